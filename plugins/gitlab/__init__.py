@@ -1,0 +1,21 @@
+"""GitLab issues: webhook payload normalisation and python-gitlab write-back."""
+
+from __future__ import annotations
+
+from connector.adapters import DryRunAdapter, Tracker, TrackerPlugin
+from connector.config import Config
+from plugins.gitlab.events import RECONCILE, normalize
+
+
+def make_tracker(config: Config) -> Tracker:
+    """A python-gitlab client, or a dry-run logger when no token is configured."""
+    gl = config.trackers.gitlab
+    if gl is None or gl.dry_run:
+        return DryRunAdapter("gitlab")
+    from plugins.gitlab.tracker import GitLabTracker  # the SDK loads only when it is used
+
+    return GitLabTracker(gl)
+
+
+PLUGIN = TrackerPlugin(name="gitlab", normalize=normalize, make_tracker=make_tracker,
+                       reconcile_event=RECONCILE)

@@ -1,0 +1,193 @@
+"""`helpdesk-connector` command line: run, worker, check-config, explain, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from connector.config import Config, load_config
+from connector.errors import ConfigError, PayloadError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = args.command
+    try:
+        return command(args)
+    except ConfigError as exc:  # boundary: every config problem, one per line
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_INVALID
+    except PayloadError as exc:
+        print(f"error: payload: {exc.reason}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="helpdesk-connector", description=__doc__)
+    sub = p.add_subparsers(required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="serve webhooks and run the worker (gunicorn)")
+    run.add_argument("--config", required=True, help="config YAML")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8080)
+    run.add_argument("--threads", type=int, default=8)
+    run.set_defaults(command=cmd_run)
+
+    worker = sub.add_parser("worker", help="run only the worker (scale-out next to `run`)")
+    worker.add_argument("--config", required=True)
+    worker.set_defaults(command=cmd_worker)
+
+    check = sub.add_parser("check-config", help="validate the config and every mapping")
+    check.add_argument("file")
+    check.set_defaults(command=cmd_check_config)
+
+    explain = sub.add_parser("explain", help="print what the rules decide for a payload")
+    explain.add_argument("--config", required=True)
+    explain.add_argument("--tracker", required=True, choices=["gitlab"])
+    explain.add_argument("--event", help="event name, e.g. 'Issue Hook' (default: from payload)")
+    explain.add_argument("--json", action="store_true", help="machine-readable output")
+    explain.add_argument("payload", type=Path)
+    explain.set_defaults(command=cmd_explain)
+
+    db = sub.add_parser("db-upgrade", help="apply schema migrations to the store")
+    db.add_argument("--config", required=True)
+    db.set_defaults(command=cmd_db_upgrade)
+    return p
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    from connector.core import check_config
+
+    config = load_config(args.file)
+    mappings = check_config(config)
+    print(f"ok: {args.file}; mappings: {', '.join(sorted(mappings.by_name))}")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from connector.adapters import load_tracker_plugin
+    from connector.core import check_config
+    from connector.rules.engine import RuleContext, decide
+    from connector.rules.state import TicketState
+    config = load_config(args.config)
+    mappings = check_config(config)
+    payload = _read_payload(args.payload)
+    event_name = args.event or _guess_gitlab_event(payload)
+    event = load_tracker_plugin(args.tracker).normalize(event_name, payload)
+    if event is None:
+        print(f"ignored: {event_name} is not a ticket event the rules handle")
+        return EXIT_OK
+    gl = config.trackers.gitlab
+    mapping_name = gl.mapping_for(event.ref.project) if gl else None
+    if mapping_name is None:
+        print(f"ignored: no mapping for project {event.ref.project} (see trackers.gitlab.projects)")
+        return EXIT_OK
+    ctx = RuleContext(mappings.templates, config.language, dict(config.roles))
+    decision = decide(mappings.get(mapping_name), event, TicketState(), ctx)
+    if args.json:
+        print(json.dumps([{"kind": a.kind, "target": a.target, "ticket": str(a.ticket),
+                           "params": a.params, "rule": a.reason} for a in decision.actions],
+                         ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"event: {event.ref} {event_name} ({event.action}) by {event.actor or '?'}")
+    print(f"labels: {', '.join(event.labels) or '—'}")
+    print(f"mapping: {mapping_name}")
+    if not decision.actions:
+        print("decisions: none")
+    for i, a in enumerate(decision.actions, 1):
+        print(f"{i}. {a.kind} → {a.target} [{a.reason}]")
+        for key, value in a.params.items():
+            print(f"   {key}: {_show(value)}")
+    return EXIT_OK
+
+
+def _read_payload(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PayloadError(f"{path}: cannot read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise PayloadError(f"{path}: malformed JSON: {exc.msg} at line {exc.lineno}") from None
+
+
+def _guess_gitlab_event(payload: Any) -> str:
+    kind = payload.get("object_kind") if isinstance(payload, dict) else None
+    return {"issue": "Issue Hook", "note": "Note Hook"}.get(str(kind), "Issue Hook")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "—"
+    return str(value).replace("\n", "\n   ")
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from connector.store.db import make_engine, upgrade
+
+    config = load_config(args.config)
+    upgrade(make_engine(config.store.url))
+    print("store is at the newest schema")
+    return EXIT_OK
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from connector.core import build_connector
+    from connector.logs import setup_logging
+    from connector.runner import Runner
+
+    config = load_config(args.config)
+    setup_logging(config.logging, config.secrets())
+    runner = Runner(build_connector(config))
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    runner.start()
+    stop.wait()
+    runner.stop()
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    config = load_config(args.config)  # fail fast, before forking
+    from connector.core import check_config
+
+    check_config(config)
+
+    class Server(BaseApplication):  # type: ignore[misc,unused-ignore]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{args.host}:{args.port}")
+            self.cfg.set("workers", 1)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", args.threads)
+            self.cfg.set("timeout", 30)
+
+        def load(self) -> Any:
+            return _app_for(config)
+
+    Server().run()
+    return EXIT_OK
+
+
+def _app_for(config: Config) -> Any:
+    from webhooks.app import create_app
+
+    return create_app(config)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

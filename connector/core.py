@@ -1,0 +1,103 @@
+"""The assembled connector: config, mappings, store, plugins and adapters, built once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from connector.adapters import Adapter, DryRunAdapter, Tracker, TrackerPlugin, load_tracker_plugin
+from connector.config import Config
+from connector.errors import ConfigError, format_problem
+from connector.events import TicketRef
+from connector.mappings import Mapping, Mappings, load_mappings
+from connector.metrics import Metrics
+from connector.rules.engine import RuleContext
+from connector.store import inbox, outbox
+from connector.store.db import make_engine, upgrade
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Connector:
+    """Everything a receiver or worker needs, shared by one process."""
+
+    config: Config
+    mappings: Mappings
+    engine: Engine
+    plugins: dict[str, TrackerPlugin]
+    trackers: dict[str, Tracker]
+    adapters: dict[str, Adapter]
+    metrics: Metrics
+    worker_id: str = field(
+        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
+
+    def context(self) -> RuleContext:
+        return RuleContext(self.mappings.templates, self.config.language, dict(self.config.roles))
+
+    def mapping_for(self, ref: TicketRef) -> Mapping | None:
+        """The regulation governing a ticket's project, if any."""
+        gl = self.config.trackers.gitlab
+        name = gl.mapping_for(ref.project) if ref.tracker == "gitlab" and gl else None
+        return self.mappings.get(name) if name else None
+
+    def bot_username(self, source: str) -> str:
+        gl = self.config.trackers.gitlab
+        return gl.bot_username if source == "gitlab" and gl else ""
+
+    def store_counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        with self.engine.connect() as conn:
+            return inbox.count_by_status(conn), outbox.count_by_status(conn)
+
+
+def check_config(config: Config) -> Mappings:
+    """Load mappings and cross-check them against the config; raises ConfigError listing all."""
+    mappings = load_mappings(config.mappings_dir)
+    problems: list[str] = []
+    gl = config.trackers.gitlab
+    used: set[str] = set()
+    if gl:
+        names = [(f"trackers.gitlab.projects[{i}].mapping", p.mapping)
+                 for i, p in enumerate(gl.projects)]
+        if gl.default_mapping:
+            names.append(("trackers.gitlab.default_mapping", gl.default_mapping))
+        for key, name in names:
+            if name not in mappings.by_name:
+                problems.append(format_problem(
+                    config.source, key, f"no mapping named {name!r}",
+                    f"use one of: {', '.join(sorted(mappings.by_name))}"))
+            else:
+                used.add(name)
+    for name in sorted(used):
+        for role in sorted(mappings.get(name).roles() - set(config.roles)):
+            problems.append(format_problem(
+                config.source, f"roles.{role}", f"mapping {name!r} needs this role",
+                f"add `{role}: <username>` under roles:"))
+    if problems:
+        raise ConfigError(problems)
+    return mappings
+
+
+def build_connector(config: Config, *, migrate: bool = True) -> Connector:
+    """Validate everything, open the store and build the adapters."""
+    mappings = check_config(config)
+    engine = make_engine(config.store.url)
+    if migrate:
+        upgrade(engine)
+    plugins: dict[str, TrackerPlugin] = {}
+    trackers: dict[str, Tracker] = {}
+    if config.trackers.gitlab:
+        plugins["gitlab"] = load_tracker_plugin("gitlab")
+        trackers["gitlab"] = plugins["gitlab"].make_tracker(config)
+        if config.trackers.gitlab.dry_run:
+            log.warning("no GitLab token configured: dry run, write-backs are only logged")
+    adapters: dict[str, Adapter] = {**trackers, "chat": DryRunAdapter("chat")}
+    metrics = Metrics()
+    connector = Connector(config, mappings, engine, plugins, trackers, adapters, metrics)
+    metrics.watch_store(connector.store_counts)
+    return connector

@@ -1,0 +1,82 @@
+"""Outbox → adapters: perform each action once, retry with backoff, honour Retry-After."""
+
+from __future__ import annotations
+
+import logging
+import random
+
+from connector.core import Connector
+from connector.errors import PermanentActionError, RetryableActionError
+from connector.store import outbox
+from connector.store.db import now
+from connector.store.outbox import OutboxItem
+
+log = logging.getLogger(__name__)
+
+
+def backoff_delay(attempt: int, base: float, cap: float, retry_after: float | None = None) -> float:
+    """Exponential backoff with jitter; a server's Retry-After is a floor, never shortened."""
+    exponential = min(cap, base * 2 ** max(0, attempt - 1))
+    jittered = exponential * random.uniform(0.5, 1.0)
+    if retry_after is not None:
+        return max(retry_after, 0.0) + random.uniform(0.0, min(1.0, base / 4))
+    return jittered
+
+
+def dispatch_outbox(c: Connector) -> int:
+    """Perform due actions until none is claimable; returns how many were settled."""
+    total = 0
+    while True:
+        with c.engine.begin() as conn:
+            items = outbox.claim_actions(conn, c.worker_id, c.config.worker.batch_size,
+                                         c.config.worker.lease_seconds)
+        if not items:
+            return total
+        for item in items:
+            perform(c, item)
+            total += 1
+
+
+def perform(c: Connector, item: OutboxItem) -> None:
+    """Run one action through its adapter and record the result."""
+    a, w = item.action, c.config.worker
+    adapter = c.adapters.get(a.target)
+    labels = {"target": a.target, "kind": a.kind}
+    try:
+        try:
+            if adapter is None:
+                raise PermanentActionError(f"no adapter for target {a.target!r}")
+            status = adapter.perform(item)
+        except (RetryableActionError, PermanentActionError):
+            raise
+        except Exception as exc:  # boundary: an adapter bug is retried, never lost
+            log.exception("%s on %s crashed", a.kind, a.ticket)
+            raise RetryableActionError(repr(exc)) from exc
+    except RetryableActionError as exc:
+        if item.attempt >= w.max_attempts:
+            _settle_failed(c, item, f"{exc} (gave up after {item.attempt} attempts)")
+            return
+        delay = backoff_delay(item.attempt, w.backoff_base_seconds, w.backoff_max_seconds,
+                              exc.retry_after)
+        log.warning("%s on %s: %s; retry in %.1fs", a.kind, a.ticket, exc, delay,
+                    extra={"outbox_id": item.id, "attempt": item.attempt})
+        with c.engine.begin() as conn:
+            outbox.schedule_retry(conn, item.id, c.worker_id, delay, str(exc))
+        c.metrics.actions.labels(**labels, outcome="retry").inc()
+        return
+    except PermanentActionError as exc:
+        _settle_failed(c, item, str(exc))
+        return
+    with c.engine.begin() as conn:
+        outbox.mark_done(conn, item.id, c.worker_id, status)
+    c.metrics.actions.labels(**labels, outcome=status).inc()
+    c.metrics.latency.labels(a.target).observe(max(0.0, now() - item.created_at))
+    log.info("%s on %s: %s", a.kind, a.ticket, status, extra={"outbox_id": item.id})
+
+
+def _settle_failed(c: Connector, item: OutboxItem, reason: str) -> None:
+    a = item.action
+    log.error("%s on %s failed: %s", a.kind, a.ticket, reason, extra={"outbox_id": item.id})
+    with c.engine.begin() as conn:
+        outbox.mark_failed(conn, item.id, c.worker_id, reason)
+    c.metrics.actions.labels(target=a.target, kind=a.kind, outcome="failed").inc()

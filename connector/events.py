@@ -1,0 +1,71 @@
+"""Normalised events and actions: the only shapes the core sees, whatever the tracker."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+EventKind = Literal["ticket", "note"]
+ActionKind = Literal[
+    "update_labels", "add_note", "assign", "set_priority", "escalate", "deescalate"
+]
+
+
+@dataclass(frozen=True)
+class TicketRef:
+    """Identifies one ticket: tracker type, project and the ticket's key inside the project."""
+
+    tracker: str
+    project: str
+    key: str
+
+    def __str__(self) -> str:
+        return f"{self.tracker}:{self.project}#{self.key}"
+
+    @classmethod
+    def parse(cls, text: str) -> TicketRef:
+        """Inverse of `str(ref)`."""
+        tracker, rest = text.split(":", 1)
+        project, key = rest.rsplit("#", 1)
+        return cls(tracker, project, key)
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    """Something happened to a ticket, told in tracker-neutral terms."""
+
+    ref: TicketRef
+    kind: EventKind
+    action: str  # open, update, close, reopen, note, sync
+    actor: str  # username of whoever caused it ("" when unknown, e.g. polling)
+    title: str = ""
+    url: str = ""
+    state: str = "opened"  # opened | closed
+    labels: tuple[str, ...] = ()
+    previous_labels: tuple[str, ...] | None = None
+    assignees: tuple[str, ...] = ()
+    author: str = ""
+    priority: str | None = None
+    impact: str | None = None
+    updated_at: str = ""
+    is_new: bool = False
+    note: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One effect the rules want on a tracker or chat, performed later from the outbox."""
+
+    kind: ActionKind
+    target: str  # tracker type ("gitlab") or "chat"
+    ticket: TicketRef
+    params: dict[str, Any]
+    reason: str  # rule that decided it, for logs and `explain`
+
+    def fingerprint(self) -> str:
+        """Stable digest of what the action does, part of its idempotency key."""
+        blob = json.dumps([self.kind, self.target, str(self.ticket), self.params], sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]

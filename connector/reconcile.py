@@ -1,0 +1,54 @@
+"""Polling reconciliation: feed changes no webhook told us about through the same inbox."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from connector.core import Connector
+from connector.events import TicketRef
+from connector.store import inbox, tickets
+from connector.store.db import now
+from connector.timestamps import from_epoch
+
+log = logging.getLogger(__name__)
+
+
+def reconcile(c: Connector, source: str, project: str, lookback_seconds: float) -> int:
+    """Enqueue every ticket of a project changed since the watermark and not yet seen.
+
+    The first poll looks back `lookback_seconds`. A ticket the connector never saw that was
+    created after the previous poll counts as new (so it gets the new-ticket rules).
+    """
+    tracker, plugin = c.trackers[source], c.plugins[source]
+    name = f"{source}:{project}"
+    with c.engine.connect() as conn:
+        mark = tickets.get_watermark(conn, name)
+    since = mark or from_epoch(now() - lookback_seconds)
+    newest, queued = since, 0
+    for change in tracker.list_changes(project, since):
+        ref = TicketRef(source, project, change.key)
+        with c.engine.begin() as conn:
+            state = tickets.read_state(conn, ref)
+            newest = max(newest, change.updated_at)
+            if state is not None and change.updated_at <= state.seen_updated_at:
+                continue
+            is_new = state is None and change.created_at >= since
+            payload = json.dumps({"issue": change.payload, "is_new": is_new}, ensure_ascii=False)
+            if inbox.add_event(conn, source=source, dedup_key=f"poll:{ref}@{change.updated_at}",
+                               event_name=plugin.reconcile_event, ordering_key=str(ref),
+                               payload=payload):
+                queued += 1
+    with c.engine.begin() as conn:
+        tickets.set_watermark(conn, name, newest)
+    if queued:
+        log.info("reconcile %s: %d change(s) no webhook delivered", name, queued)
+    return queued
+
+
+def reconcile_all(c: Connector) -> int:
+    """One reconciliation pass over every configured project."""
+    gl = c.config.trackers.gitlab
+    if gl is None:
+        return 0
+    return sum(reconcile(c, "gitlab", p.id, gl.reconcile.lookback_seconds) for p in gl.projects)

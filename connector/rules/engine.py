@@ -1,0 +1,64 @@
+"""Apply a regulation's rules to one event: pure, so `explain` and tests can call it freely."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from connector.events import Action, TicketEvent
+from connector.mappings import (
+    AssignOnLabel,
+    EscalateOnLabel,
+    ImpactPriority,
+    Mapping,
+    SinglePriorityLabel,
+    Templates,
+    render,
+)
+from connector.rules import labels, priority
+from connector.rules.state import TicketState
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What rules may read besides the event: who fills roles, and how to speak."""
+
+    templates: Templates
+    language: str
+    roles: dict[str, str] = field(default_factory=dict)
+
+    def text(self, template_id: str, event: TicketEvent, **values: Any) -> str:
+        """Render a template with the ticket's common fields filled in."""
+        return render(self.templates, self.language, template_id,
+                      ticket=str(event.ref), title=event.title, **values)
+
+
+@dataclass
+class Decision:
+    """The actions decided for one event and the state the ticket moves to."""
+
+    actions: list[Action]
+    state: TicketState
+
+
+RuleFn = Callable[[Any, TicketEvent, TicketState, RuleContext], list[Action]]
+
+RULES: dict[type, RuleFn] = {
+    SinglePriorityLabel: labels.apply_single_priority_label,
+    EscalateOnLabel: labels.apply_escalate_on_label,
+    AssignOnLabel: labels.apply_assign_on_label,
+    ImpactPriority: priority.apply_impact_priority,
+}
+
+
+def decide(mapping: Mapping, event: TicketEvent, state: TicketState, ctx: RuleContext) -> Decision:
+    """Run every rule of the mapping in order; later rules see the labels earlier ones fixed."""
+    new_state = copy.deepcopy(state)
+    actions: list[Action] = []
+    if event.kind == "ticket":
+        for rule in mapping.rules:
+            actions += RULES[type(rule)](rule, event, new_state, ctx)
+        new_state.observe(event.labels, event.priority, event.impact, event.updated_at)
+    return Decision(actions, new_state)

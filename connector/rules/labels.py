@@ -1,0 +1,89 @@
+"""Label rules of the Belarus regulation: one priority label, L2 escalation, routing labels."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from connector.events import Action, TicketEvent
+from connector.mappings import AssignOnLabel, EscalateOnLabel, SinglePriorityLabel
+from connector.rules.state import TicketState
+
+if TYPE_CHECKING:
+    from connector.rules.engine import RuleContext
+
+REMINDED = "reminded:priority"
+
+
+def apply_single_priority_label(
+    rule: SinglePriorityLabel, event: TicketEvent, state: TicketState, ctx: RuleContext
+) -> list[Action]:
+    """Keep only the highest priority label; remind once when a new ticket has none.
+
+    A conflict already seen in the previous observation of the ticket was already acted on,
+    so a redelivered or polled copy of the same change adds no second note.
+    """
+    present = [label for label in rule.labels if label in event.labels]
+    tracker, ref = event.ref.tracker, event.ref
+    seen_before = [label for label in rule.labels if label in state.labels]
+    if len(present) > 1 and present != seen_before:
+        kept, removed = present[-1], present[:-1]
+        note = ctx.text("priority_conflict", event, kept=kept, removed=", ".join(removed))
+        return [
+            Action("update_labels", tracker, ref, {"add": [], "remove": removed}, rule.type),
+            Action("add_note", tracker, ref, {"body": note}, rule.type),
+        ]
+    if not present and rule.remind_when_missing and event.is_new and REMINDED not in state.flags:
+        state.flags.add(REMINDED)
+        note = ctx.text("priority_missing", event, labels=", ".join(rule.labels))
+        return [Action("add_note", tracker, ref, {"body": note}, rule.type)]
+    return []
+
+
+def apply_escalate_on_label(
+    rule: EscalateOnLabel, event: TicketEvent, state: TicketState, ctx: RuleContext
+) -> list[Action]:
+    """Escalate once when the label appears; end it when the label goes or the ticket closes."""
+    flag = f"escalated:{rule.channel}"
+    common = {"channel": rule.channel, "title": event.title, "url": event.url}
+    if rule.label in event.labels and event.state == "opened" and flag not in state.flags:
+        state.flags.add(flag)
+        text = ctx.text(
+            "escalation", event, url=event.url, channel=rule.channel,
+            labels=", ".join(event.labels) or "—", assignees=", ".join(event.assignees) or "—",
+            author=event.author or "—",
+        )
+        params = {**common, "labels": list(event.labels), "assignees": list(event.assignees),
+                  "author": event.author, "text": text}
+        return [Action("escalate", "chat", event.ref, params, rule.type)]
+    closed = event.state != "opened"
+    if flag in state.flags and (closed or rule.label not in event.labels):
+        state.flags.discard(flag)
+        template = "deescalation_closed" if closed else "deescalation_label_removed"
+        text = ctx.text(template, event, url=event.url, channel=rule.channel)
+        why = "closed" if closed else "label_removed"
+        return [Action("deescalate", "chat", event.ref, {**common, "why": why, "text": text},
+                       rule.type)]
+    return []
+
+
+def apply_assign_on_label(
+    rule: AssignOnLabel, event: TicketEvent, state: TicketState, ctx: RuleContext
+) -> list[Action]:
+    """Route once per appearance of the label, so a person's later reassignment is respected."""
+    flag = f"routed:{rule.label}"
+    if rule.label not in event.labels:
+        state.flags.discard(flag)
+        return []
+    if flag in state.flags:
+        return []
+    state.flags.add(flag)
+    actions: list[Action] = []
+    if rule.assignee_role:
+        username = ctx.roles[rule.assignee_role]
+        actions.append(Action("assign", event.ref.tracker, event.ref,
+                              {"username": username, "role": rule.assignee_role}, rule.type))
+    missing = [label for label in rule.add_labels if label not in event.labels]
+    if missing:
+        actions.append(Action("update_labels", event.ref.tracker, event.ref,
+                              {"add": missing, "remove": []}, rule.type))
+    return actions

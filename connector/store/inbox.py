@@ -1,0 +1,53 @@
+"""The durable inbox: every received webhook or polled change, stored before the 200."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, true, update
+from sqlalchemy.engine import Connection, Row
+
+from connector.store.claims import claim
+from connector.store.db import insert_ignore, now
+from connector.store.schema import inbox
+
+
+def add_event(
+    conn: Connection,
+    *,
+    source: str,
+    dedup_key: str,
+    event_name: str,
+    ordering_key: str,
+    payload: str,
+) -> int | None:
+    """Store an event; returns its id, or None when the dedup key was seen before."""
+    values = {
+        "source": source, "dedup_key": dedup_key[:255], "event_name": event_name,
+        "ordering_key": ordering_key[:255], "payload": payload, "received_at": now(),
+        "status": "pending", "attempts": 0,
+    }
+    result: int | None = insert_ignore(conn, inbox, values, returning=inbox.c.id)
+    return result
+
+
+def claim_events(conn: Connection, worker: str, limit: int, lease_seconds: float) -> list[Row[Any]]:
+    """Lease pending events, oldest first, one at a time per ticket."""
+    return claim(conn, inbox, worker=worker, now=now(), lease_seconds=lease_seconds,
+                 limit=limit, ready=true())
+
+
+def finish_event(conn: Connection, event_id: int, worker: str, status: str, outcome: str) -> bool:
+    """Mark a claimed event processed; False if another worker took it over meanwhile."""
+    stmt = (
+        update(inbox)
+        .where(inbox.c.id == event_id, inbox.c.claimed_by == worker, inbox.c.status == "pending")
+        .values(status=status, outcome=outcome[:2000], processed_at=now(), lease_until=None)
+    )
+    return bool(conn.execute(stmt).rowcount)
+
+
+def count_by_status(conn: Connection) -> dict[str, int]:
+    """How many events are in each status, for metrics and tests."""
+    rows = conn.execute(select(inbox.c.status, func.count()).group_by(inbox.c.status))
+    return {status: n for status, n in rows}

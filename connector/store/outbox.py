@@ -1,0 +1,85 @@
+"""The durable outbox: actions with idempotency keys, attempts, backoff and last error."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
+
+from connector.events import Action, TicketRef
+from connector.store.claims import claim
+from connector.store.db import insert_ignore, now
+from connector.store.schema import outbox
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A claimed action, as adapters receive it."""
+
+    id: int
+    idempotency_key: str
+    action: Action
+    attempt: int  # 1 on the first try; >1 means an earlier try may have taken effect
+    created_at: float
+
+
+def enqueue(conn: Connection, action: Action, idempotency_key: str,
+            inbox_id: int | None = None) -> bool:
+    """Add an action unless its key exists; True if it was added."""
+    values = {
+        "idempotency_key": idempotency_key[:255], "inbox_id": inbox_id, "target": action.target,
+        "ticket": str(action.ticket), "ordering_key": f"{action.target}|{action.ticket}"[:255],
+        "kind": action.kind, "params": json.dumps(action.params, ensure_ascii=False),
+        "reason": action.reason[:64], "status": "pending", "attempts": 0,
+        "next_attempt_at": now(), "created_at": now(),
+    }
+    return bool(insert_ignore(conn, outbox, values))
+
+
+def claim_actions(conn: Connection, worker: str, limit: int,
+                  lease_seconds: float) -> list[OutboxItem]:
+    """Lease due actions, oldest first, one at a time per ticket and target."""
+    t = now()
+    rows = claim(conn, outbox, worker=worker, now=t, lease_seconds=lease_seconds, limit=limit,
+                 ready=outbox.c.next_attempt_at <= t)
+    return [
+        OutboxItem(
+            id=r.id, idempotency_key=r.idempotency_key, attempt=r.attempts, created_at=r.created_at,
+            action=Action(r.kind, r.target, TicketRef.parse(r.ticket), json.loads(r.params),
+                          r.reason),
+        )
+        for r in rows
+    ]
+
+
+def _settle(conn: Connection, item_id: int, worker: str, **values: Any) -> bool:
+    stmt = (
+        update(outbox)
+        .where(outbox.c.id == item_id, outbox.c.claimed_by == worker, outbox.c.status == "pending")
+        .values(lease_until=None, **values)
+    )
+    return bool(conn.execute(stmt).rowcount)
+
+
+def mark_done(conn: Connection, item_id: int, worker: str, status: str = "done") -> bool:
+    """Record success (or `dry_run` when nothing was written)."""
+    return _settle(conn, item_id, worker, status=status, done_at=now(), last_error=None)
+
+
+def schedule_retry(conn: Connection, item_id: int, worker: str, delay: float, error: str) -> bool:
+    """Put the action back for a later attempt."""
+    return _settle(conn, item_id, worker, next_attempt_at=now() + delay, last_error=error[:2000])
+
+
+def mark_failed(conn: Connection, item_id: int, worker: str, error: str) -> bool:
+    """Give up on the action; it stays visible with its reason."""
+    return _settle(conn, item_id, worker, status="failed", done_at=now(), last_error=error[:2000])
+
+
+def count_by_status(conn: Connection) -> dict[str, int]:
+    """How many actions are in each status, for metrics and tests."""
+    rows = conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
+    return {status: n for status, n in rows}

@@ -1,0 +1,46 @@
+"""Per-ticket rule state and reconciliation watermarks."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from connector.events import TicketRef
+from connector.rules.state import TicketState
+from connector.store.db import insert_ignore, now
+from connector.store.schema import poll_marks, tickets
+
+
+def lock_state(conn: Connection, ref: TicketRef) -> TicketState:
+    """Load a ticket's state, creating it if new, and hold its row lock until commit."""
+    insert_ignore(conn, tickets, {"ref": str(ref), "state": TicketState().to_json(),
+                                  "updated_at": now()})
+    text = conn.execute(
+        select(tickets.c.state).where(tickets.c.ref == str(ref)).with_for_update()
+    ).scalar_one()
+    return TicketState.from_json(text)
+
+
+def read_state(conn: Connection, ref: TicketRef) -> TicketState | None:
+    """A ticket's state without locking, or None if the connector never saw it."""
+    text = conn.execute(select(tickets.c.state).where(tickets.c.ref == str(ref))).scalar()
+    return TicketState.from_json(text) if text is not None else None
+
+
+def save_state(conn: Connection, ref: TicketRef, state: TicketState) -> None:
+    """Persist the state decided by the rules."""
+    conn.execute(update(tickets).where(tickets.c.ref == str(ref))
+                 .values(state=state.to_json(), updated_at=now()))
+
+
+def get_watermark(conn: Connection, name: str) -> str | None:
+    """The newest `updated_at` a poll of this project has handled."""
+    return conn.execute(select(poll_marks.c.watermark).where(poll_marks.c.name == name)).scalar()
+
+
+def set_watermark(conn: Connection, name: str, watermark: str) -> None:
+    """Advance a poll watermark."""
+    if not insert_ignore(conn, poll_marks, {"name": name, "watermark": watermark,
+                                             "updated_at": now()}):
+        conn.execute(update(poll_marks).where(poll_marks.c.name == name)
+                     .values(watermark=watermark, updated_at=now()))

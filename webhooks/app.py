@@ -1,0 +1,60 @@
+"""Flask application factory: receivers and operations endpoints around one Connector."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from connector.config import DEFAULT_CONFIG_ENV, Config, load_config
+from connector.core import build_connector
+from connector.logs import setup_logging
+from connector.runner import Runner
+from webhooks.extension import MAX_BODY, ConnectorExtension
+
+log = logging.getLogger(__name__)
+
+def create_app(config: Config | str | None = None, *, start_worker: bool | None = None,
+               setup_logs: bool = True) -> Flask:
+    """Build the app; with no argument the config path comes from $HELPDESK_CONNECTOR_CONFIG.
+
+    The background worker starts when `worker.embedded` is true (override with start_worker),
+    so `gunicorn 'webhooks.app:create_app()'` serves and works in every worker process.
+    """
+    if config is None:
+        config = os.environ.get(DEFAULT_CONFIG_ENV, "config.example.yml")
+    if isinstance(config, str):
+        config = load_config(config)
+    if setup_logs:
+        setup_logging(config.logging, config.secrets())
+    connector = build_connector(config)
+    runner = None
+    if config.worker.embedded if start_worker is None else start_worker:
+        runner = Runner(connector)
+        runner.start()
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    ConnectorExtension(connector, runner).init_app(app)
+
+    from webhooks.gitlab import bp as gitlab_bp
+    from webhooks.ops import bp as ops_bp
+
+    app.register_blueprint(ops_bp)
+    if config.trackers.gitlab:
+        app.register_blueprint(gitlab_bp)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        reason = {413: f"body larger than {MAX_BODY} bytes"}.get(exc.code or 0, exc.description)
+        return jsonify(error=reason), exc.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:  # boundary: log, answer without internals
+        log.exception("unhandled error")
+        return jsonify(error="internal error; the event was not stored"), 503
+
+    return app

@@ -1,0 +1,73 @@
+"""Shared receiver steps: read the body strictly, store it durably, answer in one line."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from flask import Request, current_app, jsonify
+from sqlalchemy.exc import SQLAlchemyError
+
+from connector.errors import PayloadError
+from connector.store import inbox
+from webhooks.extension import ConnectorExtension
+
+
+def extension() -> ConnectorExtension:
+    ext: ConnectorExtension = current_app.extensions["helpdesk_connector"]
+    return ext
+
+
+def secrets_match(given: str | None, expected: str) -> bool:
+    """Constant-time comparison of a shared secret."""
+    return bool(expected) and hmac.compare_digest((given or "").encode(), expected.encode())
+
+
+def read_json(request: Request) -> tuple[str, Any]:
+    """The body as text and parsed JSON, or PayloadError with the status to answer."""
+    if request.mimetype != "application/json":
+        raise PayloadError(f"content type must be application/json, not {request.mimetype!r}",
+                           415)
+    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PayloadError(f"body is not valid UTF-8 (byte {exc.start})", 400) from None
+    try:
+        return text, json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PayloadError(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                           400) from None
+
+
+def body_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def store_event(source: str, dedup_key: str, event_name: str, ordering_key: str,
+                text: str) -> Any:
+    """Commit the event to the inbox before answering; duplicates are acknowledged too."""
+    ext = extension()
+    metrics = ext.connector.metrics
+    try:
+        with ext.connector.engine.begin() as conn:
+            event_id = inbox.add_event(conn, source=source, dedup_key=dedup_key,
+                                       event_name=event_name, ordering_key=ordering_key,
+                                       payload=text)
+    except SQLAlchemyError:
+        current_app.logger.exception("store unavailable")
+        return jsonify(error="store unavailable, retry later"), 503
+    if event_id is None:
+        metrics.deduplicated.labels(source).inc()
+        return jsonify(status="duplicate"), 200
+    metrics.received.labels(source).inc()
+    ext.wake()
+    return jsonify(status="accepted", id=event_id), 200
+
+
+def reject(source: str, exc: PayloadError) -> Any:
+    extension().connector.metrics.rejected.labels(source, str(exc.status)).inc()
+    current_app.logger.info("rejected %s webhook: %s", source, exc.reason)
+    return jsonify(error=exc.reason), exc.status
