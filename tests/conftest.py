@@ -1,0 +1,182 @@
+"""Shared pytest fixtures.
+
+Databases
+---------
+``db_url``      runs the test twice: ``[sqlite]`` and ``[postgres]``.
+``sqlite_url``  SQLite only.
+``pg_url``      PostgreSQL only (test id ``[postgres]``).
+
+Every URL points at an empty database private to the test, so tests may create
+tables freely and never clean up:
+
+* SQLite: a file under ``tmp_path``.
+* PostgreSQL: the server from ``HDC_TEST_POSTGRES_URL`` (``scripts/test``
+  starts a throwaway one), with a fresh schema ``t_<hex>`` per test.  The URL
+  carries ``?options=-csearch_path=t_<hex>``, so every connection made from it
+  (SQLAlchemy engines, alembic, ...) creates and finds its tables in that
+  schema.  The schema is dropped (CASCADE) after the test.  Without
+  ``HDC_TEST_POSTGRES_URL`` the PostgreSQL variants are skipped.
+
+All PostgreSQL variants carry ``@pytest.mark.postgres`` (``-m "not postgres"``
+deselects them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+PG_ENV = "HDC_TEST_POSTGRES_URL"
+
+
+# --------------------------------------------------------------------------
+# Databases
+# --------------------------------------------------------------------------
+
+
+def _sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path}/hdc.db"
+
+
+def _pg_schema_url() -> Iterator[str]:
+    """Create a private schema, yield a URL whose connections use it, drop it."""
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"no PostgreSQL: set {PG_ENV} (scripts/test starts one)")
+    schema = f"t_{uuid.uuid4().hex}"
+    admin = sa.create_engine(base, poolclass=NullPool)  # no connections kept around
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        url = make_url(base)
+        options = f"{url.query['options']} " if "options" in url.query else ""
+        url = url.update_query_dict({"options": f"{options}-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+        with admin.begin() as conn:
+            # A connection the test leaked inside an open transaction would make
+            # DROP wait forever; fail the teardown instead.
+            conn.execute(sa.text("SET LOCAL lock_timeout = '30s'"))
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    ]
+)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """SQLAlchemy URL of an empty database; the test runs on SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        yield _sqlite_url(tmp_path)
+    else:
+        yield from _pg_schema_url()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """SQLAlchemy URL of an empty SQLite database file."""
+    return _sqlite_url(tmp_path)
+
+
+# A one-element parametrization (rather than a plain fixture) so the test gets
+# the `postgres` mark at collection time and the id `[postgres]`.
+@pytest.fixture(params=[pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)])
+def pg_url() -> Iterator[str]:
+    """SQLAlchemy URL of an empty PostgreSQL schema (skipped without PostgreSQL)."""
+    yield from _pg_schema_url()
+
+
+# --------------------------------------------------------------------------
+# More shared fixtures go below this line.
+# --------------------------------------------------------------------------
+
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+import yaml  # noqa: E402
+
+from connector.config import Config  # noqa: E402
+from connector.core import Connector, build_connector  # noqa: E402
+from tests.standins import fixtures as _standin_fixtures  # noqa: E402
+from tests.standins.gitlab import StandInGitLab  # noqa: E402
+
+standin_gitlab = _standin_fixtures.standin_gitlab
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO.parent / "shared" / "fixtures"
+WEBHOOK_SECRET = "hook-secret-42"
+ROLES = {"infrastructure_owner": "infra-head", "new_client_owner": "onboarding-lead"}
+
+
+def config_data(db_url: str, gitlab: StandInGitLab | None = None, **worker: Any) -> dict[str, Any]:
+    """A config as the YAML file would hold it: fast timers, project 1 under belarus-ehr."""
+    return {
+        "store": {"url": db_url},
+        "mappings_dir": str(REPO / "mappings"),
+        "roles": dict(ROLES),
+        "trackers": {"gitlab": {
+            "base_url": gitlab.url if gitlab else "http://127.0.0.1:9",
+            "token": gitlab.token if gitlab else "",
+            "webhook_secret": WEBHOOK_SECRET,
+            "bot_username": "helpdesk-bot",
+            "timeout_seconds": 5,
+            "projects": [{"id": 1, "mapping": "belarus-ehr"}],
+            "reconcile": {"interval_seconds": 3600, "lookback_seconds": 86400},
+        }},
+        "worker": {"embedded": False, "poll_interval_seconds": 0.2, "lease_seconds": 3,
+                   "backoff_base_seconds": 0.2, "backoff_max_seconds": 2, **worker},
+        "logging": {"format": "text", "level": "INFO"},
+    }
+
+
+@pytest.fixture
+def make_connector() -> Iterator[Callable[..., Connector]]:
+    """Build connectors on a database and (optionally) a stand-in GitLab; disposed afterwards."""
+    built: list[Connector] = []
+
+    def build(db_url: str, gitlab: StandInGitLab | None = None, **worker: Any) -> Connector:
+        c = build_connector(Config.model_validate(config_data(db_url, gitlab, **worker)))
+        built.append(c)
+        return c
+
+    yield build
+    for c in built:
+        c.engine.dispose()
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[..., Path]:
+    """Write a config file for connector processes started by a test."""
+
+    def write(db_url: str, gitlab: StandInGitLab | None = None, **worker: Any) -> Path:
+        path = tmp_path / "config.yml"
+        path.write_text(yaml.safe_dump(config_data(db_url, gitlab, **worker)), encoding="utf-8")
+        return path
+
+    return write
+
+
+def issue_hook(*labels: str, iid: int = 23, project_id: int = 1, action: str = "open",
+               user: str = "l1-user") -> dict[str, Any]:
+    """GitLab's documented Issue Hook sample, with the given labels added."""
+    payload: dict[str, Any] = json.loads(
+        (FIXTURES / "gitlab" / "gitlab_issue_hook.json").read_text(encoding="utf-8"))
+    extra = [{"id": 900 + i, "title": t, "type": "ProjectLabel"} for i, t in enumerate(labels)]
+    payload["labels"] = payload["labels"] + extra
+    payload["object_attributes"]["labels"] = payload["labels"]
+    payload["object_attributes"]["iid"] = iid
+    payload["object_attributes"]["action"] = action
+    payload["project"]["id"] = project_id
+    payload["user"]["username"] = user
+    return payload
