@@ -48,13 +48,8 @@ class GitLabTracker(Tracker):
     def perform(self, item: OutboxItem) -> Outcome:
         a = item.action
         handlers: dict[str, Callable[[], None]] = {
-            "update_labels": lambda: self._update(a.ticket.project, a.ticket.key, {
-                "add_labels": ",".join(a.params["add"]),
-                "remove_labels": ",".join(a.params["remove"]),
-            }),
-            "assign": lambda: self._update(a.ticket.project, a.ticket.key, {
-                "assignee_ids": [self._user_id(a.params["username"])],
-            }),
+            "update_labels": lambda: self._update_labels(item),
+            "assign": lambda: self._assign(item),
             "add_note": lambda: self._add_note(item),
         }
         handler = handlers.get(a.kind)
@@ -71,14 +66,39 @@ class GitLabTracker(Tracker):
             yield Change(key=str(attrs["iid"]), updated_at=canonical(attrs.get("updated_at")),
                          created_at=canonical(attrs.get("created_at")), payload=attrs)
 
-    def _update(self, project: str, iid: str, data: dict[str, Any]) -> None:
-        issues = self.gl.projects.get(project, lazy=True).issues
-        issues.update(int(iid), data, **NO_SDK_RETRY)
+    def _issues(self, item: OutboxItem) -> Any:
+        return self.gl.projects.get(item.action.ticket.project, lazy=True).issues
+
+    def _current(self, item: OutboxItem) -> dict[str, Any] | None:
+        """The issue as GitLab has it now, only on a retry (an earlier try may have landed)."""
+        if item.attempt <= 1:
+            return None
+        issue = self._issues(item).get(int(item.action.ticket.key), **NO_SDK_RETRY)
+        return dict(issue.attributes)
+
+    def _update_labels(self, item: OutboxItem) -> None:
+        add, remove = item.action.params["add"], item.action.params["remove"]
+        current = self._current(item)
+        if current is not None:
+            labels = set(current.get("labels") or [])
+            if set(add) <= labels and not set(remove) & labels:
+                log.info("labels already right on %s", item.action.ticket)
+                return
+        self._issues(item).update(int(item.action.ticket.key), {
+            "add_labels": ",".join(add), "remove_labels": ",".join(remove)}, **NO_SDK_RETRY)
+
+    def _assign(self, item: OutboxItem) -> None:
+        user_id = self._user_id(item.action.params["username"])
+        current = self._current(item)
+        if current is not None and [a.get("id") for a in current.get("assignees") or []] == [
+                user_id]:
+            return
+        self._issues(item).update(int(item.action.ticket.key), {"assignee_ids": [user_id]},
+                                  **NO_SDK_RETRY)
 
     def _add_note(self, item: OutboxItem) -> None:
         marker = note_marker(item.idempotency_key)
-        issue = self.gl.projects.get(item.action.ticket.project, lazy=True).issues.get(
-            int(item.action.ticket.key), lazy=True)
+        issue = self._issues(item).get(int(item.action.ticket.key), lazy=True)
         if item.attempt > 1:
             for note in issue.notes.list(get_all=True, **NO_SDK_RETRY):
                 if marker in (note.attributes.get("body") or ""):
