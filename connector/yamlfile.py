@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -67,37 +67,49 @@ def parse_model(model: type[M], data: Any, file: str) -> M:
 
 
 def _describe(model: type[BaseModel], err: Any, file: str) -> str:
-    loc = [str(p) for p in err["loc"]]
-    key = ".".join(loc)
+    key, known = _locate(model, list(err["loc"]))
     if err["type"] == "extra_forbidden":
-        known = ", ".join(sorted(_known_keys(model, loc[:-1])))
-        return format_problem(file, key, "unknown key", f"remove it or use one of: {known}")
+        return format_problem(file, key, "unknown key",
+                              f"remove it or use one of: {', '.join(sorted(known))}")
     if err["type"] == "missing":
         return format_problem(file, key, "required key is missing", "add it")
     return format_problem(file, key, err["msg"], "see the commented example config")
 
 
-def _known_keys(model: type[BaseModel], path: list[str]) -> list[str]:
-    current: Any = model
-    for part in path:
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            info = current.model_fields.get(part)
-            if info is None:
-                return []
-            current = _first_model(info.annotation)
-        else:
-            current = _first_model(current)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
+def _locate(model: type[BaseModel], loc: list[Any]) -> tuple[str, list[str]]:
+    """Render an error location as `a.b[0].c` and list the keys known next to its last part.
+
+    List indexes become `[i]`; the tag pydantic inserts for a discriminated union member
+    (`rules.0.single_priority_label.x`) is not a key of the file and is dropped.
+    """
+    key = ""
+    candidates: list[type[BaseModel]] = [model]
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            key += f"[{part}]"
+            continue
+        if not any(part in m.model_fields for m in candidates):
+            tagged = [m for m in candidates if part in _tags(m)]
+            if tagged:
+                candidates = tagged
+                continue
+        key += f".{part}" if key else str(part)
+        if i < len(loc) - 1:
+            info = next((m.model_fields[part] for m in candidates if part in m.model_fields), None)
+            candidates = _models(info.annotation) if info else []
+    known = list(candidates[0].model_fields) if len(candidates) == 1 else []
+    return key, known
 
 
-def _first_model(annotation: Any) -> Any:
-    """Dig the first BaseModel out of list[X], dict[str, X], X | None and such."""
+def _models(annotation: Any) -> list[type[BaseModel]]:
+    """Every BaseModel inside list[X], dict[str, X], X | None, Annotated[A | B, …] and such."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _first_model(arg)
-        if found is not None:
-            return found
-    return None
+        return [annotation]
+    return [m for arg in getattr(annotation, "__args__", ()) or () for m in _models(arg)]
+
+
+def _tags(model: type[BaseModel]) -> set[str]:
+    """Values of single-valued Literal fields: what a discriminated union selects the model by."""
+    return {args[0] for info in model.model_fields.values()
+            if get_origin(info.annotation) is Literal
+            and len(args := get_args(info.annotation)) == 1}

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 def apply_impact_priority(
     rule: ImpactPriority, event: TicketEvent, state: TicketState, ctx: RuleContext
 ) -> list[Action]:
-    """Correct a priority the impact does not allow to the highest allowed one, with a note.
+    """Correct a priority the impact does not allow to the nearest allowed one, with a note.
 
+    Too high → the highest allowed; too low (below every allowed one) → the lowest allowed.
     Lowering within the allowed set is L1's right and is left alone. An impact the table does
     not know is left to intake validation rather than guessed at.
     """
@@ -27,7 +28,10 @@ def apply_impact_priority(
         return []
     if (state.impact, state.priority) == (event.impact, event.priority):
         return []  # this very combination was already corrected
-    corrected = min(allowed, key=rule.priorities.index)
+    rank = rule.priorities.index
+    too_low = event.priority in rule.priorities and all(
+        rank(event.priority) > rank(p) for p in allowed)
+    corrected = max(allowed, key=rank) if too_low else min(allowed, key=rank)
     note = ctx.text(
         "impact_priority_corrected", event, impact=event.impact, priority=event.priority,
         corrected=corrected, allowed=", ".join(allowed),

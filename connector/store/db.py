@@ -75,9 +75,9 @@ def upgrade(engine: Engine) -> None:
 
 def insert_ignore(conn: Connection, table: Table, values: dict[str, Any],
                   returning: Any = None) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING; returns the RETURNING value, or None on conflict."""
+    """INSERT … ON CONFLICT DO NOTHING; returns the RETURNING value (default: the primary key),
+    or None on conflict. RETURNING, not rowcount, is what both dialects report reliably."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(table).values(**values).on_conflict_do_nothing()
-    if returning is None:
-        return conn.execute(stmt).rowcount or None
-    return conn.execute(stmt.returning(returning)).scalar_one_or_none()
+    column = returning if returning is not None else next(iter(table.primary_key.columns))
+    return conn.execute(stmt.returning(column)).scalar_one_or_none()
