@@ -3,8 +3,8 @@ checks that an earlier attempt already landed instead of writing twice."""
 
 from __future__ import annotations
 
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 from pydantic import SecretStr
