@@ -50,3 +50,4 @@ def setup_logging(config: LoggingConfig, secrets: list[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(config.level)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per tick is noise
