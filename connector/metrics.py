@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from sqlalchemy.exc import SQLAlchemyError
+
+log = logging.getLogger(__name__)
 
 disable_created_metrics()  # `_created` series only double the scrape for these counters
 
@@ -18,7 +22,11 @@ class StoreGauges(Collector):
         self.read = read
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        inbox, outbox = self.read()
+        try:
+            inbox, outbox = self.read()
+        except SQLAlchemyError as exc:  # store down: /healthz says so, counters still scrape
+            log.warning("store gauges unavailable: %s", type(exc).__name__)
+            return
         family = GaugeMetricFamily("hdc_outbox_actions", "Outbox actions by status",
                                    labels=["status"])
         for status in ("pending", "failed", "done", "dry_run"):

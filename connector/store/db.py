@@ -69,6 +69,9 @@ def upgrade(engine: Engine) -> None:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Processes starting together would race to create the same tables.
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
