@@ -1,0 +1,34 @@
+"""Logs are JSON lines, and no configured secret ever reaches them."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from connector.config import LoggingConfig
+from connector.logs import setup_logging
+
+
+@pytest.fixture
+def restore_root_logging() -> object:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield root
+    root.handlers[:], root.level = handlers, level
+
+
+def test_secrets_are_redacted_from_messages_and_fields(
+    restore_root_logging: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup_logging(LoggingConfig(level="INFO", format="json"), ["glpat-SECRET-123", "hooksecret"])
+    log = logging.getLogger("test")
+    log.info("token is %s", "glpat-SECRET-123", extra={"header": "X-Gitlab-Token: hooksecret"})
+
+    line = capsys.readouterr().err.strip()
+    record = json.loads(line)
+    assert "glpat-SECRET-123" not in line and "hooksecret" not in line
+    assert record["msg"] == "token is ***"
+    assert record["header"] == "X-Gitlab-Token: ***"
+    assert record["level"] == "INFO" and record["logger"] == "test"
