@@ -61,7 +61,7 @@ class AssignOnLabel(Rule):
 
 
 class ImpactPriority(Rule):
-    """Each impact allows a set of priorities; anything else is corrected to the nearest allowed."""
+    """Each impact allows a set of priorities; anything else is corrected to the highest allowed."""
 
     type: Literal["impact_priority"]
     priorities: list[str] = Field(min_length=1, description="highest priority first")

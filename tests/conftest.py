@@ -26,13 +26,20 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import yaml
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+
+from connector.config import Config
+from connector.core import Connector, build_connector
+from tests.standins import fixtures as _standin_fixtures
+from tests.standins.gitlab import StandInGitLab
 
 PG_ENV = "HDC_TEST_POSTGRES_URL"
 
@@ -101,20 +108,13 @@ def pg_url() -> Iterator[str]:
 # More shared fixtures go below this line.
 # --------------------------------------------------------------------------
 
-from collections.abc import Callable  # noqa: E402
-from typing import Any  # noqa: E402
 
-import yaml  # noqa: E402
 
-from connector.config import Config  # noqa: E402
-from connector.core import Connector, build_connector  # noqa: E402
-from tests.standins import fixtures as _standin_fixtures  # noqa: E402
-from tests.standins.gitlab import StandInGitLab  # noqa: E402
 
 standin_gitlab = _standin_fixtures.standin_gitlab
 
 REPO = Path(__file__).resolve().parent.parent
-FIXTURES = REPO.parent / "shared" / "fixtures"
+FIXTURES = REPO / "tests" / "fixtures"  # copied from ../shared/fixtures (GitLab doc samples)
 WEBHOOK_SECRET = "hook-secret-42"
 ROLES = {"infrastructure_owner": "infra-head", "new_client_owner": "onboarding-lead"}
 

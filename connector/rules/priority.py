@@ -15,11 +15,12 @@ if TYPE_CHECKING:
 def apply_impact_priority(
     rule: ImpactPriority, event: TicketEvent, state: TicketState, ctx: RuleContext
 ) -> list[Action]:
-    """Correct a priority the impact does not allow to the nearest allowed one, with a note.
+    """Correct a priority the impact does not allow to the highest allowed one, with a note.
 
-    Too high → the highest allowed; too low (below every allowed one) → the lowest allowed.
-    Lowering within the allowed set is L1's right and is left alone. An impact the table does
-    not know is left to intake validation rather than guessed at.
+    The issue's rule, applied both ways: a priority below every allowed one is raised to the
+    highest allowed too (the impact says how urgent it is). Lowering within the allowed set
+    is L1's right and is left alone. An impact the table does not know is left to intake
+    validation rather than guessed at.
     """
     if event.impact is None or event.priority is None:
         return []
@@ -28,10 +29,7 @@ def apply_impact_priority(
         return []
     if (state.impact, state.priority) == (event.impact, event.priority):
         return []  # this very combination was already corrected
-    rank = rule.priorities.index
-    too_low = event.priority in rule.priorities and all(
-        rank(event.priority) > rank(p) for p in allowed)
-    corrected = max(allowed, key=rank) if too_low else min(allowed, key=rank)
+    corrected = min(allowed, key=rule.priorities.index)
     note = ctx.text(
         "impact_priority_corrected", event, impact=event.impact, priority=event.priority,
         corrected=corrected, allowed=", ".join(allowed),

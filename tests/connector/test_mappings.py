@@ -1,0 +1,163 @@
+"""Regulations as data: the shipped mappings load, and every mistake in a mapping or template
+file is reported with the file and the key — all of them at once."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from connector.errors import ConfigError
+from connector.mappings import (
+    TEMPLATE_FIELDS,
+    AssignOnLabel,
+    EscalateOnLabel,
+    ImpactPriority,
+    SinglePriorityLabel,
+    load_mappings,
+)
+from tests.conftest import REPO
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+@pytest.fixture
+def mappings_dir(tmp_path: Path) -> Path:
+    """A private copy of the shipped mappings/ to break."""
+    return Path(shutil.copytree(REPO / "mappings", tmp_path / "mappings"))
+
+
+def edit(path: Path, change: Edit) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def problems(directory: Path) -> list[str]:
+    with pytest.raises(ConfigError) as exc:
+        load_mappings(directory)
+    return exc.value.problems
+
+
+def test_shipped_mappings_load() -> None:
+    mappings = load_mappings(REPO / "mappings")
+
+    assert set(mappings.by_name) == {"belarus-ehr", "sevastopol-miac"}
+    belarus = [type(r) for r in mappings.get("belarus-ehr").rules]
+    assert belarus == [SinglePriorityLabel, EscalateOnLabel, AssignOnLabel, AssignOnLabel]
+    assert [type(r) for r in mappings.get("sevastopol-miac").rules] == [ImpactPriority]
+    assert mappings.get("belarus-ehr").roles() == {"infrastructure_owner", "new_client_owner"}
+    for language in ("ru", "en"):
+        assert set(mappings.templates[language]) == set(TEMPLATE_FIELDS)
+
+
+def set_rule(index: int, **values: Any) -> Edit:
+    def change(data: dict[str, Any]) -> None:
+        data["rules"][index].update(values)
+    return change
+
+
+def set_template(language: str, template_id: str, text: str | None) -> Edit:
+    def change(data: dict[str, Any]) -> None:
+        if text is None:
+            del data[language][template_id]
+        else:
+            data[language][template_id] = text
+    return change
+
+
+def allow(impact: str, priorities: list[str]) -> Edit:
+    def change(data: dict[str, Any]) -> None:
+        data["rules"][0]["allowed"][impact] = priorities
+    return change
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "key", "words"),
+    [
+        pytest.param("belarus-ehr.yml", set_rule(1, type="escalate_to_chat"), "rules[1]",
+                     ["escalate_to_chat", "escalate_on_label"], id="unknown rule type"),
+        pytest.param("belarus-ehr.yml", set_rule(0, lables=["x"]), "rules[0].lables",
+                     ["unknown key", "labels, remind_when_missing, type"],
+                     id="unknown key in a rule"),
+        pytest.param("belarus-ehr.yml", set_rule(2, assignee_role=None), "rules[2]",
+                     ["assignee_role"], id="routing rule that does nothing"),
+        pytest.param("sevastopol-miac.yml", allow("Minor", ["High", "Medium"]), "rules[0]",
+                     ["'Minor'", "'Medium'", "`priorities`"],
+                     id="impact table uses a priority not in priorities"),
+        pytest.param("sevastopol-miac.yml", allow("Minor", []), "rules[0]", ["'Minor'"],
+                     id="impact allowing no priority"),
+        pytest.param("templates.yml", set_template("ru", "escalation", "{ticket}: {priority}"),
+                     "ru.escalation", ["unknown placeholder {priority}", "{ticket}"],
+                     id="template with an unknown placeholder"),
+        pytest.param("templates.yml", set_template("en", "deescalation_closed", None),
+                     "en.deescalation_closed", ["template is missing"],
+                     id="template missing in en"),
+        pytest.param("templates.yml", set_template("en", "greeting", "hi"), "en.greeting",
+                     ["unknown template id"], id="template nobody uses"),
+    ],
+)
+def test_broken_mapping_names_file_and_key(
+    mappings_dir: Path, file: str, change: Edit, key: str, words: list[str]
+) -> None:
+    path = mappings_dir / file
+    edit(path, change)
+
+    [problem] = problems(mappings_dir)
+
+    assert problem.startswith(f"{path}: {key}: ")
+    for word in words:
+        assert word in problem
+
+
+def test_mapping_name_must_match_its_file(mappings_dir: Path) -> None:
+    (mappings_dir / "belarus-ehr.yml").rename(mappings_dir / "minsk.yml")
+
+    [problem] = problems(mappings_dir)
+
+    assert problem.startswith(f"{mappings_dir / 'minsk.yml'}: name: ")
+    assert "write name: minsk" in problem
+
+
+def test_invalid_yaml_in_a_mapping_names_the_line(mappings_dir: Path) -> None:
+    path = mappings_dir / "sevastopol-miac.yml"
+    path.write_text("name: sevastopol-miac\nrules: [\n  - type: x\n", encoding="utf-8")
+
+    [problem] = problems(mappings_dir)
+
+    assert problem.startswith(f"{path}: line ")
+    assert "invalid YAML" in problem
+
+
+def test_missing_templates_file_is_reported(mappings_dir: Path) -> None:
+    (mappings_dir / "templates.yml").unlink()
+    [problem] = problems(mappings_dir)
+    assert problem.startswith(f"{mappings_dir / 'templates.yml'}: ")
+    assert "file not found" in problem
+
+
+def test_several_problems_are_reported_at_once(mappings_dir: Path) -> None:
+    belarus, sevastopol = mappings_dir / "belarus-ehr.yml", mappings_dir / "sevastopol-miac.yml"
+    templates = mappings_dir / "templates.yml"
+    edit(belarus, set_rule(0, lables=["x"]))
+    edit(belarus, set_rule(3, type="nope"))
+    edit(sevastopol, allow("Setting", ["Lowest"]))
+    edit(templates, set_template("ru", "priority_missing", "{labelz}"))
+    edit(templates, set_template("en", "escalation", None))
+
+    found = problems(mappings_dir)
+
+    assert len(found) == 5
+    for path, key in [(belarus, "rules[0].lables"), (belarus, "rules[3]"),
+                      (sevastopol, "rules[0]"), (templates, "ru.priority_missing"),
+                      (templates, "en.escalation")]:
+        assert any(p.startswith(f"{path}: {key}: ") for p in found), (path, key, found)
+
+
+def test_not_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="mappings_dir: not a directory"):
+        load_mappings(tmp_path / "absent")
