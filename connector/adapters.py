@@ -6,11 +6,12 @@ import importlib
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from connector.chat import Chat
 from connector.config import Config
-from connector.events import TicketEvent
+from connector.events import ChatEvent, TicketEvent, TicketRef
 from connector.store.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -18,11 +19,23 @@ log = logging.getLogger(__name__)
 Outcome = Literal["done", "dry_run"]
 
 
+@dataclass(frozen=True)
+class Performed:
+    """How an action ended and what it produced (e.g. the URL of a created issue)."""
+
+    status: Outcome = "done"
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+DONE = Performed()
+DRY_RUN = Performed("dry_run")
+
+
 class Adapter(ABC):
     """Performs outbox actions on one service."""
 
     @abstractmethod
-    def perform(self, item: OutboxItem) -> Outcome:
+    def perform(self, item: OutboxItem) -> Performed:
         """Do the action once; raise RetryableActionError or PermanentActionError on failure.
 
         `item.attempt > 1` means an earlier try may already have taken effect: actions the
@@ -40,12 +53,29 @@ class Change:
     payload: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class TicketFacts:
+    """What L1 has found so far, for the escalation message."""
+
+    author: str = ""
+    description: str = ""
+    notes: tuple[tuple[str, str], ...] = ()  # (author, text), oldest first
+
+
 class Tracker(Adapter):
     """A helpdesk: write-back plus the listing reconciliation needs."""
 
     @abstractmethod
     def list_changes(self, project: str, since: str) -> Iterator[Change]:
         """Tickets of a project updated at or after `since`, oldest first."""
+
+    @abstractmethod
+    def ticket_facts(self, ref: TicketRef) -> TicketFacts:
+        """Author, description and people's notes of a ticket."""
+
+    @abstractmethod
+    def find_username(self, email: str) -> str | None:
+        """The tracker user with this e-mail, if the tracker lets us see it."""
 
 
 class DryRunAdapter(Tracker):
@@ -54,14 +84,20 @@ class DryRunAdapter(Tracker):
     def __init__(self, target: str) -> None:
         self.target = target
 
-    def perform(self, item: OutboxItem) -> Outcome:
+    def perform(self, item: OutboxItem) -> Performed:
         a = item.action
         log.info("dry run: would %s on %s", a.kind, a.ticket,
                  extra={"target": self.target, "action": a.kind, "params": a.params})
-        return "dry_run"
+        return DRY_RUN
 
     def list_changes(self, project: str, since: str) -> Iterator[Change]:
         return iter(())
+
+    def ticket_facts(self, ref: TicketRef) -> TicketFacts:
+        return TicketFacts()
+
+    def find_username(self, email: str) -> str | None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -74,12 +110,27 @@ class TrackerPlugin:
     reconcile_event: str  # inbox event name of polled changes
 
 
-# Explicit registry: tracker type in the config → module exposing PLUGIN.
+@dataclass(frozen=True)
+class ChatPlugin:
+    """What a chat plugin offers the core: update normalisation and a client factory."""
+
+    name: str
+    normalize: Callable[[str, Any], ChatEvent | None]
+    make_chat: Callable[[Config], Chat | None]  # None: no token, dry run
+
+
+# Explicit registries: names in the config → modules exposing PLUGIN.
 TRACKER_PLUGINS: dict[str, str] = {"gitlab": "plugins.gitlab"}
+CHAT_PLUGINS: dict[str, str] = {"slack": "plugins.slack", "telegram": "plugins.telegram"}
 
 
 def load_tracker_plugin(name: str) -> TrackerPlugin:
     """Import a tracker plugin by its config name."""
-    module = importlib.import_module(TRACKER_PLUGINS[name])
-    plugin: TrackerPlugin = module.PLUGIN
+    plugin: TrackerPlugin = importlib.import_module(TRACKER_PLUGINS[name]).PLUGIN
+    return plugin
+
+
+def load_chat_plugin(name: str) -> ChatPlugin:
+    """Import a chat plugin by its config name."""
+    plugin: ChatPlugin = importlib.import_module(CHAT_PLUGINS[name]).PLUGIN
     return plugin

@@ -64,6 +64,54 @@ class TrackersConfig(Strict):
     gitlab: GitLabConfig | None = None
 
 
+class SlackConfig(Strict):
+    base_url: str = "https://slack.com/api/"
+    bot_token: SecretStr = SecretStr("")
+    signing_secret: SecretStr
+    channels: dict[str, str] = {}  # logical channel (l2, alerts) → Slack channel id
+    timeout_seconds: float = Field(10, gt=0)
+
+    @property
+    def dry_run(self) -> bool:
+        return not self.bot_token.get_secret_value()
+
+
+class TelegramConfig(Strict):
+    api_url: str = "https://api.telegram.org"  # or a local Bot API server
+    bot_token: SecretStr = SecretStr("")
+    webhook_secret: SecretStr
+    webhook_url: str = ""  # public URL of /webhooks/telegram, for `telegram set-webhook`
+    channels: dict[str, int] = {}  # logical channel → forum supergroup id (-100…)
+    timeout_seconds: float = Field(10, gt=0)
+
+    @property
+    def dry_run(self) -> bool:
+        return not self.bot_token.get_secret_value()
+
+
+class ChatsConfig(Strict):
+    slack: SlackConfig | None = None
+    telegram: TelegramConfig | None = None
+
+    def configured(self) -> dict[str, SlackConfig | TelegramConfig]:
+        return {name: cfg for name, cfg in (("slack", self.slack), ("telegram", self.telegram))
+                if cfg is not None}
+
+
+class AlertsConfig(Strict):
+    token: SecretStr  # Authorization: Bearer <token> from Alertmanager or any sender
+    channel: str = "alerts"  # logical chat channel the alerts go to
+    tracker: Literal["gitlab"] = "gitlab"
+    project: str  # where "register issue" and "declare accident" create issues
+    priority_labels: list[str] = ["Priority: Low", "Priority: Medium", "Priority: High"]
+    accident_labels: list[str] = ["Priority: High", "Accident"]
+
+    @field_validator("project", mode="before")
+    @classmethod
+    def _project_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+
 class WorkerConfig(Strict):
     embedded: bool = True
     poll_interval_seconds: float = Field(1.0, gt=0)
@@ -85,6 +133,8 @@ class Config(Strict):
     language: Literal["ru", "en"] = "ru"
     roles: dict[str, str] = {}
     trackers: TrackersConfig = TrackersConfig()
+    chats: ChatsConfig = ChatsConfig()
+    alerts: AlertsConfig | None = None
     worker: WorkerConfig = WorkerConfig()
     logging: LoggingConfig = LoggingConfig()
     source: str = "<memory>"  # where the config came from, for error messages
@@ -95,6 +145,14 @@ class Config(Strict):
         gl = self.trackers.gitlab
         if gl:
             found += [gl.token.get_secret_value(), gl.webhook_secret.get_secret_value()]
+        if self.chats.slack:
+            found += [self.chats.slack.bot_token.get_secret_value(),
+                      self.chats.slack.signing_secret.get_secret_value()]
+        if self.chats.telegram:
+            found += [self.chats.telegram.bot_token.get_secret_value(),
+                      self.chats.telegram.webhook_secret.get_secret_value()]
+        if self.alerts:
+            found.append(self.alerts.token.get_secret_value())
         return [s for s in found if s]
 
 

@@ -10,11 +10,21 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from connector.adapters import Adapter, DryRunAdapter, Tracker, TrackerPlugin, load_tracker_plugin
+from connector.adapters import (
+    Adapter,
+    ChatPlugin,
+    DryRunAdapter,
+    Tracker,
+    TrackerPlugin,
+    load_chat_plugin,
+    load_tracker_plugin,
+)
+from connector.chat import Chat
+from connector.chatflows import ChatPerformer
 from connector.config import Config
 from connector.errors import ConfigError, format_problem
-from connector.events import TicketRef
-from connector.mappings import Mapping, Mappings, load_mappings
+from connector.events import Action, TicketRef
+from connector.mappings import Mapping, Mappings, load_mappings, render
 from connector.metrics import Metrics
 from connector.rules.engine import RuleContext
 from connector.store import inbox, outbox
@@ -34,6 +44,8 @@ class Connector:
     trackers: dict[str, Tracker]
     adapters: dict[str, Adapter]
     metrics: Metrics
+    chat_plugins: dict[str, ChatPlugin] = field(default_factory=dict)
+    chats: dict[str, Chat] = field(default_factory=dict)
     worker_id: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
 
@@ -45,6 +57,23 @@ class Connector:
         gl = self.config.trackers.gitlab
         name = gl.mapping_for(ref.project) if ref.tracker == "gitlab" and gl else None
         return self.mappings.get(name) if name else None
+
+    def render(self, template_id: str, **values: object) -> str:
+        """A message in the configured language."""
+        return render(self.mappings.templates, self.config.language, template_id, **values)
+
+    def chat_targets(self, action: Action) -> list[Action]:
+        """Fan a `chat` action out to every chat that has its channel; others pass through.
+
+        With no chat configured for the channel it stays `chat`, which is a dry run.
+        """
+        if action.target != "chat":
+            return [action]
+        channel = action.params.get("channel", "")
+        names = [name for name, cfg in self.config.chats.configured().items()
+                 if channel in cfg.channels]
+        return [Action(action.kind, name, action.ticket, action.params, action.reason)
+                for name in names] or [action]
 
     def bot_username(self, source: str) -> str:
         gl = self.config.trackers.gitlab
@@ -97,7 +126,21 @@ def build_connector(config: Config, *, migrate: bool = True) -> Connector:
         if config.trackers.gitlab.dry_run:
             log.warning("no GitLab token configured: dry run, write-backs are only logged")
     adapters: dict[str, Adapter] = {**trackers, "chat": DryRunAdapter("chat")}
+    chat_plugins: dict[str, ChatPlugin] = {}
+    chats: dict[str, Chat] = {}
+    for name, cfg in config.chats.configured().items():
+        chat_plugins[name] = load_chat_plugin(name)
+        chat = chat_plugins[name].make_chat(config)
+        if chat is None:
+            log.warning("no %s token configured: dry run, messages are only logged", name)
+            adapters[name] = DryRunAdapter(name)
+            continue
+        chats[name] = chat
+        adapters[name] = ChatPerformer(
+            chat, {k: str(v) for k, v in cfg.channels.items()}, engine,
+            lambda tid, **v: render(mappings.templates, config.language, tid, **v), trackers)
     metrics = Metrics()
-    connector = Connector(config, mappings, engine, plugins, trackers, adapters, metrics)
+    connector = Connector(config, mappings, engine, plugins, trackers, adapters, metrics,
+                          chat_plugins=chat_plugins, chats=chats)
     metrics.watch_store(connector.store_counts)
     return connector

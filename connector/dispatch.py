@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 
+from connector.alerts import follow_up
 from connector.core import Connector
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.store import outbox
@@ -46,7 +47,7 @@ def perform(c: Connector, item: OutboxItem) -> None:
         try:
             if adapter is None:
                 raise PermanentActionError(f"no adapter for target {a.target!r}")
-            status = adapter.perform(item)
+            performed = adapter.perform(item)
         except (RetryableActionError, PermanentActionError):
             raise
         except Exception as exc:  # boundary: an adapter bug is retried, never lost
@@ -68,7 +69,9 @@ def perform(c: Connector, item: OutboxItem) -> None:
         _settle_failed(c, item, str(exc))
         return
     with c.engine.begin() as conn:
-        outbox.mark_done(conn, item.id, c.worker_id, status)
+        if outbox.mark_done(conn, item.id, c.worker_id, performed.status):
+            follow_up(c, conn, item, performed)
+    status = performed.status
     c.metrics.actions.labels(**labels, outcome=status).inc()
     c.metrics.latency.labels(a.target).observe(max(0.0, now() - item.created_at))
     log.info("%s on %s: %s", a.kind, a.ticket, status, extra={"outbox_id": item.id})

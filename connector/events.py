@@ -9,7 +9,11 @@ from typing import Any, Literal
 
 EventKind = Literal["ticket", "note"]
 ActionKind = Literal[
-    "update_labels", "add_note", "assign", "set_priority", "escalate", "deescalate"
+    # trackers
+    "update_labels", "add_note", "assign", "set_priority", "create_issue",
+    # chats
+    "escalate", "deescalate", "relay_note", "post_alert", "update_alert", "post_in_thread",
+    "answer_button",
 ]
 
 
@@ -69,3 +73,37 @@ class Action:
         """Stable digest of what the action does, part of its idempotency key."""
         blob = json.dumps([self.kind, self.target, str(self.ticket), self.params], sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """Someone wrote in a chat the connector listens to."""
+
+    chat: str  # slack | telegram
+    channel_id: str
+    thread_id: str | None  # Slack thread_ts, Telegram message_thread_id
+    message_id: str
+    author_id: str
+    author_name: str
+    text: str
+    at: str  # canonical timestamp
+    files: tuple[str, ...] = ()
+    from_bot: bool = False
+
+
+@dataclass(frozen=True)
+class ChatButton:
+    """Someone pressed one of the connector's buttons."""
+
+    chat: str
+    channel_id: str
+    thread_id: str | None
+    message_id: str
+    user_id: str
+    user_name: str
+    action: str  # oneoff | register | accident
+    value: str  # what the button carries, e.g. "12" or "12:2"
+    callback_id: str = ""  # Telegram callback query to answer
+
+
+ChatEvent = ChatMessage | ChatButton

@@ -19,7 +19,22 @@ TEMPLATE_FIELDS: dict[str, set[str]] = {
     "priority_conflict": {"kept", "removed", "ticket", "title"},
     "priority_missing": {"labels", "ticket", "title"},
     "impact_priority_corrected": {"impact", "priority", "corrected", "allowed", "ticket", "title"},
-    "escalation": {"ticket", "title", "url", "labels", "assignees", "author", "channel"},
+    "escalation": {"ticket", "title", "url", "priority", "assignees", "author", "channel",
+                   "facts"},
+    "tracker_note_to_chat": {"ticket", "title", "url", "author", "text"},
+    "chat_reply_note": {"ticket", "title", "author", "chat", "time", "text", "files"},
+    "alert_message": {"title", "severity", "summary", "url", "status"},
+    "alert_resolved": {"title", "severity", "summary", "url", "decision"},
+    "alert_ask_cause": {"title", "user"},
+    "alert_cause_recorded": {"title", "severity", "summary", "url", "cause", "user"},
+    "alert_issue_created": {"title", "url", "user", "issue_url"},
+    "alert_issue_title": {"title", "severity"},
+    "alert_issue_description": {"title", "severity", "summary", "url", "user", "decision"},
+    "button_oneoff": set(),
+    "button_register": {"label"},
+    "button_accident": set(),
+    "button_answer": set(),
+    "command_open": {"listing"},
     "deescalation_label_removed": {"ticket", "title", "url", "channel"},
     "deescalation_closed": {"ticket", "title", "url", "channel"},
 }
@@ -43,6 +58,7 @@ class EscalateOnLabel(Rule):
     type: Literal["escalate_on_label"]
     label: str
     channel: str
+    priority_labels: list[str] = []  # which label tells the priority, for the chat message
 
 
 class AssignOnLabel(Rule):

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.engine import Row
 
+from connector import alerts, chatevents
 from connector.core import Connector
 from connector.errors import PayloadError
+from connector.processing import enqueue_actions, finish
 from connector.rules.engine import decide
-from connector.store import inbox, outbox, tickets
+from connector.store import inbox, tickets
 
 log = logging.getLogger(__name__)
+
+Processor = Callable[[Connector, Row[Any]], str]
 
 
 def drain_inbox(c: Connector) -> int:
@@ -37,41 +42,45 @@ def drain_inbox(c: Connector) -> int:
 
 
 def process_event(c: Connector, row: Row[Any]) -> str:
-    """Decide and enqueue the actions for one claimed event; returns its outcome."""
-    plugin = c.plugins.get(row.source)
+    """Route an event to the processor of its source; returns its outcome."""
+    if row.source in c.plugins:
+        return process_ticket_event(c, row)
+    if row.source in c.chat_plugins:
+        return chatevents.process_chat_event(c, row)
+    if row.source == alerts.SOURCE:
+        return alerts.process_alert(c, row)
     with c.engine.begin() as conn:
-        def finish(status: str, outcome: str) -> str:
-            if not inbox.finish_event(conn, row.id, c.worker_id, status, outcome):
-                raise RuntimeError(f"lost the lease on inbox event {row.id}")
-            return f"{status}: {outcome}"
+        return finish(c, conn, row, "failed", f"no source {row.source!r} configured")
 
-        if plugin is None:
-            return finish("failed", f"no tracker {row.source!r} configured")
+
+def process_ticket_event(c: Connector, row: Row[Any]) -> str:
+    """Decide and enqueue the actions for one tracker event."""
+    plugin = c.plugins[row.source]
+    with c.engine.begin() as conn:
         try:
             event = plugin.normalize(row.event_name, json.loads(row.payload))
         except PayloadError as exc:
-            return finish("failed", f"bad payload: {exc.reason}")
+            return finish(c, conn, row, "failed", f"bad payload: {exc.reason}")
         if event is None:
-            return finish("ignored", "not a ticket event the rules handle")
+            return finish(c, conn, row, "ignored", "not a ticket event the rules handle")
         state = tickets.lock_state(conn, event.ref)
         if event.actor and event.actor == c.bot_username(row.source):
-            state.observe(event.labels, event.priority, event.impact, event.updated_at)
-            tickets.save_state(conn, event.ref, state)
-            return finish("ignored", "caused by the connector itself")
+            if event.kind == "ticket":
+                state.observe(event.labels, event.priority, event.impact, event.updated_at)
+                tickets.save_state(conn, event.ref, state)
+            return finish(c, conn, row, "ignored", "caused by the connector itself")
         polled = row.event_name == plugin.reconcile_event
         if polled and event.updated_at and event.updated_at <= state.seen_updated_at:
-            return finish("ignored", "change already seen")
+            return finish(c, conn, row, "ignored", "change already seen")
         mapping = c.mapping_for(event.ref)
         if mapping is None:
-            return finish("ignored", f"no mapping for project {event.ref.project}")
+            return finish(c, conn, row, "ignored", f"no mapping for project {event.ref.project}")
         decision = decide(mapping, event, state, c.context())
-        for i, action in enumerate(decision.actions):
-            key = f"{row.dedup_key}|{i}|{action.fingerprint()}"
-            outbox.enqueue(conn, action, key, row.id)
+        count = enqueue_actions(c, conn, row.dedup_key, decision.actions, row.id)
         tickets.save_state(conn, event.ref, decision.state)
-        log.info("%s: %d action(s) by %s", event.ref, len(decision.actions), mapping.name,
+        log.info("%s: %d action(s) by %s", event.ref, count, mapping.name,
                  extra={"inbox_id": row.id, "actions": [a.kind for a in decision.actions]})
-        return finish("done", f"{len(decision.actions)} action(s)")
+        return finish(c, conn, row, "done", f"{count} action(s)")
 
 
 def _give_up_if_exhausted(c: Connector, row: Row[Any]) -> None:

@@ -40,12 +40,14 @@ def create_app(config: Config | str | None = None, *, start_worker: bool | None 
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     ConnectorExtension(connector, runner).init_app(app)
 
-    from webhooks.gitlab import bp as gitlab_bp
-    from webhooks.ops import bp as ops_bp
+    from webhooks import alerts, gitlab, ops, slack, telegram
 
-    app.register_blueprint(ops_bp)
-    if config.trackers.gitlab:
-        app.register_blueprint(gitlab_bp)
+    app.register_blueprint(ops.bp)
+    optional = [(config.trackers.gitlab, gitlab.bp), (config.chats.slack, slack.bp),
+                (config.chats.telegram, telegram.bp), (config.alerts, alerts.bp)]
+    for section, blueprint in optional:
+        if section is not None:
+            app.register_blueprint(blueprint)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:

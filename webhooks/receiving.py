@@ -49,22 +49,28 @@ def body_digest(text: str) -> str:
 def store_event(source: str, dedup_key: str, event_name: str, ordering_key: str,
                 text: str) -> Any:
     """Commit the event to the inbox before answering; duplicates are acknowledged too."""
+    return store_events(source, [(dedup_key, event_name, ordering_key, text)])
+
+
+def store_events(source: str, events: list[tuple[str, str, str, str]]) -> Any:
+    """Commit several events (dedup key, name, ordering key, body) in one transaction."""
     ext = extension()
     metrics = ext.connector.metrics
     try:
         with ext.connector.engine.begin() as conn:
-            event_id = inbox.add_event(conn, source=source, dedup_key=dedup_key,
-                                       event_name=event_name, ordering_key=ordering_key,
-                                       payload=text)
+            ids = [inbox.add_event(conn, source=source, dedup_key=key, event_name=name,
+                                   ordering_key=order, payload=text)
+                   for key, name, order, text in events]
     except SQLAlchemyError:
         current_app.logger.exception("store unavailable")
         return jsonify(error="store unavailable, retry later"), 503
-    if event_id is None:
-        metrics.deduplicated.labels(source).inc()
+    new = [i for i in ids if i is not None]
+    metrics.received.labels(source).inc(len(new))
+    metrics.deduplicated.labels(source).inc(len(ids) - len(new))
+    if not new:
         return jsonify(status="duplicate"), 200
-    metrics.received.labels(source).inc()
     ext.wake()
-    return jsonify(status="accepted", id=event_id), 200
+    return jsonify(status="accepted", id=new[0] if len(new) == 1 else new), 200
 
 
 def reject(source: str, exc: PayloadError) -> Any:

@@ -54,11 +54,11 @@ RULES: dict[type, RuleFn] = {
 
 
 def decide(mapping: Mapping, event: TicketEvent, state: TicketState, ctx: RuleContext) -> Decision:
-    """Run every rule of the mapping in order; later rules see the labels earlier ones fixed."""
+    """Run every rule of the mapping in order; each rule picks the event kinds it cares about."""
     new_state = copy.deepcopy(state)
     actions: list[Action] = []
+    for rule in mapping.rules:
+        actions += RULES[type(rule)](rule, event, new_state, ctx)
     if event.kind == "ticket":
-        for rule in mapping.rules:
-            actions += RULES[type(rule)](rule, event, new_state, ctx)
         new_state.observe(event.labels, event.priority, event.impact, event.updated_at)
     return Decision(actions, new_state)

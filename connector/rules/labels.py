@@ -22,6 +22,8 @@ def apply_single_priority_label(
     A conflict already seen in the previous observation of the ticket was already acted on,
     so a redelivered or polled copy of the same change adds no second note.
     """
+    if event.kind != "ticket":
+        return []
     present = [label for label in rule.labels if label in event.labels]
     tracker, ref = event.ref.tracker, event.ref
     seen_before = [label for label in rule.labels if label in state.labels]
@@ -42,18 +44,22 @@ def apply_single_priority_label(
 def apply_escalate_on_label(
     rule: EscalateOnLabel, event: TicketEvent, state: TicketState, ctx: RuleContext
 ) -> list[Action]:
-    """Escalate once when the label appears; end it when the label goes or the ticket closes."""
+    """Escalate once when the label appears; relay people's notes into the thread while it
+    lasts; end it when the label goes or the ticket closes."""
     flag = f"escalated:{rule.channel}"
     common = {"channel": rule.channel, "title": event.title, "url": event.url}
+    if event.kind == "note":
+        if flag not in state.flags or not event.note:
+            return []
+        text = ctx.text("tracker_note_to_chat", event, url=event.url, author=event.actor,
+                        text=event.note)
+        return [Action("relay_note", "chat", event.ref, {**common, "text": text}, rule.type)]
     if rule.label in event.labels and event.state == "opened" and flag not in state.flags:
         state.flags.add(flag)
-        text = ctx.text(
-            "escalation", event, url=event.url, channel=rule.channel,
-            labels=", ".join(event.labels) or "—", assignees=", ".join(event.assignees) or "—",
-            author=event.author or "—",
-        )
+        priority = event.priority or next(
+            (label for label in event.labels if label in rule.priority_labels), "")
         params = {**common, "labels": list(event.labels), "assignees": list(event.assignees),
-                  "author": event.author, "text": text}
+                  "author": event.author, "priority": priority}
         return [Action("escalate", "chat", event.ref, params, rule.type)]
     closed = event.state != "opened"
     if flag in state.flags and (closed or rule.label not in event.labels):
@@ -70,6 +76,8 @@ def apply_assign_on_label(
     rule: AssignOnLabel, event: TicketEvent, state: TicketState, ctx: RuleContext
 ) -> list[Action]:
     """Route once per appearance of the label, so a person's later reassignment is respected."""
+    if event.kind != "ticket":
+        return []
     flag = f"routed:{rule.label}"
     if rule.label not in event.labels:
         state.flags.discard(flag)

@@ -22,7 +22,7 @@ def apply_impact_priority(
     is L1's right and is left alone. An impact the table does not know is left to intake
     validation rather than guessed at.
     """
-    if event.impact is None or event.priority is None:
+    if event.kind != "ticket" or event.impact is None or event.priority is None:
         return []
     allowed = rule.allowed.get(event.impact)
     if allowed is None or event.priority in allowed:

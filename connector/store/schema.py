@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -73,5 +74,49 @@ poll_marks = Table(
     "poll_marks", metadata,
     Column("name", String(255), primary_key=True),
     Column("watermark", String(64), nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+# Chat threads (Slack thread, Telegram forum topic) opened for a ticket or an alert.
+threads = Table(
+    "threads", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("ticket", String(255), nullable=False),
+    Column("chat", String(32), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("channel_id", String(64), nullable=False),
+    Column("thread_id", String(64), nullable=False),
+    Column("message_id", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", Float, nullable=False),
+    UniqueConstraint("ticket", "chat", "channel", name="uq_threads_ticket"),
+    Index("ix_threads_lookup", "chat", "channel_id", "thread_id"),
+)
+
+# Messages people wrote in the connector's threads, recorded live (no history API needed).
+chat_messages = Table(
+    "chat_messages", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("chat", String(32), nullable=False),
+    Column("channel_id", String(64), nullable=False),
+    Column("thread_id", String(64)),
+    Column("message_id", String(64), nullable=False),
+    Column("author", String(255), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("at", String(32), nullable=False),
+    UniqueConstraint("chat", "channel_id", "message_id", name="uq_chat_messages"),
+)
+
+# Alerts from monitoring and what L1 decided about each (Belarus §4.2).
+alerts = Table(
+    "alerts", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("fingerprint", String(255), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("details", Text, nullable=False),
+    Column("decision", String(32), nullable=False),
+    Column("cause", Text),
+    Column("issue_url", Text),
     Column("updated_at", Float, nullable=False),
 )

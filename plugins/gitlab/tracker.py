@@ -14,9 +14,10 @@ import gitlab
 import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
-from connector.adapters import Change, Outcome, Tracker
+from connector.adapters import DONE, Change, Performed, TicketFacts, Tracker
 from connector.config import GitLabConfig
 from connector.errors import PermanentActionError, RetryableActionError
+from connector.events import TicketRef
 from connector.store.outbox import OutboxItem
 from connector.timestamps import canonical
 
@@ -45,18 +46,38 @@ class GitLabTracker(Tracker):
         )
         self._user_ids: dict[str, int] = {}
 
-    def perform(self, item: OutboxItem) -> Outcome:
+    def perform(self, item: OutboxItem) -> Performed:
         a = item.action
-        handlers: dict[str, Callable[[], None]] = {
+        handlers: dict[str, Callable[[], Performed]] = {
             "update_labels": lambda: self._update_labels(item),
             "assign": lambda: self._assign(item),
             "add_note": lambda: self._add_note(item),
+            "create_issue": lambda: self._create_issue(item),
         }
         handler = handlers.get(a.kind)
         if handler is None:
             raise PermanentActionError(f"GitLab cannot {a.kind}: it has no such field (use labels)")
-        self._call(handler)
-        return "done"
+        return self._call(handler)
+
+    def ticket_facts(self, ref: TicketRef) -> TicketFacts:
+        def fetch() -> TicketFacts:
+            issue = self.gl.projects.get(ref.project, lazy=True).issues.get(
+                int(ref.key), **NO_SDK_RETRY)
+            notes = issue.notes.list(get_all=True, sort="asc", **NO_SDK_RETRY)
+            people = tuple(
+                ((n.attributes.get("author") or {}).get("username", ""), n.attributes["body"])
+                for n in notes
+                if not n.attributes.get("system") and "<!-- helpdesk-connector:" not in
+                n.attributes.get("body", ""))
+            return TicketFacts((issue.attributes.get("author") or {}).get("username", ""),
+                               issue.attributes.get("description") or "", people)
+        return self._call(fetch)
+
+    def find_username(self, email: str) -> str | None:
+        def fetch() -> str | None:
+            users = self.gl.users.list(search=email, get_all=False, **NO_SDK_RETRY)
+            return str(users[0].attributes["username"]) if len(users) == 1 else None
+        return self._call(fetch)
 
     def list_changes(self, project: str, since: str) -> Iterator[Change]:
         issues = self._call(lambda: self.gl.projects.get(project, lazy=True).issues.list(
@@ -76,35 +97,53 @@ class GitLabTracker(Tracker):
         issue = self._issues(item).get(int(item.action.ticket.key), **NO_SDK_RETRY)
         return dict(issue.attributes)
 
-    def _update_labels(self, item: OutboxItem) -> None:
+    def _update_labels(self, item: OutboxItem) -> Performed:
         add, remove = item.action.params["add"], item.action.params["remove"]
         current = self._current(item)
         if current is not None:
             labels = set(current.get("labels") or [])
             if set(add) <= labels and not set(remove) & labels:
                 log.info("labels already right on %s", item.action.ticket)
-                return
+                return DONE
         self._issues(item).update(int(item.action.ticket.key), {
             "add_labels": ",".join(add), "remove_labels": ",".join(remove)}, **NO_SDK_RETRY)
+        return DONE
 
-    def _assign(self, item: OutboxItem) -> None:
+    def _assign(self, item: OutboxItem) -> Performed:
         user_id = self._user_id(item.action.params["username"])
         current = self._current(item)
         if current is not None and [a.get("id") for a in current.get("assignees") or []] == [
                 user_id]:
-            return
+            return DONE
         self._issues(item).update(int(item.action.ticket.key), {"assignee_ids": [user_id]},
                                   **NO_SDK_RETRY)
+        return DONE
 
-    def _add_note(self, item: OutboxItem) -> None:
+    def _add_note(self, item: OutboxItem) -> Performed:
         marker = note_marker(item.idempotency_key)
         issue = self._issues(item).get(int(item.action.ticket.key), lazy=True)
         if item.attempt > 1:
             for note in issue.notes.list(get_all=True, **NO_SDK_RETRY):
                 if marker in (note.attributes.get("body") or ""):
                     log.info("note already on %s (earlier attempt took effect)", item.action.ticket)
-                    return
+                    return DONE
         issue.notes.create({"body": f"{item.action.params['body']}\n\n{marker}"}, **NO_SDK_RETRY)
+        return DONE
+
+    def _create_issue(self, item: OutboxItem) -> Performed:
+        """New issue; its description carries the marker, so a retry finds it instead."""
+        p, marker = item.action.params, note_marker(item.idempotency_key)
+        project = self.gl.projects.get(item.action.ticket.project, lazy=True)
+        if item.attempt > 1:
+            for issue in project.issues.list(search=marker, get_all=True, **NO_SDK_RETRY):
+                if marker in (issue.attributes.get("description") or ""):
+                    return Performed(result={"url": issue.attributes.get("web_url", ""),
+                                             "iid": issue.attributes["iid"]})
+        issue = project.issues.create({
+            "title": p["title"], "description": f"{p['description']}\n\n{marker}",
+            "labels": ",".join(p.get("labels", []))}, **NO_SDK_RETRY)
+        return Performed(result={"url": issue.attributes.get("web_url", ""),
+                                 "iid": issue.attributes["iid"]})
 
     def _user_id(self, username: str) -> int:
         if username not in self._user_ids:

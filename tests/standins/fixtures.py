@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import telebot.apihelper
 from pytest_httpserver import HTTPServer
 
 from tests.standins.gitlab import StandInGitLab
+from tests.standins.slack import StandInSlack
+from tests.standins.telegram import StandInTelegram
 
 
 @pytest.fixture
@@ -23,3 +26,35 @@ def standin_gitlab() -> Iterator[StandInGitLab]:
         server.clear()
         server.stop()
     assert not gitlab.errors, f"stand-in GitLab crashed: {gitlab.errors!r}"
+
+
+@pytest.fixture
+def standin_slack() -> Iterator[StandInSlack]:
+    """A running, thread-safe stand-in Slack Web API on 127.0.0.1 (own server)."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    slack = StandInSlack(server)
+    try:
+        yield slack
+    finally:
+        server.clear()
+        server.stop()
+    assert not slack.errors, f"stand-in Slack crashed: {slack.errors!r}"
+
+
+@pytest.fixture
+def standin_telegram() -> Iterator[StandInTelegram]:
+    """A running, thread-safe stand-in Telegram Bot API on 127.0.0.1 (own server); telebot's
+    ``apihelper.API_URL`` points at it during the test and is restored afterwards."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    telegram = StandInTelegram(server)
+    previous = telebot.apihelper.API_URL
+    telebot.apihelper.API_URL = telegram.api_url  # type: ignore[assignment]  # typed None
+    try:
+        yield telegram
+    finally:
+        telebot.apihelper.API_URL = previous
+        server.clear()
+        server.stop()
+    assert not telegram.errors, f"stand-in Telegram crashed: {telegram.errors!r}"

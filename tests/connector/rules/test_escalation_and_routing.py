@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from connector.events import Action, TicketEvent, TicketRef
-from connector.mappings import Mapping, Mappings, render
+from connector.mappings import Mapping, Mappings
 from connector.rules.engine import Decision, RuleContext, decide
 from connector.rules.state import TicketState
 from tests.conftest import ROLES
@@ -42,16 +42,25 @@ def test_l2_label_escalates_once_to_the_l2_chat(
     assert escalate.ticket == REF
     assert escalate.params["channel"] == "l2"
     assert escalate.params["url"] == URL
-    assert escalate.params["text"] == render(
-        mappings.templates, "ru", "escalation", ticket=str(REF), title=event.title, url=URL,
-        labels=f"{HIGH}, L2", assignees="l1-user", author="reporter", channel="l2")
+    # The message itself is rendered when it is sent, with L1's facts fetched from the tracker.
+    assert escalate.params["priority"] == HIGH
+    assert escalate.params["title"] == event.title
+    assert escalate.params["assignees"] == ["l1-user"]
     assert of_kind(again, "escalate", "deescalate") == []
 
 
-def test_escalation_text_follows_the_language(belarus: Mapping, mappings: Mappings) -> None:
-    ctx = RuleContext(mappings.templates, "en", ROLES)
-    [escalate] = of_kind(decide(belarus, issue("L2"), TicketState(), ctx), "escalate")
-    assert escalate.params["text"].startswith("Escalated to L2: gitlab:1#23")
+def test_notes_are_relayed_only_while_escalated(belarus: Mapping, ctx: RuleContext) -> None:
+    note = TicketEvent(ref=REF, kind="note", action="note", actor="l2-engineer",
+                       title="Рецепт не печатается", url=URL, note="Проверьте сертификат")
+    before = decide(belarus, note, TicketState(), ctx)
+    escalated = decide(belarus, issue(HIGH, "L2"), TicketState(), ctx)
+    during = decide(belarus, note, escalated.state, ctx)
+
+    assert of_kind(before, "relay_note") == []
+    [relay] = of_kind(during, "relay_note")
+    assert relay.target == "chat" and relay.params["channel"] == "l2"
+    assert "l2-engineer" in relay.params["text"]
+    assert "Проверьте сертификат" in relay.params["text"]
 
 
 def test_removing_the_l2_label_ends_the_escalation(belarus: Mapping, ctx: RuleContext) -> None:

@@ -1,0 +1,77 @@
+"""Chat events: replies in a ticket's thread become tracker notes; buttons drive alerts."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from sqlalchemy.engine import Row
+
+from connector import alerts
+from connector.core import Connector
+from connector.errors import ActionError, PayloadError
+from connector.events import Action, ChatButton, ChatMessage, TicketRef
+from connector.processing import enqueue_actions, finish
+from connector.store import threads
+
+log = logging.getLogger(__name__)
+
+CHAT_NAMES = {"slack": "Slack", "telegram": "Telegram"}
+
+
+def process_chat_event(c: Connector, row: Row[Any]) -> str:
+    """Normalise a chat update and act on it."""
+    with c.engine.begin() as conn:
+        try:
+            event = c.chat_plugins[row.source].normalize(row.event_name, json.loads(row.payload))
+        except PayloadError as exc:
+            return finish(c, conn, row, "failed", f"bad payload: {exc.reason}")
+        if event is None:
+            return finish(c, conn, row, "ignored", "not a message or button the connector uses")
+        if isinstance(event, ChatButton):
+            actions = alerts.on_button(c, conn, event)
+            count = enqueue_actions(c, conn, row.dedup_key, actions, row.id)
+            return finish(c, conn, row, "done", f"button {event.action}: {count} action(s)")
+        if event.from_bot:
+            return finish(c, conn, row, "ignored", "written by a bot")
+        thread = threads.by_chat_thread(conn, event.chat, event.channel_id, event.thread_id)
+        if thread is None:
+            return finish(c, conn, row, "ignored", "not in a thread of the connector")
+    author = describe_author(c, event)  # network: outside the transaction
+    with c.engine.begin() as conn:
+        if not threads.record_message(conn, event):
+            return finish(c, conn, row, "ignored", "message recorded before")
+        ref = TicketRef.parse(thread.ticket)
+        if ref.tracker == alerts.TRACKER:
+            actions = alerts.on_reply(c, conn, ref, event, author)
+        else:
+            actions = [reply_note(c, ref, event, author)]
+        count = enqueue_actions(c, conn, row.dedup_key, actions, row.id)
+        return finish(c, conn, row, "done", f"reply in {ref}: {count} action(s)")
+
+
+def reply_note(c: Connector, ref: TicketRef, m: ChatMessage, author: str) -> Action:
+    """A chat reply as a tracker note: author, time, text; files as links."""
+    files = "".join(f"\n📎 {url}" for url in m.files)
+    body = c.render("chat_reply_note", ticket=str(ref), title="", author=author,
+                    chat=CHAT_NAMES.get(m.chat, m.chat), time=m.at[:16].replace("T", " ") + " UTC",
+                    text=m.text, files=files)
+    return Action("add_note", ref.tracker, ref, {"body": body}, "chat_reply")
+
+
+def describe_author(c: Connector, m: ChatMessage) -> str:
+    """The chat user's name, with the tracker username when the e-mails match."""
+    name, email = m.author_name, ""
+    chat = c.chats.get(m.chat)
+    try:
+        if chat is not None:
+            user = chat.describe_user(m.author_id)
+            name, email = user.name or name, user.email
+        tracker = c.trackers.get("gitlab")
+        username = tracker.find_username(email) if tracker and email else None
+    except ActionError as exc:  # a lookup failure must not drop the reply
+        log.warning("could not look up %s user %s: %s", m.chat, m.author_id, exc)
+        username = None
+    name = name or m.author_id
+    return f"{name} (@{username})" if username else name

@@ -1,0 +1,143 @@
+"""Chat actions from the outbox: threads per ticket or alert, kept in the store, posted in order."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Engine
+
+from connector.adapters import DONE, Adapter, Performed, Tracker
+from connector.chat import Button, Chat, Posted, split_text
+from connector.errors import PermanentActionError, RetryableActionError
+from connector.events import TicketRef
+from connector.store import threads
+from connector.store.outbox import OutboxItem
+
+log = logging.getLogger(__name__)
+
+Render = Callable[..., str]  # render(template_id, **values)
+
+
+class ChatPerformer(Adapter):
+    """Performs chat actions on one platform, remembering which thread belongs to which ticket."""
+
+    def __init__(self, chat: Chat, channels: dict[str, str], engine: Engine, render: Render,
+                 trackers: dict[str, Tracker]) -> None:
+        self.chat, self.channels, self.engine = chat, channels, engine
+        self.render, self.trackers = render, trackers
+
+    def perform(self, item: OutboxItem) -> Performed:
+        handlers: dict[str, Callable[[OutboxItem], None]] = {
+            "escalate": self._open, "post_alert": self._open,
+            "relay_note": self._post, "post_in_thread": self._post,
+            "deescalate": self._close, "update_alert": self._update,
+            "answer_button": self._answer,
+        }
+        handler = handlers.get(item.action.kind)
+        if handler is None:
+            raise PermanentActionError(f"chat cannot {item.action.kind}")
+        handler(item)
+        return DONE
+
+    def _channel_id(self, item: OutboxItem) -> str:
+        channel = item.action.params["channel"]
+        if channel not in self.channels:
+            raise PermanentActionError(f"{self.chat.name}: no channel {channel!r} configured")
+        return self.channels[channel]
+
+    def _thread(self, item: OutboxItem) -> Any:
+        with self.engine.connect() as conn:
+            return threads.find(conn, str(item.action.ticket), self.chat.name,
+                                item.action.params["channel"])
+
+    def _open(self, item: OutboxItem) -> None:
+        """Open the ticket's thread once; a retry finds what an earlier attempt created."""
+        p, ticket = item.action.params, str(item.action.ticket)
+        channel_id, row = self._channel_id(item), self._thread(item)
+        text = self._opening_text(item)
+        buttons = [Button(t, d) for t, d in p.get("buttons", [])]
+        if row is not None and row.message_id:
+            if row.state == "closed":  # escalated again after it ended
+                self.chat.reopen_thread(row.channel_id, row.thread_id)
+                self._post_all(row.channel_id, row.thread_id, text)
+                with self.engine.begin() as conn:
+                    threads.set_state(conn, row.id, "open")
+            return
+        if row is None:
+            created = self.chat.create_thread(channel_id, _topic_name(item.action.ticket,
+                                                                      p.get("title", "")))
+            if created is not None:  # remember the topic at once: it cannot be looked up later
+                with self.engine.begin() as conn:
+                    threads.save(conn, ticket, self.chat.name, p["channel"],
+                                 Posted(channel_id, created, ""))
+                row = self._thread(item)
+        thread_id = row.thread_id if row is not None else None
+        posted = None
+        if thread_id is None and item.attempt > 1:
+            posted = self.chat.find_post(channel_id, item.idempotency_key, item.created_at - 5)
+        if posted is None:
+            posted = self.chat.post(channel_id, thread_id, text[: self.chat.max_text], buttons,
+                                    key=item.idempotency_key)
+        with self.engine.begin() as conn:
+            if row is not None:
+                threads.set_message(conn, row.id, posted.message_id)
+            else:
+                threads.save(conn, ticket, self.chat.name, p["channel"], posted)
+        rest = text[self.chat.max_text:]
+        if rest:
+            self._post_all(posted.channel_id, posted.thread_id, rest)
+
+    def _post(self, item: OutboxItem) -> None:
+        row = self._thread(item)
+        if row is None or row.state != "open":
+            log.info("%s: no open %s thread for %s; nothing to post", self.chat.name,
+                     item.action.params["channel"], item.action.ticket)
+            return
+        self._post_all(row.channel_id, row.thread_id, item.action.params["text"])
+
+    def _close(self, item: OutboxItem) -> None:
+        row = self._thread(item)
+        if row is None or row.state != "open":
+            return
+        self._post_all(row.channel_id, row.thread_id, item.action.params["text"])
+        self.chat.close_thread(row.channel_id, row.thread_id)
+        with self.engine.begin() as conn:
+            threads.set_state(conn, row.id, "closed")
+
+    def _update(self, item: OutboxItem) -> None:
+        row = self._thread(item)
+        if row is None:
+            raise RetryableActionError("the alert's message is not posted yet")
+        p = item.action.params
+        self.chat.update(row.channel_id, row.message_id, p["text"][: self.chat.max_text],
+                         [Button(t, d) for t, d in p.get("buttons", [])])
+
+    def _answer(self, item: OutboxItem) -> None:
+        self.chat.answer_button(item.action.params["callback_id"], item.action.params["text"])
+
+    def _post_all(self, channel_id: str, thread_id: str, text: str,
+                  buttons: Sequence[Button] = ()) -> None:
+        pieces = split_text(text, self.chat.max_text)
+        for i, piece in enumerate(pieces):
+            self.chat.post(channel_id, thread_id, piece, buttons if i == len(pieces) - 1 else ())
+
+    def _opening_text(self, item: OutboxItem) -> str:
+        p = item.action.params
+        if item.action.kind != "escalate":
+            return str(p["text"])
+        tracker = self.trackers.get(item.action.ticket.tracker)
+        facts = tracker.ticket_facts(item.action.ticket) if tracker else None
+        lines = [facts.description.strip()[:1500]] if facts and facts.description else []
+        lines += [f"— {who}: {body.strip()[:500]}" for who, body in (facts.notes if facts else ())]
+        return self.render(
+            "escalation", ticket=str(item.action.ticket), title=p["title"], url=p["url"],
+            priority=p.get("priority") or "—", author=(facts.author if facts else "") or "—",
+            assignees=", ".join(p.get("assignees", [])) or "—", channel=p["channel"],
+            facts="\n".join(lines) or "—")
+
+
+def _topic_name(ref: TicketRef, title: str) -> str:
+    """Ticket id and title, within Telegram's 128 characters."""
+    return f"#{ref.key} {title}".strip()[:128]

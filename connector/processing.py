@@ -1,0 +1,29 @@
+"""Steps every inbox processor shares: settle the event, enqueue actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection, Row
+
+from connector.core import Connector
+from connector.events import Action
+from connector.store import inbox, outbox
+
+
+def finish(c: Connector, conn: Connection, row: Row[Any], status: str, outcome: str) -> str:
+    """Mark the claimed event processed inside the caller's transaction."""
+    if not inbox.finish_event(conn, row.id, c.worker_id, status, outcome):
+        raise RuntimeError(f"lost the lease on inbox event {row.id}")
+    return f"{status}: {outcome}"
+
+
+def enqueue_actions(c: Connector, conn: Connection, key: str, actions: list[Action],
+                    inbox_id: int | None = None) -> int:
+    """Add decided actions to the outbox, fanning chat actions out to every configured chat."""
+    count = 0
+    for i, decided in enumerate(actions):
+        for action in c.chat_targets(decided):
+            count += outbox.enqueue(conn, action, f"{key}|{i}|{action.target}|"
+                                    f"{action.fingerprint()}", inbox_id)
+    return count

@@ -1,0 +1,84 @@
+"""Ticket ↔ chat thread mapping, recorded chat messages, and alerts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection, Row
+
+from connector.chat import Posted
+from connector.events import ChatMessage
+from connector.store.db import insert_ignore, now
+from connector.store.schema import alerts, chat_messages, threads
+
+
+def find(conn: Connection, ticket: str, chat: str, channel: str) -> Row[Any] | None:
+    """The thread a ticket has in one chat channel."""
+    return conn.execute(select(threads).where(
+        threads.c.ticket == ticket, threads.c.chat == chat, threads.c.channel == channel)).first()
+
+
+def for_ticket(conn: Connection, ticket: str) -> list[Row[Any]]:
+    return list(conn.execute(select(threads).where(threads.c.ticket == ticket)))
+
+
+def by_chat_thread(conn: Connection, chat: str, channel_id: str,
+                   thread_id: str | None) -> Row[Any] | None:
+    """Which ticket a chat thread belongs to."""
+    if thread_id is None:
+        return None
+    return conn.execute(select(threads).where(
+        threads.c.chat == chat, threads.c.channel_id == channel_id,
+        threads.c.thread_id == thread_id)).first()
+
+
+def save(conn: Connection, ticket: str, chat: str, channel: str, posted: Posted) -> None:
+    """Remember a new thread (a second save of the same ticket/channel is ignored)."""
+    insert_ignore(conn, threads, {
+        "ticket": ticket, "chat": chat, "channel": channel, "channel_id": posted.channel_id,
+        "thread_id": posted.thread_id, "message_id": posted.message_id, "state": "open",
+        "created_at": now()})
+
+
+def set_message(conn: Connection, thread_row_id: int, message_id: str) -> None:
+    """Record the thread's first message (Telegram topics exist before it)."""
+    conn.execute(update(threads).where(threads.c.id == thread_row_id)
+                 .values(message_id=message_id))
+
+
+def set_state(conn: Connection, thread_row_id: int, state: str) -> None:
+    conn.execute(update(threads).where(threads.c.id == thread_row_id).values(state=state))
+
+
+def record_message(conn: Connection, m: ChatMessage) -> bool:
+    """Log a chat message once; False if it was recorded before."""
+    return insert_ignore(conn, chat_messages, {
+        "chat": m.chat, "channel_id": m.channel_id, "thread_id": m.thread_id,
+        "message_id": m.message_id, "author": m.author_name[:255], "text": m.text,
+        "at": m.at}) is not None
+
+
+def upsert_alert(conn: Connection, fingerprint: str, status: str, title: str,
+                 details: dict[str, Any]) -> tuple[int, bool]:
+    """Store an alert or update its status; returns (id, created)."""
+    new_id = insert_ignore(conn, alerts, {
+        "fingerprint": fingerprint[:255], "status": status, "title": title,
+        "details": json.dumps(details, ensure_ascii=False), "decision": "pending",
+        "updated_at": now()})
+    if new_id is not None:
+        return int(new_id), True
+    row = conn.execute(select(alerts.c.id).where(alerts.c.fingerprint == fingerprint[:255])
+                       .with_for_update()).scalar_one()
+    conn.execute(update(alerts).where(alerts.c.id == row).values(
+        status=status, title=title, updated_at=now()))
+    return int(row), False
+
+
+def get_alert(conn: Connection, alert_id: int) -> Row[Any] | None:
+    return conn.execute(select(alerts).where(alerts.c.id == alert_id)).first()
+
+
+def set_alert(conn: Connection, alert_id: int, **values: Any) -> None:
+    conn.execute(update(alerts).where(alerts.c.id == alert_id).values(updated_at=now(), **values))

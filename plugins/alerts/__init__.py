@@ -1,0 +1,1 @@
+"""Monitoring alerts in: Prometheus Alertmanager's webhook format and a documented generic one."""

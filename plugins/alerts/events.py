@@ -1,0 +1,73 @@
+"""Alert webhook bodies → Alert records. Pure.
+
+Alertmanager (webhook_config, version 4)::
+
+    {"version": "4", "status": "firing", "alerts": [{"status": "firing",
+      "labels": {"alertname": "…", "severity": "…"}, "annotations": {"summary": "…"},
+      "startsAt": "…", "generatorURL": "…", "fingerprint": "…"}]}
+
+Generic (for any other monitoring)::
+
+    {"alerts": [{"id": "disk-full-db1", "status": "firing" | "resolved", "title": "…",
+      "severity": "critical", "summary": "…", "url": "…", "started_at": "…"}]}
+
+`id` + `started_at` identify one firing; a resolved alert repeats them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connector.alerts import Alert
+from connector.errors import PayloadError
+
+STATUSES = ("firing", "resolved")
+
+
+def normalize(payload: Any) -> list[Alert]:
+    """Every alert of the body, or PayloadError naming the first bad field."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("alerts"), list):
+        raise PayloadError("alerts: expected a JSON object with a list of alerts")
+    if not payload["alerts"]:
+        raise PayloadError("alerts: the list is empty")
+    is_alertmanager = "version" in payload or any(
+        isinstance(a, dict) and "labels" in a for a in payload["alerts"])
+    parse = _alertmanager if is_alertmanager else _generic
+    return [parse(a, f"alerts[{i}]") for i, a in enumerate(payload["alerts"])]
+
+
+def _alertmanager(a: Any, where: str) -> Alert:
+    if not isinstance(a, dict):
+        raise PayloadError(f"{where}: expected an object")
+    labels: dict[str, Any] = a["labels"] if isinstance(a.get("labels"), dict) else {}
+    notes: dict[str, Any] = a["annotations"] if isinstance(a.get("annotations"), dict) else {}
+    name = labels.get("alertname")
+    if not isinstance(name, str) or not name:
+        raise PayloadError(f"{where}.labels.alertname: required string is missing")
+    fingerprint = a.get("fingerprint") or ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+    return Alert(
+        fingerprint=f"am:{fingerprint}@{a.get('startsAt', '')}", status=_status(a, where),
+        title=name, severity=str(labels.get("severity") or ""),
+        summary=str(notes.get("summary") or notes.get("description") or ""),
+        url=str(a.get("generatorURL") or ""),
+    )
+
+
+def _generic(a: Any, where: str) -> Alert:
+    if not isinstance(a, dict):
+        raise PayloadError(f"{where}: expected an object")
+    for key in ("id", "title"):
+        if not isinstance(a.get(key), str) or not a[key]:
+            raise PayloadError(f"{where}.{key}: required string is missing")
+    return Alert(
+        fingerprint=f"generic:{a['id']}@{a.get('started_at', '')}", status=_status(a, where),
+        title=a["title"], severity=str(a.get("severity") or ""),
+        summary=str(a.get("summary") or ""), url=str(a.get("url") or ""),
+    )
+
+
+def _status(a: dict[str, Any], where: str) -> str:
+    status = a.get("status")
+    if status not in STATUSES:
+        raise PayloadError(f"{where}.status: must be firing or resolved")
+    return str(status)

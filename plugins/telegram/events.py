@@ -1,0 +1,82 @@
+"""Telegram updates → ChatMessage / ChatButton. Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connector.chat import button_data
+from connector.errors import PayloadError
+from connector.events import ChatButton, ChatEvent, ChatMessage
+from connector.timestamps import from_epoch
+
+UPDATE = "update"
+
+
+def normalize(event_name: str, payload: Any) -> ChatEvent | None:
+    """Messages in forum topics and button presses; None for everything else."""
+    if not isinstance(payload, dict):
+        raise PayloadError("body must be a JSON object")
+    if event_name != UPDATE:
+        return None
+    if isinstance(payload.get("message"), dict):
+        return _message(payload["message"])
+    if isinstance(payload.get("callback_query"), dict):
+        return _button(payload["callback_query"])
+    return None  # edits, join requests, member updates…
+
+
+def _message(m: dict[str, Any]) -> ChatMessage:
+    chat = _dict(m, "chat")
+    sender: dict[str, Any] = m["from"] if isinstance(m.get("from"), dict) else {}
+    chat_id, message_id = _int(chat, "id", "message.chat.id"), _int(m, "message_id",
+                                                                      "message.message_id")
+    thread = m.get("message_thread_id") if m.get("is_topic_message") else None
+    has_file = any(k in m for k in ("photo", "document", "video", "audio", "voice"))
+    files = (_message_link(chat_id, thread, message_id),) if has_file else ()
+    name = " ".join(str(sender.get(k) or "") for k in ("first_name", "last_name")).strip()
+    if sender.get("username"):
+        name = f"{name} (@{sender['username']})".strip()
+    return ChatMessage(
+        chat="telegram", channel_id=str(chat_id),
+        thread_id=str(thread) if thread is not None else None, message_id=str(message_id),
+        author_id=str(sender.get("id") or ""), author_name=name,
+        text=str(m.get("text") or m.get("caption") or ""),
+        at=from_epoch(float(m.get("date") or 0)), files=files, from_bot=bool(sender.get("is_bot")),
+    )
+
+
+def _button(q: dict[str, Any]) -> ChatButton | None:
+    parsed = button_data(str(q.get("data") or ""))
+    if parsed is None:
+        return None
+    sender, message = _dict(q, "from"), _dict(q, "message")
+    chat = _dict(message, "chat")
+    thread = message.get("message_thread_id")
+    return ChatButton(
+        chat="telegram", channel_id=str(_int(chat, "id", "callback_query.message.chat.id")),
+        thread_id=str(thread) if thread is not None else None,
+        message_id=str(message.get("message_id") or ""), user_id=str(sender.get("id") or ""),
+        user_name=str(sender.get("username") or sender.get("first_name") or sender.get("id")),
+        action=parsed[0], value=parsed[1], callback_id=str(q.get("id") or ""),
+    )
+
+
+def _message_link(chat_id: int, thread: Any, message_id: int) -> str:
+    """t.me link to a message in a supergroup: files stay in Telegram, the link goes out."""
+    internal = str(chat_id).removeprefix("-100")
+    middle = f"{thread}/" if thread is not None else ""
+    return f"https://t.me/c/{internal}/{middle}{message_id}"
+
+
+def _dict(obj: dict[str, Any], key: str) -> dict[str, Any]:
+    value = obj.get(key)
+    if not isinstance(value, dict):
+        raise PayloadError(f"{key}: expected an object")
+    return value
+
+
+def _int(obj: dict[str, Any], key: str, name: str) -> int:
+    value = obj.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise PayloadError(f"{name}: expected an integer")
+    return value

@@ -1,0 +1,31 @@
+"""Alerts receiver: Alertmanager or generic JSON, with `Authorization: Bearer <alerts.token>`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+
+from connector.alerts import SOURCE
+from connector.errors import PayloadError
+from plugins.alerts.events import normalize
+from webhooks.receiving import extension, read_json, reject, secrets_match, store_events
+
+bp = Blueprint("alerts", __name__)
+
+
+@bp.post("/webhooks/alerts")
+def receive() -> Any:
+    cfg = extension().connector.config.alerts
+    assert cfg is not None  # registered only with an alerts config
+    auth = request.headers.get("Authorization", "")
+    if not secrets_match(auth.removeprefix("Bearer "), cfg.token.get_secret_value()):
+        return reject(SOURCE, PayloadError("invalid or missing bearer token", 401))
+    try:
+        _, payload = read_json(request)
+        found = normalize(payload)
+    except PayloadError as exc:
+        return reject(SOURCE, exc)
+    return store_events(SOURCE, [
+        (f"alert:{a.fingerprint}:{a.status}", "alert", f"alerts:{a.fingerprint}", a.to_json())
+        for a in found])
