@@ -40,6 +40,8 @@ from connector.config import Config
 from connector.core import Connector, build_connector
 from tests.standins import fixtures as _standin_fixtures
 from tests.standins.gitlab import StandInGitLab
+from tests.standins.slack import StandInSlack
+from tests.standins.telegram import StandInTelegram
 
 PG_ENV = "HDC_TEST_POSTGRES_URL"
 
@@ -112,16 +114,26 @@ def pg_url() -> Iterator[str]:
 
 
 standin_gitlab = _standin_fixtures.standin_gitlab
+standin_slack = _standin_fixtures.standin_slack
+standin_telegram = _standin_fixtures.standin_telegram
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"  # copied from ../shared/fixtures (GitLab doc samples)
 WEBHOOK_SECRET = "hook-secret-42"
+SLACK_SIGNING_SECRET = "slack-signing-secret-1"
+TELEGRAM_SECRET = "tg-secret-1"
+ALERTS_TOKEN = "alerts-token-1"
+SLACK_L2, SLACK_ALERTS = "C0L2", "C0ALERTS"
+TG_L2, TG_ALERTS = -1001000000001, -1001000000002
 ROLES = {"infrastructure_owner": "infra-head", "new_client_owner": "onboarding-lead"}
 
 
-def config_data(db_url: str, gitlab: StandInGitLab | None = None, **worker: Any) -> dict[str, Any]:
-    """A config as the YAML file would hold it: fast timers, project 1 under belarus-ehr."""
-    return {
+def config_data(db_url: str, gitlab: StandInGitLab | None = None, *,
+                slack: StandInSlack | None = None, telegram: StandInTelegram | None = None,
+                alerts: bool = False, **worker: Any) -> dict[str, Any]:
+    """A config as the YAML file would hold it: fast timers, project 1 under belarus-ehr;
+    chats and alerts when the test brings their stand-ins."""
+    data = {
         "store": {"url": db_url},
         "mappings_dir": str(REPO / "mappings"),
         "roles": dict(ROLES),
@@ -138,6 +150,23 @@ def config_data(db_url: str, gitlab: StandInGitLab | None = None, **worker: Any)
                    "backoff_base_seconds": 0.2, "backoff_max_seconds": 2, **worker},
         "logging": {"format": "text", "level": "INFO"},
     }
+    if slack:
+        slack.add_channel(SLACK_L2, "ehr_community")
+        slack.add_channel(SLACK_ALERTS, "ehr_alert")
+        data["chats"] = {"slack": {
+            "base_url": slack.url, "bot_token": slack.token,
+            "signing_secret": SLACK_SIGNING_SECRET,
+            "channels": {"l2": SLACK_L2, "alerts": SLACK_ALERTS}}}
+    if telegram:
+        telegram.add_chat(TG_L2, "EHR L2")
+        telegram.add_chat(TG_ALERTS, "EHR alerts")
+        data.setdefault("chats", {})["telegram"] = {
+            "api_url": telegram.api_url.split("/bot{0}")[0], "bot_token": telegram.token,
+            "webhook_secret": TELEGRAM_SECRET, "webhook_url": "https://connector.test/tg",
+            "channels": {"l2": TG_L2, "alerts": TG_ALERTS}}
+    if alerts:
+        data["alerts"] = {"token": ALERTS_TOKEN, "project": 1}
+    return data
 
 
 @pytest.fixture
@@ -145,8 +174,8 @@ def make_connector() -> Iterator[Callable[..., Connector]]:
     """Build connectors on a database and (optionally) a stand-in GitLab; disposed afterwards."""
     built: list[Connector] = []
 
-    def build(db_url: str, gitlab: StandInGitLab | None = None, **worker: Any) -> Connector:
-        c = build_connector(Config.model_validate(config_data(db_url, gitlab, **worker)))
+    def build(db_url: str, gitlab: StandInGitLab | None = None, **options: Any) -> Connector:
+        c = build_connector(Config.model_validate(config_data(db_url, gitlab, **options)))
         built.append(c)
         return c
 
@@ -159,16 +188,17 @@ def make_connector() -> Iterator[Callable[..., Connector]]:
 def write_config(tmp_path: Path) -> Callable[..., Path]:
     """Write a config file for connector processes started by a test."""
 
-    def write(db_url: str, gitlab: StandInGitLab | None = None, **worker: Any) -> Path:
+    def write(db_url: str, gitlab: StandInGitLab | None = None, **options: Any) -> Path:
         path = tmp_path / "config.yml"
-        path.write_text(yaml.safe_dump(config_data(db_url, gitlab, **worker)), encoding="utf-8")
+        path.write_text(yaml.safe_dump(config_data(db_url, gitlab, **options)),
+                        encoding="utf-8")
         return path
 
     return write
 
 
 def issue_hook(*labels: str, iid: int = 23, project_id: int = 1, action: str = "open",
-               user: str = "l1-user") -> dict[str, Any]:
+               user: str = "l1-user", title: str | None = None) -> dict[str, Any]:
     """GitLab's documented Issue Hook sample, with the given labels added."""
     payload: dict[str, Any] = json.loads(
         (FIXTURES / "gitlab" / "gitlab_issue_hook.json").read_text(encoding="utf-8"))
@@ -177,6 +207,20 @@ def issue_hook(*labels: str, iid: int = 23, project_id: int = 1, action: str = "
     payload["object_attributes"]["labels"] = payload["labels"]
     payload["object_attributes"]["iid"] = iid
     payload["object_attributes"]["action"] = action
+    payload["project"]["id"] = project_id
+    payload["user"]["username"] = user
+    if title is not None:
+        payload["object_attributes"]["title"] = title
+    return payload
+
+
+def note_hook(text: str, *, user: str = "l2-engineer", iid: int = 23, project_id: int = 1,
+              note_id: int = 1241) -> dict[str, Any]:
+    """GitLab's documented Note Hook sample, as a comment on issue `iid`."""
+    payload: dict[str, Any] = json.loads(
+        (FIXTURES / "gitlab" / "gitlab_note_on_issue_hook.json").read_text(encoding="utf-8"))
+    payload["object_attributes"].update(id=note_id, note=text)
+    payload["issue"].update(iid=iid, state="opened")
     payload["project"]["id"] = project_id
     payload["user"]["username"] = user
     return payload

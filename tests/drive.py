@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -11,7 +12,8 @@ from connector.core import Connector
 from connector.dispatch import dispatch_outbox
 from connector.pipeline import drain_inbox
 from connector.store import inbox, outbox
-from tests.conftest import WEBHOOK_SECRET
+from plugins.slack.verify import sign
+from tests.conftest import SLACK_SIGNING_SECRET, TELEGRAM_SECRET, WEBHOOK_SECRET
 
 
 def post_hook(client: FlaskClient, payload: Any, *, event: str = "Issue Hook",
@@ -34,3 +36,32 @@ def run_until_idle(c: Connector, timeout: float = 30.0) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("connector did not become idle")
+
+
+def post_slack(client: FlaskClient, path: str, body: bytes, *,
+               content_type: str = "application/json", secret: str = SLACK_SIGNING_SECRET,
+               timestamp: int | None = None) -> Any:
+    """Deliver a request the way Slack signs it (v0 HMAC over `v0:{ts}:{body}`)."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    return client.post(path, data=body, content_type=content_type, headers={
+        "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sign(secret, ts, body)})
+
+
+def slack_reply(client: FlaskClient, *, channel: str, thread_ts: str, text: str,
+                user: str = "U0L2ENG", event_id: str = "Ev1", ts: str | None = None,
+                bot: bool = False) -> Any:
+    """A person's (or a bot's) reply in a Slack thread, as an Events API callback."""
+    event: dict[str, Any] = {"type": "message", "channel": channel, "user": user,
+                             "text": text, "ts": ts or f"{time.time():.6f}",
+                             "thread_ts": thread_ts}
+    if bot:
+        event["bot_id"] = "B0BOT"
+    body = json.dumps({"type": "event_callback", "event_id": event_id, "event": event})
+    return post_slack(client, "/webhooks/slack/events", body.encode())
+
+
+def post_telegram(client: FlaskClient, update: dict[str, Any],
+                  secret: str = TELEGRAM_SECRET) -> Any:
+    """Deliver a Telegram update the way the Bot API does."""
+    return client.post("/webhooks/telegram", json=update,
+                       headers={"X-Telegram-Bot-Api-Secret-Token": secret})

@@ -89,6 +89,7 @@ class StandInGitLab:
         self._issues: dict[tuple[int, int], Json] = {}
         self._projects: set[int] = set()
         self._users: dict[str, int] = {BOT_USERNAME: BOT_ID}
+        self._emails: dict[str, str] = {}
         self._fails: list[_Rule] = []
         self._holds: list[_Rule] = []
         self._events: list[threading.Event] = []
@@ -107,9 +108,12 @@ class StandInGitLab:
         self._routes = [(m, re.compile(f"^/api/v4{p}$"), f) for m, p, f in table]
         server.expect_request(re.compile(r"^/api/v4(/.*)?$")).respond_with_handler(self._handle)
 
-    def add_user(self, username: str, user_id: int) -> None:
+    def add_user(self, username: str, user_id: int, email: str = "") -> None:
+        """A user; `search=` finds it by username or e-mail (as GitLab does for admins)."""
         with self._lock:
             self._users[username] = user_id
+            if email:
+                self._emails[username] = email
 
     def add_project(self, project_id: int) -> None:
         with self._lock:
@@ -314,10 +318,12 @@ class StandInGitLab:
         return note
 
     def _list_users(self, request: Request, _body: Json) -> Result:
-        name = request.args.get("username")
+        name, search = request.args.get("username"), request.args.get("search", "").lower()
         users = sorted(self._users.items(), key=lambda kv: kv[1])
-        return self._page(request, [self._user_json(u, i) for u, i in users
-                                    if name is None or u.lower() == name.lower()])
+        return self._page(request, [
+            self._user_json(u, i) for u, i in users
+            if (name is None or u.lower() == name.lower())
+            and (not search or search in u.lower() or search == self._emails.get(u, "").lower())])
 
     def _list_issues(self, request: Request, _body: Json, pid: str) -> Result:
         if int(pid) not in self._projects:
