@@ -1,0 +1,145 @@
+"""Belarus §4.2 in the alerts channel: every firing alert gets a message with L1's three
+decisions as buttons; the decision is carried out and the message tells what was decided."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from connector.core import Connector
+from tests.conftest import ALERTS_TOKEN, SLACK_ALERTS, TG_ALERTS
+from tests.drive import post_slack, post_telegram, run_until_idle, slack_reply
+from tests.standins.gitlab import StandInGitLab
+from tests.standins.slack import StandInSlack
+from tests.standins.telegram import StandInTelegram
+from webhooks.app import create_app
+
+
+def alertmanager(status: str = "firing") -> dict[str, Any]:
+    return {"version": "4", "status": status, "receiver": "connector", "alerts": [{
+        "status": status, "fingerprint": "c0ffee",
+        "labels": {"alertname": "ErpcApiErrors", "severity": "critical"},
+        "annotations": {"summary": "5xx у API рецептов выше 5%"},
+        "startsAt": "2026-11-22T10:00:00Z", "generatorURL": "http://prometheus/graph?g0"}]}
+
+
+@dataclass
+class World:
+    c: Connector
+    client: FlaskClient
+    gl: StandInGitLab
+    slack: StandInSlack
+    tg: StandInTelegram
+
+    def alert(self, status: str = "firing") -> None:
+        answer = self.client.post("/webhooks/alerts", json=alertmanager(status),
+                                  headers={"Authorization": f"Bearer {ALERTS_TOKEN}"})
+        assert answer.status_code == 200
+        run_until_idle(self.c)
+
+    def slack_message(self) -> dict[str, Any]:
+        [message] = self.slack.messages(SLACK_ALERTS)
+        return message
+
+    def press_slack(self, data: str) -> None:
+        message = self.slack_message()
+        payload = {"type": "block_actions", "user": {"id": "U0L1", "username": "l1-sidorova"},
+                   "channel": {"id": SLACK_ALERTS},
+                   "container": {"type": "message", "message_ts": message["ts"],
+                                 "channel_id": SLACK_ALERTS},
+                   "actions": [{"action_id": data, "value": data, "action_ts": "1.1"}]}
+        body = f"payload={json.dumps(payload)}".encode()
+        answer = post_slack(self.client, "/webhooks/slack/interactions", body,
+                            content_type="application/x-www-form-urlencoded")
+        assert answer.status_code == 200
+        run_until_idle(self.c)
+
+
+@pytest.fixture
+def world(db_url: str, standin_gitlab: StandInGitLab, standin_slack: StandInSlack,
+          standin_telegram: StandInTelegram, make_connector: Callable[..., Connector]) -> World:
+    standin_gitlab.add_project(1)
+    c = make_connector(db_url, standin_gitlab, slack=standin_slack, telegram=standin_telegram,
+                       alerts=True)
+    client = create_app(c.config, start_worker=False, setup_logs=False).test_client()
+    return World(c, client, standin_gitlab, standin_slack, standin_telegram)
+
+
+def button_values(message: dict[str, Any]) -> list[str]:
+    blocks = message.get("blocks") or []
+    return [e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_firing_alert_gets_a_message_with_decision_buttons_in_both_chats(world: World) -> None:
+    world.alert()
+    world.alert()  # Alertmanager repeats firing alerts: still one message
+
+    message = world.slack_message()
+    assert "ErpcApiErrors" in message["text"] and "5xx у API рецептов" in message["text"]
+    assert button_values(message) == ["hdc:oneoff:1", "hdc:register:1:0", "hdc:register:1:1",
+                                      "hdc:register:1:2", "hdc:accident:1"]
+    [topic] = world.tg.topics(TG_ALERTS).values()
+    assert "ErpcApiErrors" in topic["name"]
+    [tg_message] = world.tg.messages(TG_ALERTS)
+    keyboard = tg_message["reply_markup"]["inline_keyboard"]
+    assert [row[0]["callback_data"] for row in keyboard] == [
+        "hdc:oneoff:1", "hdc:register:1:0", "hdc:register:1:1", "hdc:register:1:2",
+        "hdc:accident:1"]
+
+
+def test_one_off_asks_for_the_cause_and_records_it(world: World) -> None:
+    world.alert()
+    world.press_slack("hdc:oneoff:1")
+    root_ts = str(world.slack_message()["ts"])
+    [question] = world.slack.messages(SLACK_ALERTS, root_ts)
+    assert "l1-sidorova" in question["text"] and "причину" in question["text"]
+
+    slack_reply(world.client, channel=SLACK_ALERTS, thread_ts=root_ts,
+                text="Плановый перезапуск балансировщика")
+    run_until_idle(world.c)
+
+    message = world.slack_message()
+    assert "Плановый перезапуск балансировщика" in message["text"]
+    assert button_values(message) == []
+    [tg_message] = world.tg.messages(TG_ALERTS)
+    assert "Плановый перезапуск балансировщика" in tg_message["text"]
+    assert world.gl.writes() == []  # a one-off alert creates no issue
+
+
+def test_register_creates_one_issue_with_the_chosen_priority(world: World) -> None:
+    world.alert()
+    world.press_slack("hdc:register:1:1")
+    world.press_slack("hdc:register:1:2")  # a second click changes nothing
+
+    [created] = world.gl.writes("POST", r"/projects/1/issues$")
+    assert created.json["labels"] == "Priority: Medium"
+    assert "ErpcApiErrors" in created.json["title"]
+    message = world.slack_message()
+    assert "/issues/" in message["text"] and button_values(message) == []
+
+
+def test_telegram_button_declares_an_accident_and_is_answered(world: World) -> None:
+    world.alert()
+    [tg_message] = world.tg.messages(TG_ALERTS)
+    update = world.tg.callback_update(TG_ALERTS, tg_message["message_id"], "hdc:accident:1")
+    assert post_telegram(world.client, update).status_code == 200
+    run_until_idle(world.c)
+
+    [created] = world.gl.writes("POST", r"/projects/1/issues$")
+    assert created.json["labels"] == "Priority: High,Accident"
+    assert len(world.tg.calls("answerCallbackQuery")) == 1
+
+
+def test_resolved_alert_updates_the_message(world: World) -> None:
+    world.alert()
+    world.alert("resolved")
+
+    message = world.slack_message()
+    assert message["text"].startswith("✅") and button_values(message) == []
+    [tg_message] = world.tg.messages(TG_ALERTS)
+    assert tg_message["text"].startswith("✅")
