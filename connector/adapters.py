@@ -117,6 +117,7 @@ class ChatPlugin:
     name: str
     normalize: Callable[[str, Any], ChatEvent | None]
     make_chat: Callable[[Config], Chat | None]  # None: no token, dry run
+    register_webhook: Callable[[Config], str] | None = None  # one-time setup, if any
 
 
 # Explicit registries: names in the config → modules exposing PLUGIN.

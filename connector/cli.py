@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from connector.config import Config, load_config
-from connector.errors import ConfigError, PayloadError
+from connector.errors import ActionError, ConfigError, PayloadError
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     except PayloadError as exc:
         print(f"error: payload: {exc.reason}", file=sys.stderr)
+        return EXIT_INVALID
+    except ActionError as exc:  # a service refused a one-time setup call
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
 
 
@@ -61,6 +64,13 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--json", action="store_true", help="machine-readable output")
     explain.add_argument("payload", type=Path)
     explain.set_defaults(command=cmd_explain)
+
+    telegram = sub.add_parser("telegram", help="Telegram one-time setup")
+    telegram_sub = telegram.add_subparsers(required=True, metavar="ACTION")
+    set_webhook = telegram_sub.add_parser(
+        "set-webhook", help="register chats.telegram.webhook_url with its secret token")
+    set_webhook.add_argument("--config", required=True)
+    set_webhook.set_defaults(command=cmd_telegram_set_webhook)
 
     db = sub.add_parser("db-upgrade", help="apply schema migrations to the store")
     db.add_argument("--config", required=True)
@@ -132,6 +142,16 @@ def _show(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(map(str, value)) or "—"
     return str(value).replace("\n", "\n   ")
+
+
+def cmd_telegram_set_webhook(args: argparse.Namespace) -> int:
+    from connector.adapters import load_chat_plugin
+
+    config = load_config(args.config)
+    register = load_chat_plugin("telegram").register_webhook
+    assert register is not None
+    print(f"Telegram will deliver updates to {register(config)}")
+    return EXIT_OK
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from connector.cli import main
-from tests.conftest import REPO, issue_hook
+from tests.conftest import REPO, TELEGRAM_SECRET, config_data, issue_hook
+from tests.standins.telegram import StandInTelegram
 
 EXAMPLE = REPO / "config.example.yml"
 LOW, HIGH = "Priority: Low", "Priority: High"
@@ -181,3 +184,30 @@ def test_installed_console_script_checks_the_config(store_in_tmp: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok: config.example.yml")
     assert not store_in_tmp.exists()
+
+
+def test_telegram_set_webhook_registers_url_and_secret(
+    sqlite_url: str, standin_telegram: StandInTelegram, write_config: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = write_config(sqlite_url, telegram=standin_telegram)
+
+    assert main(["telegram", "set-webhook", "--config", str(config)]) == 0
+    assert standin_telegram.webhook["url"] == "https://connector.test/tg"
+    assert standin_telegram.webhook["secret_token"] == TELEGRAM_SECRET
+    assert "https://connector.test/tg" in capsys.readouterr().out
+
+
+def test_telegram_set_webhook_refuses_plain_http(
+    sqlite_url: str, standin_telegram: StandInTelegram, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = config_data(sqlite_url, telegram=standin_telegram)
+    data["chats"]["telegram"]["webhook_url"] = "http://connector.test/tg"
+    config = tmp_path / "plain.yml"
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+
+    assert main(["telegram", "set-webhook", "--config", str(config)]) == 1
+    assert "chats.telegram.webhook_url: Telegram needs a public https URL" in \
+        capsys.readouterr().err
+    assert standin_telegram.calls("setWebhook") == []

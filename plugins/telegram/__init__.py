@@ -5,6 +5,7 @@ from __future__ import annotations
 from connector.adapters import ChatPlugin
 from connector.chat import Chat
 from connector.config import Config
+from connector.errors import ConfigError
 from plugins.telegram.events import normalize
 
 
@@ -18,4 +19,21 @@ def make_chat(config: Config) -> Chat | None:
     return TelegramChat(cfg)
 
 
-PLUGIN = ChatPlugin(name="telegram", normalize=normalize, make_chat=make_chat)
+def register_webhook(config: Config) -> str:
+    """Tell Telegram where to send updates, with the secret it must send back."""
+    cfg = config.chats.telegram
+    if cfg is None or cfg.dry_run:
+        raise ConfigError.at(config.source, "chats.telegram.bot_token", "no bot token",
+                             "set it to the token @BotFather gave")
+    if not cfg.webhook_url.startswith("https://"):
+        raise ConfigError.at(config.source, "chats.telegram.webhook_url",
+                             "Telegram needs a public https URL",
+                             "set it to https://<your host>/webhooks/telegram")
+    from plugins.telegram.chat import TelegramChat
+
+    TelegramChat(cfg).register_webhook(cfg.webhook_url, cfg.webhook_secret.get_secret_value())
+    return cfg.webhook_url
+
+
+PLUGIN = ChatPlugin(name="telegram", normalize=normalize, make_chat=make_chat,
+                    register_webhook=register_webhook)
