@@ -24,7 +24,7 @@ from connector.chatflows import ChatPerformer
 from connector.config import Config
 from connector.errors import ConfigError, format_problem
 from connector.events import Action, TicketRef
-from connector.mappings import Mapping, Mappings, load_mappings, render
+from connector.mappings import EscalateOnLabel, Mapping, Mappings, load_mappings, render
 from connector.metrics import Metrics
 from connector.rules.engine import RuleContext
 from connector.store import inbox, outbox
@@ -107,9 +107,26 @@ def check_config(config: Config) -> Mappings:
             problems.append(format_problem(
                 config.source, f"roles.{role}", f"mapping {name!r} needs this role",
                 f"add `{role}: <username>` under roles:"))
+    problems += _check_channels(config, [mappings.get(n) for n in sorted(used)])
     if problems:
         raise ConfigError(problems)
     return mappings
+
+
+def _check_channels(config: Config, used: list[Mapping]) -> list[str]:
+    """Every chat channel a rule or the alerts name must exist in some configured chat."""
+    chats = config.chats.configured()
+    if not chats:
+        return []  # no chat at all: chat actions run dry
+    wanted = {(f"mapping {m.name}", r.channel) for m in used for r in m.rules
+              if isinstance(r, EscalateOnLabel)}
+    if config.alerts:
+        wanted.add(("alerts.channel", config.alerts.channel))
+    return [format_problem(config.source, f"chats.*.channels.{channel}",
+                           f"{who} posts to channel {channel!r}, but no chat defines it",
+                           f"add `{channel}: <channel id>` under a chat's channels")
+            for who, channel in sorted(wanted)
+            if not any(channel in cfg.channels for cfg in chats.values())]
 
 
 def build_connector(config: Config, *, migrate: bool = True) -> Connector:

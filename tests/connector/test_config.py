@@ -200,6 +200,27 @@ def test_role_the_mapping_needs_must_be_configured(tmp_path: Path) -> None:
     assert "belarus-ehr" in problem
 
 
+def test_chat_channels_the_rules_and_alerts_use_must_exist(tmp_path: Path) -> None:
+    path = checked_config(tmp_path, """
+        roles: {infrastructure_owner: a, new_client_owner: b}
+        trackers:
+          gitlab: {webhook_secret: s, default_mapping: belarus-ehr}
+        chats:
+          slack: {signing_secret: x, channels: {alerts: C1}}
+        alerts: {token: t, project: 1, channel: monitoring}
+        """)
+
+    with pytest.raises(ConfigError) as exc:
+        check_config(load_config(path))
+
+    assert exc.value.problems == [
+        f"{path}: chats.*.channels.monitoring: alerts.channel posts to channel 'monitoring', "
+        "but no chat defines it — add `monitoring: <channel id>` under a chat's channels",
+        f"{path}: chats.*.channels.l2: mapping belarus-ehr posts to channel 'l2', but no chat "
+        "defines it — add `l2: <channel id>` under a chat's channels",
+    ]
+
+
 def test_shipped_example_config_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("HDC_STORE_URL", "GITLAB_TOKEN", "GITLAB_WEBHOOK_SECRET", "HDC_INFRA_OWNER"):
         monkeypatch.delenv(name, raising=False)
