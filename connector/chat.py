@@ -66,6 +66,15 @@ class Chat(ABC):
         """Reopen a closed thread (Telegram topics) before posting into it again."""
 
     @abstractmethod
+    def invite(self, channel_id: str, user_ids: Sequence[str]) -> str | None:
+        """Bring people into a channel: Slack adds them; Telegram returns a join-request link
+        (bots cannot add people), which the flow posts where they will see it."""
+
+    @abstractmethod
+    def archive(self, channel_id: str) -> None:
+        """Archive a whole channel (an outage room) when its work is over."""
+
+    @abstractmethod
     def describe_user(self, user_id: str) -> ChatUser:
         """Name and e-mail of a chat user, for mapping to tracker users."""
 

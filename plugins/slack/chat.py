@@ -69,6 +69,22 @@ class SlackChat(Chat):
     def reopen_thread(self, channel_id: str, thread_id: str) -> None:
         """Nothing to reopen in Slack."""
 
+    def invite(self, channel_id: str, user_ids: Sequence[str]) -> str | None:
+        try:
+            self._call(lambda: self.client.conversations_invite(channel=channel_id,
+                                                                users=",".join(user_ids)))
+        except PermanentActionError as exc:
+            if "already_in_channel" not in str(exc):
+                raise
+        return None
+
+    def archive(self, channel_id: str) -> None:
+        try:
+            self._call(lambda: self.client.conversations_archive(channel=channel_id))
+        except PermanentActionError as exc:
+            if "already_archived" not in str(exc):
+                raise
+
     def describe_user(self, user_id: str) -> ChatUser:
         user = self._call(lambda: self.client.users_info(user=user_id))["user"]
         profile = user.get("profile") or {}

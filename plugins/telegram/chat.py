@@ -62,6 +62,14 @@ class TelegramChat(Chat):
     def reopen_thread(self, channel_id: str, thread_id: str) -> None:
         self._call(lambda: self.bot.reopen_forum_topic(int(channel_id), int(thread_id)))
 
+    def invite(self, channel_id: str, user_ids: Sequence[str]) -> str | None:
+        link = self._call(lambda: self.bot.create_chat_invite_link(
+            int(channel_id), creates_join_request=True))
+        return str(link.invite_link)
+
+    def archive(self, channel_id: str) -> None:
+        """A supergroup is not archived by a bot; its topics are closed instead."""
+
     def describe_user(self, user_id: str) -> ChatUser:
         return ChatUser("")  # the update already names the sender; Telegram has no e-mails
 
