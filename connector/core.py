@@ -24,9 +24,10 @@ from connector.chatflows import ChatPerformer
 from connector.config import Config
 from connector.errors import ConfigError, format_problem
 from connector.events import Action, TicketRef
-from connector.mappings import EscalateOnLabel, Mapping, Mappings, load_mappings, render
+from connector.mappings import Mapping, Mappings, load_mappings, render
 from connector.metrics import Metrics
 from connector.rules.engine import RuleContext
+from connector.rules.models import EscalateOnLabel, EscalateWhen
 from connector.store import inbox, outbox
 from connector.store.db import make_engine, upgrade
 
@@ -119,7 +120,7 @@ def _check_channels(config: Config, used: list[Mapping]) -> list[str]:
     if not chats:
         return []  # no chat at all: chat actions run dry
     wanted = {(f"mapping {m.name}", r.channel) for m in used for r in m.rules
-              if isinstance(r, EscalateOnLabel)}
+              if isinstance(r, EscalateOnLabel | EscalateWhen)}
     if config.alerts:
         wanted.add(("alerts.channel", config.alerts.channel))
     return [format_problem(config.source, f"chats.*.channels.{channel}",

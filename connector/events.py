@@ -10,7 +10,7 @@ from typing import Any, Literal
 EventKind = Literal["ticket", "note"]
 ActionKind = Literal[
     # trackers
-    "update_labels", "add_note", "assign", "set_priority", "create_issue",
+    "update_labels", "add_note", "assign", "set_priority", "set_status", "create_issue",
     # chats
     "escalate", "deescalate", "relay_note", "post_alert", "update_alert", "post_in_thread",
     "answer_button",
@@ -53,10 +53,14 @@ class TicketEvent:
     author: str = ""
     priority: str | None = None
     impact: str | None = None
+    status: str | None = None  # trackers with a status field (Mantis, OTRS)
+    handler: str = ""  # who the ticket is assigned to, where the tracker has one handler
+    description: str = ""
+    attachments: tuple[str, ...] = ()  # file names
     updated_at: str = ""
     is_new: bool = False
     note: str | None = None
-    fields: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)  # custom fields and extra text fields
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import string
 from pathlib import Path
-from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict
 
 from connector.errors import ConfigError, format_problem
+from connector.rules.models import AnyRule, AssignOnLabel
 from connector.yamlfile import parse_model, read_yaml
 
 TEMPLATES_FILE = "templates.yml"
@@ -19,6 +19,8 @@ TEMPLATE_FIELDS: dict[str, set[str]] = {
     "priority_conflict": {"kept", "removed", "ticket", "title"},
     "priority_missing": {"labels", "ticket", "title"},
     "impact_priority_corrected": {"impact", "priority", "corrected", "allowed", "ticket", "title"},
+    "intake_incomplete": {"missing", "ticket", "title"},
+    "intake_complete": {"ticket", "title"},
     "escalation": {"ticket", "title", "url", "priority", "assignees", "author", "channel",
                    "facts"},
     "tracker_note_to_chat": {"ticket", "title", "url", "author", "text"},
@@ -37,75 +39,36 @@ TEMPLATE_FIELDS: dict[str, set[str]] = {
     "command_open": {"listing"},
     "deescalation_label_removed": {"ticket", "title", "url", "channel"},
     "deescalation_closed": {"ticket", "title", "url", "channel"},
+    "deescalation_ended": {"ticket", "title", "url", "channel"},
 }
 
 
-class Rule(BaseModel):
+class Vocabulary(BaseModel):
+    """How one tracker spells the regulation's statuses, priorities and impact."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+    impact_field: str | None = None  # custom/dynamic field that holds the impact
+    statuses: dict[str, str] = {}  # regulation status → tracker status
+    priorities: dict[str, str] = {}  # regulation priority → tracker priority
+    aliases: dict[str, str] = {}  # other tracker values → regulation value (for reading)
 
-
-class SinglePriorityLabel(Rule):
-    """Exactly one priority label: highest wins a conflict; none on a new ticket → reminder."""
-
-    type: Literal["single_priority_label"]
-    labels: list[str] = Field(min_length=2, description="lowest priority first")
-    remind_when_missing: bool = True
-
-
-class EscalateOnLabel(Rule):
-    """A label hands the ticket to another support level through a chat channel."""
-
-    type: Literal["escalate_on_label"]
-    label: str
-    channel: str
-    priority_labels: list[str] = []  # which label tells the priority, for the chat message
-
-
-class AssignOnLabel(Rule):
-    """A routing label assigns a configured person (a role from the config) and may add labels."""
-
-    type: Literal["assign_on_label"]
-    label: str
-    assignee_role: str | None = None
-    add_labels: list[str] = []
-
-    @model_validator(mode="after")
-    def _does_something(self) -> AssignOnLabel:
-        if not self.assignee_role and not self.add_labels:
-            raise ValueError("set assignee_role, add_labels or both")
-        return self
-
-
-class ImpactPriority(Rule):
-    """Each impact allows a set of priorities; anything else is corrected to the highest allowed."""
-
-    type: Literal["impact_priority"]
-    priorities: list[str] = Field(min_length=1, description="highest priority first")
-    allowed: dict[str, list[str]]
-
-    @model_validator(mode="after")
-    def _known_priorities(self) -> ImpactPriority:
-        for impact, allowed in self.allowed.items():
-            unknown = [p for p in allowed if p not in self.priorities]
-            if unknown or not allowed:
-                raise ValueError(
-                    f"impact {impact!r}: priorities {unknown or '[]'} are not in `priorities`"
-                )
-        return self
-
-
-AnyRule = Annotated[
-    SinglePriorityLabel | EscalateOnLabel | AssignOnLabel | ImpactPriority,
-    Field(discriminator="type"),
-]
+    def read(self, value: str | None, table: dict[str, str]) -> str | None:
+        """A tracker value in the regulation's words (unknown values pass through)."""
+        if value is None:
+            return None
+        for ours, theirs in table.items():
+            if theirs.lower() == value.lower():
+                return ours
+        return self.aliases.get(value, value)
 
 
 class Mapping(BaseModel):
-    """One regulation: a named list of rules."""
+    """One regulation: a named list of rules, and how each tracker spells its terms."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str
     description: str = ""
+    trackers: dict[str, Vocabulary] = {}
     rules: list[AnyRule]
 
     def roles(self) -> set[str]:

@@ -8,17 +8,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connector.events import Action, TicketEvent
-from connector.mappings import (
+from connector.mappings import Mapping, Templates, render
+from connector.rules import escalation, intake, labels, priority
+from connector.rules.models import (
     AssignOnLabel,
     EscalateOnLabel,
+    EscalateWhen,
     ImpactPriority,
-    Mapping,
+    IntakeValidation,
     SinglePriorityLabel,
-    Templates,
-    render,
 )
-from connector.rules import labels, priority
 from connector.rules.state import TicketState
+from connector.rules.vocab import read_event, write_action
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,9 @@ RuleFn = Callable[[Any, TicketEvent, TicketState, RuleContext], list[Action]]
 
 RULES: dict[type, RuleFn] = {
     SinglePriorityLabel: labels.apply_single_priority_label,
-    EscalateOnLabel: labels.apply_escalate_on_label,
+    EscalateOnLabel: escalation.apply_escalate_on_label,
+    EscalateWhen: escalation.apply_escalate_when,
+    IntakeValidation: intake.apply_intake_validation,
     AssignOnLabel: labels.apply_assign_on_label,
     ImpactPriority: priority.apply_impact_priority,
 }
@@ -55,10 +58,11 @@ RULES: dict[type, RuleFn] = {
 
 def decide(mapping: Mapping, event: TicketEvent, state: TicketState, ctx: RuleContext) -> Decision:
     """Run every rule of the mapping in order; each rule picks the event kinds it cares about."""
+    event = read_event(mapping, event)
     new_state = copy.deepcopy(state)
     actions: list[Action] = []
     for rule in mapping.rules:
         actions += RULES[type(rule)](rule, event, new_state, ctx)
     if event.kind == "ticket":
         new_state.observe(event.labels, event.priority, event.impact, event.updated_at)
-    return Decision(actions, new_state)
+    return Decision([write_action(mapping, a) for a in actions], new_state)

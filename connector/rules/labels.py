@@ -1,11 +1,11 @@
-"""Label rules of the Belarus regulation: one priority label, L2 escalation, routing labels."""
+"""Label rules of the Belarus regulation: one priority label and routing labels."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from connector.events import Action, TicketEvent
-from connector.mappings import AssignOnLabel, EscalateOnLabel, SinglePriorityLabel
+from connector.rules.models import AssignOnLabel, SinglePriorityLabel
 from connector.rules.state import TicketState
 
 if TYPE_CHECKING:
@@ -38,37 +38,6 @@ def apply_single_priority_label(
         state.flags.add(REMINDED)
         note = ctx.text("priority_missing", event, labels=", ".join(rule.labels))
         return [Action("add_note", tracker, ref, {"body": note}, rule.type)]
-    return []
-
-
-def apply_escalate_on_label(
-    rule: EscalateOnLabel, event: TicketEvent, state: TicketState, ctx: RuleContext
-) -> list[Action]:
-    """Escalate once when the label appears; relay people's notes into the thread while it
-    lasts; end it when the label goes or the ticket closes."""
-    flag = f"escalated:{rule.channel}"
-    common = {"channel": rule.channel, "title": event.title, "url": event.url}
-    if event.kind == "note":
-        if flag not in state.flags or not event.note:
-            return []
-        text = ctx.text("tracker_note_to_chat", event, url=event.url, author=event.actor,
-                        text=event.note)
-        return [Action("relay_note", "chat", event.ref, {**common, "text": text}, rule.type)]
-    if rule.label in event.labels and event.state == "opened" and flag not in state.flags:
-        state.flags.add(flag)
-        priority = event.priority or next(
-            (label for label in event.labels if label in rule.priority_labels), "")
-        params = {**common, "labels": list(event.labels), "assignees": list(event.assignees),
-                  "author": event.author, "priority": priority}
-        return [Action("escalate", "chat", event.ref, params, rule.type)]
-    closed = event.state != "opened"
-    if flag in state.flags and (closed or rule.label not in event.labels):
-        state.flags.discard(flag)
-        template = "deescalation_closed" if closed else "deescalation_label_removed"
-        text = ctx.text(template, event, url=event.url, channel=rule.channel)
-        why = "closed" if closed else "label_removed"
-        return [Action("deescalate", "chat", event.ref, {**common, "why": why, "text": text},
-                       rule.type)]
     return []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from connector.events import Action, TicketEvent
-from connector.mappings import ImpactPriority
+from connector.rules.models import ImpactPriority
 from connector.rules.state import TicketState
 
 if TYPE_CHECKING:

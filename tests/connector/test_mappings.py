@@ -12,13 +12,12 @@ import pytest
 import yaml
 
 from connector.errors import ConfigError
-from connector.mappings import (
-    TEMPLATE_FIELDS,
+from connector.mappings import TEMPLATE_FIELDS, load_mappings
+from connector.rules.models import (
     AssignOnLabel,
     EscalateOnLabel,
     ImpactPriority,
     SinglePriorityLabel,
-    load_mappings,
 )
 from tests.conftest import REPO
 

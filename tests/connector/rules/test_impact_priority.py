@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from connector.events import TicketEvent, TicketRef
-from connector.mappings import ImpactPriority, Mapping, Mappings
+from connector.mappings import Mapping, Mappings
 from connector.rules.engine import Decision, RuleContext, decide
+from connector.rules.models import ImpactPriority
 from connector.rules.state import TicketState
 
 REF = TicketRef("mantis", "1", "7")
@@ -30,6 +31,15 @@ CASES = [
     pytest.param(impact, priority, expected, id=f"{priority} on {impact}")
     for impact, row in TABLE.items() for priority, expected in row.items()
 ]
+
+
+@pytest.fixture(scope="module")
+def sevastopol(mappings: Mappings) -> Mapping:
+    """The shipped impact table alone, in the regulation's own words (no tracker vocabulary:
+    see test_vocabulary.py for how Mantis and OTRS spell them)."""
+    shipped = mappings.get("sevastopol-miac")
+    rules = [r for r in shipped.rules if isinstance(r, ImpactPriority)]
+    return Mapping(name=shipped.name, rules=rules)
 
 
 def ticket(impact: str | None, priority: str | None) -> TicketEvent:

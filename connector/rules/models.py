@@ -1,0 +1,122 @@
+"""The rule types a regulation file may use, as typed, validated models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SinglePriorityLabel(Rule):
+    """Exactly one priority label: highest wins a conflict; none on a new ticket → reminder."""
+
+    type: Literal["single_priority_label"]
+    labels: list[str] = Field(min_length=2, description="lowest priority first")
+    remind_when_missing: bool = True
+
+
+class EscalateOnLabel(Rule):
+    """A label hands the ticket to another support level through a chat channel."""
+
+    type: Literal["escalate_on_label"]
+    label: str
+    channel: str
+    priority_labels: list[str] = []  # which label tells the priority, for the chat message
+
+
+class AssignOnLabel(Rule):
+    """A routing label assigns a configured person (a role from the config) and may add labels."""
+
+    type: Literal["assign_on_label"]
+    label: str
+    assignee_role: str | None = None
+    add_labels: list[str] = []
+
+    @model_validator(mode="after")
+    def _does_something(self) -> AssignOnLabel:
+        if not self.assignee_role and not self.add_labels:
+            raise ValueError("set assignee_role, add_labels or both")
+        return self
+
+
+class ImpactPriority(Rule):
+    """Each impact allows a set of priorities; anything else is corrected to the highest allowed."""
+
+    type: Literal["impact_priority"]
+    priorities: list[str] = Field(min_length=1, description="highest priority first")
+    allowed: dict[str, list[str]]
+
+    @model_validator(mode="after")
+    def _known_priorities(self) -> ImpactPriority:
+        for impact, allowed in self.allowed.items():
+            unknown = [p for p in allowed if p not in self.priorities]
+            if unknown or not allowed:
+                raise ValueError(
+                    f"impact {impact!r}: priorities {unknown or '[]'} are not in `priorities`"
+                )
+        return self
+
+
+class Condition(BaseModel):
+    """When a ticket counts as escalated: exactly one of these must be set."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    label: str | None = None
+    status: str | None = None  # regulation status, e.g. acknowledged
+    handler_in: list[str] | None = None  # usernames of the L2 group
+    field: dict[str, str] | None = None  # {name: value}: a custom field has this value
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Condition:
+        if sum(v is not None for v in (self.label, self.status, self.handler_in, self.field)) != 1:
+            raise ValueError("set exactly one of label, status, handler_in, field")
+        return self
+
+
+class EscalateWhen(Rule):
+    """Escalate to a chat channel while a condition holds (status, handler group, field…)."""
+
+    type: Literal["escalate_when"]
+    when: Condition
+    channel: str
+    priority_labels: list[str] = []
+
+
+class Detect(BaseModel):
+    """Ways to find one mandatory item in a request; any one of them is enough."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    sections: list[str] = []  # "Пациент:" lines in the description (label, colon, text)
+    custom_fields: list[str] = []  # tracker custom fields that must be non-empty
+    text_fields: list[str] = []  # e.g. steps_to_reproduce
+    attachment_types: list[str] = []  # file extensions, e.g. [png, jpg, gif]
+
+
+class IntakeField(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    title: str  # how the note names it to the reporter
+    detect: Detect
+
+
+class IntakeValidation(Rule):
+    """A new request lacking mandatory items waits in `incomplete_status` with a note naming
+    them; once complete it goes back to `complete_status` (Sevastopol §3.1–3.4, Appendix 1)."""
+
+    type: Literal["intake_validation"]
+    incomplete_status: str = "feedback"
+    complete_status: str = "new"
+    fields: list[IntakeField] = Field(min_length=1)
+    bare_attachment_types: list[str] = []  # alone, without a description, they do not count
+    description_title: str = "описание проблемы"
+
+
+AnyRule = Annotated[
+    SinglePriorityLabel | EscalateOnLabel | EscalateWhen | AssignOnLabel | ImpactPriority
+    | IntakeValidation,
+    Field(discriminator="type"),
+]
