@@ -108,6 +108,7 @@ class TrackerPlugin:
     normalize: Callable[[str, Any], TicketEvent | None]
     make_tracker: Callable[[Config], Tracker]
     reconcile_event: str  # inbox event name of polled changes
+    guess_event: Callable[[Any], str]  # event name of a saved payload, for `explain`
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,8 @@ class ChatPlugin:
 
 
 # Explicit registries: names in the config → modules exposing PLUGIN.
-TRACKER_PLUGINS: dict[str, str] = {"gitlab": "plugins.gitlab"}
+TRACKER_PLUGINS: dict[str, str] = {"gitlab": "plugins.gitlab", "mantis": "plugins.mantis",
+                                   "otrs": "plugins.otrs"}
 CHAT_PLUGINS: dict[str, str] = {"slack": "plugins.slack", "telegram": "plugins.telegram"}
 
 

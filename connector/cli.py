@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="print what the rules decide for a payload")
     explain.add_argument("--config", required=True)
-    explain.add_argument("--tracker", required=True, choices=["gitlab"])
+    explain.add_argument("--tracker", required=True, choices=["gitlab", "mantis", "otrs"])
     explain.add_argument("--event", help="event name, e.g. 'Issue Hook' (default: from payload)")
     explain.add_argument("--json", action="store_true", help="machine-readable output")
     explain.add_argument("payload", type=Path)
@@ -95,15 +95,17 @@ def cmd_explain(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     mappings = check_config(config)
     payload = _read_payload(args.payload)
-    event_name = args.event or _guess_gitlab_event(payload)
-    event = load_tracker_plugin(args.tracker).normalize(event_name, payload)
+    plugin = load_tracker_plugin(args.tracker)
+    event_name = args.event or plugin.guess_event(payload)
+    event = plugin.normalize(event_name, payload)
     if event is None:
         print(f"ignored: {event_name} is not a ticket event the rules handle")
         return EXIT_OK
-    gl = config.trackers.gitlab
-    mapping_name = gl.mapping_for(event.ref.project) if gl else None
+    tracker = config.trackers.configured().get(args.tracker)
+    mapping_name = tracker.mapping_for(event.ref.project) if tracker else None
     if mapping_name is None:
-        print(f"ignored: no mapping for project {event.ref.project} (see trackers.gitlab.projects)")
+        print(f"ignored: no mapping for project {event.ref.project} "
+              f"(see trackers.{args.tracker}.projects)")
         return EXIT_OK
     ctx = RuleContext(mappings.templates, config.language, dict(config.roles))
     decision = decide(mappings.get(mapping_name), event, TicketState(), ctx)
@@ -131,11 +133,6 @@ def _read_payload(path: Path) -> Any:
         raise PayloadError(f"{path}: cannot read: {exc}") from None
     except json.JSONDecodeError as exc:
         raise PayloadError(f"{path}: malformed JSON: {exc.msg} at line {exc.lineno}") from None
-
-
-def _guess_gitlab_event(payload: Any) -> str:
-    kind = payload.get("object_kind") if isinstance(payload, dict) else None
-    return {"issue": "Issue Hook", "note": "Note Hook"}.get(str(kind), "Issue Hook")
 
 
 def _show(value: Any) -> str:

@@ -37,20 +37,27 @@ class ReconcileConfig(Strict):
     lookback_seconds: float = Field(3600, gt=0)
 
 
-class GitLabConfig(Strict):
-    base_url: str = "https://gitlab.example.com"
-    token: SecretStr = SecretStr("")
+class TrackerConfig(Strict):
+    """What every tracker section has: where it is, who the bot is, which rules govern what."""
+
+    base_url: str
     webhook_secret: SecretStr
     bot_username: str = "helpdesk-bot"
-    projects: list[ProjectConfig] = []
+    projects: list[ProjectConfig] = []  # GitLab/Mantis project ids; OTRS queue names
     default_mapping: str | None = None
     reconcile: ReconcileConfig = ReconcileConfig()
     timeout_seconds: float = Field(10, gt=0)
 
     @property
     def dry_run(self) -> bool:
-        """Without a token the connector only logs what it would write."""
-        return not self.token.get_secret_value()
+        """Without credentials the connector only logs what it would write."""
+        return not self.credential()
+
+    def credential(self) -> str:
+        raise NotImplementedError
+
+    def secrets(self) -> list[str]:
+        return [self.credential(), self.webhook_secret.get_secret_value()]
 
     def mapping_for(self, project: str) -> str | None:
         """Name of the regulation mapping that governs a project."""
@@ -60,8 +67,42 @@ class GitLabConfig(Strict):
         return self.default_mapping
 
 
+class GitLabConfig(TrackerConfig):
+    base_url: str = "https://gitlab.example.com"
+    token: SecretStr = SecretStr("")
+
+    def credential(self) -> str:
+        return self.token.get_secret_value()
+
+
+class MantisConfig(TrackerConfig):
+    """MantisBT: REST at <base_url>/api/rest/index.php, webhooks from our PHP plugin."""
+
+    token: SecretStr = SecretStr("")  # API token of the bot user (Authorization: <token>)
+
+    def credential(self) -> str:
+        return self.token.get_secret_value()
+
+
+class OtrsConfig(TrackerConfig):
+    """OTRS/Znuny: base_url is the web service, …/nph-genericinterface.pl/Webservice/<Name>."""
+
+    user: str = ""  # agent the connector logs in as (SessionCreate)
+    password: SecretStr = SecretStr("")
+    webhook_user: str = "znuny"  # Basic auth the invokers send; webhook_secret is its password
+
+    def credential(self) -> str:
+        return self.password.get_secret_value()
+
+
 class TrackersConfig(Strict):
     gitlab: GitLabConfig | None = None
+    mantis: MantisConfig | None = None
+    otrs: OtrsConfig | None = None
+
+    def configured(self) -> dict[str, TrackerConfig]:
+        return {name: cfg for name, cfg in (("gitlab", self.gitlab), ("mantis", self.mantis),
+                                            ("otrs", self.otrs)) if cfg is not None}
 
 
 class SlackConfig(Strict):
@@ -142,9 +183,8 @@ class Config(Strict):
     def secrets(self) -> list[str]:
         """Every secret value, so log redaction knows what to hide."""
         found: list[str] = []
-        gl = self.trackers.gitlab
-        if gl:
-            found += [gl.token.get_secret_value(), gl.webhook_secret.get_secret_value()]
+        for tracker in self.trackers.configured().values():
+            found += tracker.secrets()
         if self.chats.slack:
             found += [self.chats.slack.bot_token.get_secret_value(),
                       self.chats.slack.signing_secret.get_secret_value()]

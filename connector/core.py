@@ -55,8 +55,8 @@ class Connector:
 
     def mapping_for(self, ref: TicketRef) -> Mapping | None:
         """The regulation governing a ticket's project, if any."""
-        gl = self.config.trackers.gitlab
-        name = gl.mapping_for(ref.project) if ref.tracker == "gitlab" and gl else None
+        tracker = self.config.trackers.configured().get(ref.tracker)
+        name = tracker.mapping_for(ref.project) if tracker else None
         return self.mappings.get(name) if name else None
 
     def render(self, template_id: str, **values: object) -> str:
@@ -77,8 +77,8 @@ class Connector:
                 for name in names] or [action]
 
     def bot_username(self, source: str) -> str:
-        gl = self.config.trackers.gitlab
-        return gl.bot_username if source == "gitlab" and gl else ""
+        tracker = self.config.trackers.configured().get(source)
+        return tracker.bot_username if tracker else ""
 
     def store_counts(self) -> tuple[dict[str, int], dict[str, int]]:
         with self.engine.connect() as conn:
@@ -89,13 +89,12 @@ def check_config(config: Config) -> Mappings:
     """Load mappings and cross-check them against the config; raises ConfigError listing all."""
     mappings = load_mappings(config.mappings_dir)
     problems: list[str] = []
-    gl = config.trackers.gitlab
     used: set[str] = set()
-    if gl:
-        names = [(f"trackers.gitlab.projects[{i}].mapping", p.mapping)
-                 for i, p in enumerate(gl.projects)]
-        if gl.default_mapping:
-            names.append(("trackers.gitlab.default_mapping", gl.default_mapping))
+    for kind, tracker in config.trackers.configured().items():
+        names = [(f"trackers.{kind}.projects[{i}].mapping", p.mapping)
+                 for i, p in enumerate(tracker.projects)]
+        if tracker.default_mapping:
+            names.append((f"trackers.{kind}.default_mapping", tracker.default_mapping))
         for key, name in names:
             if name not in mappings.by_name:
                 problems.append(format_problem(
@@ -138,11 +137,12 @@ def build_connector(config: Config, *, migrate: bool = True) -> Connector:
         upgrade(engine)
     plugins: dict[str, TrackerPlugin] = {}
     trackers: dict[str, Tracker] = {}
-    if config.trackers.gitlab:
-        plugins["gitlab"] = load_tracker_plugin("gitlab")
-        trackers["gitlab"] = plugins["gitlab"].make_tracker(config)
-        if config.trackers.gitlab.dry_run:
-            log.warning("no GitLab token configured: dry run, write-backs are only logged")
+    for kind, tracker_config in config.trackers.configured().items():
+        plugins[kind] = load_tracker_plugin(kind)
+        trackers[kind] = plugins[kind].make_tracker(config)
+        if tracker_config.dry_run:
+            log.warning("no %s credentials configured: dry run, write-backs are only logged",
+                        kind)
     adapters: dict[str, Adapter] = {**trackers, "chat": DryRunAdapter("chat")}
     chat_plugins: dict[str, ChatPlugin] = {}
     chats: dict[str, Chat] = {}

@@ -46,9 +46,8 @@ def reconcile(c: Connector, source: str, project: str, lookback_seconds: float) 
     return queued
 
 
-def reconcile_all(c: Connector) -> int:
-    """One reconciliation pass over every configured project."""
-    gl = c.config.trackers.gitlab
-    if gl is None:
-        return 0
-    return sum(reconcile(c, "gitlab", p.id, gl.reconcile.lookback_seconds) for p in gl.projects)
+def reconcile_all(c: Connector, only: str | None = None) -> int:
+    """One reconciliation pass over every configured project (of one tracker, if given)."""
+    return sum(reconcile(c, kind, p.id, cfg.reconcile.lookback_seconds)
+               for kind, cfg in c.config.trackers.configured().items()
+               if only in (None, kind) for p in cfg.projects)

@@ -25,11 +25,12 @@ class Runner:
         opts = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
         self.scheduler.add_job(self._inbox, "interval", seconds=every, id="inbox", **opts)
         self.scheduler.add_job(self._outbox, "interval", seconds=every, id="outbox", **opts)
-        gl = connector.config.trackers.gitlab
-        if reconcile and gl and gl.projects:
-            self.scheduler.add_job(self._reconcile, "interval", id="reconcile",
-                                   seconds=gl.reconcile.interval_seconds,
-                                   next_run_time=datetime.now(UTC), **opts)
+        for kind, tracker in connector.config.trackers.configured().items():
+            if reconcile and tracker.projects:
+                self.scheduler.add_job(self._reconcile, "interval", args=[kind],
+                                       id=f"reconcile:{kind}",
+                                       seconds=tracker.reconcile.interval_seconds,
+                                       next_run_time=datetime.now(UTC), **opts)
 
     def start(self) -> None:
         self.scheduler.start()
@@ -50,9 +51,9 @@ class Runner:
     def _outbox(self) -> None:
         dispatch_outbox(self.c)
 
-    def _reconcile(self) -> None:
+    def _reconcile(self, kind: str) -> None:
         try:
-            if reconcile_all(self.c):
+            if reconcile_all(self.c, kind):
                 self.wake("inbox")
         except Exception:  # boundary: a failed poll is logged and tried at the next tick
-            log.exception("reconciliation failed")
+            log.exception("reconciliation of %s failed", kind)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from connector.adapters import DryRunAdapter, Tracker, TrackerPlugin
 from connector.config import Config
 from plugins.gitlab.events import RECONCILE, normalize
@@ -17,5 +19,11 @@ def make_tracker(config: Config) -> Tracker:
     return GitLabTracker(gl)
 
 
+def guess_event(payload: Any) -> str:
+    """The X-Gitlab-Event a saved payload came with, from its object_kind."""
+    kind = payload.get("object_kind") if isinstance(payload, dict) else None
+    return {"issue": "Issue Hook", "note": "Note Hook"}.get(str(kind), "Issue Hook")
+
+
 PLUGIN = TrackerPlugin(name="gitlab", normalize=normalize, make_tracker=make_tracker,
-                       reconcile_event=RECONCILE)
+                       reconcile_event=RECONCILE, guess_event=guess_event)

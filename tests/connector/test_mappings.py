@@ -16,7 +16,9 @@ from connector.mappings import TEMPLATE_FIELDS, load_mappings
 from connector.rules.models import (
     AssignOnLabel,
     EscalateOnLabel,
+    EscalateWhen,
     ImpactPriority,
+    IntakeValidation,
     SinglePriorityLabel,
 )
 from tests.conftest import REPO
@@ -48,7 +50,10 @@ def test_shipped_mappings_load() -> None:
     assert set(mappings.by_name) == {"belarus-ehr", "sevastopol-miac"}
     belarus = [type(r) for r in mappings.get("belarus-ehr").rules]
     assert belarus == [SinglePriorityLabel, EscalateOnLabel, AssignOnLabel, AssignOnLabel]
-    assert [type(r) for r in mappings.get("sevastopol-miac").rules] == [ImpactPriority]
+    sevastopol = mappings.get("sevastopol-miac")
+    assert [type(r) for r in sevastopol.rules] == [IntakeValidation, ImpactPriority,
+                                                    EscalateWhen]
+    assert set(sevastopol.trackers) == {"mantis", "otrs"}
     assert mappings.get("belarus-ehr").roles() == {"infrastructure_owner", "new_client_owner"}
     for language in ("ru", "en"):
         assert set(mappings.templates[language]) == set(TEMPLATE_FIELDS)
@@ -71,7 +76,7 @@ def set_template(language: str, template_id: str, text: str | None) -> Edit:
 
 def allow(impact: str, priorities: list[str]) -> Edit:
     def change(data: dict[str, Any]) -> None:
-        data["rules"][0]["allowed"][impact] = priorities
+        data["rules"][1]["allowed"][impact] = priorities  # rules[1]: impact_priority
     return change
 
 
@@ -85,10 +90,10 @@ def allow(impact: str, priorities: list[str]) -> Edit:
                      id="unknown key in a rule"),
         pytest.param("belarus-ehr.yml", set_rule(2, assignee_role=None), "rules[2]",
                      ["assignee_role"], id="routing rule that does nothing"),
-        pytest.param("sevastopol-miac.yml", allow("Minor", ["High", "Medium"]), "rules[0]",
+        pytest.param("sevastopol-miac.yml", allow("Minor", ["High", "Medium"]), "rules[1]",
                      ["'Minor'", "'Medium'", "`priorities`"],
                      id="impact table uses a priority not in priorities"),
-        pytest.param("sevastopol-miac.yml", allow("Minor", []), "rules[0]", ["'Minor'"],
+        pytest.param("sevastopol-miac.yml", allow("Minor", []), "rules[1]", ["'Minor'"],
                      id="impact allowing no priority"),
         pytest.param("templates.yml", set_template("ru", "escalation", "{ticket}: {impact}"),
                      "ru.escalation", ["unknown placeholder {impact}", "{ticket}"],
@@ -152,7 +157,7 @@ def test_several_problems_are_reported_at_once(mappings_dir: Path) -> None:
 
     assert len(found) == 5
     for path, key in [(belarus, "rules[0].lables"), (belarus, "rules[3]"),
-                      (sevastopol, "rules[0]"), (templates, "ru.priority_missing"),
+                      (sevastopol, "rules[1]"), (templates, "ru.priority_missing"),
                       (templates, "en.escalation")]:
         assert any(p.startswith(f"{path}: {key}: ") for p in found), (path, key, found)
 
