@@ -62,9 +62,11 @@ def interactions() -> Any:
         return reject("slack", PayloadError("form field payload must hold a JSON object", 400))
     if payload.get("type") != BLOCK_ACTIONS:
         return Response(status=200)
-    container = payload.get("container") or {}
-    actions = payload.get("actions") or [{}]
-    user = (payload.get("user") or {}).get("id", "")
+    container, actions, user_obj = (payload.get(k) for k in ("container", "actions", "user"))
+    if not (isinstance(container, dict) and isinstance(user_obj, dict)
+            and isinstance(actions, list) and actions and isinstance(actions[0], dict)):
+        return reject("slack", PayloadError("block_actions needs container, user and actions"))
+    user = user_obj.get("id", "")
     key = f"slack:action:{container.get('message_ts')}:{actions[0].get('action_ts')}:{user}"
     order = f"slack:{container.get('channel_id')}:{container.get('message_ts')}"
     answer = store_event("slack", key, BLOCK_ACTIONS, order, json.dumps(payload))

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from email.utils import parsedate_to_datetime
-from time import time
 from typing import Any, TypeVar
 
 import gitlab
@@ -20,6 +17,7 @@ from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import TicketRef
 from connector.store.outbox import OutboxItem
 from connector.timestamps import canonical
+from plugins.http import digest, parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +27,7 @@ NO_SDK_RETRY: dict[str, Any] = {"obey_rate_limit": False, "retry_transient_error
 
 def note_marker(idempotency_key: str) -> str:
     """Invisible HTML comment that makes a note findable, so a retry never posts it twice."""
-    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
-    return f"<!-- helpdesk-connector:{digest} -->"
+    return f"<!-- helpdesk-connector:{digest(idempotency_key)} -->"
 
 
 class GitLabTracker(Tracker):
@@ -174,17 +171,3 @@ class GitLabTracker(Tracker):
     def _remember_retry_after(self, response: requests.Response, *_: Any, **__: Any) -> None:
         if response.status_code == 429:
             self._retry_after.value = parse_retry_after(response.headers.get("Retry-After"))
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time())
-    except (TypeError, ValueError):
-        return None

@@ -1,0 +1,121 @@
+"""Write-back to MantisBT through its REST API; listing of recently updated issues."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from connector.adapters import DONE, Change, Performed, TicketFacts, Tracker
+from connector.config import MantisConfig
+from connector.errors import PermanentActionError
+from connector.events import TicketRef
+from connector.store.outbox import OutboxItem
+from connector.timestamps import canonical
+from plugins.http import JsonClient, digest
+
+log = logging.getLogger(__name__)
+
+PAGE = 50
+
+
+class MantisTracker(Tracker):
+    """REST writes fire no Mantis plugin event, so nothing comes back to act on but notes
+    (EVENT_BUGNOTE_ADD fires for REST too), which carry the bot as actor and are skipped."""
+
+    def __init__(self, config: MantisConfig) -> None:
+        self.base_url = config.base_url.rstrip("/")
+        self.api = JsonClient(self.base_url + "/api/rest/index.php", "Mantis",
+                              {"Authorization": config.token.get_secret_value()},
+                              config.timeout_seconds)
+
+    def perform(self, item: OutboxItem) -> Performed:
+        a, issue = item.action, f"/issues/{item.action.ticket.key}"
+        handlers: dict[str, Callable[[], Performed]] = {
+            "set_status": lambda: self._patch(issue, {"status": {"name": a.params["status"]}}),
+            "set_priority": lambda: self._patch(issue,
+                                                {"priority": {"name": a.params["priority"]}}),
+            "assign": lambda: self._patch(issue, {"handler": {"name": a.params["username"]}}),
+            "update_labels": lambda: self._tag(issue, a.params["add"], a.params["remove"]),
+            "add_note": lambda: self._note(item),
+            "create_issue": lambda: self._create(item),
+        }
+        if a.kind not in handlers:
+            raise PermanentActionError(f"Mantis cannot {a.kind}")
+        return handlers[a.kind]()
+
+    def list_changes(self, project: str, since: str) -> Iterator[Change]:
+        """Issues updated since the watermark; Mantis lists the last updated first."""
+        found: list[Change] = []
+        page = 1
+        while True:
+            issues = self.api.call("GET", "/issues", params={
+                "project_id": project, "page_size": PAGE, "page": page}).get("issues") or []
+            for issue in issues:
+                updated = canonical(issue.get("updated_at"))
+                if updated < since:
+                    return iter(reversed(found))
+                issue["_url"] = f"{self.base_url}/view.php?id={issue['id']}"
+                found.append(Change(str(issue["id"]), updated,
+                                    canonical(issue.get("created_at")), issue))
+            if len(issues) < PAGE:
+                return iter(reversed(found))
+            page += 1
+
+    def ticket_facts(self, ref: TicketRef) -> TicketFacts:
+        issue = self._get(ref.key)
+        notes = tuple(((n.get("reporter") or {}).get("name", ""), str(n.get("text") or ""))
+                      for n in issue.get("notes") or [] if "hdc:" not in str(n.get("text")))
+        return TicketFacts((issue.get("reporter") or {}).get("name", ""),
+                           str(issue.get("description") or ""), notes)
+
+    def find_username(self, email: str) -> str | None:
+        return None  # Mantis' REST API offers no user search by e-mail
+
+    def _get(self, issue_id: str) -> dict[str, Any]:
+        issues = self.api.call("GET", f"/issues/{issue_id}").get("issues") or [{}]
+        return dict(issues[0])
+
+    def _patch(self, path: str, body: dict[str, Any]) -> Performed:
+        self.api.call("PATCH", path, json=body)  # sets a value: repeating it is harmless
+        return DONE
+
+    def _tag(self, path: str, add: list[str], remove: list[str]) -> Performed:
+        if add:
+            self.api.call("POST", path + "/tags", json={"tags": [{"name": t} for t in add]})
+        if remove:
+            issue = self._get(path.rsplit("/", 1)[-1])
+            for tag in issue.get("tags") or []:
+                if tag.get("name") in remove:
+                    self.api.call("DELETE", f"{path}/tags/{tag['id']}")
+        return DONE
+
+    def _note(self, item: OutboxItem) -> Performed:
+        """Notes cannot be deduplicated by Mantis: a retry first looks for the same text."""
+        text = str(item.action.params["body"])
+        if item.attempt > 1:
+            issue = self._get(item.action.ticket.key)
+            if any(str(n.get("text", "")).strip() == text.strip()
+                   for n in issue.get("notes") or []):
+                return DONE
+        self.api.call("POST", f"/issues/{item.action.ticket.key}/notes",
+                      json={"text": text, "view_state": {"name": "public"}})
+        return DONE
+
+    def _create(self, item: OutboxItem) -> Performed:
+        """New issue whose description ends with a marker, so a retry finds it instead."""
+        p, marker = item.action.params, f"[helpdesk-connector:{digest(item.idempotency_key)}]"
+        project = item.action.ticket.project
+        if item.attempt > 1:
+            recent = self.api.call("GET", "/issues", params={
+                "project_id": project, "page_size": PAGE, "page": 1}).get("issues") or []
+            for issue in recent:
+                if marker in str(issue.get("description") or ""):
+                    return Performed(result={"url": f"{self.base_url}/view.php?id={issue['id']}",
+                                             "iid": issue["id"]})
+        body = {"summary": p["title"], "description": f"{p['description']}\n\n{marker}",
+                "project": {"id": int(project)},
+                "category": {"name": p.get("category", "General")}}
+        created = self.api.call("POST", "/issues", json=body)["issue"]
+        return Performed(result={"url": f"{self.base_url}/view.php?id={created['id']}",
+                                 "iid": created["id"]})

@@ -1,0 +1,48 @@
+"""Mantis receiver: webhooks from our PHP plugin, signed `X-Signature: sha256=<HMAC of body>`.
+
+Deduplicated by `X-Delivery-Id`. Unknown events are answered 200 and ignored; a bad signature
+gets 401; a malformed body a 4xx with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from connector.errors import PayloadError
+from plugins.mantis.events import EVENTS, normalize
+from webhooks.receiving import body_digest, extension, read_json, reject, store_event
+
+bp = Blueprint("mantis", __name__)
+
+
+def signature_ok(secret: str, body: bytes, given: str | None) -> bool:
+    """Constant-time check of `sha256=<hex HMAC-SHA256(secret, body)>`."""
+    if not secret or not given:
+        return False
+    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), given.strip().lower().encode())
+
+
+@bp.post("/webhooks/mantis")
+def receive() -> Any:
+    cfg = extension().connector.config.trackers.mantis
+    assert cfg is not None  # registered only with a Mantis config
+    if not signature_ok(cfg.webhook_secret.get_secret_value(), request.get_data(cache=True),
+                        request.headers.get("X-Signature")):
+        return reject("mantis", PayloadError("invalid or missing X-Signature", 401))
+    event_name = request.headers.get("X-Mantis-Event", "")
+    if event_name not in EVENTS:
+        return jsonify(status="ignored", reason=f"event {event_name!r} is not handled"), 200
+    try:
+        text, payload = read_json(request)
+        event = normalize(event_name, payload)
+    except PayloadError as exc:
+        return reject("mantis", exc)
+    if event is None:
+        return jsonify(status="ignored"), 200
+    delivery = request.headers.get("X-Delivery-Id") or body_digest(text)
+    return store_event("mantis", f"mantis:{delivery}", event_name, str(event.ref), text)
