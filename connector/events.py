@@ -59,6 +59,7 @@ class TicketEvent:
     attachments: tuple[str, ...] = ()  # file names
     updated_at: str = ""
     is_new: bool = False
+    own: bool = False  # the payload itself shows the connector caused it (marker, bot author)
     note: str | None = None
     fields: dict[str, str] = field(default_factory=dict)  # custom fields and extra text fields
 

@@ -64,7 +64,7 @@ def process_ticket_event(c: Connector, row: Row[Any]) -> str:
         if event is None:
             return finish(c, conn, row, "ignored", "not a ticket event the rules handle")
         state = tickets.lock_state(conn, event.ref)
-        if event.actor and event.actor == c.bot_username(row.source):
+        if event.own or (event.actor and event.actor == c.bot_username(row.source)):
             if event.kind == "ticket":
                 state.observe(event.labels, event.priority, event.impact, event.updated_at)
                 tickets.save_state(conn, event.ref, state)

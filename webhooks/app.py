@@ -40,11 +40,11 @@ def create_app(config: Config | str | None = None, *, start_worker: bool | None 
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     ConnectorExtension(connector, runner).init_app(app)
 
-    from webhooks import alerts, gitlab, mantis, ops, slack, telegram
+    from webhooks import alerts, gitlab, mantis, ops, otrs, slack, telegram
 
     app.register_blueprint(ops.bp)
     optional = [(config.trackers.gitlab, gitlab.bp), (config.trackers.mantis, mantis.bp),
-                (config.chats.slack, slack.bp),
+                (config.trackers.otrs, otrs.bp), (config.chats.slack, slack.bp),
                 (config.chats.telegram, telegram.bp), (config.alerts, alerts.bp)]
     for section, blueprint in optional:
         if section is not None:

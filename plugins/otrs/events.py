@@ -1,0 +1,94 @@
+"""Znuny/OTRS payloads → TicketEvent: invoker webhooks (Ticket::Generic) and polled tickets.
+
+The invoker posts `{"Event": {"Event": "TicketStateUpdate", "TicketID": "7", …},
+"Ticket": {<TicketGet with DynamicField_<Name> keys>, "Article": …}}`; polled tickets come as
+`{"issue": <TicketGet>, "is_new": bool}`. Times are the Znuny server's local time, taken
+as UTC (run Znuny in UTC, or read `Changed` accordingly). Pure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connector.errors import PayloadError
+from connector.events import TicketEvent, TicketRef
+from connector.timestamps import canonical
+
+EVENTS = frozenset({"TicketCreate", "TicketStateUpdate", "TicketPriorityUpdate", "ArticleCreate"})
+RECONCILE = "Reconcile"
+OWN_SUBJECT = "[helpdesk-connector]"  # subject of every article the connector writes
+CLOSED_TYPES = frozenset({"closed", "merged", "removed"})
+
+
+def normalize(event_name: str, payload: Any) -> TicketEvent | None:
+    """An event per invoker call or polled ticket; PayloadError names a bad field."""
+    if not isinstance(payload, dict):
+        raise PayloadError("body must be a JSON object")
+    if event_name not in EVENTS and event_name != RECONCILE:
+        return None
+    ticket = payload.get("Ticket") if event_name != RECONCILE else payload.get("issue")
+    if isinstance(ticket, list) and ticket:
+        ticket = ticket[0]
+    if not isinstance(ticket, dict):
+        raise PayloadError("Ticket: expected an object")
+    event = _ticket(ticket, event_name, bool(payload.get("is_new")))
+    if event_name != "ArticleCreate":
+        return event
+    articles = _articles(ticket)
+    if not articles:
+        raise PayloadError("Ticket.Article: ArticleCreate without an article")
+    article = articles[-1]
+    own = str(article.get("Subject") or "").startswith(OWN_SUBJECT)
+    return TicketEvent(**{**event.__dict__, "kind": "note", "action": "note",
+                          "actor": str(article.get("From") or ""), "own": own,
+                          "note": str(article.get("Body") or "")})
+
+
+def _ticket(t: dict[str, Any], event_name: str, is_new: bool) -> TicketEvent:
+    ticket_id = str(t.get("TicketID") or "")
+    if not ticket_id.isdigit():
+        raise PayloadError("Ticket.TicketID: expected a number")
+    fields = {k.removeprefix("DynamicField_"): _text(v) for k, v in t.items()
+              if k.startswith("DynamicField_")}
+    for df in t.get("DynamicField") or []:
+        if isinstance(df, dict) and df.get("Name"):
+            fields[str(df["Name"])] = _text(df.get("Value"))
+    articles = _articles(t)
+    first = articles[0] if articles else {}
+    state_type = str(t.get("StateType") or "")
+    return TicketEvent(
+        ref=TicketRef("otrs", str(t.get("Queue") or ""), ticket_id),
+        kind="ticket", action={"TicketCreate": "open"}.get(event_name, "update"), actor="",
+        title=str(t.get("Title") or ""), url="",
+        state="closed" if state_type.split()[0:1] and state_type.split()[0] in CLOSED_TYPES
+        else "opened",
+        assignees=(str(t["Owner"]),) if t.get("Owner") else (), author=str(
+            t.get("CustomerUserID") or ""), priority=t.get("Priority"), status=t.get("State"),
+        handler=str(t.get("Owner") or ""), description=str(first.get("Body") or ""),
+        attachments=tuple(str(a.get("Filename")) for art in articles
+                          for a in art.get("Attachment") or [] if isinstance(a, dict)),
+        updated_at=_time(t.get("Changed")), is_new=is_new or event_name == "TicketCreate",
+        fields=fields,
+    )
+
+
+def _articles(t: dict[str, Any]) -> list[dict[str, Any]]:
+    articles = t.get("Article") or []
+    if isinstance(articles, dict):
+        articles = [articles]
+    if not isinstance(articles, list):
+        raise PayloadError("Ticket.Article: expected a list")
+    return [a for a in articles if isinstance(a, dict)]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _time(value: Any) -> str:
+    try:
+        return canonical(str(value)) if value else ""
+    except ValueError:
+        raise PayloadError(f"Ticket.Changed: not a timestamp: {str(value)[:40]!r}") from None

@@ -1,0 +1,51 @@
+"""Znuny/OTRS receiver: one path per invoker event, Basic auth, always a JSON answer.
+
+Znuny treats an empty 200 as an error, so every answer (also 4xx) carries a JSON body.
+Deliveries carry no id: the body itself (ticket data as of the event) is the dedup key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from connector.errors import PayloadError
+from plugins.otrs.events import EVENTS, normalize
+from webhooks.receiving import body_digest, extension, read_json, reject, secrets_match, store_event
+
+bp = Blueprint("otrs", __name__)
+
+
+def _basic_auth() -> tuple[str, str]:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Basic "):
+        return "", ""
+    try:
+        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return "", ""
+    return user, password
+
+
+@bp.post("/webhooks/otrs/<event_name>")
+def receive(event_name: str) -> Any:
+    cfg = extension().connector.config.trackers.otrs
+    assert cfg is not None  # registered only with an OTRS config
+    user, password = _basic_auth()
+    if not (secrets_match(user, cfg.webhook_user)
+            and secrets_match(password, cfg.webhook_secret.get_secret_value())):
+        return reject("otrs", PayloadError("invalid or missing Basic credentials", 401))
+    if event_name not in EVENTS:
+        return jsonify(status="ignored", reason=f"event {event_name!r} is not handled"), 200
+    try:
+        text, payload = read_json(request)
+        event = normalize(event_name, payload)
+    except PayloadError as exc:
+        return reject("otrs", exc)
+    if event is None:
+        return jsonify(status="ignored"), 200
+    return store_event("otrs", f"otrs:{event_name}:{body_digest(text)}", event_name,
+                       str(event.ref), text)
