@@ -18,8 +18,8 @@ bp = Blueprint("alerts", __name__)
 def receive() -> Any:
     cfg = extension().connector.config.alerts
     assert cfg is not None  # registered only with an alerts config
-    auth = request.headers.get("Authorization", "")
-    if not secrets_match(auth.removeprefix("Bearer "), cfg.token.get_secret_value()):
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme != "Bearer" or not secrets_match(token, cfg.token.get_secret_value()):
         return reject(SOURCE, PayloadError("invalid or missing bearer token", 401))
     try:
         _, payload = read_json(request)

@@ -26,9 +26,17 @@ def receive() -> Any:
             raise PayloadError("update_id: expected an integer")
     except PayloadError as exc:
         return reject("telegram", exc)
-    message = update.get("message") or (update.get("callback_query") or {}).get("message") or {}
-    chat = (message.get("chat") or {}).get("id") if isinstance(message, dict) else None
-    thread = message.get("message_thread_id") if isinstance(message, dict) else None
+    chat, thread = _where(update)
     answer = store_event("telegram", f"telegram:update:{update['update_id']}", UPDATE,
                          f"telegram:{chat}:{thread}", text)
     return answer if answer[1] != 200 else jsonify(ok=True)
+
+
+def _where(update: dict[str, Any]) -> tuple[Any, Any]:
+    """Chat and topic of an update, for ordering; odd shapes order by nothing, not crash."""
+    query = update.get("callback_query")
+    message = update.get("message") or (query.get("message") if isinstance(query, dict) else None)
+    if not isinstance(message, dict):
+        return None, None
+    chat = message.get("chat")
+    return (chat.get("id") if isinstance(chat, dict) else None), message.get("message_thread_id")

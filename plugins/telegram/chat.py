@@ -18,7 +18,8 @@ from connector.errors import PermanentActionError, RetryableActionError
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-HARMLESS = ("message is not modified", "TOPIC_NOT_MODIFIED")
+# Repeating an edit, a close or a button answer after an earlier try landed is not a failure.
+HARMLESS = ("message is not modified", "TOPIC_NOT_MODIFIED", "query is too old")
 
 
 def configure_api(config: TelegramConfig) -> None:

@@ -9,8 +9,10 @@ import telebot.apihelper
 from pytest_httpserver import HTTPServer
 
 from tests.standins.gitlab import StandInGitLab
+from tests.standins.mantis import StandInMantis
 from tests.standins.slack import StandInSlack
 from tests.standins.telegram import StandInTelegram
+from tests.standins.znuny import StandInZnuny
 
 
 @pytest.fixture
@@ -58,3 +60,33 @@ def standin_telegram() -> Iterator[StandInTelegram]:
         server.clear()
         server.stop()
     assert not telegram.errors, f"stand-in Telegram crashed: {telegram.errors!r}"
+
+
+@pytest.fixture
+def standin_mantis() -> Iterator[StandInMantis]:
+    """A running, thread-safe stand-in MantisBT REST API on 127.0.0.1 (own server)."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    mantis = StandInMantis(server)
+    try:
+        yield mantis
+    finally:
+        mantis.release_all()  # don't leave werkzeug threads blocked in hold_next
+        server.clear()
+        server.stop()
+    assert not mantis.errors, f"stand-in Mantis crashed: {mantis.errors!r}"
+
+
+@pytest.fixture
+def standin_znuny() -> Iterator[StandInZnuny]:
+    """A running, thread-safe stand-in Znuny GenericInterface web service on 127.0.0.1."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    znuny = StandInZnuny(server)
+    try:
+        yield znuny
+    finally:
+        znuny.release_all()  # don't leave werkzeug threads blocked in hold_next
+        server.clear()
+        server.stop()
+    assert not znuny.errors, f"stand-in Znuny crashed: {znuny.errors!r}"

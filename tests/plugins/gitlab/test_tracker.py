@@ -13,7 +13,8 @@ from connector.config import GitLabConfig
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import Action, TicketRef
 from connector.store.outbox import OutboxItem
-from plugins.gitlab.tracker import GitLabTracker, note_marker, parse_retry_after
+from plugins.gitlab.tracker import GitLabTracker, note_marker
+from plugins.http import parse_retry_after
 from tests.standins.gitlab import StandInGitLab
 
 REF = TicketRef("gitlab", "1", "23")

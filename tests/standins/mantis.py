@@ -1,0 +1,559 @@
+"""Stand-in MantisBT 2.x REST API for tests, on top of pytest-httpserver (werkzeug).
+
+REST under ``<url>/api/rest/index.php/...`` (``<url>/api/rest/...`` too, as with URL rewriting).
+Answers like MantisBT 2.28.4 (api/rest/restcore/*, api/soap/mc_*.php, core/commands/*), quirks
+included:
+
+* Auth: ``Authorization: <token>`` (the raw token). ``Bearer <token>``, a wrong or no token: 401
+  with an EMPTY body (reason phrase "Valid API token required"). Unreleased master accepts Bearer.
+* Issue JSON drops null keys and empty arrays: no ``handler``/``steps_to_reproduce``/``notes``/
+  ``tags``/``attachments``/``relationships`` key when there are none; ``history`` is never sent
+  here. Every defined custom field is listed (value "" when unset); fields are linked to all
+  projects.
+* Errors of commands: ``{"message", "code", "localized"}`` (400/404); legacy faults (PATCH):
+  ``{"message"}``; 401, 412, unknown project, missing body: empty body.
+* PATCH/POST enum refs (status, priority, severity, resolution, reproducibility, view_state):
+  ``{"id": N}`` is stored unchecked; an unknown ``{"name"}`` silently becomes id 0 (``"@0@"``),
+  not a 400 -- unless ``strict_enums=True`` (400 ``Invalid status 'foo'``, code 29; NOT real).
+  An unknown handler name silently UNASSIGNS; an unknown handler id is a 404. PATCH always bumps
+  ``updated_at``; a blank summary or description is a 400.
+* Timestamps: ISO 8601 with offset, 1-second precision. A fake clock stamps every write >= 1 s
+  after the previous stamp (and the issue's own ``updated_at``), never behind the wall clock,
+  so ``updated_at`` strictly increases even for writes within one real second.
+
+Thread safety: one lock guards all state; use ``HTTPServer(threaded=True)``. Requests held by
+:meth:`StandInMantis.hold_next` wait in their own werkzeug thread, outside the lock.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import mimetypes
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+Json = dict[str, Any]
+Result = tuple[int | str, Any, dict[str, str]]
+BOT_ID, BOT_NAME = 99, "helpdesk-bot"
+ENUMS = {kind: {int(k): v for k, v in (p.split(":") for p in spec.split(","))} for kind, spec in {
+    # $g_<kind>_enum_string defaults (config_defaults_inc.php); labels: lang/strings_english.txt
+    "status": "10:new,20:feedback,30:acknowledged,40:confirmed,50:assigned,80:resolved,90:closed",
+    "resolution": "10:open,20:fixed,30:reopened,40:unable to duplicate,50:not fixable,"
+                  "60:duplicate,70:not a bug,80:suspended,90:wont fix",
+    "view_state": "10:public,50:private",
+    "priority": "10:none,20:low,30:normal,40:high,50:urgent,60:immediate",
+    "severity": "10:feature,20:trivial,30:text,40:tweak,50:minor,60:major,70:crash,80:block",
+    "reproducibility": "10:always,30:sometimes,50:random,70:have not tried,"
+                       "90:unable to duplicate,100:N/A"}.items()}
+DEFAULTS = {"status": 10, "resolution": 10, "view_state": 10, "priority": 30, "severity": 50,
+            "reproducibility": 70}
+LABELS = {("resolution", 40): "unable to reproduce", ("resolution", 70): "no change required",
+          ("resolution", 90): "won't fix", ("reproducibility", 90): "unable to reproduce"}
+COLORS = {"new": "#fcbdbd", "feedback": "#e3b7eb", "acknowledged": "#ffcd85",
+          "confirmed": "#fff494", "assigned": "#c2dfff", "resolved": "#d2f5b0", "closed": "#c9ccc4"}
+# API name -> (type id, label, complementary type id)
+RELATIONS = {"duplicate-of": (0, "duplicate of", 4), "related-to": (1, "related to", 1),
+             "parent-of": (2, "parent of", 3), "child-of": (3, "child of", 2),
+             "has-duplicate": (4, "has duplicate", 0)}
+_REL_BY_ID = {t: (name, label, comp) for name, (t, label, comp) in RELATIONS.items()}
+_LOCALIZED = {11: 'A necessary field "%s" was empty. Please recheck your inputs.',
+              29: 'Invalid value for "%s"', 700: 'Project "%s" not found.',
+              811: 'User with id "%s" not found.', 1100: "Issue %s not found.",
+              1300: "Custom field not found.", 1502: "Category not found.",
+              1803: "An issue cannot be related to itself.", 2200: 'Could not find tag "%s".'}
+_PATH = re.compile(r"^/mantisbt/api/rest(?:/index\.php)?(/.*)?$")
+
+
+@dataclass
+class RecordedRequest:
+    at: float  # time.monotonic() when received
+    method: str
+    path: str  # after ".../index.php", e.g. "/issues/5"
+    query: dict[str, str]
+    json: Any  # parsed JSON body or None
+    status: int = 0  # what was answered
+    headers: dict[str, str] = field(default_factory=dict)  # authorization, if-match, content-type
+
+
+@dataclass
+class _Rule:
+    method: str
+    pattern: re.Pattern[str]
+    times: int
+    status: int = 0
+    headers: dict[str, str] | None = None
+    body: Any = None
+    event: threading.Event | None = None
+
+
+class _Reply(Exception):  # a non-2xx answer raised from inside a route
+    def __init__(self, status: int | str, body: Any = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(status)
+        self.status, self.body, self.headers = status, body, headers or {}
+
+
+def _fail(status: int, message: str, code: int | None = None, param: Any = "") -> _Reply:
+    body: Json = {"message": message}
+    if code is not None:
+        body.update(code=code, localized=_LOCALIZED[code].replace("%s", str(param)))
+    return _Reply(status, body)
+
+
+def _obj(value: Any) -> Json:
+    return value if isinstance(value, dict) else {}
+
+
+def _fmt(t: datetime) -> str:
+    return t.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def _parse(value: str) -> datetime:
+    t = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    return (t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)).replace(microsecond=0)
+
+
+class StandInMantis:
+    def __init__(self, server: HTTPServer, token: str = "mantis-token-0123456789", *,
+                 strict_enums: bool = False) -> None:
+        self.server, self.token, self.strict_enums = server, token, strict_enums
+        self.url = server.url_for("/mantisbt").rstrip("/")
+        self.requests: list[RecordedRequest] = []
+        self.errors: list[BaseException] = []  # unexpected exceptions in the stand-in (bugs)
+        self._lock = threading.RLock()
+        self._issues: dict[int, Json] = {}
+        self._users: dict[int, Json] = {}
+        self._projects: dict[int, str] = {}
+        self._categories: dict[str, int] = {"General": 1}
+        self._fields: dict[str, int] = {}
+        self._tags: dict[str, int] = {}
+        self._rels: list[list[int]] = []  # [id, source issue, destination issue, type]
+        self._fails: list[_Rule] = []
+        self._holds: list[_Rule] = []
+        self._events: list[threading.Event] = []
+        self._clock = datetime.now(UTC).replace(microsecond=0)
+        self._next = {"note": 100, "file": 100, "rel": 100, "tag": 100, "user": 100, "field": 0}
+        self.add_user("administrator", 1, "root@localhost")
+        self.add_user(BOT_NAME, BOT_ID, "helpdesk-bot@example.com", real_name="Helpdesk Bot")
+        table: list[tuple[str, str, Callable[..., Result]]] = [
+            ("GET", r"/issues", self._list), ("POST", r"/issues", self._create),
+            ("GET", r"/issues/(\d+)", self._get_one), ("PATCH", r"/issues/(\d+)", self._update),
+            ("POST", r"/issues/(\d+)/notes", self._note),
+            ("POST", r"/issues/(\d+)/tags", self._tag),
+            ("POST", r"/issues/(\d+)/relationships", self._relate)]
+        self._routes = [(m, re.compile(f"^{p}/?$"), f) for m, p, f in table]
+        server.expect_request(_PATH).respond_with_handler(self._handle)
+
+    # ----- helpers for tests -------------------------------------------------------------------
+    def add_user(self, name: str, user_id: int, email: str = "", *, real_name: str = "") -> None:
+        with self._lock:
+            self._users[user_id] = {"name": name, "real_name": real_name, "email": email}
+
+    def add_issue(self, issue_id: int, *, project_id: int = 1, summary: str = "Issue",
+                  description: str = "Description", steps_to_reproduce: str = "",
+                  additional_information: str = "", status: str = "new",
+                  priority: str = "normal", severity: str = "minor", reporter: str = "reporter",
+                  handler: str | None = None, custom_fields: dict[str, str] | None = None,
+                  attachments: list[str] | None = None, category: str = "General",
+                  updated_at: str | None = None) -> Json:
+        """Store an issue (enum names must be valid); returns :meth:`issue`. Real issues always
+        have a description, and a PATCH of one with a blank description is a 400."""
+        with self._lock:
+            now = _parse(updated_at) if updated_at else self._tick()
+            names = {k: {v: i for i, v in ENUMS[k].items()} for k in ENUMS}
+            rid = self._user_id(reporter)
+            self._projects.setdefault(project_id, f"Project {project_id}")
+            self._categories.setdefault(category, len(self._categories) + 1)
+            for name in custom_fields or {}:
+                self._field_id(name)
+            self._issues[issue_id] = {
+                "id": issue_id, "project_id": project_id, "summary": summary,
+                "description": description, "steps": steps_to_reproduce,
+                "info": additional_information, "category": category, "reporter": rid,
+                "handler": self._user_id(handler) if handler else 0, "sticky": False,
+                "status": names["status"][status], "priority": names["priority"][priority],
+                "severity": names["severity"][severity], **{k: DEFAULTS[k] for k in (
+                    "resolution", "view_state", "reproducibility")},
+                "created": now, "updated": now, "custom": dict(custom_fields or {}),
+                "notes": [], "tags": [], "attachments": [
+                    {"id": self._new("file"), "reporter": rid, "created": now, "filename": f,
+                     "size": 1024, "type": mimetypes.guess_type(f)[0] or "application/octet-stream"}
+                    for f in attachments or []]}
+            return self.issue(issue_id)
+
+    def add_note(self, issue_id: int, text: str, *, reporter: str = "reporter",
+                 private: bool = False) -> Json:
+        """A note written by someone else (through the web UI); returns its REST shape."""
+        with self._lock:
+            it = self._issues[issue_id]
+            return self._note_json(self._add_note(it, text, self._user_id(reporter), private))
+
+    def issue(self, issue_id: int) -> Json:
+        """Copy of the issue exactly as ``GET /issues/{id}`` shows it (``["issues"][0]``)."""
+        with self._lock:
+            return copy.deepcopy(self._issue_json(self._issues[issue_id]))
+
+    def fail_next(self, method: str, path_regex: str, status: int, *,
+                  headers: dict[str, str] | None = None, body: Json | None = None,
+                  times: int = 1) -> None:
+        """The next `times` requests whose method matches ("*" = any) and whose path after
+        index.php (e.g. "/issues/5") matches `path_regex` get this answer instead, unapplied.
+        Default body: empty, as Mantis' middleware answers."""
+        with self._lock:
+            self._fails.append(_Rule(method.upper(), re.compile(path_regex), times, status,
+                                     headers, body))
+
+    def hold_next(self, method: str, path_regex: str) -> threading.Event:
+        """The next matching request is applied, then its answer waits for the event (<=60 s)."""
+        event = threading.Event()
+        with self._lock:
+            self._events.append(event)
+            self._holds.append(_Rule(method.upper(), re.compile(path_regex), 1, event=event))
+        return event
+
+    def release_all(self) -> None:
+        with self._lock:
+            self._holds.clear()
+            for event in self._events:
+                event.set()
+
+    def writes(self, method: str | None = None,
+               path_regex: str | None = None) -> list[RecordedRequest]:
+        """Successful (2xx) non-GET requests, optionally filtered."""
+        with self._lock:
+            return [r for r in self.requests if r.method != "GET" and 200 <= r.status < 300
+                    and (method is None or r.method == method.upper())
+                    and (path_regex is None or re.search(path_regex, r.path))]
+
+    # ----- plumbing ----------------------------------------------------------------------------
+    def _handle(self, request: Request) -> Response:
+        held: threading.Event | None = None
+        path = (_PATH.match(request.path) or [None, None])[1] or "/"
+        with self._lock:
+            keep = ("Authorization", "If-Match", "Content-Type")
+            rec = RecordedRequest(time.monotonic(), request.method, path, request.args.to_dict(),
+                                  request.get_json(silent=True),
+                                  headers={k.lower(): request.headers[k] for k in keep
+                                           if k in request.headers})
+            self.requests.append(rec)
+            try:
+                fail = self._take(self._fails, request.method, path)
+                if fail is not None:
+                    result: Result = (fail.status, fail.body, dict(fail.headers or {}))
+                else:
+                    result = self._dispatch(request, path, rec.json)
+                    hold = self._take(self._holds, request.method, path)
+                    held = hold.event if hold else None
+            except _Reply as reply:
+                result = (reply.status, reply.body, reply.headers)
+            except Exception as exc:  # a bug in the stand-in: make it visible
+                self.errors.append(exc)
+                result = (500, None, {})
+            rec.status = int(str(result[0]).split()[0])
+        if held is not None:
+            held.wait(60)
+        status, payload, headers = result
+        headers = {"X-Mantis-Version": "2.28.4", **headers}
+        if payload is None:
+            return Response(b"", status, headers)
+        return Response(json.dumps(payload), status, headers, content_type="application/json")
+
+    @staticmethod
+    def _take(rules: list[_Rule], method: str, path: str) -> _Rule | None:
+        for rule in rules:
+            if rule.method in ("*", method) and rule.pattern.search(path):
+                rule.times -= 1
+                if rule.times <= 0:
+                    rules.remove(rule)
+                return rule
+        return None
+
+    def _dispatch(self, request: Request, path: str, body: Any) -> Result:
+        if self.token not in request.headers.get("Authorization", "").split(", "):
+            raise _Reply("401 Valid API token required")  # Bearer, wrong or missing token
+        for method, pattern, func in self._routes:
+            match = pattern.match(path)
+            if match and method == request.method:
+                try:
+                    return func(request, body if isinstance(body, dict) else {},
+                                *match.groups())
+                except (TypeError, ValueError):  # e.g. page=abc, {"id": "x"}
+                    raise _Reply("400 Bad Request") from None
+        raise _Reply(404)
+
+    def _tick(self, after: datetime | None = None) -> datetime:
+        floor = max(self._clock, after or self._clock) + timedelta(seconds=1)
+        self._clock = max(datetime.now(UTC).replace(microsecond=0), floor)
+        return self._clock
+
+    def _new(self, kind: str) -> int:
+        self._next[kind] += 1
+        return self._next[kind]
+
+    def _user_id(self, name: str) -> int:
+        found = [i for i, u in self._users.items() if u["name"] == name]
+        if not found:
+            found = [self._new("user")]
+            self.add_user(name, found[0])
+        return found[0]
+
+    def _field_id(self, name: str) -> int:
+        if name not in self._fields:
+            self._fields[name] = self._new("field")
+        return self._fields[name]
+
+    def _get(self, issue_id: int | str) -> Json:
+        if int(issue_id) not in self._issues:
+            raise _fail(404, f"Issue #{int(issue_id)} not found", 1100, int(issue_id))
+        return self._issues[int(issue_id)]
+
+    def _etag(self, it: Json) -> str:
+        data = json.dumps({"issues": [self._issue_json(it)]}, sort_keys=True)
+        return hashlib.sha256(f"v1_{BOT_ID}_{it['id']}_{data}".encode()).hexdigest()
+
+    # ----- JSON shapes -------------------------------------------------------------------------
+    def _user_json(self, uid: int) -> Json:
+        user = self._users.get(uid, {})
+        return {"id": uid, **{k: v for k, v in user.items() if v}}
+
+    @staticmethod
+    def _enum_json(kind: str, value: int) -> Json:
+        name = ENUMS[kind].get(value, f"@{value}@")
+        out: Json = {"id": value, "name": name, "label": LABELS.get((kind, value), name)}
+        return {**out, "color": COLORS.get(name, "currentcolor")} if kind == "status" else out
+
+    def _note_json(self, note: Json) -> Json:
+        return {"id": note["id"], "reporter": self._user_json(note["reporter"]),
+                "text": note["text"], "view_state": self._enum_json("view_state", note["vs"]),
+                "attachments": [], "type": "note", "created_at": _fmt(note["created"]),
+                "updated_at": _fmt(note["updated"])}
+
+    def _relations_json(self, issue_id: int) -> list[Json]:
+        out = []
+        for rid, src, dst, rtype in self._rels:
+            if issue_id not in (src, dst):
+                continue
+            shown = rtype if src == issue_id else _REL_BY_ID[rtype][2]
+            other = self._issues[dst if src == issue_id else src]
+            related = {"id": other["id"], "status": self._enum_json("status", other["status"]),
+                       "resolution": self._enum_json("resolution", other["resolution"]),
+                       "summary": other["summary"]}
+            if other["handler"]:
+                related["handler"] = self._user_json(other["handler"])
+            out.append({"id": rid, "type": {"id": shown, "name": _REL_BY_ID[shown][0],
+                                            "label": _REL_BY_ID[shown][1]}, "issue": related})
+        return out
+
+    def _issue_json(self, it: Json) -> Json:
+        pid, cat = it["project_id"], it["category"]
+        out: Json = {
+            "id": it["id"], "summary": it["summary"], "description": it["description"],
+            "steps_to_reproduce": it["steps"] or None, "additional_information": it["info"] or None,
+            "project": {"id": pid, "name": self._projects[pid]},
+            "category": {"id": self._categories[cat], "name": cat} if cat else None,
+            "reporter": self._user_json(it["reporter"]),
+            "handler": self._user_json(it["handler"]) if it["handler"] else None,
+            **{k: self._enum_json(k, it[k]) for k in ENUMS}, "sticky": it["sticky"],
+            "created_at": _fmt(it["created"]), "updated_at": _fmt(it["updated"]),
+            "attachments": [{"id": a["id"], "reporter": self._user_json(a["reporter"]),
+                             "created_at": _fmt(a["created"]), "filename": a["filename"],
+                             "size": a["size"], "content_type": a["type"]}
+                            for a in it["attachments"]],
+            "notes": [self._note_json(n) for n in it["notes"]],
+            "relationships": self._relations_json(it["id"]),
+            "custom_fields": [{"field": {"id": i, "name": n}, "value": it["custom"].get(n, "")}
+                              for n, i in sorted(self._fields.items(), key=lambda kv: kv[1])],
+            "tags": [{"id": self._tags[t], "name": t} for t in it["tags"]]}
+        return {k: v for k, v in out.items() if v is not None and v != []}
+
+    # ----- request handlers --------------------------------------------------------------------
+    def _enum_ref(self, kind: str, ref: Any) -> int:
+        ref = _obj(ref)
+        if ref.get("id") not in (None, 0, "0", ""):
+            return int(ref["id"])  # not checked, as in Mantis
+        if not str(ref.get("name") or "").strip():
+            return DEFAULTS[kind]
+        found = {v: i for i, v in ENUMS[kind].items()}.get(str(ref["name"]))
+        if found is None and self.strict_enums:
+            raise _fail(400, f"Invalid {kind} '{ref['name']}'", 29, kind)
+        return found or 0  # webservice_<kind>_enum_default_when_not_found = 0
+
+    def _handler_ref(self, ref: Any) -> int:
+        ref = _obj(ref)
+        if ref.get("id") not in (None, 0, "0", ""):
+            uid = int(ref["id"])
+            if uid not in self._users:
+                raise _fail(404, f"User '{uid}' does not exist.")
+            return uid
+        found = [i for i, u in self._users.items() if u["name"] == ref.get("name")]
+        return found[0] if found else 0  # mci_get_user_id swallows "not found": unassigned
+
+    def _custom(self, values: dict[str, str], specs: Any) -> dict[str, str]:
+        values, by_id = dict(values), {i: n for n, i in self._fields.items()}
+        for spec in specs if isinstance(specs, list) else []:
+            ref = spec.get("field") if isinstance(spec, dict) else None
+            if not isinstance(ref, dict) or spec.get("value") is None or not (
+                    ref.get("id") or "name" in ref):
+                raise _fail(400, "Invalid Custom field specification", 11, "custom_field['id']")
+            name = by_id.get(int(ref["id"])) if ref.get("id") else ref["name"]
+            if name not in self._fields:
+                raise _fail(404, f"Custom field '{ref.get('name', '')}' not found.", 1300)
+            values[name] = str(spec["value"])
+        return values
+
+    def _add_note(self, it: Json, text: str, reporter: int, private: bool) -> Json:
+        now = it["updated"] = self._tick(it["updated"])  # bugnote_add touches the issue
+        note = {"id": self._new("note"), "reporter": reporter, "text": text,
+                "vs": 50 if private else 10, "created": now, "updated": now}
+        it["notes"].append(note)
+        return note
+
+    def _get_one(self, _request: Request, _body: Json, iid: str) -> Result:
+        it = self._get(iid)
+        return 200, {"issues": [self._issue_json(it)]}, {"ETag": self._etag(it)}
+
+    def _list(self, request: Request, _body: Json) -> Result:
+        pid = int(request.args.get("project_id", 0))
+        if pid and pid not in self._projects:
+            raise _Reply(f"404 Project '{pid}' doesn't exist")
+        size = int(request.args.get("page_size", 50))
+        page = max(int(request.args.get("page", 1)), 1)
+        issues = sorted((i for i in self._issues.values() if pid in (0, i["project_id"])),
+                        key=lambda i: (i["updated"], i["id"]), reverse=True)
+        pages = max(1, -(-len(issues) // max(size, 1)))
+        shown = issues[(page - 1) * size:page * size] if page <= pages else []
+        return 200, {"issues": [self._issue_json(i) for i in shown]}, {}
+
+    def _update(self, request: Request, body: Json, iid: str) -> Result:
+        it = self._get(iid)
+        etag = self._etag(it)
+        if "If-Match" in request.headers and request.headers["If-Match"] != etag:
+            raise _Reply("412 Precondition Failed", None, {"ETag": etag})
+        if not body:
+            raise _Reply("400 Invalid request body or format")
+        if "id" in body and str(body["id"]) != str(it["id"]):
+            raise _Reply("400 Issue id mismatch")
+        new: Json = {k: str(body[k]) for k in ("summary", "description")
+                     if body.get(k) is not None}
+        new.update({k: str(body[f]) for k, f in (("steps", "steps_to_reproduce"),
+                                                 ("info", "additional_information"))
+                    if body.get(f) is not None})
+        for key in ("summary", "description"):
+            if not str(new.get(key, it[key])).strip():
+                raise _fail(400, f"Mandatory field '{key}' is missing.")
+        if body.get("handler") is not None:
+            new["handler"] = self._handler_ref(body["handler"])
+        new.update({k: self._enum_ref(k, body[k]) for k in ENUMS if body.get(k) is not None})
+        new["custom"] = self._custom(it["custom"], body.get("custom_fields"))
+        new["sticky"] = bool(body.get("sticky", it["sticky"]))
+        it.update(new, updated=self._tick(it["updated"]))  # always bumped, even if unchanged
+        return 200, {"issues": [self._issue_json(it)]}, {"ETag": self._etag(it)}
+
+    def _create(self, _request: Request, body: Json) -> Result:
+        if not body:
+            raise _Reply("400 Invalid request body or format")
+        for key in ("summary", "description"):
+            if not str(body.get(key) or "").strip():
+                raise _fail(400, f"{key.title()} not specified", 11, key)
+        ref = _obj(body.get("project"))
+        pid = int(ref["id"]) if ref.get("id") else {n: i for i, n in self._projects.items()}.get(
+            str(ref.get("name")), 0)
+        if not pid:
+            raise _fail(400, "Project not specified", 11, "project")
+        if pid not in self._projects:
+            raise _fail(404, f"Project '{pid}' not found", 700, pid)
+        cat = body.get("category")
+        name = cat.get("name") if isinstance(cat, dict) else cat
+        if isinstance(cat, dict) and cat.get("id") is not None:
+            name = {i: n for n, i in self._categories.items()}.get(cat["id"])
+            if name is None:
+                raise _fail(404, f"Category Id '{cat['id']}' not found.", 1502)
+        if not name:
+            raise _fail(400, "Category field must be supplied.", 11, "category")
+        known = {n.lower(): n for n in self._categories}
+        if str(name).lower() not in known:
+            raise _fail(404, f"Category '{name}' not found.", 1502)
+        name = known[str(name).lower()]
+        handler = self._handler_ref(body.get("handler"))
+        enums = {k: self._enum_ref(k, body[k]) if body.get(k) is not None else DEFAULTS[k]
+                 for k in ENUMS}
+        custom = self._custom({}, body.get("custom_fields"))
+        iid = max(self._issues, default=0) + 1
+        if not handler and enums["status"] >= 80:  # resolved issues get a handler
+            handler = BOT_ID
+        now = self._tick()
+        self._issues[iid] = {
+            "id": iid, "project_id": pid, "summary": str(body["summary"]),
+            "description": str(body["description"]), "category": name,
+            "steps": str(body.get("steps_to_reproduce") or ""),
+            "info": str(body.get("additional_information") or ""), "reporter": BOT_ID,
+            "handler": handler, "sticky": False, **enums, "created": now, "updated": now,
+            "custom": custom, "notes": [], "tags": [], "attachments": []}
+        return 201, {"issue": self._issue_json(self._issues[iid])}, {}
+
+    def _note(self, _request: Request, body: Json, iid: str) -> Result:
+        it = self._get(iid)
+        text = str(body.get("text") or "").strip()
+        if not text:
+            raise _fail(400, "Issue note not specified.", 11, "Note")
+        vs = _obj(body.get("view_state"))
+        private = vs.get("name") == "private" or str(vs.get("id")) == "50"
+        note = self._add_note(it, text, BOT_ID, private)
+        return 201, {"note": self._note_json(note), "issue": self._issue_json(it)}, {}
+
+    def _relate(self, _request: Request, body: Json, iid: str) -> Result:
+        ref = body.get("type") or {"id": 1}
+        if isinstance(ref, dict) and ref.get("id") is not None and int(ref["id"]) in _REL_BY_ID:
+            rtype = int(ref["id"])
+        elif isinstance(ref, dict) and str(ref.get("name", "")).lower() in RELATIONS:
+            rtype = RELATIONS[str(ref["name"]).lower()][0]
+        else:
+            name = ref.get("name", ref.get("id")) if isinstance(ref, dict) else ref
+            raise _fail(400, f"Unknown relationship type '{name}'", 29, "relationship_type")
+        target = body.get("issue")
+        if not isinstance(target, dict) or target.get("id") is None:
+            raise _fail(400, "Invalid issue id", 29, "issue_id")
+        src = self._get(iid)
+        if int(target["id"]) == src["id"]:
+            raise _fail(400, "Issue can't have relationship to itself", 1803)
+        dst = self._get(target["id"])
+        pair = {src["id"], dst["id"]}
+        old = [r for r in self._rels if {r[1], r[2]} == pair]  # relationship_upsert
+        self._rels = [r for r in self._rels if r not in old]
+        self._rels.append([old[0][0] if old else self._new("rel"), src["id"], dst["id"], rtype])
+        for it in (src, dst):
+            it["updated"] = self._tick(it["updated"])
+        return 201, {"issue": self._issue_json(src)}, {}
+
+    def _tag(self, _request: Request, body: Json, iid: str) -> Result:
+        it = self._get(iid)
+        tags, names = body.get("tags"), []
+        if not isinstance(tags, list) or not tags:
+            raise _fail(400, "Invalid tags array", 29, "tags")
+        for tag in tags:
+            if isinstance(tag, dict) and tag.get("id") is not None:
+                by_id = {i: n for n, i in self._tags.items()}
+                if int(tag["id"]) not in by_id:
+                    raise _fail(404, f"Tag '{tag['id']}' not found.", 2200, tag["id"])
+                names.append(by_id[int(tag["id"])])
+            elif isinstance(tag, dict) and str(tag.get("name") or "").strip():
+                names.append(str(tag["name"]))
+            else:
+                raise _fail(400, "Invalid tag with no id or name", 29, "tags")
+        for name in names:  # unknown names are created (the bot may create tags)
+            self._tags.setdefault(name, self._new("tag"))
+        new = [n for n in dict.fromkeys(names) if n not in it["tags"]]
+        if new:
+            it["tags"] += new
+            it["updated"] = self._tick(it["updated"])
+        return 201, {"issues": [self._issue_json(it)]}, {}
