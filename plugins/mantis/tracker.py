@@ -32,9 +32,8 @@ class MantisTracker(Tracker):
     def perform(self, item: OutboxItem) -> Performed:
         a, issue = item.action, f"/issues/{item.action.ticket.key}"
         handlers: dict[str, Callable[[], Performed]] = {
-            "set_status": lambda: self._patch(issue, {"status": {"name": a.params["status"]}}),
-            "set_priority": lambda: self._patch(issue,
-                                                {"priority": {"name": a.params["priority"]}}),
+            "set_status": lambda: self._set(issue, "status", a.params["status"]),
+            "set_priority": lambda: self._set(issue, "priority", a.params["priority"]),
             "assign": lambda: self._patch(issue, {"handler": {"name": a.params["username"]}}),
             "update_labels": lambda: self._tag(issue, a.params["add"], a.params["remove"]),
             "add_note": lambda: self._note(item),
@@ -75,6 +74,17 @@ class MantisTracker(Tracker):
     def _get(self, issue_id: str) -> dict[str, Any]:
         issues = self.api.call("GET", f"/issues/{issue_id}").get("issues") or [{}]
         return dict(issues[0])
+
+    def _set(self, path: str, field: str, name: str) -> Performed:
+        """Set an enum by name. Mantis stores an unknown name as id 0 without complaint, so
+        the answer is checked: a name the instance does not define is a permanent failure."""
+        answer = self.api.call("PATCH", path, json={field: {"name": name}})
+        stored = ((answer.get("issues") or [{}])[0].get(field) or {}).get("name")
+        if stored != name:
+            raise PermanentActionError(
+                f"Mantis has no {field} named {name!r} (stored {stored!r}); "
+                "fix the mapping's trackers.mantis vocabulary")
+        return DONE
 
     def _patch(self, path: str, body: dict[str, Any]) -> Performed:
         self.api.call("PATCH", path, json=body)  # sets a value: repeating it is harmless

@@ -20,10 +20,13 @@ def make_tracker(config: Config) -> Tracker:
 
 
 def guess_event(payload: Any) -> str:
-    """The invoker's event name from a saved payload, else a polled ticket."""
+    """Which invoker sent a saved payload (the name itself travels only in the URL path)."""
     event = payload.get("Event") if isinstance(payload, dict) else None
-    return str(event.get("Event")) if isinstance(event, dict) and event.get("Event") \
-        else RECONCILE
+    if not isinstance(event, dict):
+        return RECONCILE
+    if "ArticleID" in event:
+        return "ArticleCreate"
+    return "TicketStateUpdate" if "OldTicketData" in event else "TicketPriorityUpdate"
 
 
 PLUGIN = TrackerPlugin(name="otrs", normalize=normalize, make_tracker=make_tracker,

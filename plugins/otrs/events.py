@@ -1,9 +1,10 @@
 """Znuny/OTRS payloads → TicketEvent: invoker webhooks (Ticket::Generic) and polled tickets.
 
-The invoker posts `{"Event": {"Event": "TicketStateUpdate", "TicketID": "7", …},
-"Ticket": {<TicketGet with DynamicField_<Name> keys>, "Article": …}}`; polled tickets come as
-`{"issue": <TicketGet>, "is_new": bool}`. Times are the Znuny server's local time, taken
-as UTC (run Znuny in UTC, or read `Changed` accordingly). Pure.
+The invoker posts `{"Event": {"TicketID": "7", "ArticleID"?: …, "OldTicketData"?: …},
+"Ticket": {<TicketDeepGet, DynamicField_<Name> keys>, "Articles": [...], "Article": {<the
+event's article> or {}}}}` — the event name is only in the URL path; polled tickets come as
+`{"issue": <TicketGet with an "Article" list>, "is_new": bool}`. Times are the Znuny server's
+local time, taken as UTC (run Znuny in UTC). Pure.
 """
 
 from __future__ import annotations
@@ -34,10 +35,11 @@ def normalize(event_name: str, payload: Any) -> TicketEvent | None:
     event = _ticket(ticket, event_name, bool(payload.get("is_new")))
     if event_name != "ArticleCreate":
         return event
+    single = ticket.get("Article")
     articles = _articles(ticket)
-    if not articles:
+    article = single if isinstance(single, dict) and single else (articles[-1] if articles else {})
+    if not article:
         raise PayloadError("Ticket.Article: ArticleCreate without an article")
-    article = articles[-1]
     own = str(article.get("Subject") or "").startswith(OWN_SUBJECT)
     return TicketEvent(**{**event.__dict__, "kind": "note", "action": "note",
                           "actor": str(article.get("From") or ""), "own": own,
@@ -73,7 +75,8 @@ def _ticket(t: dict[str, Any], event_name: str, is_new: bool) -> TicketEvent:
 
 
 def _articles(t: dict[str, Any]) -> list[dict[str, Any]]:
-    articles = t.get("Article") or []
+    """All articles: `Articles` in invoker payloads (TicketDeepGet), `Article` from TicketGet."""
+    articles = t.get("Articles") if "Articles" in t else t.get("Article") or []
     if isinstance(articles, dict):
         articles = [articles]
     if not isinstance(articles, list):

@@ -32,7 +32,7 @@ class OtrsTracker(Tracker):
     def perform(self, item: OutboxItem) -> Performed:
         a, tid = item.action, item.action.ticket.key
         handlers: dict[str, Callable[[], Performed]] = {
-            "set_status": lambda: self._update(tid, {"Ticket": {"State": a.params["status"]}}),
+            "set_status": lambda: self._update(tid, {"Ticket": _state(a.params["status"])}),
             "set_priority": lambda: self._update(tid, {"Ticket": {
                 "Priority": a.params["priority"]}}),
             "assign": lambda: self._update(tid, {"Ticket": {"Owner": a.params["username"]}}),
@@ -46,7 +46,7 @@ class OtrsTracker(Tracker):
     def list_changes(self, project: str, since: str) -> Iterator[Change]:
         moment = datetime.strptime(since, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
         found = self._call("GET", "/TicketSearch", params={
-            "TicketChangeTimeNewerDate": moment.strftime("%Y-%m-%d %H:%M:%S"),
+            "TicketLastChangeTimeNewerDate": moment.strftime("%Y-%m-%d %H:%M:%S"),
             "Queues": project, "SortBy": "Changed", "OrderBy": "Up"})
         for ticket_id in found.get("TicketID") or []:
             ticket = self._get(str(ticket_id))
@@ -128,6 +128,16 @@ class OtrsTracker(Tracker):
                         f"Znuny refused the login: {error.get('ErrorCode', 'no SessionID')}")
                 self._session = str(answer["SessionID"])
             return self._session
+
+
+PENDING_MINUTES = 3 * 24 * 60  # a pending state needs a time; the reminder fires after it
+
+
+def _state(state: str) -> dict[str, Any]:
+    """A state change; Znuny refuses pending states without a pending time."""
+    if state.startswith("pending"):
+        return {"State": state, "PendingTime": {"Diff": PENDING_MINUTES}}
+    return {"State": state}
 
 
 def _article(body: str) -> dict[str, Any]:

@@ -108,7 +108,8 @@ def test_update_state_priority_article_fields(standin_znuny: StandInZnuny) -> No
     assert "ArticleID" not in same.json() and standin_znuny.ticket(7)["Changed"] == \
         ticket["Changed"]
     visible = {k: v for k, v in NOTE.items() if k != "IsVisibleForCustomer"}
-    default = _call(standin_znuny, "PATCH", "/Ticket/7", json={"SessionID": sid, "Article": visible})
+    default = _call(standin_znuny, "PATCH", "/Ticket/7",
+                    json={"SessionID": sid, "Article": visible})
     assert default.json()["ArticleID"]
     assert standin_znuny.ticket(7)["Article"][-1]["IsVisibleForCustomer"] == 1  # Znuny default
     assert len(standin_znuny.writes("PATCH")) == 3
