@@ -40,8 +40,10 @@ from connector.config import Config
 from connector.core import Connector, build_connector
 from tests.standins import fixtures as _standin_fixtures
 from tests.standins.gitlab import StandInGitLab
+from tests.standins.mantis import StandInMantis
 from tests.standins.slack import StandInSlack
 from tests.standins.telegram import StandInTelegram
+from tests.standins.znuny import StandInZnuny
 
 PG_ENV = "HDC_TEST_POSTGRES_URL"
 
@@ -116,6 +118,8 @@ def pg_url() -> Iterator[str]:
 standin_gitlab = _standin_fixtures.standin_gitlab
 standin_slack = _standin_fixtures.standin_slack
 standin_telegram = _standin_fixtures.standin_telegram
+standin_mantis = _standin_fixtures.standin_mantis
+standin_znuny = _standin_fixtures.standin_znuny
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"  # copied from ../shared/fixtures (GitLab doc samples)
@@ -123,6 +127,8 @@ WEBHOOK_SECRET = "hook-secret-42"
 SLACK_SIGNING_SECRET = "slack-signing-secret-1"
 TELEGRAM_SECRET = "tg-secret-1"
 ALERTS_TOKEN = "alerts-token-1"
+MANTIS_SECRET = "mantis-hook-secret"
+OTRS_HOOK_USER, OTRS_HOOK_PASSWORD = "znuny", "otrs-hook-secret"
 SLACK_L2, SLACK_ALERTS = "C0L2", "C0ALERTS"
 TG_L2, TG_ALERTS = -1001000000001, -1001000000002
 ROLES = {"infrastructure_owner": "infra-head", "new_client_owner": "onboarding-lead"}
@@ -130,7 +136,8 @@ ROLES = {"infrastructure_owner": "infra-head", "new_client_owner": "onboarding-l
 
 def config_data(db_url: str, gitlab: StandInGitLab | None = None, *,
                 slack: StandInSlack | None = None, telegram: StandInTelegram | None = None,
-                alerts: bool = False, **worker: Any) -> dict[str, Any]:
+                alerts: bool = False, mantis: StandInMantis | None = None,
+                otrs: StandInZnuny | None = None, **worker: Any) -> dict[str, Any]:
     """A config as the YAML file would hold it: fast timers, project 1 under belarus-ehr;
     chats and alerts when the test brings their stand-ins."""
     data = {
@@ -166,6 +173,17 @@ def config_data(db_url: str, gitlab: StandInGitLab | None = None, *,
             "channels": {"l2": TG_L2, "alerts": TG_ALERTS}}
     if alerts:
         data["alerts"] = {"token": ALERTS_TOKEN, "project": 1}
+    if mantis:
+        data["trackers"]["mantis"] = {
+            "base_url": mantis.url, "token": mantis.token, "webhook_secret": MANTIS_SECRET,
+            "projects": [{"id": 1, "mapping": "sevastopol-miac"}],
+            "reconcile": {"interval_seconds": 3600, "lookback_seconds": 86400}}
+    if otrs:
+        data["trackers"]["otrs"] = {
+            "base_url": otrs.url, "user": "helpdesk-bot", "password": "bot-password",
+            "webhook_user": OTRS_HOOK_USER, "webhook_secret": OTRS_HOOK_PASSWORD,
+            "projects": [{"id": "Support", "mapping": "sevastopol-miac"}],
+            "reconcile": {"interval_seconds": 3600, "lookback_seconds": 86400}}
     return data
 
 

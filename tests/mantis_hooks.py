@@ -1,0 +1,60 @@
+"""Mantis webhooks built by the shipped PHP plugin's own Payload/Signer code, so the tests see
+exactly what the plugin sends."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from typing import Any
+
+import pytest
+
+from tests.conftest import MANTIS_SECRET, REPO
+
+SCRIPT = REPO / "tests" / "fixtures" / "mantis" / "webhook.php"
+
+
+def require_php() -> None:
+    if shutil.which("php") is None:
+        if os.environ.get("CI"):
+            pytest.fail("php is not installed; .ci/run installs php-cli")
+        pytest.skip("php is not installed (apt-get install php-cli)")
+
+
+def plugin_input(issue: dict[str, Any]) -> dict[str, Any]:
+    """The arrays the plugin gathers from Mantis, from the stand-in's REST view of the issue."""
+    def ref(value: Any) -> Any:
+        return {"id": value["id"], "name": value["name"]} if value else None
+    return {
+        "id": issue["id"], "project": ref(issue["project"]),
+        "category": issue["category"]["name"], "summary": issue["summary"],
+        "description": issue.get("description", ""),
+        "steps_to_reproduce": issue.get("steps_to_reproduce", ""),
+        "additional_information": issue.get("additional_information", ""),
+        "status": ref(issue["status"]), "priority": ref(issue["priority"]),
+        "severity": ref(issue["severity"]), "reporter": ref(issue["reporter"]),
+        "handler": ref(issue.get("handler")),
+        "custom_fields": [{"id": cf["field"]["id"], "name": cf["field"]["name"],
+                           "value": cf["value"]} for cf in issue.get("custom_fields", [])],
+        "attachments": [{"id": a["id"], "filename": a["filename"], "size": a["size"],
+                         "content_type": a["content_type"]} for a in issue.get("attachments", [])],
+        "created_at": issue["created_at"], "updated_at": issue["updated_at"],
+    }
+
+
+def delivery(event: str, issue: dict[str, Any], *, actor: str = "reporter",
+             note: str | None = None, secret: str = MANTIS_SECRET) -> tuple[dict[str, str], bytes]:
+    """(headers, body) of one webhook as the plugin would POST it."""
+    require_php()
+    spec: dict[str, Any] = {"event": event, "secret": secret,
+                            "mantis_url": "https://mantis.test/", "actor": {"id": 5, "name": actor},
+                            "issue": plugin_input(issue)}
+    if note is not None:
+        spec["note"] = {"id": 900, "text": note, "reporter": {"id": 5, "name": actor},
+                        "view_state": "public", "created_at": issue["updated_at"]}
+    done = subprocess.run(["php", str(SCRIPT)], input=json.dumps(spec), capture_output=True,
+                          text=True, timeout=60, check=True)
+    out = json.loads(done.stdout)
+    return out["headers"], out["body"].encode()
