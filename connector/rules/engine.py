@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,7 +60,11 @@ RULES: dict[type, RuleFn] = {
 def decide(mapping: Mapping, event: TicketEvent, state: TicketState, ctx: RuleContext) -> Decision:
     """Run every rule of the mapping in order; each rule picks the event kinds it cares about."""
     event = read_event(mapping, event)
+    # Some trackers list only the newest article's files in an event: remember them all.
+    files = tuple(dict.fromkeys([*state.attachments, *event.attachments]))
+    event = dataclasses.replace(event, attachments=files)
     new_state = copy.deepcopy(state)
+    new_state.attachments = list(files)
     actions: list[Action] = []
     for rule in mapping.rules:
         actions += RULES[type(rule)](rule, event, new_state, ctx)

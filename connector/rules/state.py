@@ -15,11 +15,13 @@ class TicketState:
     labels: list[str] = field(default_factory=list)
     priority: str | None = None
     impact: str | None = None
+    attachments: list[str] = field(default_factory=list)  # every file name ever seen on it
 
     def to_json(self) -> str:
         return json.dumps(
             {"flags": sorted(self.flags), "seen_updated_at": self.seen_updated_at,
-             "labels": self.labels, "priority": self.priority, "impact": self.impact},
+             "labels": self.labels, "priority": self.priority, "impact": self.impact,
+             "attachments": self.attachments},
             ensure_ascii=False,
         )
 
@@ -29,7 +31,8 @@ class TicketState:
             return cls()
         data = json.loads(text)
         return cls(set(data.get("flags", [])), data.get("seen_updated_at", ""),
-                   list(data.get("labels", [])), data.get("priority"), data.get("impact"))
+                   list(data.get("labels", [])), data.get("priority"), data.get("impact"),
+                   list(data.get("attachments", [])))
 
     def observe(self, labels: tuple[str, ...], priority: str | None, impact: str | None,
                 updated_at: str) -> None:

@@ -41,6 +41,8 @@ def normalize(event_name: str, payload: Any) -> TicketEvent | None:
     if not article:
         raise PayloadError("Ticket.Article: ArticleCreate without an article")
     own = str(article.get("Subject") or "").startswith(OWN_SUBJECT)
+    if article.get("SenderType") == "customer" and not own:
+        return event  # the reporter adds to the request: the ticket's content changed
     return TicketEvent(**{**event.__dict__, "kind": "note", "action": "note",
                           "actor": str(article.get("From") or ""), "own": own,
                           "note": str(article.get("Body") or "")})
@@ -56,7 +58,7 @@ def _ticket(t: dict[str, Any], event_name: str, is_new: bool) -> TicketEvent:
         if isinstance(df, dict) and df.get("Name"):
             fields[str(df["Name"])] = _text(df.get("Value"))
     articles = _articles(t)
-    first = articles[0] if articles else {}
+    people = [a for a in articles if not str(a.get("Subject") or "").startswith(OWN_SUBJECT)]
     state_type = str(t.get("StateType") or "")
     return TicketEvent(
         ref=TicketRef("otrs", str(t.get("Queue") or ""), ticket_id),
@@ -66,9 +68,9 @@ def _ticket(t: dict[str, Any], event_name: str, is_new: bool) -> TicketEvent:
         else "opened",
         assignees=(str(t["Owner"]),) if t.get("Owner") else (), author=str(
             t.get("CustomerUserID") or ""), priority=t.get("Priority"), status=t.get("State"),
-        handler=str(t.get("Owner") or ""), description=str(first.get("Body") or ""),
-        attachments=tuple(str(a.get("Filename")) for art in articles
-                          for a in art.get("Attachment") or [] if isinstance(a, dict)),
+        handler=str(t.get("Owner") or ""),
+        description="\n\n".join(str(a.get("Body") or "") for a in people),
+        attachments=_attachments([*articles, t.get("Article") or {}]),
         updated_at=_time(t.get("Changed")), is_new=is_new or event_name == "TicketCreate",
         fields=fields,
     )
@@ -82,6 +84,13 @@ def _articles(t: dict[str, Any]) -> list[dict[str, Any]]:
     if not isinstance(articles, list):
         raise PayloadError("Ticket.Article: expected a list")
     return [a for a in articles if isinstance(a, dict)]
+
+
+def _attachments(articles: list[Any]) -> tuple[str, ...]:
+    """File names from every article (the invoker lists them only for the event's article)."""
+    names = [str(f.get("Filename")) for art in articles if isinstance(art, dict)
+             for f in art.get("Attachment") or [] if isinstance(f, dict) and f.get("Filename")]
+    return tuple(dict.fromkeys(names))
 
 
 def _text(value: Any) -> str:

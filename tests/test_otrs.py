@@ -1,0 +1,131 @@
+"""Issue 4 done-when on OTRS/Znuny: invoker webhooks as the shipped web service sends them,
+write-back through a stand-in GenericInterface (200-with-Error included), Sevastopol rules."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+from flask.testing import FlaskClient
+
+from connector.core import Connector
+from connector.store import outbox
+from tests.conftest import OTRS_HOOK_PASSWORD, OTRS_HOOK_USER
+from tests.drive import run_until_idle
+from tests.standins.znuny import StandInZnuny
+from webhooks.app import create_app
+
+INCOMPLETE = ("Заявитель: Иванова А.А., врач, ГБУЗ СГБ №1, +7 978 000-00-00\n"
+              "Пользователь: Иванова А.А., логин ivanova\n"
+              "Текст ошибки: «Нет доступа к ЭМК»")
+AUTH = "Basic " + base64.b64encode(f"{OTRS_HOOK_USER}:{OTRS_HOOK_PASSWORD}".encode()).decode()
+
+
+@pytest.fixture
+def znuny(standin_znuny: StandInZnuny) -> StandInZnuny:
+    standin_znuny.add_ticket(7, title="Не печатается ЭМК", priority="5 very high",
+                             dynamic_fields={"Impact": "Minor"},
+                             articles=[{"body": INCOMPLETE, "attachments": ["screen.png"],
+                                        "sender_type": "customer"}])
+    return standin_znuny
+
+
+@pytest.fixture
+def client(db_url: str, znuny: StandInZnuny,
+           make_connector: Callable[..., Connector]) -> tuple[Connector, FlaskClient]:
+    c = make_connector(db_url, otrs=znuny)
+    return c, create_app(c.config, start_worker=False, setup_logs=False).test_client()
+
+
+def invoke(http: FlaskClient, znuny: StandInZnuny, event: str, auth: str = AUTH) -> Any:
+    return http.post(f"/webhooks/otrs/{event}", json=znuny.invoker_payload(7, event),
+                     headers={"Authorization": auth})
+
+
+def notes(znuny: StandInZnuny) -> list[str]:
+    return [a["Body"] for a in znuny.ticket(7)["Article"][1:]]
+
+
+def customer_adds(znuny: StandInZnuny, text: str) -> None:
+    """The reporter answers by e-mail: a customer article on the ticket."""
+    api = znuny.url
+    sid = requests.post(f"{api}/Session", json={"UserLogin": "helpdesk-bot",
+                                                "Password": "bot-password"}, timeout=5).json()
+    requests.patch(f"{api}/Ticket/7", timeout=5, json={
+        "SessionID": sid["SessionID"], "Article": {
+            "CommunicationChannel": "Email", "SenderType": "customer", "Subject": "Re: ЭМК",
+            "Body": text, "ContentType": "text/plain; charset=utf8"}})
+
+
+def test_incomplete_request_goes_to_feedback_and_back_to_new(
+    znuny: StandInZnuny, client: tuple[Connector, FlaskClient]
+) -> None:
+    c, http = client
+    answer = invoke(http, znuny, "TicketCreate")
+    assert answer.status_code == 200 and answer.is_json  # Znuny needs a JSON body
+    run_until_idle(c)
+
+    ticket = znuny.ticket(7)
+    assert ticket["State"] == "pending reminder"  # the regulation's Feedback in OTRS words
+    assert ticket["Priority"] == "4 high"  # Urgent on Minor → High
+    [missing] = [n for n in notes(znuny) if "не хватает" in n]
+    assert "— данные пациента (фамилия, инициалы, номер карты)" in missing
+    assert "— последовательность действий" in missing
+    assert "скриншоты" not in missing  # screen.png is attached to the first article
+
+    customer_adds(znuny, "Пациент: Петров П.П., карта 123456\n"
+                         "Последовательность действий: открыть ЭМК, нажать «Печать»")
+    invoke(http, znuny, "ArticleCreate")
+    run_until_idle(c)
+
+    assert znuny.ticket(7)["State"] == "new"
+    assert any("возвращена" in n for n in notes(znuny))
+
+
+def test_own_articles_coming_back_change_nothing(
+    znuny: StandInZnuny, client: tuple[Connector, FlaskClient]
+) -> None:
+    c, http = client
+    invoke(http, znuny, "TicketCreate")
+    run_until_idle(c)
+    writes = len(znuny.writes())
+
+    invoke(http, znuny, "ArticleCreate")  # the newest article is the connector's own note
+    invoke(http, znuny, "TicketStateUpdate")
+    run_until_idle(c)
+
+    assert len(znuny.writes()) == writes
+
+
+def test_error_in_a_200_answer_is_a_failure(
+    znuny: StandInZnuny, client: tuple[Connector, FlaskClient]
+) -> None:
+    c, http = client
+    znuny.fail_next_with_error(r"/Ticket/7$", "TicketUpdate.AccessDenied",
+                               "TicketUpdate: User does not have access to the ticket!", times=10)
+    invoke(http, znuny, "TicketCreate")
+    run_until_idle(c)
+
+    with c.engine.connect() as conn:
+        assert outbox.count_by_status(conn).get("failed", 0) >= 1
+    assert znuny.ticket(7)["State"] == "new"
+
+
+def test_expired_session_is_renewed(znuny: StandInZnuny,
+                                    client: tuple[Connector, FlaskClient]) -> None:
+    c, http = client
+    invoke(http, znuny, "TicketCreate")
+    znuny.expire_sessions()
+    run_until_idle(c)
+    assert znuny.ticket(7)["State"] == "pending reminder"
+
+
+def test_wrong_basic_auth_gets_401_with_json(znuny: StandInZnuny,
+                                            client: tuple[Connector, FlaskClient]) -> None:
+    _, http = client
+    answer = invoke(http, znuny, "TicketCreate", auth="Basic " + base64.b64encode(
+        b"znuny:wrong").decode())
+    assert answer.status_code == 401 and "error" in answer.json
