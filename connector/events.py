@@ -10,7 +10,8 @@ from typing import Any, Literal
 EventKind = Literal["ticket", "note"]
 ActionKind = Literal[
     # trackers
-    "update_labels", "add_note", "assign", "set_priority", "set_status", "create_issue",
+    "update_labels", "add_note", "assign", "set_priority", "set_status", "set_field", "link",
+    "create_issue",
     # chats
     "escalate", "deescalate", "relay_note", "post_alert", "update_alert", "post_in_thread",
     "answer_button",

@@ -36,6 +36,10 @@ class MantisTracker(Tracker):
             "set_priority": lambda: self._set(issue, "priority", a.params["priority"]),
             "assign": lambda: self._patch(issue, {"handler": {"name": a.params["username"]}}),
             "update_labels": lambda: self._tag(issue, a.params["add"], a.params["remove"]),
+            "set_field": lambda: self._patch(issue, {"custom_fields": [
+                {"field": {"name": a.params["field"]}, "value": a.params["value"]}]}),
+            "link": lambda: self._link(issue, a.params["target"], a.params.get("type",
+                                                                               "related-to")),
             "add_note": lambda: self._note(item),
             "create_issue": lambda: self._create(item),
         }
@@ -98,6 +102,12 @@ class MantisTracker(Tracker):
             for tag in issue.get("tags") or []:
                 if tag.get("name") in remove:
                     self.api.call("DELETE", f"{path}/tags/{tag['id']}")
+        return DONE
+
+    def _link(self, path: str, target: str, kind: str) -> Performed:
+        """A relationship; Mantis replaces an existing one between the same two issues."""
+        self.api.call("POST", path + "/relationships",
+                      json={"issue": {"id": int(target)}, "type": {"name": kind}})
         return DONE
 
     def _note(self, item: OutboxItem) -> Performed:

@@ -36,6 +36,8 @@ class OtrsTracker(Tracker):
             "set_priority": lambda: self._update(tid, {"Ticket": {
                 "Priority": a.params["priority"]}}),
             "assign": lambda: self._update(tid, {"Ticket": {"Owner": a.params["username"]}}),
+            "set_field": lambda: self._update(tid, {"DynamicField": [
+                {"Name": a.params["field"], "Value": a.params["value"]}]}),
             "add_note": lambda: self._note(item),
             "create_issue": lambda: self._create(item),
         }
