@@ -11,9 +11,11 @@ from flask.testing import FlaskClient
 
 from connector.core import Connector
 from connector.reconcile import reconcile_all
+from tests.conftest import SLACK_L2
 from tests.drive import run_until_idle
 from tests.mantis_hooks import delivery
 from tests.standins.mantis import StandInMantis
+from tests.standins.slack import StandInSlack
 from webhooks.app import create_app
 
 INCOMPLETE = ("Заявитель: Иванова А.А., врач, ГБУЗ СГБ №1, +7 978 000-00-00\n"
@@ -109,3 +111,22 @@ def test_changes_made_through_rest_are_found_by_polling(
     reconcile_all(c)  # the connector's own writes are seen, and change nothing
     run_until_idle(c)
     assert len(notes(mantis)) == 2
+
+
+def test_l2_line_field_escalates_the_request_into_slack(
+    db_url: str, mantis: StandInMantis, standin_slack: StandInSlack,
+    make_connector: Callable[..., Connector],
+) -> None:
+    requests.patch(f"{mantis.url}/api/rest/index.php/issues/42", timeout=5,
+                   headers={"Authorization": mantis.token}, json={
+                       "description": INCOMPLETE + "\nПациент: Петров П.П., карта 123456",
+                       "steps_to_reproduce": "1. Открыть ЭМК", "priority": {"name": "high"},
+                       "custom_fields": [{"field": {"name": "Линия"}, "value": "L2"}]})
+    c = make_connector(db_url, mantis=mantis, slack=standin_slack)
+    http = create_app(c.config, start_worker=False, setup_logs=False).test_client()
+    send(http, "issue_updated", mantis)
+    run_until_idle(c)
+
+    [root] = standin_slack.messages(SLACK_L2)
+    assert "mantis:1#42" in root["text"] and "Не печатается ЭМК" in root["text"]
+    assert "Пациент: Петров П.П." in root["text"]  # what L1 collected, read back from Mantis
