@@ -8,6 +8,7 @@ import random
 from connector.alerts import follow_up
 from connector.core import Connector
 from connector.errors import PermanentActionError, RetryableActionError
+from connector.processing import batches
 from connector.store import outbox
 from connector.store.db import now
 from connector.store.outbox import OutboxItem
@@ -27,15 +28,11 @@ def backoff_delay(attempt: int, base: float, cap: float, retry_after: float | No
 def dispatch_outbox(c: Connector) -> int:
     """Perform due actions until none is claimable; returns how many were settled."""
     total = 0
-    while True:
-        with c.engine.begin() as conn:
-            items = outbox.claim_actions(conn, c.worker_id, c.config.worker.batch_size,
-                                         c.config.worker.lease_seconds)
-        if not items:
-            return total
+    for items in batches(c, outbox.claim_actions):
         for item in items:
             perform(c, item)
             total += 1
+    return total
 
 
 def perform(c: Connector, item: OutboxItem) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.engine import Row
@@ -12,24 +11,16 @@ from sqlalchemy.engine import Row
 from connector import alerts, chatevents
 from connector.core import Connector
 from connector.errors import PayloadError
-from connector.processing import enqueue_actions, finish
+from connector.processing import batches, enqueue_actions, finish
 from connector.rules.engine import decide
 from connector.store import inbox, tickets
 
 log = logging.getLogger(__name__)
 
-Processor = Callable[[Connector, Row[Any]], str]
-
-
 def drain_inbox(c: Connector) -> int:
     """Process pending events until none is claimable; returns how many were processed."""
     total = 0
-    while True:
-        with c.engine.begin() as conn:
-            rows = inbox.claim_events(conn, c.worker_id, c.config.worker.batch_size,
-                                      c.config.worker.lease_seconds)
-        if not rows:
-            return total
+    for rows in batches(c, inbox.claim_events):
         for row in rows:
             try:
                 outcome = process_event(c, row)
@@ -39,6 +30,7 @@ def drain_inbox(c: Connector) -> int:
                 continue
             c.metrics.processed.labels(row.source, outcome.split(":")[0]).inc()
             total += 1
+    return total
 
 
 def process_event(c: Connector, row: Row[Any]) -> str:

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection, Row
 
 from connector.core import Connector
 from connector.events import Action
 from connector.store import inbox, outbox
+
+T = TypeVar("T")
+Claim = Callable[[Connection, str, int, float], list[T]]
+
+
+def batches(c: Connector, claim: Claim[T]) -> Iterator[list[T]]:
+    """Claimed batches, each in its own short transaction, until nothing is claimable."""
+    while True:
+        with c.engine.begin() as conn:
+            found = claim(conn, c.worker_id, c.config.worker.batch_size,
+                          c.config.worker.lease_seconds)
+        if not found:
+            return
+        yield found
 
 
 def finish(c: Connector, conn: Connection, row: Row[Any], status: str, outcome: str) -> str:
