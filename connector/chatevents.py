@@ -38,11 +38,11 @@ def process_chat_event(c: Connector, row: Row[Any]) -> str:
         thread = threads.by_chat_thread(conn, event.chat, event.channel_id, event.thread_id)
         if thread is None:
             return finish(c, conn, row, "ignored", "not in a thread of the connector")
-    author = describe_author(c, event)  # network: outside the transaction
+    ref = TicketRef.parse(thread.ticket)
+    author = describe_author(c, event, ref.tracker)  # network: outside the transaction
     with c.engine.begin() as conn:
         if not threads.record_message(conn, event):
             return finish(c, conn, row, "ignored", "message recorded before")
-        ref = TicketRef.parse(thread.ticket)
         if ref.tracker == alerts.TRACKER:
             actions = alerts.on_reply(c, conn, ref, event, author)
         else:
@@ -60,7 +60,7 @@ def reply_note(c: Connector, ref: TicketRef, m: ChatMessage, author: str) -> Act
     return Action("add_note", ref.tracker, ref, {"body": body}, "chat_reply")
 
 
-def describe_author(c: Connector, m: ChatMessage) -> str:
+def describe_author(c: Connector, m: ChatMessage, tracker_kind: str) -> str:
     """The chat user's name, with the tracker username when the e-mails match."""
     name, email = m.author_name, ""
     chat = c.chats.get(m.chat)
@@ -68,7 +68,7 @@ def describe_author(c: Connector, m: ChatMessage) -> str:
         if chat is not None:
             user = chat.describe_user(m.author_id)
             name, email = user.name or name, user.email
-        tracker = c.trackers.get("gitlab")
+        tracker = c.trackers.get(tracker_kind)
         username = tracker.find_username(email) if tracker and email else None
     except ActionError as exc:  # a lookup failure must not drop the reply
         log.warning("could not look up %s user %s: %s", m.chat, m.author_id, exc)
