@@ -4,17 +4,15 @@ Answers like GitLab does: status codes, JSON shapes, ``{"message": ...}`` / ``{"
 bodies, ``X-*`` pagination headers and a ``Link`` header (python-gitlab follows ``rel="next"``).
 Covers issues (get/list/create/update), issue notes (list/create) and users.
 
-Thread safety: all state is guarded by one lock, so the server may (and should) be created with
-``HTTPServer(threaded=True)`` and hit concurrently by several threads or processes. Requests held
-by :meth:`StandInGitLab.hold_next` block only their own werkzeug thread, outside the lock.
+Thread safety (see base.py): all state is guarded by one lock, so the server may (and should) be
+created with ``HTTPServer(threaded=True)`` and hit concurrently by several threads or processes.
+Requests held by :meth:`StandInGitLab.hold_next` block only their own werkzeug thread.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +22,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
+from werkzeug import Request
+
+from tests.standins.base import Answer, HoldingStandIn, Reply, Rule
 
 Json = dict[str, Any]
 Result = tuple[int, Any, dict[str, str]]
@@ -41,23 +41,6 @@ class RecordedRequest:
     query: dict[str, str]
     json: Any  # parsed JSON body, form dict (lists for "key[]" fields) or None
     status: int = 0  # what was answered
-
-
-@dataclass
-class _Rule:
-    method: str
-    pattern: re.Pattern[str]
-    times: int
-    status: int = 0
-    headers: dict[str, str] | None = None
-    body: Any = None
-    event: threading.Event | None = None
-
-
-class _Reply(Exception):  # an HTTP answer raised from deep inside a route
-    def __init__(self, status: int, body: Any) -> None:
-        super().__init__(status)
-        self.status, self.body = status, body
 
 
 def _fmt(t: datetime) -> str:
@@ -79,20 +62,17 @@ def _ids(value: Any) -> list[int]:
     return [int(i) for i in items if str(i).strip() not in ("", "0")]
 
 
-class StandInGitLab:
+class StandInGitLab(HoldingStandIn[RecordedRequest]):
+    _CRASH = Answer(500, {"message": "500 Internal Server Error"})
+
     def __init__(self, server: HTTPServer, token: str = "glpat-standin") -> None:
-        self.server, self.token = server, token
+        super().__init__(server)
+        self.token = token
         self.url = server.url_for("/").rstrip("/")
-        self.requests: list[RecordedRequest] = []
-        self.errors: list[BaseException] = []  # unexpected exceptions in the stand-in (bugs)
-        self._lock = threading.RLock()
         self._issues: dict[tuple[int, int], Json] = {}
         self._projects: set[int] = set()
         self._users: dict[str, int] = {BOT_USERNAME: BOT_ID}
         self._emails: dict[str, str] = {}
-        self._fails: list[_Rule] = []
-        self._holds: list[_Rule] = []
-        self._events: list[threading.Event] = []
         self._clock = datetime.now(UTC)
         self._next_id = {"issue": 5000, "note": 9000, "user": 1000}
         table: list[tuple[str, str, Callable[..., Result]]] = [
@@ -156,65 +136,16 @@ class StandInGitLab:
         instead, without being applied. Default body: {"message": "<status> <reason>"}."""
         if body is None:
             body = {"message": f"{status} {HTTPStatus(status).phrase}"}
-        with self._lock:
-            self._fails.append(_Rule(method.upper(), re.compile(path_regex), times, status,
-                                     headers, body))
+        self._add_fail(Rule(method.upper(), re.compile(path_regex), times,
+                            Answer(status, body, dict(headers or {}))))
 
-    def hold_next(self, method: str, path_regex: str) -> threading.Event:
-        """The next matching request is applied, then its answer waits for the event (≤60 s)."""
-        event = threading.Event()
-        with self._lock:
-            self._events.append(event)
-            self._holds.append(_Rule(method.upper(), re.compile(path_regex), 1, event=event))
-        return event
+    def _record(self, request: Request) -> RecordedRequest:
+        return RecordedRequest(time.monotonic(), request.method, request.path,
+                               request.args.to_dict(), None)
 
-    def release_all(self) -> None:
-        """Set every event hold_next ever returned (the fixture does this on teardown)."""
-        with self._lock:
-            self._holds.clear()
-            for event in self._events:
-                event.set()
-
-    def writes(self, method: str | None = None,
-               path_regex: str | None = None) -> list[RecordedRequest]:
-        with self._lock:
-            return [r for r in self.requests if r.method != "GET" and 200 <= r.status < 300
-                    and (method is None or r.method == method.upper())
-                    and (path_regex is None or re.search(path_regex, r.path))]
-
-    def _handle(self, request: Request) -> Response:
-        held: threading.Event | None = None
-        with self._lock:
-            rec = RecordedRequest(time.monotonic(), request.method, request.path,
-                                  request.args.to_dict(), None)
-            self.requests.append(rec)
-            try:
-                rec.json = body = self._body(request)
-                fail = self._take(self._fails, request)
-                if fail is not None:
-                    result: Result = (fail.status, fail.body, dict(fail.headers or {}))
-                else:
-                    result = self._dispatch(request, body)
-                    hold = self._take(self._holds, request)
-                    held = hold.event if hold else None
-            except Exception as exc:  # a bug in the stand-in: make it visible
-                self.errors.append(exc)
-                result = (500, {"message": "500 Internal Server Error"}, {})
-            rec.status = result[0]
-        if held is not None:
-            held.wait(60)
-        status, payload, headers = result
-        return Response(json.dumps(payload), status, headers, content_type="application/json")
-
-    @staticmethod
-    def _take(rules: list[_Rule], request: Request) -> _Rule | None:
-        for rule in rules:
-            if rule.method in ("*", request.method) and rule.pattern.search(request.path):
-                rule.times -= 1
-                if rule.times <= 0:
-                    rules.remove(rule)
-                return rule
-        return None
+    def _dispatch(self, request: Request, rec: RecordedRequest) -> Answer:
+        rec.json = body = self._body(request)
+        return self._apply(request.method, request.path, lambda: self._route(request, body))
 
     @staticmethod
     def _body(request: Request) -> Any:
@@ -224,23 +155,23 @@ class StandInGitLab:
             return {k: v if k.endswith("[]") else v[0] for k, v in request.form.lists()}
         return None
 
-    def _dispatch(self, request: Request, raw: Any) -> Result:
+    def _route(self, request: Request, raw: Any) -> Answer:
         auth = request.headers.get("PRIVATE-TOKEN") or request.headers.get("Authorization", "")
         if auth.removeprefix("Bearer ") != self.token:
-            return 401, {"message": "401 Unauthorized"}, {}
+            return Answer(401, {"message": "401 Unauthorized"})
         if raw is not None and not isinstance(raw, dict):
-            return 400, {"error": "body is invalid"}, {}
+            return Answer(400, {"error": "body is invalid"})
         body = {k.removesuffix("[]"): v for k, v in (raw or {}).items()}
         for method, pattern, func in self._routes:
             match = pattern.match(request.path)
             if match and method == request.method:
                 try:
-                    return func(request, body, *match.groups())
-                except _Reply as reply:
-                    return reply.status, reply.body, {}
+                    return Answer(*func(request, body, *match.groups()))
+                except Reply as reply:
+                    return reply.answer
                 except ValueError:  # e.g. page=abc, updated_after=soon, assignee_ids=["x"]
-                    return 400, {"error": "400 Bad request"}, {}
-        return 404, {"error": "404 Not Found"}, {}
+                    return Answer(400, {"error": "400 Bad request"})
+        return Answer(404, {"error": "404 Not Found"})
 
     def _tick(self, after: str | None = None) -> str:
         """Strictly increasing wall-clock-ish time stamp (microseconds)."""
@@ -270,7 +201,7 @@ class StandInGitLab:
     def _get(self, project_id: int | str, iid: int | str) -> Json:
         issue = self._issues.get((int(project_id), int(iid)))
         if issue is None:
-            raise _Reply(404, {"message": "404 Issue Not Found"})
+            raise Reply(404, {"message": "404 Issue Not Found"})
         return issue
 
     def _page(self, request: Request, items: list[Any]) -> Result:
@@ -327,7 +258,7 @@ class StandInGitLab:
 
     def _list_issues(self, request: Request, _body: Json, pid: str) -> Result:
         if int(pid) not in self._projects:
-            raise _Reply(404, {"message": "404 Project Not Found"})
+            raise Reply(404, {"message": "404 Project Not Found"})
         args, issues = request.args, [i for (p, _), i in self._issues.items() if p == int(pid)]
         if "updated_after" in args:  # GitLab: "updated on or after"
             after = _parse_time(args["updated_after"])
@@ -341,9 +272,9 @@ class StandInGitLab:
 
     def _create_issue(self, _request: Request, body: Json, pid: str) -> Result:
         if int(pid) not in self._projects:
-            raise _Reply(404, {"message": "404 Project Not Found"})
+            raise Reply(404, {"message": "404 Project Not Found"})
         if not str(body.get("title") or "").strip():
-            raise _Reply(400, {"message": {"title": ["can't be blank"]}})
+            raise Reply(400, {"message": {"title": ["can't be blank"]}})
         iid = max([i for p, i in self._issues if p == int(pid)], default=0) + 1
         self.add_issue(int(pid), iid, title=str(body["title"]), labels=_split(body.get("labels")),
                        assignee_ids=_ids(body.get("assignee_ids", [])), author=BOT_USERNAME,
@@ -353,9 +284,9 @@ class StandInGitLab:
     def _update_issue(self, _request: Request, body: Json, pid: str, iid: str) -> Result:
         it, event = self._get(pid, iid), body.get("state_event")
         if event not in (None, "close", "reopen"):
-            raise _Reply(400, {"error": "state_event does not have a valid value"})
+            raise Reply(400, {"error": "state_event does not have a valid value"})
         if "title" in body and not str(body["title"]).strip():
-            raise _Reply(400, {"message": {"title": ["can't be blank"]}})
+            raise Reply(400, {"message": {"title": ["can't be blank"]}})
         labels = set(_split(body["labels"])) if "labels" in body else set(it["labels"])
         labels |= set(_split(body.get("add_labels")))
         new: Json = {"labels": sorted(labels - set(_split(body.get("remove_labels"))))}
@@ -381,5 +312,5 @@ class StandInGitLab:
     def _create_note(self, _request: Request, body: Json, pid: str, iid: str) -> Result:
         it = self._get(pid, iid)
         if not str(body.get("body") or "").strip():
-            raise _Reply(400, {"message": {"note": ["can't be blank"]}})
+            raise Reply(400, {"message": {"note": ["can't be blank"]}})
         return 201, self._note_json(it, self._add_note(it, str(body["body"]), BOT_USERNAME)), {}

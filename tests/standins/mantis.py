@@ -21,8 +21,8 @@ included:
   after the previous stamp (and the issue's own ``updated_at``), never behind the wall clock,
   so ``updated_at`` strictly increases even for writes within one real second.
 
-Thread safety: one lock guards all state; use ``HTTPServer(threaded=True)``. Requests held by
-:meth:`StandInMantis.hold_next` wait in their own werkzeug thread, outside the lock.
+Thread safety (see base.py): one lock guards all state; use ``HTTPServer(threaded=True)``.
+Requests held by :meth:`StandInMantis.hold_next` wait in their own werkzeug thread.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ import hashlib
 import json
 import mimetypes
 import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +40,8 @@ from typing import Any
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
+
+from tests.standins.base import Answer, HoldingStandIn, Reply, Rule
 
 Json = dict[str, Any]
 Result = tuple[int | str, Any, dict[str, str]]
@@ -85,29 +86,11 @@ class RecordedRequest:
     headers: dict[str, str] = field(default_factory=dict)  # authorization, if-match, content-type
 
 
-@dataclass
-class _Rule:
-    method: str
-    pattern: re.Pattern[str]
-    times: int
-    status: int = 0
-    headers: dict[str, str] | None = None
-    body: Any = None
-    event: threading.Event | None = None
-
-
-class _Reply(Exception):  # a non-2xx answer raised from inside a route
-    def __init__(self, status: int | str, body: Any = None,
-                 headers: dict[str, str] | None = None) -> None:
-        super().__init__(status)
-        self.status, self.body, self.headers = status, body, headers or {}
-
-
-def _fail(status: int, message: str, code: int | None = None, param: Any = "") -> _Reply:
+def _fail(status: int, message: str, code: int | None = None, param: Any = "") -> Reply:
     body: Json = {"message": message}
     if code is not None:
         body.update(code=code, localized=_LOCALIZED[code].replace("%s", str(param)))
-    return _Reply(status, body)
+    return Reply(status, body)
 
 
 def _obj(value: Any) -> Json:
@@ -123,14 +106,14 @@ def _parse(value: str) -> datetime:
     return (t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)).replace(microsecond=0)
 
 
-class StandInMantis:
+class StandInMantis(HoldingStandIn[RecordedRequest]):
+    _CRASH = Answer(500)
+
     def __init__(self, server: HTTPServer, token: str = "mantis-token-0123456789", *,
                  strict_enums: bool = False) -> None:
-        self.server, self.token, self.strict_enums = server, token, strict_enums
+        super().__init__(server)
+        self.token, self.strict_enums = token, strict_enums
         self.url = server.url_for("/mantisbt").rstrip("/")
-        self.requests: list[RecordedRequest] = []
-        self.errors: list[BaseException] = []  # unexpected exceptions in the stand-in (bugs)
-        self._lock = threading.RLock()
         self._issues: dict[int, Json] = {}
         self._users: dict[int, Json] = {}
         self._projects: dict[int, str] = {}
@@ -138,9 +121,6 @@ class StandInMantis:
         self._fields: dict[str, int] = {}
         self._tags: dict[str, int] = {}
         self._rels: list[list[int]] = []  # [id, source issue, destination issue, type]
-        self._fails: list[_Rule] = []
-        self._holds: list[_Rule] = []
-        self._events: list[threading.Event] = []
         self._clock = datetime.now(UTC).replace(microsecond=0)
         self._next = {"note": 100, "file": 100, "rel": 100, "tag": 100, "user": 100, "field": 0}
         self.add_user("administrator", 1, "root@localhost")
@@ -209,87 +189,41 @@ class StandInMantis:
         """The next `times` requests whose method matches ("*" = any) and whose path after
         index.php (e.g. "/issues/5") matches `path_regex` get this answer instead, unapplied.
         Default body: empty, as Mantis' middleware answers."""
-        with self._lock:
-            self._fails.append(_Rule(method.upper(), re.compile(path_regex), times, status,
-                                     headers, body))
-
-    def hold_next(self, method: str, path_regex: str) -> threading.Event:
-        """The next matching request is applied, then its answer waits for the event (<=60 s)."""
-        event = threading.Event()
-        with self._lock:
-            self._events.append(event)
-            self._holds.append(_Rule(method.upper(), re.compile(path_regex), 1, event=event))
-        return event
-
-    def release_all(self) -> None:
-        with self._lock:
-            self._holds.clear()
-            for event in self._events:
-                event.set()
-
-    def writes(self, method: str | None = None,
-               path_regex: str | None = None) -> list[RecordedRequest]:
-        """Successful (2xx) non-GET requests, optionally filtered."""
-        with self._lock:
-            return [r for r in self.requests if r.method != "GET" and 200 <= r.status < 300
-                    and (method is None or r.method == method.upper())
-                    and (path_regex is None or re.search(path_regex, r.path))]
+        self._add_fail(Rule(method.upper(), re.compile(path_regex), times,
+                            Answer(status, body, dict(headers or {}))))
 
     # ----- plumbing ----------------------------------------------------------------------------
-    def _handle(self, request: Request) -> Response:
-        held: threading.Event | None = None
+    def _record(self, request: Request) -> RecordedRequest:
         path = (_PATH.match(request.path) or [None, None])[1] or "/"
-        with self._lock:
-            keep = ("Authorization", "If-Match", "Content-Type")
-            rec = RecordedRequest(time.monotonic(), request.method, path, request.args.to_dict(),
-                                  request.get_json(silent=True),
-                                  headers={k.lower(): request.headers[k] for k in keep
-                                           if k in request.headers})
-            self.requests.append(rec)
-            try:
-                fail = self._take(self._fails, request.method, path)
-                if fail is not None:
-                    result: Result = (fail.status, fail.body, dict(fail.headers or {}))
-                else:
-                    result = self._dispatch(request, path, rec.json)
-                    hold = self._take(self._holds, request.method, path)
-                    held = hold.event if hold else None
-            except _Reply as reply:
-                result = (reply.status, reply.body, reply.headers)
-            except Exception as exc:  # a bug in the stand-in: make it visible
-                self.errors.append(exc)
-                result = (500, None, {})
-            rec.status = int(str(result[0]).split()[0])
-        if held is not None:
-            held.wait(60)
-        status, payload, headers = result
-        headers = {"X-Mantis-Version": "2.28.4", **headers}
-        if payload is None:
-            return Response(b"", status, headers)
-        return Response(json.dumps(payload), status, headers, content_type="application/json")
+        keep = ("Authorization", "If-Match", "Content-Type")
+        return RecordedRequest(time.monotonic(), request.method, path, request.args.to_dict(),
+                               request.get_json(silent=True),
+                               headers={k.lower(): request.headers[k] for k in keep
+                                        if k in request.headers})
 
-    @staticmethod
-    def _take(rules: list[_Rule], method: str, path: str) -> _Rule | None:
-        for rule in rules:
-            if rule.method in ("*", method) and rule.pattern.search(path):
-                rule.times -= 1
-                if rule.times <= 0:
-                    rules.remove(rule)
-                return rule
-        return None
+    def _dispatch(self, request: Request, rec: RecordedRequest) -> Answer:
+        return self._apply(request.method, rec.path,
+                           lambda: self._route(request, rec.path, rec.json))
 
-    def _dispatch(self, request: Request, path: str, body: Any) -> Result:
+    def _respond(self, answer: Answer) -> Response:
+        headers = {"X-Mantis-Version": "2.28.4", **answer.headers}
+        if answer.body is None:
+            return Response(b"", answer.status, headers)
+        return Response(json.dumps(answer.body), answer.status, headers,
+                        content_type="application/json")
+
+    def _route(self, request: Request, path: str, body: Any) -> Answer:
         if self.token not in request.headers.get("Authorization", "").split(", "):
-            raise _Reply("401 Valid API token required")  # Bearer, wrong or missing token
+            raise Reply("401 Valid API token required")  # Bearer, wrong or missing token
         for method, pattern, func in self._routes:
             match = pattern.match(path)
             if match and method == request.method:
                 try:
-                    return func(request, body if isinstance(body, dict) else {},
-                                *match.groups())
+                    return Answer(*func(request, body if isinstance(body, dict) else {},
+                                        *match.groups()))
                 except (TypeError, ValueError):  # e.g. page=abc, {"id": "x"}
-                    raise _Reply("400 Bad Request") from None
-        raise _Reply(404)
+                    raise Reply("400 Bad Request") from None
+        raise Reply(404)
 
     def _tick(self, after: datetime | None = None) -> datetime:
         floor = max(self._clock, after or self._clock) + timedelta(seconds=1)
@@ -425,7 +359,7 @@ class StandInMantis:
     def _list(self, request: Request, _body: Json) -> Result:
         pid = int(request.args.get("project_id", 0))
         if pid and pid not in self._projects:
-            raise _Reply(f"404 Project '{pid}' doesn't exist")
+            raise Reply(f"404 Project '{pid}' doesn't exist")
         size = int(request.args.get("page_size", 50))
         page = max(int(request.args.get("page", 1)), 1)
         issues = sorted((i for i in self._issues.values() if pid in (0, i["project_id"])),
@@ -438,11 +372,11 @@ class StandInMantis:
         it = self._get(iid)
         etag = self._etag(it)
         if "If-Match" in request.headers and request.headers["If-Match"] != etag:
-            raise _Reply("412 Precondition Failed", None, {"ETag": etag})
+            raise Reply("412 Precondition Failed", None, {"ETag": etag})
         if not body:
-            raise _Reply("400 Invalid request body or format")
+            raise Reply("400 Invalid request body or format")
         if "id" in body and str(body["id"]) != str(it["id"]):
-            raise _Reply("400 Issue id mismatch")
+            raise Reply("400 Issue id mismatch")
         new: Json = {k: str(body[k]) for k in ("summary", "description")
                      if body.get(k) is not None}
         new.update({k: str(body[f]) for k, f in (("steps", "steps_to_reproduce"),
@@ -461,7 +395,7 @@ class StandInMantis:
 
     def _create(self, _request: Request, body: Json) -> Result:
         if not body:
-            raise _Reply("400 Invalid request body or format")
+            raise Reply("400 Invalid request body or format")
         for key in ("summary", "description"):
             if not str(body.get(key) or "").strip():
                 raise _fail(400, f"{key.title()} not specified", 11, key)

@@ -5,8 +5,8 @@ with "/api/"). Every method is ``POST /api/<method>``; the body may be JSON, url
 (form values are strings), query-string arguments are accepted too. API errors are HTTP 200 with
 ``{"ok": false, "error": "<code>"}``; rate limits are HTTP 429 with ``Retry-After``.
 
-Thread safety: all state is guarded by one lock, so the server may (and should) be created with
-``HTTPServer(threaded=True)`` and hit concurrently.
+Thread safety (see base.py): all state is guarded by one lock, so the server may (and should) be
+created with ``HTTPServer(threaded=True)`` and hit concurrently.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import copy
 import json
 import math
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -27,8 +26,9 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from tests.standins.base import ANY_PATH, Answer, Rule, StandIn
+
 Json = dict[str, Any]
-Result = tuple[int, Json | str, dict[str, str]]
 BOT_ID, BOT_BOT_ID, BOT_NAME, TEAM_ID = "U0BOT", "B0BOT", "helpdesk-bot", "T1"
 MAX_TEXT = 40000
 
@@ -42,13 +42,6 @@ class RecordedRequest:
     status: int = 0  # HTTP status answered
     ok: bool = False
     error: str | None = None
-
-
-@dataclass
-class _Fail:
-    method: str
-    times: int
-    answer: Result
 
 
 class _SlackError(Exception):  # answered as {"ok": false, "error": args[0]}
@@ -89,17 +82,16 @@ def _page(p: Json, items: list[Any]) -> tuple[list[Any], str]:
     return items[start:end], more
 
 
-class StandInSlack:
+class StandInSlack(StandIn[RecordedRequest]):
+    _CRASH = Answer(500, "Internal Server Error")
+
     def __init__(self, server: HTTPServer, token: str = "xoxb-standin-token") -> None:
-        self.server, self.token = server, token
+        super().__init__(server)
+        self.token = token
         self.url = server.url_for("/api/")
-        self.requests: list[RecordedRequest] = []
-        self.errors: list[BaseException] = []  # unexpected exceptions in the stand-in (bugs)
-        self._lock = threading.RLock()
         self._channels: dict[str, Json] = {}
         self._msgs: dict[str, list[Json]] = {}  # channel -> messages incl. replies, oldest first
         self._users: dict[str, Json] = {}
-        self._fails: list[_Fail] = []
         self._limits: dict[str, float] = {}  # method -> time.monotonic() its 429 window ends
         self._last_us, self._seq = 0, 100
         self.add_user(BOT_ID, BOT_NAME, "Helpdesk Bot", "")
@@ -159,57 +151,49 @@ class StandInSlack:
         headers = retry if status == 429 or retry_after is not None else {}
         error = error or {429: "ratelimited", 200: "internal_error"}.get(status)
         body = {"ok": False, "error": error} if error else f"{status} {HTTPStatus(status).phrase}"
-        with self._lock:
-            self._fails.append(_Fail(method, times, (status, body, headers)))
+        self._add_fail(Rule(method, ANY_PATH, times, Answer(status, body, headers)))
 
     def rate_limit(self, method: str, seconds: float) -> None:
         """For the next `seconds`, every call of `method` gets 429 (Retry-After: remaining s)."""
         with self._lock:
             self._limits[method] = time.monotonic() + seconds
 
-    def _handle(self, request: Request) -> Response:
-        method = request.path.removeprefix("/api/")
-        with self._lock:
-            rec = RecordedRequest(time.monotonic(), method, request.mimetype, {})
-            self.requests.append(rec)
-            try:
-                status, body, headers = self._answer(request, method, rec)
-            except Exception as exc:  # a bug in the stand-in: make it visible
-                self.errors.append(exc)
-                status, body, headers = 500, "Internal Server Error", {}
-            rec.status = status
-            if isinstance(body, dict):
-                rec.ok, rec.error = bool(body.get("ok")), body.get("error")
-        text, mime = (json.dumps(body), "application/json") if isinstance(body, dict) else (
-            body, "text/plain")
-        return Response(text, status, headers, content_type=f"{mime}; charset=utf-8")
+    def _record(self, request: Request) -> RecordedRequest:
+        return RecordedRequest(time.monotonic(), request.path.removeprefix("/api/"),
+                               request.mimetype, {})
 
-    def _answer(self, request: Request, method: str, rec: RecordedRequest) -> Result:
+    def _dispatch(self, request: Request, rec: RecordedRequest) -> Answer:
         body: Any = request.form.to_dict()
         if request.is_json and request.get_data():
             body = request.get_json(silent=True)
         params: Json = {**request.args.to_dict(), **(body if isinstance(body, dict) else {})}
         token, rec.params = params.pop("token", None), params
-        fail = next((f for f in self._fails if f.method in ("*", method)), None)
+        fail = self._take(self._fails, rec.method)
         if fail is not None:
-            fail.times -= 1
-            if fail.times <= 0:
-                self._fails.remove(fail)
-            return fail.answer
-        left = self._limits.get(method, 0.0) - time.monotonic()
+            return fail.then
+        left = self._limits.get(rec.method, 0.0) - time.monotonic()
         if left > 0:
             retry = str(max(1, math.ceil(left)))
-            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": retry}
+            return Answer(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": retry})
         auth = request.headers.get("Authorization", "")
         given = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else token
         try:
-            _need(method in self._methods, "unknown_method")
+            _need(rec.method in self._methods, "unknown_method")
             _need(given, "not_authed")
             _need(given == self.token, "invalid_auth")
             _need(isinstance(body, dict), "invalid_json")
-            return 200, {"ok": True, **self._methods[method](params)}, {}
+            return Answer(200, {"ok": True, **self._methods[rec.method](params)})
         except _SlackError as err:
-            return 200, {"ok": False, "error": err.args[0]}, {}
+            return Answer(200, {"ok": False, "error": err.args[0]})
+
+    def _annotate(self, rec: RecordedRequest, answer: Answer) -> None:
+        if isinstance(answer.body, dict):
+            rec.ok, rec.error = bool(answer.body.get("ok")), answer.body.get("error")
+
+    def _respond(self, answer: Answer) -> Response:
+        text, mime = (json.dumps(answer.body), "application/json") if isinstance(
+            answer.body, dict) else (answer.body, "text/plain")
+        return Response(text, answer.status, answer.headers, content_type=f"{mime}; charset=utf-8")
 
     def _ts(self) -> str:
         """Unique, strictly increasing message ts (wall clock, microseconds)."""

@@ -6,7 +6,7 @@ even on POST), form/multipart and JSON bodies. Every answer is ``{"ok": true, "r
 or ``{"ok": false, "error_code": N, "description": ...}`` with HTTP status N, as Telegram does.
 Update builders (:meth:`message_update`, ...) make webhook bodies exactly as Telegram sends them.
 
-Thread safety: all state is guarded by one lock; create the server with
+Thread safety (see base.py): all state is guarded by one lock; create the server with
 ``HTTPServer(threaded=True)``.
 """
 
@@ -18,7 +18,6 @@ import json
 import math
 import re
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +25,9 @@ from http import HTTPStatus
 from typing import Any
 
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
+from werkzeug import Request
+
+from tests.standins.base import ANY_PATH, Answer, Rule, StandIn
 
 Json = dict[str, Any]
 TOKEN = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
@@ -37,6 +38,7 @@ _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 _NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are "
                  "exactly the same as a current content and reply markup of the message")
 _OLD_QUERY = "query is too old and response timeout expired or query ID is invalid"
+_PATH = re.compile(r"/bot([^/]*)/([^/]+)")
 
 
 @dataclass
@@ -54,6 +56,12 @@ class TelegramError(Exception):
     def __init__(self, status: int, description: str, parameters: Json | None = None) -> None:
         super().__init__(description)
         self.status, self.description, self.parameters = status, description, parameters
+
+    def answer(self) -> Answer:
+        payload: Json = {"ok": False, "error_code": self.status, "description": self.description}
+        if self.parameters:
+            payload["parameters"] = self.parameters
+        return Answer(self.status, payload)
 
 
 def _ensure(condition: Any, description: str) -> None:
@@ -79,19 +87,18 @@ def _json(value: Any, what: str = "JSON object") -> Any:  # telebot sends JSON s
         raise TelegramError(400, f"Bad Request: can't parse {what}") from None
 
 
-class StandInTelegram:
+class StandInTelegram(StandIn[RecordedRequest]):
+    _CRASH = Answer(500, {"ok": False, "error_code": 500, "description": "Internal Server Error"})
+
     def __init__(self, server: HTTPServer, token: str = TOKEN, *, first_name: str = "Helpdesk",
                  username: str = "helpdesk_bot") -> None:
-        self.server, self.token = server, token
+        super().__init__(server)
+        self.token = token
         self.api_url = server.url_for("/").rstrip("/") + "/bot{0}/{1}"
         self.bot: Json = {"id": int(token.split(":")[0]), "is_bot": True,
                           "first_name": first_name, "username": username}
-        self.recorded: list[RecordedRequest] = []
-        self.errors: list[BaseException] = []  # unexpected exceptions in the stand-in (bugs)
         self.webhook: Json = {"url": "", "secret_token": None, "allowed_updates": None}
-        self._lock = threading.RLock()
         self._chats: dict[int, Json] = {}
-        self._fails: list[tuple[str, TelegramError]] = []  # one entry per failing call
         self._windows: dict[str, float] = {}
         self._queries: set[str] = set()
         self._update_id, self._query_id = 700000000, 4300000000000000000
@@ -110,6 +117,11 @@ class StandInTelegram:
             "deletewebhook": lambda _p: self._set_webhook({"url": ""})}
         server.expect_request(re.compile(r"^/.*$")).respond_with_handler(self._handle)
 
+    @property
+    def recorded(self) -> list[RecordedRequest]:
+        """Every request received, oldest first (``requests`` in the other stand-ins)."""
+        return self.requests
+
     def add_chat(self, chat_id: int, title: str = "Helpdesk", *, is_forum: bool = True,
                  bot_rights: Json | None = None) -> None:
         """A supergroup (id like -1001234567890) where the bot is an admin with `bot_rights`."""
@@ -126,9 +138,9 @@ class StandInTelegram:
         if status == 429:
             params = {"retry_after": 1 if retry_after is None else retry_after}
             description = description or f"Too Many Requests: retry after {params['retry_after']}"
-        error = TelegramError(status, description or HTTPStatus(status).phrase, params)
-        with self._lock:
-            self._fails += [(method.lower(), error)] * times
+        answer = TelegramError(status, description or HTTPStatus(status).phrase, params).answer()
+        with self._lock:  # one rule per failing call
+            self._fails += [Rule(method.lower(), ANY_PATH, 1, answer) for _ in range(times)]
 
     def rate_limit(self, method: str, seconds: float) -> None:
         """For `seconds` every call of `method` answers 429, retry_after = remaining seconds."""
@@ -188,50 +200,43 @@ class StandInTelegram:
                 request["invite_link"] = links[-1]
             return self._update("chat_join_request", request)
 
-    def _handle(self, request: Request) -> Response:
-        match = re.fullmatch(r"/bot([^/]*)/([^/]+)", request.path)
+    def _record(self, request: Request) -> RecordedRequest:
+        match = _PATH.fullmatch(request.path)
         params: Json = request.args.to_dict()
         params.update(request.form.to_dict())
         params.update({k: f.filename for k, f in request.files.items()})
         body = request.get_json(silent=True) if request.is_json else None
         params.update(body if isinstance(body, dict) else {})
-        with self._lock:
-            rec = RecordedRequest(time.monotonic(), match.group(2) if match else request.path,
-                                  params, request.args.to_dict())
-            self.recorded.append(rec)
-            try:
-                if not match or not _TOKEN_SHAPE.match(match.group(1)):
-                    raise TelegramError(404, "Not Found")
-                if match.group(1) != self.token:
-                    raise TelegramError(401, "Unauthorized")
-                result = self._call(match.group(2).lower(), params)
-                payload: Json = {"ok": True, "result": result}
-                rec.status, rec.ok = 200, True
-            except TelegramError as exc:
-                payload = {"ok": False, "error_code": exc.status, "description": exc.description}
-                if exc.parameters:
-                    payload["parameters"] = exc.parameters
-                rec.status, rec.description = exc.status, exc.description
-            except Exception as exc:  # a bug in the stand-in: make it visible
-                self.errors.append(exc)
-                payload = {"ok": False, "error_code": 500, "description": "Internal Server Error"}
-                rec.status = 500
-        return Response(json.dumps(payload), rec.status, content_type="application/json")
+        return RecordedRequest(time.monotonic(), match.group(2) if match else request.path,
+                               params, request.args.to_dict())
 
-    def _call(self, method: str, p: Json) -> Any:
+    def _dispatch(self, request: Request, rec: RecordedRequest) -> Answer:
+        match = _PATH.fullmatch(request.path)
+        try:
+            if not match or not _TOKEN_SHAPE.match(match.group(1)):
+                raise TelegramError(404, "Not Found")
+            if match.group(1) != self.token:
+                raise TelegramError(401, "Unauthorized")
+            return self._call(match.group(2).lower(), rec.params)
+        except TelegramError as exc:
+            return exc.answer()
+
+    def _annotate(self, rec: RecordedRequest, answer: Answer) -> None:
+        rec.ok, rec.description = answer.body["ok"], answer.body.get("description")
+
+    def _call(self, method: str, p: Json) -> Answer:
         handler = self._methods.get(method)
         if handler is None:
             raise TelegramError(404, "Not Found")
-        for fail in self._fails:
-            if fail[0] in ("*", method):
-                self._fails.remove(fail)
-                raise fail[1]
+        fail = self._take(self._fails, method)
+        if fail is not None:
+            return fail.then
         left = self._windows.get(method, 0.0) - time.monotonic()
         if left > 0:
             wait = max(1, math.ceil(left))
             raise TelegramError(429, f"Too Many Requests: retry after {wait}",
                                 {"retry_after": wait})
-        return handler(p)
+        return Answer(200, {"ok": True, "result": handler(p)})
 
     def _update(self, kind: str, obj: Json) -> Json:
         self._update_id += 1

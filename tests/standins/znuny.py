@@ -39,7 +39,6 @@ import json
 import mimetypes
 import re
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +48,8 @@ from typing import Any
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
+
+from tests.standins.base import Answer, HoldingStandIn, Reply, Rule
 
 Json = dict[str, Any]
 STATES = {"new": (1, "new"), "closed successful": (2, "closed"),
@@ -73,43 +74,29 @@ class RecordedRequest:
     error: str | None = None  # ErrorCode of a 200-with-Error answer
 
 
-@dataclass
-class _Rule:
-    method: str
-    pattern: re.Pattern[str]
-    times: int
-    status: int = 0
-    body: Any = None
-    event: threading.Event | None = None
-
-
-class _Error(Exception):
+class _Error(Reply):  # an operation's error: HTTP 200 {"Error": {...}}
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
+        super().__init__(200, {"Error": {"ErrorCode": code, "ErrorMessage": message}})
 
 
 def _strip(data: Any) -> Json:
     return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
 
 
-class StandInZnuny:
+class StandInZnuny(HoldingStandIn[RecordedRequest]):
+    _CRASH = Answer(500, "Internal Server Error")
+
     def __init__(self, server: HTTPServer, webservice: str = "HelpdeskConnector",
                  user: str = "helpdesk-bot", password: str = "bot-password") -> None:
-        self.server, self.user, self.password = server, user, password
+        super().__init__(server)
+        self.user, self.password = user, password
         self._prefix = f"/otrs/nph-genericinterface.pl/Webservice/{webservice}"
         self.url = server.url_for(self._prefix)
-        self.requests: list[RecordedRequest] = []
-        self.errors: list[BaseException] = []  # unexpected exceptions in the stand-in (bugs)
-        self._lock = threading.RLock()
         self._tickets: dict[int, Json] = {}
         self._agents: dict[str, Json] = {}
         self._queues = {"Postmaster": 1, "Raw": 2, "Junk": 3, "Misc": 4, "Support": 5}
         self._fields: dict[str, list[str] | None] = {}  # ticket dynamic fields: allowed values
         self._sessions: dict[str, str] = {}
-        self._fails: list[_Rule] = []
-        self._holds: list[_Rule] = []
-        self._events: list[threading.Event] = []
         self._clock = datetime.now(UTC).replace(microsecond=0)
         self._next_article = 100
         self.add_agent("root@localhost", "root", "Admin OTRS")
@@ -215,92 +202,48 @@ class StandInZnuny:
         """A real HTTP failure (5xx, 429, ...) for the next `times` matching requests ("*" =
         any method; path after the web service base, e.g. "/Ticket/5"); not applied. `body`: a
         dict (JSON) or text; default "<status> <reason>" as text."""
-        with self._lock:
-            self._fails.append(_Rule(method.upper(), re.compile(path_regex), times, status,
-                                     body if body is not None else
-                                     f"{status} {HTTPStatus(status).phrase}"))
+        self._add_fail(Rule(method.upper(), re.compile(path_regex), times, Answer(
+            status, body if body is not None else f"{status} {HTTPStatus(status).phrase}")))
 
     def fail_next_with_error(self, path_regex: str, code: str, message: str,
                              times: int = 1) -> None:
         """HTTP 200 ``{"Error": {...}}`` for the next `times` requests on a matching path."""
-        with self._lock:
-            self._fails.append(_Rule("*", re.compile(path_regex), times, 200,
-                                     {"Error": {"ErrorCode": code, "ErrorMessage": message}}))
-
-    def hold_next(self, method: str, path_regex: str) -> threading.Event:
-        """The next matching request is applied, then its answer waits for the event (<=60 s)."""
-        event = threading.Event()
-        with self._lock:
-            self._events.append(event)
-            self._holds.append(_Rule(method.upper(), re.compile(path_regex), 1, event=event))
-        return event
-
-    def release_all(self) -> None:
-        with self._lock:
-            self._holds.clear()
-            for event in self._events:
-                event.set()
+        self._add_fail(Rule("*", re.compile(path_regex), times, _Error(code, message).answer))
 
     def writes(self, method: str | None = None,
                path_regex: str | None = None) -> list[RecordedRequest]:
         """Ticket writes that succeeded: non-GET, 2xx, no ``Error``, not ``/Session``."""
         with self._lock:
-            return [r for r in self.requests if r.method != "GET" and 200 <= r.status < 300
-                    and r.error is None and r.path != "/Session"
-                    and (method is None or r.method == method.upper())
-                    and (path_regex is None or re.search(path_regex, r.path))]
+            return [r for r in super().writes(method, path_regex)
+                    if r.error is None and r.path != "/Session"]
 
     # ----- plumbing ----------------------------------------------------------------------------
-    def _handle(self, request: Request) -> Response:
-        held: threading.Event | None = None
-        path = request.path[len(self._prefix):] or "/"
-        with self._lock:
-            body = request.get_json(silent=True)
-            rec = RecordedRequest(time.monotonic(), request.method, path, request.args.to_dict(),
-                                  body)
-            self.requests.append(rec)
-            status, payload = 200, None
-            try:
-                fail = self._take(self._fails, request.method, path)
-                if fail is not None:
-                    status, payload = fail.status, fail.body
-                else:
-                    data = {k: v[0] if len(v) == 1 else v for k, v in request.args.lists()}
-                    for method, pattern, func in self._routes:
-                        match = pattern.match(path)
-                        if match and method == request.method:
-                            payload = func({**data, **_strip(body if isinstance(body, dict)
-                                                             else {}), **match.groupdict()})
-                            hold = self._take(self._holds, request.method, path)
-                            held = hold.event if hold else None
-                            break
-                    else:
-                        status = 500
-                        payload = f"Error while determine Operation for request URI '{path}'."
-            except _Error as err:
-                payload = {"Error": {"ErrorCode": err.code, "ErrorMessage": err.message}}
-            except Exception as exc:  # a bug in the stand-in: make it visible
-                self.errors.append(exc)
-                status, payload = 500, "Internal Server Error"
-            rec.status = status
-            if isinstance(payload, dict) and isinstance(payload.get("Error"), dict):
-                rec.error = payload["Error"].get("ErrorCode")
-        if held is not None:
-            held.wait(60)
-        if isinstance(payload, dict):
-            return Response(json.dumps(payload), status,
-                            content_type="application/json; charset=UTF-8")
-        return Response(str(payload), status, content_type="text/plain; charset=UTF-8")
+    def _record(self, request: Request) -> RecordedRequest:
+        return RecordedRequest(time.monotonic(), request.method,
+                               request.path[len(self._prefix):] or "/", request.args.to_dict(),
+                               request.get_json(silent=True))
 
-    @staticmethod
-    def _take(rules: list[_Rule], method: str, path: str) -> _Rule | None:
-        for rule in rules:
-            if rule.method in ("*", method) and rule.pattern.search(path):
-                rule.times -= 1
-                if rule.times <= 0:
-                    rules.remove(rule)
-                return rule
-        return None
+    def _dispatch(self, request: Request, rec: RecordedRequest) -> Answer:
+        return self._apply(request.method, rec.path, lambda: self._route(request, rec))
+
+    def _annotate(self, rec: RecordedRequest, answer: Answer) -> None:
+        if isinstance(answer.body, dict) and isinstance(answer.body.get("Error"), dict):
+            rec.error = answer.body["Error"].get("ErrorCode")
+
+    def _respond(self, answer: Answer) -> Response:
+        if isinstance(answer.body, dict):
+            return Response(json.dumps(answer.body), answer.status,
+                            content_type="application/json; charset=UTF-8")
+        return Response(str(answer.body), answer.status, content_type="text/plain; charset=UTF-8")
+
+    def _route(self, request: Request, rec: RecordedRequest) -> Answer:
+        data = {k: v[0] if len(v) == 1 else v for k, v in request.args.lists()}
+        body = _strip(rec.json if isinstance(rec.json, dict) else {})
+        for method, pattern, func in self._routes:
+            match = pattern.match(rec.path)
+            if match and method == request.method:
+                return Answer(200, func({**data, **body, **match.groupdict()}))
+        raise Reply(500, f"Error while determine Operation for request URI '{rec.path}'.")
 
     def _tick(self, after: datetime | None = None) -> datetime:
         floor = max(self._clock, after or self._clock) + timedelta(seconds=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,33 +13,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from connector.config import Config
-from connector.store import inbox
 from connector.store.schema import inbox as inbox_table
-from tests.conftest import ALERTS_TOKEN, config_data
-from webhooks.app import create_app
+from tests.conftest import ALERTS_TOKEN
+from tests.webhooks.conftest import stored
 
 URL = "/webhooks/alerts"
 AUTH = {"Authorization": f"Bearer {ALERTS_TOKEN}"}
 
 
 @pytest.fixture
-def app(db_url: str) -> Iterator[Flask]:
-    app = create_app(Config.model_validate(config_data(db_url, alerts=True)),
-                     start_worker=False, setup_logs=False)
-    yield app
-    app.extensions["helpdesk_connector"].connector.engine.dispose()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-def stored(app: Flask) -> int:
-    """How many events the inbox holds, whatever their status."""
-    with app.extensions["helpdesk_connector"].connector.engine.connect() as conn:
-        return sum(inbox.count_by_status(conn).values())
+def app(db_url: str, make_app: Callable[..., Flask]) -> Flask:
+    return make_app(db_url, alerts=True)
 
 
 def payloads(app: Flask) -> list[dict[str, Any]]:

@@ -13,28 +13,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine
 
-from connector.store import inbox
 from tests.conftest import FIXTURES, issue_hook
 from tests.drive import post_hook
+from tests.webhooks.conftest import stored
 
 URL = "/webhooks/gitlab"
 LOW, HIGH = "Priority: Low", "Priority: High"
-
-
-@pytest.fixture
-def app(db_url: str, make_app: Callable[[str], Flask]) -> Flask:
-    return make_app(db_url)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-def stored(app: Flask) -> int:
-    """How many events the inbox holds, whatever their status."""
-    with app.extensions["helpdesk_connector"].connector.engine.connect() as conn:
-        return sum(inbox.count_by_status(conn).values())
 
 
 def note_hook(**attributes: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,13 +15,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from connector.chat import Posted
-from connector.config import Config
-from connector.store import inbox, threads
+from connector.store import threads
 from plugins.slack.verify import sign
-from tests.conftest import SLACK_L2, SLACK_SIGNING_SECRET, config_data
+from tests.conftest import SLACK_L2, SLACK_SIGNING_SECRET
 from tests.drive import post_slack, slack_reply
 from tests.standins.slack import StandInSlack
-from webhooks.app import create_app
+from tests.webhooks.conftest import stored
 
 EVENTS, INTERACTIONS, COMMANDS = ("/webhooks/slack/events", "/webhooks/slack/interactions",
                                   "/webhooks/slack/commands")
@@ -29,22 +28,8 @@ FORM = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture
-def app(db_url: str, standin_slack: StandInSlack) -> Iterator[Flask]:
-    app = create_app(Config.model_validate(config_data(db_url, slack=standin_slack)),
-                     start_worker=False, setup_logs=False)
-    yield app
-    app.extensions["helpdesk_connector"].connector.engine.dispose()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-def stored(app: Flask) -> int:
-    """How many events the inbox holds, whatever their status."""
-    with app.extensions["helpdesk_connector"].connector.engine.connect() as conn:
-        return sum(inbox.count_by_status(conn).values())
+def app(db_url: str, standin_slack: StandInSlack, make_app: Callable[..., Flask]) -> Flask:
+    return make_app(db_url, slack=standin_slack)
 
 
 def callback(event_id: str = "Ev01", **fields: Any) -> bytes:

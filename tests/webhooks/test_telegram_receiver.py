@@ -4,7 +4,7 @@ is stored once and answered `{"ok": true}` (API_NOTES.md, Telegram)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,34 +12,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from connector.config import Config
-from connector.store import inbox
 from connector.store.schema import inbox as inbox_table
-from tests.conftest import TELEGRAM_SECRET, TG_L2, config_data
+from tests.conftest import TELEGRAM_SECRET, TG_L2
 from tests.drive import post_telegram
 from tests.standins.telegram import StandInTelegram
-from webhooks.app import create_app
+from tests.webhooks.conftest import stored
 
 URL = "/webhooks/telegram"
 
 
 @pytest.fixture
-def app(db_url: str, standin_telegram: StandInTelegram) -> Iterator[Flask]:
-    app = create_app(Config.model_validate(config_data(db_url, telegram=standin_telegram)),
-                     start_worker=False, setup_logs=False)
-    yield app
-    app.extensions["helpdesk_connector"].connector.engine.dispose()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-def stored(app: Flask) -> int:
-    """How many events the inbox holds, whatever their status."""
-    with app.extensions["helpdesk_connector"].connector.engine.connect() as conn:
-        return sum(inbox.count_by_status(conn).values())
+def app(db_url: str, standin_telegram: StandInTelegram, make_app: Callable[..., Flask]) -> Flask:
+    return make_app(db_url, telegram=standin_telegram)
 
 
 def rows(app: Flask) -> list[Any]:
