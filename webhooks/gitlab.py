@@ -12,11 +12,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 
 from connector.errors import PayloadError
 from plugins.gitlab.events import HANDLED_HOOKS, normalize
-from webhooks.receiving import body_digest, extension, read_json, reject, secrets_match, store_event
+from webhooks.receiving import (
+    body_digest,
+    extension,
+    read_ticket_event,
+    reject,
+    secrets_match,
+    store_event,
+)
 
 bp = Blueprint("gitlab", __name__)
 
@@ -29,15 +36,10 @@ def receive() -> Any:
     if not secrets_match(request.headers.get("X-Gitlab-Token"), secret):
         return reject("gitlab", PayloadError("invalid or missing X-Gitlab-Token", 401))
     hook = request.headers.get("X-Gitlab-Event", "")
-    if hook not in HANDLED_HOOKS:
-        return jsonify(status="ignored", reason=f"event {hook!r} is not handled"), 200
-    try:
-        text, payload = read_json(request)
-        event = normalize(hook, payload)
-    except PayloadError as exc:
-        return reject("gitlab", exc)
-    if event is None:
-        return jsonify(status="ignored", reason="not a ticket event the rules handle"), 200
+    parsed = read_ticket_event("gitlab", hook, HANDLED_HOOKS, normalize)
+    if not isinstance(parsed[0], str):
+        return parsed
+    text, payload, event = parsed
     return store_event("gitlab", dedup_key(hook, payload, text), hook, str(event.ref), text)
 
 

@@ -10,11 +10,17 @@ import hashlib
 import hmac
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 
 from connector.errors import PayloadError
 from plugins.mantis.events import EVENTS, normalize
-from webhooks.receiving import body_digest, extension, read_json, reject, store_event
+from webhooks.receiving import (
+    body_digest,
+    extension,
+    read_ticket_event,
+    reject,
+    store_event,
+)
 
 bp = Blueprint("mantis", __name__)
 
@@ -35,14 +41,9 @@ def receive() -> Any:
                         request.headers.get("X-Signature")):
         return reject("mantis", PayloadError("invalid or missing X-Signature", 401))
     event_name = request.headers.get("X-Mantis-Event", "")
-    if event_name not in EVENTS:
-        return jsonify(status="ignored", reason=f"event {event_name!r} is not handled"), 200
-    try:
-        text, payload = read_json(request)
-        event = normalize(event_name, payload)
-    except PayloadError as exc:
-        return reject("mantis", exc)
-    if event is None:
-        return jsonify(status="ignored"), 200
+    parsed = read_ticket_event("mantis", event_name, EVENTS, normalize)
+    if not isinstance(parsed[0], str):
+        return parsed
+    text, _, event = parsed
     delivery = request.headers.get("X-Delivery-Id") or body_digest(text)
     return store_event("mantis", f"mantis:{delivery}", event_name, str(event.ref), text)

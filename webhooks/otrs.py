@@ -10,11 +10,18 @@ import base64
 import binascii
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 
 from connector.errors import PayloadError
 from plugins.otrs.events import EVENTS, normalize
-from webhooks.receiving import body_digest, extension, read_json, reject, secrets_match, store_event
+from webhooks.receiving import (
+    body_digest,
+    extension,
+    read_ticket_event,
+    reject,
+    secrets_match,
+    store_event,
+)
 
 bp = Blueprint("otrs", __name__)
 
@@ -38,14 +45,9 @@ def receive(event_name: str) -> Any:
     if not (secrets_match(user, cfg.webhook_user)
             and secrets_match(password, cfg.webhook_secret.get_secret_value())):
         return reject("otrs", PayloadError("invalid or missing Basic credentials", 401))
-    if event_name not in EVENTS:
-        return jsonify(status="ignored", reason=f"event {event_name!r} is not handled"), 200
-    try:
-        text, payload = read_json(request)
-        event = normalize(event_name, payload)
-    except PayloadError as exc:
-        return reject("otrs", exc)
-    if event is None:
-        return jsonify(status="ignored"), 200
+    parsed = read_ticket_event("otrs", event_name, EVENTS, normalize)
+    if not isinstance(parsed[0], str):
+        return parsed
+    text, _, event = parsed
     return store_event("otrs", f"otrs:{event_name}:{body_digest(text)}", event_name,
                        str(event.ref), text)

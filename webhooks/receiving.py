@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from typing import Any
 
-from flask import Request, current_app, jsonify
+from flask import Request, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from connector.errors import PayloadError
+from connector.events import TicketEvent
 from connector.store import inbox
 from webhooks.extension import ConnectorExtension
 
@@ -71,6 +73,22 @@ def store_events(source: str, events: list[tuple[str, str, str, str]]) -> Any:
         return jsonify(status="duplicate"), 200
     ext.wake()
     return jsonify(status="accepted", id=new[0] if len(new) == 1 else new), 200
+
+
+def read_ticket_event(source: str, event_name: str, handled: frozenset[str],
+                      normalize: Callable[[str, Any], TicketEvent | None]) -> Any:
+    """(body text, payload, event) of a tracker webhook, or the answer to give instead:
+    200 `ignored` for events the rules do not handle, a 4xx for a malformed body."""
+    if event_name not in handled:
+        return jsonify(status="ignored", reason=f"event {event_name!r} is not handled"), 200
+    try:
+        text, payload = read_json(request)
+        event = normalize(event_name, payload)
+    except PayloadError as exc:
+        return reject(source, exc)
+    if event is None:
+        return jsonify(status="ignored", reason="not a ticket event the rules handle"), 200
+    return text, payload, event
 
 
 def reject(source: str, exc: PayloadError) -> Any:
