@@ -106,7 +106,7 @@ class TrackerPlugin:
 
     name: str
     normalize: Callable[[str, Any], TicketEvent | None]
-    make_tracker: Callable[[Config], Tracker]
+    make_tracker: Callable[[Any], Tracker]  # from the tracker's config section, credentials set
     reconcile_event: str  # inbox event name of polled changes
     guess_event: Callable[[Any], str]  # event name of a saved payload, for `explain`
 
@@ -117,7 +117,7 @@ class ChatPlugin:
 
     name: str
     normalize: Callable[[str, Any], ChatEvent | None]
-    make_chat: Callable[[Config], Chat | None]  # None: no token, dry run
+    make_chat: Callable[[Any], Chat]  # from the chat's config section, token set
     register_webhook: Callable[[Config], str] | None = None  # one-time setup, if any
 
 

@@ -139,21 +139,22 @@ def build_connector(config: Config, *, migrate: bool = True) -> Connector:
     trackers: dict[str, Tracker] = {}
     for kind, tracker_config in config.trackers.configured().items():
         plugins[kind] = load_tracker_plugin(kind)
-        trackers[kind] = plugins[kind].make_tracker(config)
         if tracker_config.dry_run:
             log.warning("no %s credentials configured: dry run, write-backs are only logged",
                         kind)
+            trackers[kind] = DryRunAdapter(kind)
+        else:
+            trackers[kind] = plugins[kind].make_tracker(tracker_config)
     adapters: dict[str, Adapter] = {**trackers, "chat": DryRunAdapter("chat")}
     chat_plugins: dict[str, ChatPlugin] = {}
     chats: dict[str, Chat] = {}
     for name, cfg in config.chats.configured().items():
         chat_plugins[name] = load_chat_plugin(name)
-        chat = chat_plugins[name].make_chat(config)
-        if chat is None:
+        if cfg.dry_run:
             log.warning("no %s token configured: dry run, messages are only logged", name)
             adapters[name] = DryRunAdapter(name)
             continue
-        chats[name] = chat
+        chat = chats[name] = chat_plugins[name].make_chat(cfg)
         adapters[name] = ChatPerformer(
             chat, {k: str(v) for k, v in cfg.channels.items()}, engine,
             lambda tid, **v: render(mappings.templates, config.language, tid, **v), trackers)

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.adapters import DryRunAdapter, Tracker, TrackerPlugin
-from connector.config import Config
+from connector.adapters import Tracker, TrackerPlugin
 from plugins.mantis.events import RECONCILE, normalize
 
 
-def make_tracker(config: Config) -> Tracker:
-    """A REST client, or a dry-run logger when no API token is configured."""
-    cfg = config.trackers.mantis
-    if cfg is None or cfg.dry_run:
-        return DryRunAdapter("mantis")
+def make_tracker(config: Any) -> Tracker:
+    """The client for a configured tracker section (the SDK loads only when it is used)."""
     from plugins.mantis.tracker import MantisTracker
 
-    return MantisTracker(cfg)
+    return MantisTracker(config)
 
 
 def guess_event(payload: Any) -> str:

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.adapters import DryRunAdapter, Tracker, TrackerPlugin
-from connector.config import Config
+from connector.adapters import Tracker, TrackerPlugin
 from plugins.otrs.events import RECONCILE, normalize
 
 
-def make_tracker(config: Config) -> Tracker:
-    """A GenericInterface client, or a dry-run logger without an agent password."""
-    cfg = config.trackers.otrs
-    if cfg is None or cfg.dry_run:
-        return DryRunAdapter("otrs")
+def make_tracker(config: Any) -> Tracker:
+    """The client for a configured tracker section (the SDK loads only when it is used)."""
     from plugins.otrs.tracker import OtrsTracker
 
-    return OtrsTracker(cfg)
+    return OtrsTracker(config)
 
 
 def guess_event(payload: Any) -> str:
