@@ -75,7 +75,7 @@ def interactions() -> Any:
 
 @bp.post("/webhooks/slack/commands")
 def commands() -> Any:
-    """`/helpdesk` lists the open escalation threads; anything else shows the usage."""
+    """`/helpdesk` answers at once, only to the caller, with the open escalation threads."""
     if not _verified():
         return reject("slack", PayloadError("invalid or expired Slack signature", 401))
     c = extension().connector
