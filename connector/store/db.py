@@ -12,7 +12,6 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.pool import NullPool
 
 from connector.errors import ConfigError
 
@@ -38,7 +37,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, poolclass=NullPool,
+        engine = create_engine(parsed, pool_size=5, max_overflow=10,
                                connect_args={"timeout": 30, "check_same_thread": False})
         _make_sqlite_durable(engine)
         return engine
