@@ -18,11 +18,9 @@ log = logging.getLogger(__name__)
 
 def backoff_delay(attempt: int, base: float, cap: float, retry_after: float | None = None) -> float:
     """Exponential backoff with jitter; a server's Retry-After is a floor, never shortened."""
-    exponential = min(cap, base * 2 ** max(0, attempt - 1))
-    jittered = exponential * random.uniform(0.5, 1.0)
     if retry_after is not None:
         return max(retry_after, 0.0) + random.uniform(0.0, min(1.0, base / 4))
-    return jittered
+    return min(cap, base * 2 ** max(0, attempt - 1)) * random.uniform(0.5, 1.0)
 
 
 def dispatch_outbox(c: Connector) -> int:
