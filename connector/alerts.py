@@ -52,15 +52,15 @@ def process_alert(c: Connector, row: Row[Any]) -> str:
                                                  alert.title, asdict(alert))
         ref, stored = alert_ref(alert_id), threads.get_alert(conn, alert_id)
         decision = stored.decision if stored is not None else "pending"
-        values = {"title": alert.title, "severity": alert.severity or "—",
+        values = {"title": alert.title, "severity": severity_text(c, alert.severity),
                   "summary": alert.summary, "url": alert.url}
         if alert.status == "firing" and created:
-            text = c.render("alert_message", status=alert.status, **values)
+            text = c.render("alert_message", status=c.render("alert_status_firing"), **values)
             actions = [Action("post_alert", "chat", ref, {
                 "channel": cfg.channel, "title": alert.title, "text": text,
                 "buttons": buttons(c, cfg, alert_id)}, RULE)]
         elif alert.status == "resolved":
-            text = c.render("alert_resolved", decision=decision, **values)
+            text = c.render("alert_resolved", decision=decision_text(c, decision), **values)
             actions = [Action("update_alert", "chat", ref,
                               {"channel": cfg.channel, "text": text, "buttons": []}, RULE)]
         else:
@@ -103,13 +103,13 @@ def on_button(c: Connector, conn: Connection, ev: ChatButton) -> list[Action]:
         else:
             labels, decision = list(cfg.accident_labels), "accident"
         threads.set_alert(conn, row.id, decision=decision)
-        values = {"title": row.title, "severity": details.get("severity") or "—"}
+        values = {"title": row.title, "severity": severity_text(c, details.get("severity"))}
         actions.append(Action("create_issue", cfg.tracker, TicketRef(cfg.tracker, cfg.project,
                                                                        "new"), {
             "title": c.render("alert_issue_title", **values),
             "description": c.render("alert_issue_description", summary=details.get("summary", ""),
                                     url=details.get("url", ""), user=ev.user_name,
-                                    decision=decision, **values),
+                                    decision=decision_text(c, decision), **values),
             "labels": labels, "alert_id": row.id, "user": ev.user_name}, RULE))
     return actions
 
@@ -123,7 +123,8 @@ def on_reply(c: Connector, conn: Connection, ref: TicketRef, m: ChatMessage,
     threads.set_alert(conn, row.id, decision="one-off", cause=m.text)
     details = json.loads(row.details)
     text = c.render("alert_cause_recorded", title=row.title, cause=m.text, user=author,
-                    severity=details.get("severity") or "—", summary=details.get("summary", ""),
+                    severity=severity_text(c, details.get("severity")),
+                    summary=details.get("summary", ""),
                     url=details.get("url", ""))
     return [Action("update_alert", "chat", ref,
                    {"channel": _config(c).channel, "text": text, "buttons": []}, RULE)]
@@ -142,6 +143,25 @@ def follow_up(c: Connector, conn: Connection, item: OutboxItem, performed: Perfo
     action = Action("update_alert", "chat", alert_ref(int(alert_id)),
                     {"channel": _config(c).channel, "text": text, "buttons": []}, RULE)
     enqueue_actions(c, conn, f"followup:{item.idempotency_key}", [action])
+
+
+def decision_text(c: Connector, decision: str) -> str:
+    """L1's decision as the message shows it, never the stored value."""
+    if decision.startswith("issue: "):
+        return c.render("alert_decision_issue", label=decision.removeprefix("issue: "))
+    known = {"pending": "alert_decision_pending", "awaiting_cause": "alert_decision_awaiting",
+             "one-off": "alert_decision_oneoff", "accident": "alert_decision_accident"}
+    return c.render(known[decision]) if decision in known else decision
+
+
+def severity_text(c: Connector, severity: object) -> str:
+    """Alertmanager's usual severities in the team's language; others as the sender wrote."""
+    value = str(severity or "").strip()
+    known = {"critical": "alert_severity_critical", "warning": "alert_severity_warning",
+             "info": "alert_severity_info"}
+    if not value:
+        return "—"
+    return c.render(known[value.lower()]) if value.lower() in known else value
 
 
 def _config(c: Connector) -> AlertsConfig:

@@ -14,6 +14,7 @@ from connector.errors import ActionError, PayloadError
 from connector.events import Action, ChatButton, ChatMessage, TicketRef
 from connector.processing import enqueue_actions, finish
 from connector.store import threads
+from connector.wording import local_time, no_mentions, ticket_label
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +53,15 @@ def process_chat_event(c: Connector, row: Row[Any]) -> str:
 
 
 def reply_note(c: Connector, ref: TicketRef, m: ChatMessage, author: str) -> Action:
-    """A chat reply as a tracker note: author, time, text; files as links."""
+    """A chat reply as a tracker note: author, time in the team's zone, text; files as links.
+    Chat handles in it never mention tracker users (see wording.no_mentions)."""
     files = "".join(f"\n📎 {url}" for url in m.files)
-    body = c.render("chat_reply_note", ticket=str(ref), title="", author=author,
-                    chat=CHAT_NAMES.get(m.chat, m.chat), time=m.at[:16].replace("T", " ") + " UTC",
-                    text=m.text, files=files)
+    mapping = c.mapping_for(ref)
+    zone = mapping.timezone if mapping else "UTC"
+    body = c.render("chat_reply_note", mapping.name if mapping else None,
+                    ticket=ticket_label(ref), title="", author=author,
+                    chat=CHAT_NAMES.get(m.chat, m.chat), time=local_time(m.at, zone),
+                    text=no_mentions(m.text), files=files)
     return Action("add_note", ref.tracker, ref, {"body": body}, "chat_reply")
 
 
@@ -73,5 +78,5 @@ def describe_author(c: Connector, m: ChatMessage, tracker_kind: str) -> str:
     except ActionError as exc:  # a lookup failure must not drop the reply
         log.warning("could not look up %s user %s: %s", m.chat, m.author_id, exc)
         username = None
-    name = name or m.author_id
+    name = no_mentions(name or m.author_id)  # a chat handle is not a tracker username
     return f"{name} (@{username})" if username else name

@@ -14,10 +14,11 @@ from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import TicketRef
 from connector.store import threads
 from connector.store.outbox import OutboxItem
+from connector.wording import ticket_label
 
 log = logging.getLogger(__name__)
 
-Render = Callable[..., str]  # render(template_id, **values)
+Render = Callable[..., str]  # render(template_id, mapping name or None, **values)
 
 
 class ChatPerformer(Adapter):
@@ -132,7 +133,8 @@ class ChatPerformer(Adapter):
         lines = [facts.description.strip()[:1500]] if facts and facts.description else []
         lines += [f"— {who}: {body.strip()[:500]}" for who, body in (facts.notes if facts else ())]
         return self.render(
-            "escalation", ticket=str(item.action.ticket), title=p["title"], url=p["url"],
+            "escalation", p.get("mapping"), ticket=ticket_label(item.action.ticket),
+            title=p["title"], url=p["url"],
             priority=p.get("priority") or "—", author=(facts.author if facts else "") or "—",
             assignees=", ".join(p.get("assignees", [])) or "—", channel=p["channel"],
             facts="\n".join(lines) or "—")

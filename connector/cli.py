@@ -107,16 +107,20 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print(f"ignored: no mapping for project {event.ref.project} "
               f"(see trackers.{args.tracker}.projects)")
         return EXIT_OK
-    ctx = RuleContext(mappings.templates, config.language, dict(config.roles))
+    ctx = RuleContext(mappings, config.language, dict(config.roles))
     decision = decide(mappings.get(mapping_name), event, TicketState(), ctx)
     if args.json:
         print(json.dumps([{"kind": a.kind, "target": a.target, "ticket": str(a.ticket),
                            "params": a.params, "rule": a.reason} for a in decision.actions],
                          ensure_ascii=False, indent=2))
+        for warning in decision.warnings:
+            print(f"warning: {warning.text}", file=sys.stderr)
         return EXIT_OK
     print(f"event: {event.ref} {event_name} ({event.action}) by {event.actor or '?'}")
     print(f"labels: {', '.join(event.labels) or '—'}")
     print(f"mapping: {mapping_name}")
+    for warning in decision.warnings:
+        print(f"warning: {warning.text}")
     if not decision.actions:
         print("decisions: none")
     for i, a in enumerate(decision.actions, 1):

@@ -51,7 +51,7 @@ class Connector:
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
 
     def context(self) -> RuleContext:
-        return RuleContext(self.mappings.templates, self.config.language, dict(self.config.roles))
+        return RuleContext(self.mappings, self.config.language, dict(self.config.roles))
 
     def mapping_for(self, ref: TicketRef) -> Mapping | None:
         """The regulation governing a ticket's project, if any."""
@@ -59,9 +59,9 @@ class Connector:
         name = tracker.mapping_for(ref.project) if tracker else None
         return self.mappings.get(name) if name else None
 
-    def render(self, template_id: str, **values: object) -> str:
-        """A message in the configured language."""
-        return render(self.mappings.templates, self.config.language, template_id, **values)
+    def render(self, template_id: str, mapping: str | None = None, **values: object) -> str:
+        """A message in the configured language, worded as the named regulation words it."""
+        return speak(self.mappings, self.config.language, template_id, mapping, **values)
 
     def chat_targets(self, action: Action) -> list[Action]:
         """Fan a `chat` action out to every chat that has its channel; others pass through.
@@ -83,6 +83,13 @@ class Connector:
     def store_counts(self) -> tuple[dict[str, int], dict[str, int]]:
         with self.engine.connect() as conn:
             return inbox.count_by_status(conn), outbox.count_by_status(conn)
+
+
+def speak(mappings: Mappings, language: str, template_id: str, mapping: str | None,
+          **values: object) -> str:
+    """Render a template, preferring the named regulation's own wording."""
+    own = mappings.by_name.get(mapping) if mapping else None
+    return render(mappings.texts(own, language), template_id, **values)
 
 
 def check_config(config: Config) -> Mappings:
@@ -157,7 +164,8 @@ def build_connector(config: Config, *, migrate: bool = True) -> Connector:
         chat = chats[name] = chat_plugins[name].make_chat(cfg)
         adapters[name] = ChatPerformer(
             chat, {k: str(v) for k, v in cfg.channels.items()}, engine,
-            lambda tid, **v: render(mappings.templates, config.language, tid, **v), trackers)
+            lambda tid, mapping=None, **v: speak(mappings, config.language, tid, mapping, **v),
+            trackers)
     metrics = Metrics()
     connector = Connector(config, mappings, engine, plugins, trackers, adapters, metrics,
                           chat_plugins=chat_plugins, chats=chats)

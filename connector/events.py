@@ -38,6 +38,28 @@ class TicketRef:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file on a ticket: its name and size (0 when the tracker does not say)."""
+
+    name: str
+    size: int = 0
+
+    @property
+    def extension(self) -> str:
+        """Lower-case extension without the dot ("" when the name has none)."""
+        return self.name.rsplit(".", 1)[-1].lower() if "." in self.name else ""
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who did something on a ticket, with what the tracker tells about their standing."""
+
+    name: str  # username (Mantis), agent id or login (OTRS)
+    level: int | None = None  # access level in the ticket's project, where the tracker has one
+    agent: bool = False  # a helpdesk agent rather than a customer (OTRS)
+
+
+@dataclass(frozen=True)
 class TicketEvent:
     """Something happened to a ticket, told in tracker-neutral terms."""
 
@@ -57,12 +79,18 @@ class TicketEvent:
     status: str | None = None  # trackers with a status field (Mantis, OTRS)
     handler: str = ""  # who the ticket is assigned to, where the tracker has one handler
     description: str = ""
-    attachments: tuple[str, ...] = ()  # file names
+    category: str = ""  # Mantis category, OTRS ticket type: what kind of request it is
+    attachments: tuple[Attachment, ...] = ()
+    supplements: tuple[str, ...] = ()  # what the applicant added later: notes, follow-ups
     updated_at: str = ""
     is_new: bool = False
     own: bool = False  # the payload itself shows the connector caused it (marker, bot author)
     note: str | None = None
     fields: dict[str, str] = field(default_factory=dict)  # custom fields and extra text fields
+    # Who set the current value of a field (tracker field name → person), where known: a
+    # webhook names the actor of its change, polled history the last one to change each field.
+    changed_by: dict[str, Person] = field(default_factory=dict)
+    staff_set: frozenset[str] = frozenset()  # regulation fields last set by L1 (see vocab.py)
 
 
 @dataclass(frozen=True)

@@ -4,27 +4,41 @@ from __future__ import annotations
 
 import string
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from connector.errors import ConfigError, format_problem
 from connector.rules.models import AnyRule, AssignOnLabel
+from connector.vocabulary import Vocabulary
 from connector.yamlfile import parse_model, read_yaml
+
+Templates = dict[str, dict[str, str]]  # language → template id → text
 
 TEMPLATES_FILE = "templates.yml"
 LANGUAGES = ("ru", "en")
 
 # Template id → placeholders it may use. Rules render these; nothing user-facing lives in code.
+_TICKET = {"ticket", "title"}
 TEMPLATE_FIELDS: dict[str, set[str]] = {
-    "priority_conflict": {"kept", "removed", "ticket", "title"},
-    "priority_missing": {"labels", "ticket", "title"},
-    "impact_priority_corrected": {"impact", "priority", "corrected", "allowed", "ticket", "title"},
-    "intake_incomplete": {"missing", "ticket", "title"},
-    "intake_complete": {"ticket", "title"},
-    "escalation": {"ticket", "title", "url", "priority", "assignees", "author", "channel",
-                   "facts"},
-    "tracker_note_to_chat": {"ticket", "title", "url", "author", "text"},
-    "chat_reply_note": {"ticket", "title", "author", "chat", "time", "text", "files"},
+    "priority_conflict": {"kept", "removed", *_TICKET},
+    "new_issue_reminder": {"missing", *_TICKET},
+    "reminder_priority_label": {"labels", *_TICKET},
+    "reminder_assignee": {*_TICKET},
+    "impact_priority_corrected": {"impact", "priority", "corrected", "allowed", *_TICKET},
+    "intake_incomplete": {"missing", "status", *_TICKET},
+    "intake_still_incomplete": {"missing", "status", *_TICKET},
+    "intake_complete": {"status", *_TICKET},
+    "intake_files": {"problems", *_TICKET},
+    "intake_files_too_big": {"size", "limit", *_TICKET},
+    "intake_files_format": {"files", "types", *_TICKET},
+    "intake_files_archive": {"count", "limit", "archives", *_TICKET},
+    "escalation": {"url", "priority", "assignees", "author", "channel", "facts", *_TICKET},
+    "tracker_note_to_chat": {"url", "author", "text", *_TICKET},
+    "chat_reply_note": {"author", "chat", "time", "text", "files", *_TICKET},
+    "deescalation_label_removed": {"url", "channel", *_TICKET},
+    "deescalation_closed": {"url", "channel", *_TICKET},
+    "deescalation_ended": {"url", "channel", *_TICKET},
     "alert_message": {"title", "severity", "summary", "url", "status"},
     "alert_resolved": {"title", "severity", "summary", "url", "decision"},
     "alert_ask_cause": {"title", "user"},
@@ -32,52 +46,49 @@ TEMPLATE_FIELDS: dict[str, set[str]] = {
     "alert_issue_created": {"title", "url", "user", "issue_url"},
     "alert_issue_title": {"title", "severity"},
     "alert_issue_description": {"title", "severity", "summary", "url", "user", "decision"},
+    "alert_status_firing": set(),
+    "alert_decision_pending": set(),
+    "alert_decision_awaiting": set(),
+    "alert_decision_oneoff": set(),
+    "alert_decision_accident": set(),
+    "alert_decision_issue": {"label"},
+    "alert_severity_critical": set(),
+    "alert_severity_warning": set(),
+    "alert_severity_info": set(),
     "button_oneoff": set(),
     "button_register": {"label"},
     "button_accident": set(),
     "button_answer": set(),
     "command_open": {"listing"},
-    "deescalation_label_removed": {"ticket", "title", "url", "channel"},
-    "deescalation_closed": {"ticket", "title", "url", "channel"},
-    "deescalation_ended": {"ticket", "title", "url", "channel"},
 }
 
 
-class Vocabulary(BaseModel):
-    """How one tracker spells the regulation's statuses, priorities and impact."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    impact_field: str | None = None  # custom/dynamic field that holds the impact
-    statuses: dict[str, str] = {}  # regulation status → tracker status
-    priorities: dict[str, str] = {}  # regulation priority → tracker priority
-    aliases: dict[str, str] = {}  # other tracker values → regulation value (for reading)
-
-    def read(self, value: str | None, table: dict[str, str]) -> str | None:
-        """A tracker value in the regulation's words (unknown values pass through)."""
-        if value is None:
-            return None
-        for ours, theirs in table.items():
-            if theirs.lower() == value.lower():
-                return ours
-        return self.aliases.get(value, value)
-
-
 class Mapping(BaseModel):
-    """One regulation: a named list of rules, and how each tracker spells its terms."""
+    """One regulation: a named list of rules, how each tracker spells its terms, the team's
+    time zone and the texts it words differently from `templates.yml`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str
     description: str = ""
+    timezone: str = "Europe/Moscow"  # times in notes and messages are shown in it
     trackers: dict[str, Vocabulary] = {}
+    templates: Templates = {}  # language → template id → text, overriding templates.yml
     rules: list[AnyRule]
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as "
+                             "Europe/Moscow") from None
+        return value
 
     def roles(self) -> set[str]:
         """Config roles this mapping needs."""
         return {r.assignee_role for r in self.rules
                 if isinstance(r, AssignOnLabel) and r.assignee_role}
-
-
-Templates = dict[str, dict[str, str]]  # language → template id → text
 
 
 class Mappings(BaseModel):
@@ -88,6 +99,11 @@ class Mappings(BaseModel):
 
     def get(self, name: str) -> Mapping:
         return self.by_name[name]
+
+    def texts(self, mapping: Mapping | None, language: str) -> dict[str, str]:
+        """Template id → text in a language, with a regulation's own wording over the defaults."""
+        own = mapping.templates.get(language, {}) if mapping else {}
+        return {**self.templates[language], **own}
 
 
 def load_mappings(directory: Path) -> Mappings:
@@ -111,6 +127,7 @@ def load_mappings(directory: Path) -> Mappings:
             problems.append(format_problem(
                 str(path), "name", f"{mapping.name!r} differs from the file name",
                 f"write name: {path.stem}"))
+        problems += _check_templates(str(path), mapping.templates, "templates.", complete=False)
         by_name[mapping.name] = mapping
     if not templates and not any(TEMPLATES_FILE in p for p in problems):
         problems.append(format_problem(
@@ -122,35 +139,48 @@ def load_mappings(directory: Path) -> Mappings:
 
 def _load_templates(path: Path) -> Templates:
     data = read_yaml(path)
-    problems: list[str] = []
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not all(isinstance(v, dict | None) for v in data.values()):
         raise ConfigError.at(str(path), "", "expected a mapping of languages", "write ru: and en:")
+    texts = {str(lang): dict(v or {}) for lang, v in data.items()}
+    problems = _check_templates(str(path), texts, "", complete=True)
+    if problems:
+        raise ConfigError(problems)
+    return {lang: texts[lang] for lang in LANGUAGES}
+
+
+def _check_templates(file: str, data: Templates, prefix: str, *, complete: bool) -> list[str]:
+    """Known languages and ids, placeholders each id may use; with `complete`, every id."""
+    problems: list[str] = []
     for lang in data:
         if lang not in LANGUAGES:
-            problems.append(format_problem(str(path), str(lang), "unknown language",
+            problems.append(format_problem(file, f"{prefix}{lang}", "unknown language",
                                            f"use one of {', '.join(LANGUAGES)}"))
     for lang in LANGUAGES:
         texts = data.get(lang) or {}
-        for tid, allowed in TEMPLATE_FIELDS.items():
-            text = texts.get(tid)
+        wanted = TEMPLATE_FIELDS if complete else {t: TEMPLATE_FIELDS[t] for t in texts
+                                                    if t in TEMPLATE_FIELDS}
+        for tid, allowed in wanted.items():
+            key, text = f"{prefix}{lang}.{tid}", texts.get(tid)
             if not isinstance(text, str):
-                problems.append(format_problem(str(path), f"{lang}.{tid}", "template is missing",
-                                               "add the text"))
+                problems.append(format_problem(file, key, "template is missing", "add the text"))
                 continue
-            used = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+            try:
+                used = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+            except ValueError as exc:
+                problems.append(format_problem(file, key, f"malformed placeholder: {exc}",
+                                               "write {name}, and {{ or }} for a brace"))
+                continue
             for name in sorted(used - allowed):
                 problems.append(format_problem(
-                    str(path), f"{lang}.{tid}", f"unknown placeholder {{{name}}}",
-                    f"use only {', '.join('{' + a + '}' for a in sorted(allowed))}"))
+                    file, key, f"unknown placeholder {{{name}}}",
+                    f"use only {', '.join('{' + a + '}' for a in sorted(allowed)) or 'none'}"))
         for tid in texts:
             if tid not in TEMPLATE_FIELDS:
-                problems.append(format_problem(str(path), f"{lang}.{tid}", "unknown template id",
+                problems.append(format_problem(file, f"{prefix}{lang}.{tid}", "unknown template id",
                                                f"known ids: {', '.join(TEMPLATE_FIELDS)}"))
-    if problems:
-        raise ConfigError(problems)
-    return {lang: dict(data[lang]) for lang in LANGUAGES}
+    return problems
 
 
-def render(templates: Templates, language: str, template_id: str, **values: object) -> str:
+def render(templates: dict[str, str], template_id: str, **values: object) -> str:
     """Fill a template; placeholders were checked at load time."""
-    return templates[language][template_id].format(**values)
+    return templates[template_id].format(**values)

@@ -52,6 +52,9 @@ class Metrics:
                                 ["source", "status"], registry=r)
         self.processed = Counter("hdc_events_processed", "Inbox events processed by the rules",
                                  ["source", "outcome"], registry=r)
+        self.warnings = Counter("hdc_rule_warnings", "Values a regulation's rules could not act "
+                                "on (e.g. an impact the table lacks)", ["tracker", "field"],
+                                registry=r)
         self.actions = Counter("hdc_actions", "Outbox action attempts by outcome",
                                ["target", "kind", "outcome"], registry=r)
         self.latency = Histogram(

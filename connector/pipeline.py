@@ -70,6 +70,11 @@ def process_ticket_event(c: Connector, row: Row[Any]) -> str:
         decision = decide(mapping, event, state, c.context())
         count = enqueue_actions(c, conn, row.dedup_key, decision.actions, row.id)
         tickets.save_state(conn, event.ref, decision.state)
+        for warning in decision.warnings:
+            log.warning("%s: %s (mapping %s)", event.ref, warning.text, mapping.name,
+                        extra={"rule": warning.rule, "field": warning.field,
+                               "value": warning.value})
+            c.metrics.warnings.labels(event.ref.tracker, warning.field).inc()
         log.info("%s: %d action(s) by %s", event.ref, count, mapping.name,
                  extra={"inbox_id": row.id, "actions": [a.kind for a in decision.actions]})
         return finish(c, conn, row, "done", f"{count} action(s)")

@@ -44,13 +44,32 @@ def plugin_input(issue: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def delivery(event: str, issue: dict[str, Any], *, actor: str = "reporter",
-             note: str | None = None, secret: str = MANTIS_SECRET) -> tuple[dict[str, str], bytes]:
-    """(headers, body) of one webhook as the plugin would POST it."""
+ACCESS = {25: "reporter", 40: "updater", 55: "developer", 70: "manager", 90: "administrator"}
+
+
+def snapshot(issue: dict[str, Any]) -> dict[str, Any]:
+    """What the plugin compares before and after a web update (MantisData::snapshot)."""
+    return {"status": issue["status"]["name"], "priority": issue["priority"]["name"],
+            "severity": issue["severity"]["name"],
+            "handler": (issue.get("handler") or {}).get("name"),
+            "custom_fields": {cf["field"]["name"]: cf["value"]
+                              for cf in issue.get("custom_fields", [])}}
+
+
+def delivery(event: str, issue: dict[str, Any], *, actor: str = "reporter", level: int = 25,
+             note: str | None = None, before: dict[str, Any] | None = None,
+             secret: str = MANTIS_SECRET) -> tuple[dict[str, str], bytes]:
+    """(headers, body) of one webhook as the plugin would POST it: `actor` with their access
+    `level` in the project; for issue_updated, `before` is the issue as it was (its snapshot
+    against the issue's gives the changes)."""
     require_php()
-    spec: dict[str, Any] = {"event": event, "secret": secret,
-                            "mantis_url": "https://mantis.test/", "actor": {"id": 5, "name": actor},
-                            "issue": plugin_input(issue)}
+    spec: dict[str, Any] = {
+        "event": event, "secret": secret, "mantis_url": "https://mantis.test/",
+        "actor": {"id": 5, "name": actor,
+                  "access_level": {"id": level, "name": ACCESS.get(level, f"@{level}@")}},
+        "issue": plugin_input(issue)}
+    if before is not None:
+        spec["before"], spec["after"] = snapshot(before), snapshot(issue)
     if note is not None:
         spec["note"] = {"id": 900, "text": note, "reporter": {"id": 5, "name": actor},
                         "view_state": "public", "created_at": issue["updated_at"]}

@@ -4,6 +4,7 @@ decisions as buttons; the decision is carried out and the message tells what was
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -143,3 +144,19 @@ def test_resolved_alert_updates_the_message(world: World) -> None:
     assert message["text"].startswith("✅") and button_values(message) == []
     [tg_message] = world.tg.messages(TG_ALERTS)
     assert tg_message["text"].startswith("✅")
+
+
+def test_every_text_of_the_alert_flow_is_russian(world: World) -> None:
+    """No internal value reaches people: not `firing`, `critical`, `one-off`, `accident` or
+    `issue: Priority: High` — the alert's own name and the team's labels are theirs."""
+    world.alert()
+    world.press_slack("hdc:register:1:2")
+    world.alert("resolved")
+    [created] = world.gl.writes("POST", r"/projects/1/issues$")
+    texts = [m["text"] for m in world.slack.messages(SLACK_ALERTS)]
+    texts += [m["text"] for m in world.tg.messages(TG_ALERTS)]
+    texts += [created.json["title"], created.json["description"]]
+    internal = re.compile(r"\b(firing|resolved|critical|one-off|accident|pending|issue:)")
+    assert texts and not [t for t in texts if internal.search(t)]
+    assert "зарегистрирована задача с меткой «Priority: High»" in world.slack_message()["text"]
+    assert "критично" in created.json["title"]

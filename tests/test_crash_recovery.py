@@ -41,7 +41,7 @@ def test_write_back_happens_once_after_kill(
     write_config: Callable[..., Path], processes: list[ConnectorProcess],
 ) -> None:
     gl = standin_gitlab
-    gl.add_issue(1, 23, labels=["API", "Priority: Low", "Priority: High"])
+    gl.add_issue(1, 23, labels=["API", "Priority: Low", "Priority: High"], assignee_ids=[51])
     config = write_config(db_url, gl, embedded=True, lease_seconds=2)
     release = gl.hold_next(*held)
 

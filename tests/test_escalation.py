@@ -66,7 +66,7 @@ def test_l2_label_opens_one_slack_thread_and_one_telegram_topic(world: World) ->
     root = world.slack_root()
     text = str(root["text"])
     for fact in ("Рецепт не печатается", HIGH, "Аптека 12", "l1-ivanova",
-                 "Проверили принтер", "gitlab:1#23"):
+                 "Проверили принтер", "задача #23", "/issues/23"):
         assert fact in text
     [topic] = world.tg.topics(TG_L2).values()
     assert topic["name"] == "#23 Рецепт не печатается" and not topic["closed"]
@@ -115,7 +115,7 @@ def test_removing_l2_posts_a_final_message_and_closes_the_topic(world: World) ->
     [topic] = world.tg.topics(TG_L2).values()
     assert topic["closed"]
     replies = world.slack.messages(SLACK_L2, str(world.slack_root()["ts"]))
-    assert [m["text"] for m in replies] == ["Метка L2 снята с gitlab:1#23 — эскалация завершена."]
+    assert [m["text"] for m in replies] == ["Метка L2 снята с задачи #23 — эскалация завершена."]
 
 
 def test_burst_of_notes_survives_slack_rate_limit_in_order(world: World) -> None:

@@ -1,9 +1,11 @@
-"""Issue 4 done-when on Mantis: webhooks exactly as the PHP plugin sends them, write-back through
-a stand-in answering as MantisBT's REST API, and the Sevastopol intake and impact rules."""
+"""Sevastopol on MantisBT, end to end: webhooks exactly as the shipped PHP plugin sends them,
+write-back through a stand-in answering as MantisBT 2.28's REST API (its real severity and
+priority enums, history, reassign_on_feedback), and polling for what no webhook reports."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import requests
@@ -11,6 +13,7 @@ from flask.testing import FlaskClient
 
 from connector.core import Connector
 from connector.reconcile import reconcile_all
+from tests.appendix1 import FORM, without
 from tests.conftest import SLACK_L2
 from tests.drive import run_until_idle
 from tests.mantis_hooks import delivery
@@ -18,115 +21,216 @@ from tests.standins.mantis import StandInMantis
 from tests.standins.slack import StandInSlack
 from webhooks.app import create_app
 
-INCOMPLETE = ("Заявитель: Иванова А.А., врач, ГБУЗ СГБ №1, +7 978 000-00-00\n"
-              "Пользователь: Иванова А.А., логин ivanova\n"
-              "Текст ошибки: «Нет доступа к ЭМК»")
+APPLICANT = "ivanova"  # a reporter at a medical organisation
+NO_PATIENT = without("Данные пациента")
+SEVEN_PNG_IN_A_ZIP = [("скриншоты.zip", 2_400_000)]
+Http = tuple[Connector, FlaskClient]
 
 
 @pytest.fixture
-def mantis(standin_mantis: StandInMantis) -> StandInMantis:
-    standin_mantis.add_issue(
-        42, summary="Не печатается ЭМК", description=INCOMPLETE, priority="urgent",
-        custom_fields={"Impact": "Minor", "Линия": ""}, attachments=["screen.png"])
-    return standin_mantis
-
-
-@pytest.fixture
-def client(db_url: str, mantis: StandInMantis,
-           make_connector: Callable[..., Connector]) -> tuple[Connector, FlaskClient]:
-    c = make_connector(db_url, mantis=mantis)
+def http(db_url: str, standin_mantis: StandInMantis,
+         make_connector: Callable[..., Connector]) -> Http:
+    c = make_connector(db_url, mantis=standin_mantis)
     return c, create_app(c.config, start_worker=False, setup_logs=False).test_client()
 
 
-def send(client: FlaskClient, event: str, mantis: StandInMantis, **kw: str) -> None:
+def report(mantis: StandInMantis, description: str = FORM, **issue: Any) -> None:
+    fields = {"summary": "Ошибка записи к логопеду", "reporter": APPLICANT,
+              "severity": "minor", "priority": "normal", "attachments": SEVEN_PNG_IN_A_ZIP,
+              **issue}
+    mantis.add_issue(42, description=description, **fields)
+
+
+def send(http: Http, mantis: StandInMantis, event: str, **kw: Any) -> None:
+    """The plugin's webhook for issue 42 as Mantis holds it now; then the worker runs."""
+    c, client = http
     headers, body = delivery(event, mantis.issue(42), **kw)
     answer = client.post("/webhooks/mantis", data=body, headers=headers)
     assert answer.status_code == 200, answer.get_data(as_text=True)
+    run_until_idle(c)
+
+
+def status(mantis: StandInMantis) -> str:
+    return str(mantis.issue(42)["status"]["name"])
 
 
 def notes(mantis: StandInMantis) -> list[str]:
     return [n["text"] for n in mantis.issue(42).get("notes", [])]
 
 
-def test_incomplete_request_goes_to_feedback_and_back_to_new(
-    mantis: StandInMantis, client: tuple[Connector, FlaskClient]
+def test_request_filled_in_as_appendix_1_with_seven_pngs_in_a_zip_stays_new(
+    standin_mantis: StandInMantis, http: Http
 ) -> None:
-    c, http = client
-    send(http, "issue_reported", mantis)
+    report(standin_mantis)
+    send(http, standin_mantis, "issue_reported", actor=APPLICANT)
+
+    assert status(standin_mantis) == "new"
+    assert notes(standin_mantis) == []
+    assert standin_mantis.writes() == []
+
+
+def test_missing_patient_data_waits_in_feedback_until_the_applicants_note_supplies_it(
+    standin_mantis: StandInMantis, http: Http
+) -> None:
+    report(standin_mantis, NO_PATIENT)
+    send(http, standin_mantis, "issue_reported", actor=APPLICANT)
+
+    assert status(standin_mantis) == "feedback"  # «Обратная связь»
+    [held] = notes(standin_mantis)
+    assert "— «Данные пациента» — фамилия, инициалы, № карты" in held
+    assert held.count("\n— ") == 1  # only that item
+
+    # With Mantis' default rights the applicant answers with a note; Mantis moves the request
+    # back to new itself (reassign_on_feedback), then the plugin reports the note.
+    standin_mantis.add_note(42, "Данные пациента:\nПетров П.П., карта 123456", reporter=APPLICANT)
+    assert status(standin_mantis) == "new"
+    send(http, standin_mantis, "note_added", actor=APPLICANT,
+         note="Данные пациента:\nПетров П.П., карта 123456")
+
+    assert status(standin_mantis) == "new"  # «Новая»
+    assert "заявка дополнена" in notes(standin_mantis)[-1]
+    assert len(notes(standin_mantis)) == 3
+
+
+def test_an_answer_that_does_not_supply_it_goes_back_to_feedback(
+    standin_mantis: StandInMantis, http: Http
+) -> None:
+    report(standin_mantis, NO_PATIENT)
+    send(http, standin_mantis, "issue_reported", actor=APPLICANT)
+    standin_mantis.add_note(42, "Пациент был вчера, карту не помню", reporter=APPLICANT)
+    send(http, standin_mantis, "note_added", actor=APPLICANT,
+         note="Пациент был вчера, карту не помню")
+
+    assert status(standin_mantis) == "feedback"
+    assert "по-прежнему не хватает" in notes(standin_mantis)[-1]
+    assert "«Данные пациента»" in notes(standin_mantis)[-1]
+
+
+def test_the_same_completion_is_found_by_polling_when_no_webhook_arrives(
+    standin_mantis: StandInMantis, http: Http
+) -> None:
+    c, _ = http
+    report(standin_mantis, NO_PATIENT)
+    assert reconcile_all(c) == 1
+    run_until_idle(c)
+    assert status(standin_mantis) == "feedback"
+
+    standin_mantis.add_note(42, "Данные пациента: Петров П.П., карта 123456",
+                            reporter=APPLICANT)
+    reconcile_all(c)
+    run_until_idle(c)
+    reconcile_all(c)
     run_until_idle(c)
 
-    issue = mantis.issue(42)
-    assert issue["status"]["name"] == "feedback"
-    [missing] = [n for n in notes(mantis) if "не хватает" in n]
-    assert "— данные пациента (фамилия, инициалы, номер карты)" in missing
-    assert "— последовательность действий" in missing
-    assert "заявителя" not in missing and "текст ошибки" not in missing
-    # Urgent on a Minor impact: corrected to High with a note (§4.9–4.10).
-    assert issue["priority"]["name"] == "high"
-    assert any("«Urgent»" in n and "«High»" in n for n in notes(mantis))
+    assert status(standin_mantis) == "new"
+    assert "заявка дополнена" in notes(standin_mantis)[-1]
+    assert len(notes(standin_mantis)) == 3
 
-    # The reporter completes the request in the web UI; the plugin reports the update.
-    requests.patch(f"{mantis.url}/api/rest/index.php/issues/42", timeout=5,
-                   headers={"Authorization": mantis.token},
-                   json={"description": INCOMPLETE + "\nПациент: Петров П.П., карта 123456",
-                         "steps_to_reproduce": "1. Открыть ЭМК\n2. Нажать «Печать»"})
-    send(http, "issue_updated", mantis)
+
+def test_low_at_creation_on_minor_becomes_normal_and_l1s_lowering_stays(
+    standin_mantis: StandInMantis, http: Http
+) -> None:
+    report(standin_mantis, priority="low")
+    send(http, standin_mantis, "issue_reported", actor=APPLICANT)
+
+    assert standin_mantis.issue(42)["priority"]["name"] == "normal"  # «Обычный»
+    [note] = notes(standin_mantis)
+    assert "Приоритет «Низкий» не соответствует влиянию «Малое»" in note and "п. 4.10" in note
+
+    # L1 studies the request and lowers the priority in the web UI (§4.5, §4.10).
+    before = standin_mantis.issue(42)
+    l1 = standin_mantis.add_token("l1-petrov", access_level=55)
+    requests.patch(f"{standin_mantis.url}/api/rest/index.php/issues/42", timeout=5,
+                   headers={"Authorization": l1}, json={"priority": {"name": "low"}})
+    send(http, standin_mantis, "issue_updated", actor="l1-petrov", level=55, before=before)
+    c, _ = http
+    reconcile_all(c)  # polling sees the same change, with L1 in the issue's history
     run_until_idle(c)
 
-    assert mantis.issue(42)["status"]["name"] == "new"
-    assert any("возвращена" in n for n in notes(mantis))
-    assert len(notes(mantis)) == 3
+    assert standin_mantis.issue(42)["priority"]["name"] == "low"
+    assert len(notes(standin_mantis)) == 1
+
+
+@pytest.mark.parametrize(("who", "level", "kept"), [
+    pytest.param("l1-petrov", 55, True, id="L1 (developer) may change it (§4.5)"),
+    pytest.param(APPLICANT, 25, False, id="the applicant may not raise it"),
+])
+def test_who_raised_the_priority_is_read_from_the_history_when_polling(
+    standin_mantis: StandInMantis, http: Http, who: str, level: int, kept: bool
+) -> None:
+    c, _ = http
+    report(standin_mantis, priority="high")
+    reconcile_all(c)
+    run_until_idle(c)
+    token = standin_mantis.add_token(who, access_level=level)
+    requests.patch(f"{standin_mantis.url}/api/rest/index.php/issues/42", timeout=5,
+                   headers={"Authorization": token}, json={"priority": {"name": "immediate"}})
+    reconcile_all(c)
+    run_until_idle(c)
+
+    assert standin_mantis.issue(42)["priority"]["name"] == ("immediate" if kept else "high")
+    assert len(notes(standin_mantis)) == (0 if kept else 1)
+
+
+def test_applicant_raising_to_urgent_later_is_corrected(standin_mantis: StandInMantis,
+                                                        http: Http) -> None:
+    report(standin_mantis, priority="high")
+    send(http, standin_mantis, "issue_reported", actor=APPLICANT)
+    before = standin_mantis.issue(42)
+    own = standin_mantis.add_token(APPLICANT)
+    requests.patch(f"{standin_mantis.url}/api/rest/index.php/issues/42", timeout=5,
+                   headers={"Authorization": own}, json={"priority": {"name": "urgent"}})
+    send(http, standin_mantis, "issue_updated", actor=APPLICANT, before=before)
+
+    assert standin_mantis.issue(42)["priority"]["name"] == "high"
+    assert "Приоритет «Срочный» не соответствует влиянию «Малое»" in notes(standin_mantis)[-1]
 
 
 def test_own_notes_coming_back_from_the_plugin_change_nothing(
-    mantis: StandInMantis, client: tuple[Connector, FlaskClient]
+    standin_mantis: StandInMantis, http: Http
 ) -> None:
-    c, http = client
-    send(http, "issue_reported", mantis)
-    run_until_idle(c)
-    writes = len(mantis.writes())
+    report(standin_mantis, NO_PATIENT)
+    send(http, standin_mantis, "issue_reported", actor=APPLICANT)
+    writes = len(standin_mantis.writes())
 
-    send(http, "note_added", mantis, actor="helpdesk-bot", note=notes(mantis)[0])
-    run_until_idle(c)
+    send(http, standin_mantis, "note_added", actor="helpdesk-bot", level=55,
+         note=notes(standin_mantis)[0])
 
-    assert len(mantis.writes()) == writes
-
-
-def test_forged_signature_is_refused(mantis: StandInMantis,
-                                    client: tuple[Connector, FlaskClient]) -> None:
-    _, http = client
-    headers, body = delivery("issue_reported", mantis.issue(42), secret="not-the-secret")
-    assert http.post("/webhooks/mantis", data=body, headers=headers).status_code == 401
+    assert len(standin_mantis.writes()) == writes
 
 
-def test_changes_made_through_rest_are_found_by_polling(
-    mantis: StandInMantis, client: tuple[Connector, FlaskClient]
-) -> None:
-    c, _ = client
+def test_forged_signature_is_refused(standin_mantis: StandInMantis, http: Http) -> None:
+    report(standin_mantis)
+    headers, body = delivery("issue_reported", standin_mantis.issue(42), secret="not-the-secret")
+    assert http[1].post("/webhooks/mantis", data=body, headers=headers).status_code == 401
+
+
+def test_changes_made_through_rest_are_found_by_polling(standin_mantis: StandInMantis,
+                                                        http: Http) -> None:
+    c, _ = http
+    report(standin_mantis, NO_PATIENT, priority="urgent")
     assert reconcile_all(c) == 1  # no webhook at all: REST changes fire no plugin event
     run_until_idle(c)
 
-    assert mantis.issue(42)["status"]["name"] == "feedback"
-    assert mantis.issue(42)["priority"]["name"] == "high"
+    assert status(standin_mantis) == "feedback"
+    assert standin_mantis.issue(42)["priority"]["name"] == "high"
     reconcile_all(c)  # the connector's own writes are seen, and change nothing
     run_until_idle(c)
-    assert len(notes(mantis)) == 2
+    assert len(notes(standin_mantis)) == 2
 
 
 def test_l2_line_field_escalates_the_request_into_slack(
-    db_url: str, mantis: StandInMantis, standin_slack: StandInSlack,
+    db_url: str, standin_mantis: StandInMantis, standin_slack: StandInSlack,
     make_connector: Callable[..., Connector],
 ) -> None:
-    requests.patch(f"{mantis.url}/api/rest/index.php/issues/42", timeout=5,
-                   headers={"Authorization": mantis.token}, json={
-                       "description": INCOMPLETE + "\nПациент: Петров П.П., карта 123456",
-                       "steps_to_reproduce": "1. Открыть ЭМК", "priority": {"name": "high"},
-                       "custom_fields": [{"field": {"name": "Линия"}, "value": "L2"}]})
-    c = make_connector(db_url, mantis=mantis, slack=standin_slack)
-    http = create_app(c.config, start_worker=False, setup_logs=False).test_client()
-    send(http, "issue_updated", mantis)
-    run_until_idle(c)
+    report(standin_mantis, priority="high", custom_fields={"Линия": "L2"})
+    c = make_connector(db_url, mantis=standin_mantis, slack=standin_slack)
+    send((c, create_app(c.config, start_worker=False, setup_logs=False).test_client()),
+         standin_mantis, "issue_updated", actor="l1-petrov", level=55)
 
     [root] = standin_slack.messages(SLACK_L2)
-    assert "mantis:1#42" in root["text"] and "Не печатается ЭМК" in root["text"]
-    assert "Пациент: Петров П.П." in root["text"]  # what L1 collected, read back from Mantis
+    text = str(root["text"])
+    assert "Заявка #42 передана на 2 ЛТП: Ошибка записи к логопеду" in text
+    assert "Приоритет: Высокий" in text and f"Заявитель: {APPLICANT}" in text
+    assert "Данные пациента: Петров П.П." in text  # what L1 collected, read back from Mantis
+    assert "mantis:" not in text and "high" not in text

@@ -18,16 +18,17 @@ from tests.drive import run_until_idle
 from tests.standins.znuny import StandInZnuny
 from webhooks.app import create_app
 
-INCOMPLETE = ("Заявитель: Иванова А.А., врач, ГБУЗ СГБ №1, +7 978 000-00-00\n"
-              "Пользователь: Иванова А.А., логин ivanova\n"
-              "Текст ошибки: «Нет доступа к ЭМК»")
+INCOMPLETE = ("Данные о заявителе: Иванова А.А., врач, ГБУЗС «Городская больница №1», "
+              "+7 978 000-00-00\n"
+              "ФИО пользователя, логин: Иванова А.А., ivanova\n"
+              "Описание ошибки: «Нет доступа к ЭМК»")
 AUTH = "Basic " + base64.b64encode(f"{OTRS_HOOK_USER}:{OTRS_HOOK_PASSWORD}".encode()).decode()
 
 
 @pytest.fixture
 def znuny(standin_znuny: StandInZnuny) -> StandInZnuny:
     standin_znuny.add_ticket(7, title="Не печатается ЭМК", priority="5 very high",
-                             dynamic_fields={"Impact": "Minor"},
+                             dynamic_fields={"Impact": "minor"},
                              articles=[{"body": INCOMPLETE, "attachments": ["screen.png"],
                                         "sender_type": "customer"}])
     return standin_znuny
@@ -70,19 +71,38 @@ def test_incomplete_request_goes_to_feedback_and_back_to_new(
 
     ticket = znuny.ticket(7)
     assert ticket["State"] == "pending reminder"  # the regulation's Feedback in OTRS words
-    assert ticket["Priority"] == "4 high"  # Urgent on Minor → High
-    [missing] = [n for n in notes(znuny) if "не хватает" in n]
-    assert "— данные пациента (фамилия, инициалы, номер карты)" in missing
-    assert "— последовательность действий" in missing
-    assert "скриншоты" not in missing  # screen.png is attached to the first article
+    assert ticket["Priority"] == "4 high"  # Неотложный on «Малое» → Высокий
+    [missing] = [n for n in notes(znuny) if "нет обязательных сведений" in n]
+    assert "— «Данные пациента» — фамилия, инициалы, № карты" in missing
+    assert "— «Последовательность выполняемых действий»" in missing
+    assert "Скриншоты" not in missing  # screen.png is attached to the first article
+    assert "«Обратная связь»" in missing
 
-    customer_adds(znuny, "Пациент: Петров П.П., карта 123456\n"
-                         "Последовательность действий: открыть ЭМК, нажать «Печать»")
+    customer_adds(znuny, "Данные пациента: Петров П.П., карта 123456\n"
+                         "Последовательность выполняемых действий: открыть ЭМК, нажать «Печать»")
     invoke(http, znuny, "ArticleCreate")
     run_until_idle(c)
 
     assert znuny.ticket(7)["State"] == "new"
-    assert any("возвращена" in n for n in notes(znuny))
+    assert any("заявка дополнена" in n for n in notes(znuny))
+
+
+def test_an_agents_priority_change_is_l1s_right(
+    znuny: StandInZnuny, client: tuple[Connector, FlaskClient]
+) -> None:
+    c, http = client
+    invoke(http, znuny, "TicketCreate")
+    run_until_idle(c)
+    api = znuny.url
+    znuny.add_agent("l1-petrov", "pw")
+    sid = requests.post(f"{api}/Session", json={"UserLogin": "l1-petrov", "Password": "pw"},
+                        timeout=5).json()["SessionID"]
+    requests.patch(f"{api}/Ticket/7", timeout=5, json={
+        "SessionID": sid, "Ticket": {"Priority": "5 very high"}})
+    invoke(http, znuny, "TicketPriorityUpdate")
+    run_until_idle(c)
+
+    assert znuny.ticket(7)["Priority"] == "5 very high"  # L1 raised it while studying (§4.5)
 
 
 def test_own_articles_coming_back_change_nothing(

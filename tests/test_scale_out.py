@@ -28,7 +28,8 @@ def two_connectors(
     pg_url: str, standin_gitlab: StandInGitLab, write_config: Callable[..., Path]
 ) -> Iterator[list[ConnectorProcess]]:
     for iid in range(1, EVENTS + 1):
-        standin_gitlab.add_issue(1, iid, labels=["Priority: Low", "Priority: High"])
+        standin_gitlab.add_issue(1, iid, labels=["Priority: Low", "Priority: High"],
+                                 assignee_ids=[51])
     config = write_config(pg_url, standin_gitlab, embedded=True, batch_size=10)
     procs = [ConnectorProcess(config), ConnectorProcess(config)]
     try:

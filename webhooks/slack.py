@@ -13,7 +13,9 @@ from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
 
 from connector.errors import PayloadError
+from connector.events import TicketRef
 from connector.store.schema import threads
+from connector.wording import describe_ticket
 from plugins.slack.events import BLOCK_ACTIONS, EVENT_CALLBACK
 from plugins.slack.verify import is_valid
 from webhooks.receiving import extension, read_json, reject, store_event
@@ -83,5 +85,5 @@ def commands() -> Any:
         rows = conn.execute(select(threads.c.ticket).where(
             threads.c.chat == "slack", threads.c.state == "open",
             threads.c.channel != "alerts").order_by(threads.c.id)).scalars().all()
-    listing = "\n".join(f"• {ticket}" for ticket in rows) or "—"
+    listing = "\n".join(f"• {describe_ticket(TicketRef.parse(t))}" for t in rows) or "—"
     return jsonify(response_type="ephemeral", text=c.render("command_open", listing=listing))

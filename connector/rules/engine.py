@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connector.events import Action, TicketEvent
-from connector.mappings import Mapping, Templates, render
+from connector.mappings import Mapping, Mappings, render
 from connector.rules import escalation, intake, labels, priority
 from connector.rules.models import (
     AssignOnLabel,
@@ -21,28 +21,49 @@ from connector.rules.models import (
 )
 from connector.rules.state import TicketState
 from connector.rules.vocab import read_event, write_action
+from connector.wording import ticket_label
+
+
+@dataclass(frozen=True)
+class RuleWarning:
+    """Something a rule could not act on and a person should fix: logged and counted."""
+
+    rule: str
+    field: str  # what it is about: impact, priority…
+    value: str
+    text: str  # one line for the log, naming the fix
 
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What rules may read besides the event: who fills roles, and how to speak."""
+    """What rules may read besides the event: how to speak and who fills roles. `decide` gives
+    each decision its own copy, bound to the regulation, that collects warnings."""
 
-    templates: Templates
+    mappings: Mappings
     language: str
     roles: dict[str, str] = field(default_factory=dict)
+    mapping: Mapping | None = None
+    warnings: list[RuleWarning] = field(default_factory=list)
+
+    def bound(self, mapping: Mapping) -> RuleContext:
+        return dataclasses.replace(self, mapping=mapping, warnings=[])
 
     def text(self, template_id: str, event: TicketEvent, **values: Any) -> str:
         """Render a template with the ticket's common fields filled in."""
-        return render(self.templates, self.language, template_id,
-                      ticket=str(event.ref), title=event.title, **values)
+        values = {"ticket": ticket_label(event.ref), "title": event.title, **values}
+        return render(self.mappings.texts(self.mapping, self.language), template_id, **values)
+
+    def warn(self, rule: str, field_name: str, value: str, text: str) -> None:
+        self.warnings.append(RuleWarning(rule, field_name, value, text))
 
 
 @dataclass
 class Decision:
-    """The actions decided for one event and the state the ticket moves to."""
+    """The actions decided for one event, the state the ticket moves to, and warnings."""
 
     actions: list[Action]
     state: TicketState
+    warnings: list[RuleWarning] = field(default_factory=list)
 
 
 RuleFn = Callable[[Any, TicketEvent, TicketState, RuleContext], list[Action]]
@@ -58,16 +79,25 @@ RULES: dict[type, RuleFn] = {
 
 
 def decide(mapping: Mapping, event: TicketEvent, state: TicketState, ctx: RuleContext) -> Decision:
-    """Run every rule of the mapping in order; each rule picks the event kinds it cares about."""
+    """Run every rule of the mapping in order; each rule picks the event kinds it cares about.
+
+    The new state records the ticket as it will be once the actions are done (a corrected
+    priority, a changed status), so the change coming back, or a later one, compares with that.
+    """
     event = read_event(mapping, event)
     # Some trackers list only the newest article's files in an event: remember them all.
-    files = tuple(dict.fromkeys([*state.attachments, *event.attachments]))
+    known = {a.name: a for a in state.attachments}
+    files = tuple({**known, **{a.name: a for a in event.attachments}}.values())
     event = dataclasses.replace(event, attachments=files)
     new_state = copy.deepcopy(state)
     new_state.attachments = list(files)
+    ctx = ctx.bound(mapping)
     actions: list[Action] = []
     for rule in mapping.rules:
         actions += RULES[type(rule)](rule, event, new_state, ctx)
     if event.kind == "ticket":
         new_state.observe(event.labels, event.priority, event.impact, event.updated_at)
-    return Decision([write_action(mapping, a) for a in actions], new_state)
+    for action in actions:
+        if action.kind == "set_priority":
+            new_state.priority = action.params["priority"]
+    return Decision([write_action(mapping, a) for a in actions], new_state, ctx.warnings)

@@ -45,7 +45,8 @@ def escalate(reason: str, channel: str, priority_labels: list[str], active: bool
     """Escalate once when the condition appears; relay people's notes into the thread while it
     lasts; end it when the condition goes or the ticket closes."""
     flag = f"escalated:{channel}"
-    common = {"channel": channel, "title": event.title, "url": event.url}
+    common = {"channel": channel, "title": event.title, "url": event.url,
+              "mapping": ctx.mapping.name if ctx.mapping else None}
     if event.kind == "note":
         if flag not in state.flags or not event.note:
             return []
@@ -55,8 +56,9 @@ def escalate(reason: str, channel: str, priority_labels: list[str], active: bool
     closed = event.state != "opened"
     if active and not closed and flag not in state.flags:
         state.flags.add(flag)
+        # the highest label: what stays once the single-priority rule has settled a conflict
         priority = event.priority or next(
-            (label for label in event.labels if label in priority_labels), "")
+            (label for label in reversed(priority_labels) if label in event.labels), "")
         params = {**common, "labels": list(event.labels), "assignees": list(event.assignees),
                   "author": event.author, "priority": priority}
         return [Action("escalate", "chat", event.ref, params, reason)]

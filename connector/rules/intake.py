@@ -1,73 +1,171 @@
-"""Sevastopol intake (§3.1–3.4, Appendix 1): incomplete requests wait in Feedback."""
+"""Sevastopol intake (§3.1–3.5, Appendix 1, §2.9): incomplete requests wait in Feedback until
+the applicant completes them, in the request itself or in a note."""
 
 from __future__ import annotations
 
-import re
+import hashlib
 from typing import TYPE_CHECKING
 
 from connector.events import Action, TicketEvent
-from connector.rules.models import Detect, IntakeValidation
+from connector.rules.form import filled, form_values
+from connector.rules.models import AttachmentAdvice, Detect, IntakeField, IntakeValidation
 from connector.rules.state import TicketState
 
 if TYPE_CHECKING:
     from connector.rules.engine import RuleContext
 
 WAITING = "intake:waiting"
+FOUND = "intake:found:"  # + item name: found in an applicant's note (notes come one by one)
+MISSING = "intake:missing:"  # + item name: named in the last note to the applicant
+ADVISED = "intake:advised:"  # + what §3.5 advice was given
 
 
 def apply_intake_validation(
     rule: IntakeValidation, event: TicketEvent, state: TicketState, ctx: RuleContext
 ) -> list[Action]:
-    """Send a new request lacking mandatory items to Feedback with a note naming each; when the
-    reporter completes it, return it to New. A person who moves it on by hand is left alone."""
-    if event.kind != "ticket":
+    """Hold a new problem report that lacks mandatory items in Feedback with a note naming each.
+
+    The applicant answers in the request or, with Mantis' default rights, in a note — and
+    Mantis itself then moves the request out of Feedback. Complete: it returns to New with
+    thanks. Still incomplete: it goes (back) to Feedback with a note naming what is still
+    missing. A status set by L1 staff while it waits is theirs: the check stops.
+    """
+    if event.kind == "note" and not event.supplements:
+        return []  # only the applicant's notes complete a request
+    if event.kind not in ("ticket", "note"):
         return []
-    missing = missing_items(rule, event)
-    tracker, ref = event.ref.tracker, event.ref
-    waiting = WAITING in state.flags
-    if missing and not waiting and event.status == rule.complete_status:
-        state.flags.add(WAITING)
-        note = ctx.text("intake_incomplete", event,
-                        missing="\n".join(f"— {title}" for title in missing))
-        return [Action("set_status", tracker, ref, {"status": rule.incomplete_status}, rule.type),
-                Action("add_note", tracker, ref, {"body": note}, rule.type)]
-    if waiting and not missing and event.status == rule.incomplete_status:
-        state.flags.discard(WAITING)
-        return [Action("set_status", tracker, ref, {"status": rule.complete_status}, rule.type),
-                Action("add_note", tracker, ref, {"body": ctx.text("intake_complete", event)},
-                       rule.type)]
-    if waiting and event.status not in (rule.incomplete_status, rule.complete_status):
-        state.flags.discard(WAITING)  # someone took it on regardless
-    return []
+    _remember(rule, event, state)
+    missing = _missing(rule, event, state) if in_scope(rule, event) else {}
+    actions = _advice(rule.attachments, event, state, ctx)
+    waiting, status = WAITING in state.flags, event.status
+    if not waiting:
+        if missing and status == rule.complete_status:
+            state.flags.add(WAITING)
+            return actions + _hold(rule, event, state, ctx, missing, "intake_incomplete")
+        return actions
+    if status == rule.incomplete_status:
+        if not missing:
+            return actions + _release(rule, event, state, ctx, move=True)
+        if not set(missing) < _named(state):
+            return actions  # nothing new supplied: the note already says what is missing
+        return actions + _hold(rule, event, state, ctx, missing, "intake_still_incomplete",
+                               move=False)
+    answered = (rule.answered_statuses or [rule.complete_status])
+    if "status" in event.staff_set or status not in answered:
+        _forget(state)  # someone took it on regardless
+        return actions
+    if not missing:
+        return actions + _release(rule, event, state, ctx, move=False)
+    return actions + _hold(rule, event, state, ctx, missing, "intake_still_incomplete")
 
 
-def missing_items(rule: IntakeValidation, event: TicketEvent) -> list[str]:
+def in_scope(rule: IntakeValidation, event: TicketEvent) -> bool:
+    """Appendix 1 is the form of a problem report: other requests are not held for it."""
+    scope = rule.applies_to
+    if scope.categories and event.category and event.category not in scope.categories:
+        return False
+    return not (scope.impacts and event.impact and event.impact not in scope.impacts)
+
+
+def missing_items(rule: IntakeValidation, event: TicketEvent,
+                  state: TicketState | None = None) -> list[str]:
     """Titles of the mandatory items the request lacks, in the regulation's order."""
-    missing = [f.title for f in rule.fields if not present(f.detect, event)]
+    return list(_missing(rule, event, state or TicketState()).values())
+
+
+def _missing(rule: IntakeValidation, event: TicketEvent, state: TicketState) -> dict[str, str]:
+    """Name → title of each mandatory item the request lacks, in the regulation's order."""
+    found = {f[len(FOUND):] for f in state.flags if f.startswith(FOUND)}
+    texts = "\n".join([event.description, *event.fields.values()])
+    values = form_values(texts, [label for f in rule.fields for label in f.detect.labels])
+    missing = {f.name: f.title for f in rule.fields
+               if f.name not in found and not present(f, values, event)}
     bare = {ext.lower() for ext in rule.bare_attachment_types}
     if event.attachments and not event.description.strip() and all(
-            _extension(name) in bare for name in event.attachments):
-        missing.insert(0, rule.description_title)
+            a.extension in bare for a in event.attachments):
+        missing = {"description": rule.description_title, **missing}
     return missing
 
 
-def present(detect: Detect, event: TicketEvent) -> bool:
+def present(item: IntakeField, values: dict[str, str], event: TicketEvent) -> bool:
     """Any one of the detection methods finding the item is enough."""
-    texts = "\n".join([event.description, *event.fields.values()])
-    if any(_has_section(texts, label) for label in detect.sections):
+    detect: Detect = item.detect
+    if any(filled(values.get(label), item.hint) for label in detect.labels):
         return True
     names = [*detect.custom_fields, *detect.text_fields]
-    if any(event.fields.get(name, "").strip() for name in names):
+    if any(filled(event.fields.get(name, ""), item.hint) for name in names):
         return True
     wanted = {ext.lower() for ext in detect.attachment_types}
-    return any(_extension(name) in wanted for name in event.attachments)
+    return any(a.extension in wanted for a in event.attachments)
 
 
-def _has_section(text: str, label: str) -> bool:
-    """A line `Label: something` (also `Label — something`), case-insensitive."""
-    pattern = rf"^\s*{re.escape(label)}\s*[:：—-]\s*\S"
-    return re.search(pattern, text, re.IGNORECASE | re.MULTILINE) is not None
+def _remember(rule: IntakeValidation, event: TicketEvent, state: TicketState) -> None:
+    """Items the applicant's notes supply, kept: a note event carries only its own note."""
+    labels = [label for f in rule.fields for label in f.detect.labels]
+    for text in event.supplements:
+        values = form_values(text, labels)
+        for item in rule.fields:
+            if any(filled(values.get(label), item.hint) for label in item.detect.labels):
+                state.flags.add(FOUND + item.name)
 
 
-def _extension(name: str) -> str:
-    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+def _hold(rule: IntakeValidation, event: TicketEvent, state: TicketState, ctx: RuleContext,
+          missing: dict[str, str], template: str, move: bool = True) -> list[Action]:
+    tracker, ref = event.ref.tracker, event.ref
+    state.flags -= {f for f in state.flags if f.startswith(MISSING)}
+    state.flags |= {MISSING + name for name in missing}
+    note = ctx.text(template, event, status=rule.incomplete_status,
+                    missing="\n".join(f"— {title}" for title in missing.values()))
+    actions = [Action("set_status", tracker, ref, {"status": rule.incomplete_status}, rule.type)]
+    return [*(actions if move else []), Action("add_note", tracker, ref, {"body": note},
+                                              rule.type)]
+
+
+def _release(rule: IntakeValidation, event: TicketEvent, state: TicketState, ctx: RuleContext,
+             *, move: bool) -> list[Action]:
+    _forget(state)
+    tracker, ref = event.ref.tracker, event.ref
+    note = ctx.text("intake_complete", event, status=rule.complete_status)
+    actions = [Action("set_status", tracker, ref, {"status": rule.complete_status}, rule.type)]
+    return [*(actions if move else []), Action("add_note", tracker, ref, {"body": note},
+                                              rule.type)]
+
+
+def _named(state: TicketState) -> set[str]:
+    """Item names the last note to the applicant listed."""
+    return {f[len(MISSING):] for f in state.flags if f.startswith(MISSING)}
+
+
+def _forget(state: TicketState) -> None:
+    state.flags -= {f for f in state.flags if f == WAITING or f.startswith(MISSING)}
+
+
+def _advice(policy: AttachmentAdvice | None, event: TicketEvent, state: TicketState,
+            ctx: RuleContext) -> list[Action]:
+    """§3.5 on files, each kind of advice once per ticket and set of files."""
+    if policy is None or event.kind != "ticket" or not event.attachments:
+        return []
+    files = event.attachments
+    problems: list[str] = []
+    total = sum(a.size for a in files)
+    if total > policy.max_total_mb * 1024 * 1024:
+        problems.append(ctx.text("intake_files_too_big", event,
+                                 size=f"{total / 1024 / 1024:.1f}".replace(".", ","),
+                                 limit=f"{policy.max_total_mb:g}"))
+    odd = [a.name for a in files if a.extension in policy.other_image_types]
+    if odd:
+        problems.append(ctx.text("intake_files_format", event, files=", ".join(odd),
+                                 types=", ".join(t.upper() for t in policy.screenshot_types
+                                                 if t != "jpeg")))
+    shots = [a for a in files if a.extension in policy.screenshot_types]
+    if len(shots) > policy.archive_above:
+        problems.append(ctx.text("intake_files_archive", event, count=len(shots),
+                                 limit=policy.archive_above,
+                                 archives=", ".join(policy.archive_types)))
+    key = ADVISED + hashlib.sha256("\n".join(problems).encode()).hexdigest()[:12]
+    if not problems or key in state.flags:
+        return []
+    state.flags.add(key)
+    note = ctx.text("intake_files", event, problems="\n".join(f"— {p}" for p in problems))
+    return [Action("add_note", event.ref.tracker, event.ref, {"body": note},
+                   "intake_validation")]

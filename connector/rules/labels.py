@@ -17,28 +17,35 @@ REMINDED = "reminded:priority"
 def apply_single_priority_label(
     rule: SinglePriorityLabel, event: TicketEvent, state: TicketState, ctx: RuleContext
 ) -> list[Action]:
-    """Keep only the highest priority label; remind once when a new ticket has none.
+    """Keep only the highest priority label; remind once about what a new issue lacks.
 
-    A conflict already seen in the previous observation of the ticket was already acted on,
-    so a redelivered or polled copy of the same change adds no second note.
+    Belarus §4.1: the head of support sets exactly one priority label and assigns a
+    responsible L1 on every new issue. A conflict already seen in the previous observation of
+    the ticket was already acted on, so a redelivered or polled copy adds no second note.
     """
     if event.kind != "ticket":
         return []
     present = [label for label in rule.labels if label in event.labels]
     tracker, ref = event.ref.tracker, event.ref
     seen_before = [label for label in rule.labels if label in state.labels]
+    actions: list[Action] = []
     if len(present) > 1 and present != seen_before:
         kept, removed = present[-1], present[:-1]
         note = ctx.text("priority_conflict", event, kept=kept, removed=", ".join(removed))
-        return [
+        actions += [
             Action("update_labels", tracker, ref, {"add": [], "remove": removed}, rule.type),
             Action("add_note", tracker, ref, {"body": note}, rule.type),
         ]
-    if not present and rule.remind_when_missing and event.is_new and REMINDED not in state.flags:
+    gaps = []
+    if not present and rule.remind_when_missing:
+        gaps.append(ctx.text("reminder_priority_label", event, labels=", ".join(rule.labels)))
+    if not event.assignees and rule.remind_when_unassigned:
+        gaps.append(ctx.text("reminder_assignee", event))
+    if gaps and event.is_new and REMINDED not in state.flags:
         state.flags.add(REMINDED)
-        note = ctx.text("priority_missing", event, labels=", ".join(rule.labels))
-        return [Action("add_note", tracker, ref, {"body": note}, rule.type)]
-    return []
+        note = ctx.text("new_issue_reminder", event, missing="\n".join(f"— {g}" for g in gaps))
+        actions.append(Action("add_note", tracker, ref, {"body": note}, rule.type))
+    return actions
 
 
 def apply_assign_on_label(

@@ -12,11 +12,13 @@ class Rule(BaseModel):
 
 
 class SinglePriorityLabel(Rule):
-    """Exactly one priority label: highest wins a conflict; none on a new ticket → reminder."""
+    """Exactly one priority label: highest wins a conflict. A new ticket without one (or, with
+    `remind_when_unassigned`, without an assignee) gets one reminder naming what it lacks."""
 
     type: Literal["single_priority_label"]
     labels: list[str] = Field(min_length=2, description="lowest priority first")
     remind_when_missing: bool = True
+    remind_when_unassigned: bool = False
 
 
 class EscalateOnLabel(Rule):
@@ -25,7 +27,7 @@ class EscalateOnLabel(Rule):
     type: Literal["escalate_on_label"]
     label: str
     channel: str
-    priority_labels: list[str] = []  # which label tells the priority, for the chat message
+    priority_labels: list[str] = []  # lowest first; the highest present is shown in the chat
 
 
 class AssignOnLabel(Rule):
@@ -44,11 +46,14 @@ class AssignOnLabel(Rule):
 
 
 class ImpactPriority(Rule):
-    """Each impact allows a set of priorities; anything else is corrected to the highest allowed."""
+    """Each impact allows a set of priorities (Sevastopol §4.9–4.10). A priority outside the set
+    is corrected to the nearest allowed one at creation and on later raises; L1's own changes
+    stand. `priorities` ranks every value a tracker may hold, highest first, including ones the
+    regulation does not use (Mantis «Срочный», «Нет»): they are simply never allowed."""
 
     type: Literal["impact_priority"]
     priorities: list[str] = Field(min_length=1, description="highest priority first")
-    allowed: dict[str, list[str]]
+    allowed: dict[str, list[str]] = Field(description="impact → its priorities, highest first")
 
     @model_validator(mode="after")
     def _known_priorities(self) -> ImpactPriority:
@@ -90,7 +95,7 @@ class Detect(BaseModel):
     """Ways to find one mandatory item in a request; any one of them is enough."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    sections: list[str] = []  # "Пациент:" lines in the description (label, colon, text)
+    labels: list[str] = []  # the form's row labels, read as connector/rules/form.py says
     custom_fields: list[str] = []  # tracker custom fields that must be non-empty
     text_fields: list[str] = []  # e.g. steps_to_reproduce
     attachment_types: list[str] = []  # file extensions, e.g. [png, jpg, gif]
@@ -99,20 +104,48 @@ class Detect(BaseModel):
 class IntakeField(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str
-    title: str  # how the note names it to the reporter
+    title: str  # how the note names it to the applicant
+    hint: str = ""  # the form's own prompt for the row: a copy of it is not an answer
     detect: Detect
+
+
+class Scope(BaseModel):
+    """Which requests the form applies to (Appendix 1: reports of a problem); an empty list
+    does not narrow. A request whose category or impact is unknown is checked."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    categories: list[str] = []  # Mantis categories, OTRS ticket types
+    impacts: list[str] = []  # regulation impact values
+
+
+class AttachmentAdvice(BaseModel):
+    """§3.5 on files: a note names the rule; the request is not held for it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    max_total_mb: float = Field(10, gt=0)
+    screenshot_types: list[str] = ["jpg", "jpeg", "gif", "png"]
+    archive_types: list[str] = ["zip", "7z", "rar"]
+    archive_above: int = Field(5, ge=1)  # more loose screenshots than this go in an archive
+    other_image_types: list[str] = ["bmp", "tif", "tiff", "webp", "heic", "heif", "jfif",
+                                    "svg"]
 
 
 class IntakeValidation(Rule):
     """A new request lacking mandatory items waits in `incomplete_status` with a note naming
-    them; once complete it goes back to `complete_status` (Sevastopol §3.1–3.4, Appendix 1)."""
+    them; when the applicant completes it — in the request or in a note — it goes back to
+    `complete_status` (Sevastopol §3.1–3.5, Appendix 1, §2.9)."""
 
     type: Literal["intake_validation"]
-    incomplete_status: str = "feedback"
-    complete_status: str = "new"
+    incomplete_status: str
+    complete_status: str
+    # Statuses the tracker itself moves an answered request to (Mantis reassign_on_feedback:
+    # new or assigned; a Znuny follow-up: open): from these the check goes on.
+    answered_statuses: list[str] = []
+    applies_to: Scope = Scope()
     fields: list[IntakeField] = Field(min_length=1)
     bare_attachment_types: list[str] = []  # alone, without a description, they do not count
     description_title: str = "описание проблемы"
+    attachments: AttachmentAdvice | None = None
 
 
 AnyRule = Annotated[

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
+
+from connector.events import Attachment
 
 
 @dataclass
@@ -15,13 +18,13 @@ class TicketState:
     labels: list[str] = field(default_factory=list)
     priority: str | None = None
     impact: str | None = None
-    attachments: list[str] = field(default_factory=list)  # every file name ever seen on it
+    attachments: list[Attachment] = field(default_factory=list)  # every file ever seen on it
 
     def to_json(self) -> str:
         return json.dumps(
             {"flags": sorted(self.flags), "seen_updated_at": self.seen_updated_at,
              "labels": self.labels, "priority": self.priority, "impact": self.impact,
-             "attachments": self.attachments},
+             "attachments": [[a.name, a.size] for a in self.attachments]},
             ensure_ascii=False,
         )
 
@@ -32,7 +35,7 @@ class TicketState:
         data = json.loads(text)
         return cls(set(data.get("flags", [])), data.get("seen_updated_at", ""),
                    list(data.get("labels", [])), data.get("priority"), data.get("impact"),
-                   list(data.get("attachments", [])))
+                   [_attachment(a) for a in data.get("attachments", [])])
 
     def observe(self, labels: tuple[str, ...], priority: str | None, impact: str | None,
                 updated_at: str) -> None:
@@ -40,3 +43,10 @@ class TicketState:
         self.labels = list(labels)
         self.priority, self.impact = priority, impact
         self.seen_updated_at = max(self.seen_updated_at, updated_at)
+
+
+def _attachment(saved: Any) -> Attachment:
+    """`[name, size]`; states saved before sizes were kept hold only the name."""
+    if isinstance(saved, list):
+        return Attachment(str(saved[0]), int(saved[1]))
+    return Attachment(str(saved))

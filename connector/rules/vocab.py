@@ -9,13 +9,21 @@ from connector.mappings import Mapping
 
 
 def read_event(mapping: Mapping, event: TicketEvent) -> TicketEvent:
-    """The event with status, priority and impact in the regulation's terms."""
+    """The event with status, priority and impact in the regulation's terms: their values,
+    who set them (`changed_by` keyed `status`, `priority`, `impact`) and which of them L1
+    staff set (`staff_set`)."""
     vocab = mapping.trackers.get(event.ref.tracker)
     if vocab is None:
         return event
     impact = event.fields.get(vocab.impact_field) if vocab.impact_field else event.impact
+    where = {"status": "status", "priority": "priority",
+             "impact": vocab.impact_field or "impact"}
+    by = {ours: event.changed_by[theirs] for ours, theirs in where.items()
+          if theirs in event.changed_by}
     return replace(event, status=vocab.read(event.status, vocab.statuses),
-                   priority=vocab.read(event.priority, vocab.priorities), impact=impact or None)
+                   priority=vocab.read(event.priority, vocab.priorities),
+                   impact=vocab.read(impact or None, vocab.impacts), changed_by=by,
+                   staff_set=frozenset(f for f, person in by.items() if vocab.l1.covers(person)))
 
 
 def write_action(mapping: Mapping, action: Action) -> Action:

@@ -17,6 +17,7 @@ from plugins.http import JsonClient, digest
 log = logging.getLogger(__name__)
 
 PAGE = 50
+STAFF_FLOOR = 40  # updater: below it are reporters and viewers, the applicants
 
 
 class MantisTracker(Tracker):
@@ -48,7 +49,9 @@ class MantisTracker(Tracker):
         return handlers[a.kind]()
 
     def list_changes(self, project: str, since: str) -> Iterator[Change]:
-        """Issues updated since the watermark; Mantis lists the last updated first."""
+        """Issues updated since the watermark; Mantis lists the last updated first. Each carries
+        the access levels of the people in its history (`_access_levels`), so the rules can
+        tell L1 staff's changes from the applicant's."""
         found: list[Change] = []
         page = 1
         while True:
@@ -57,12 +60,42 @@ class MantisTracker(Tracker):
             for issue in issues:
                 updated = canonical(issue.get("updated_at"))
                 if updated < since:
-                    return iter(reversed(found))
+                    return self._with_levels(project, found)
                 issue["_url"] = f"{self.base_url}/view.php?id={issue['id']}"
                 found.append(Change(str(issue["id"]), updated,
                                     canonical(issue.get("created_at")), issue))
             if len(issues) < PAGE:
-                return iter(reversed(found))
+                return self._with_levels(project, found)
+            page += 1
+
+    def _with_levels(self, project: str, found: list[Change]) -> Iterator[Change]:
+        levels = self.access_levels(project) if found else {}
+        for change in found:
+            people = {str((h.get("user") or {}).get("name")) for h in
+                      change.payload.get("history") or [] if isinstance(h, dict)}
+            change.payload["_access_levels"] = {n: levels[n] for n in people if n in levels}
+        return iter(reversed(found))
+
+    def access_levels(self, project: str) -> dict[str, int]:
+        """Username → access level of everyone at `updater` or above in the project (the staff;
+        reporters are the applicants). {} when this Mantis cannot list them (before 2.26)."""
+        levels: dict[str, int] = {}
+        page = 1
+        while True:
+            try:
+                users = self.api.call("GET", f"/projects/{project}/users", params={
+                    "access_level": STAFF_FLOOR, "include_access_levels": 1,
+                    "page_size": PAGE, "page": page}).get("users") or []
+            except PermanentActionError as exc:
+                log.warning("Mantis cannot list project %s users (%s): L1 staff are known "
+                            "only from the mapping's l1.users", project, exc)
+                return levels
+            for user in users:
+                level = (user.get("access_level") or {}).get("id")
+                if user.get("name") and isinstance(level, int):
+                    levels[str(user["name"])] = level
+            if len(users) < PAGE:
+                return levels
             page += 1
 
     def ticket_facts(self, ref: TicketRef) -> TicketFacts:

@@ -5,6 +5,10 @@ The invoker posts `{"Event": {"TicketID": "7", "ArticleID"?: …, "OldTicketData
 event's article> or {}}}}` — the event name is only in the URL path; polled tickets come as
 `{"issue": <TicketGet with an "Article" list>, "is_new": bool}`. Times are the Znuny server's
 local time, taken as UTC (run Znuny in UTC). Pure.
+
+The request is the first article; the customer's later articles (follow-ups) are what the
+applicant added. Who changed the ticket is `ChangeBy`, an agent's id; `1` is the system user
+that Znuny also acts as for customers (CustomerPanelUserID), so it is not an agent.
 """
 
 from __future__ import annotations
@@ -12,13 +16,15 @@ from __future__ import annotations
 from typing import Any
 
 from connector.errors import PayloadError
-from connector.events import TicketEvent, TicketRef
+from connector.events import Attachment, Person, TicketEvent, TicketRef
 from connector.timestamps import canonical
 
 EVENTS = frozenset({"TicketCreate", "TicketStateUpdate", "TicketPriorityUpdate", "ArticleCreate"})
 RECONCILE = "Reconcile"
 OWN_SUBJECT = "[helpdesk-connector]"  # subject of every article the connector writes
 CLOSED_TYPES = frozenset({"closed", "merged", "removed"})
+SYSTEM_USER = "1"  # Znuny's root/system user, also what customer actions are recorded as
+CHANGED = {"TicketPriorityUpdate": ("priority",), "TicketStateUpdate": ("status",)}
 
 
 def normalize(event_name: str, payload: Any) -> TicketEvent | None:
@@ -45,7 +51,7 @@ def normalize(event_name: str, payload: Any) -> TicketEvent | None:
         return event  # the reporter adds to the request: the ticket's content changed
     return TicketEvent(**{**event.__dict__, "kind": "note", "action": "note",
                           "actor": str(article.get("From") or ""), "own": own,
-                          "note": str(article.get("Body") or "")})
+                          "note": str(article.get("Body") or ""), "supplements": ()})
 
 
 def _ticket(t: dict[str, Any], event_name: str, is_new: bool) -> TicketEvent:
@@ -59,7 +65,9 @@ def _ticket(t: dict[str, Any], event_name: str, is_new: bool) -> TicketEvent:
             fields[str(df["Name"])] = _text(df.get("Value"))
     articles = _articles(t)
     people = [a for a in articles if not str(a.get("Subject") or "").startswith(OWN_SUBJECT)]
+    customer = [str(a.get("Body") or "") for a in people[1:] if a.get("SenderType") == "customer"]
     state_type = str(t.get("StateType") or "")
+    created = is_new or event_name == "TicketCreate"
     return TicketEvent(
         ref=TicketRef("otrs", str(t.get("Queue") or ""), ticket_id),
         kind="ticket", action={"TicketCreate": "open"}.get(event_name, "update"), actor="",
@@ -69,11 +77,23 @@ def _ticket(t: dict[str, Any], event_name: str, is_new: bool) -> TicketEvent:
         assignees=(str(t["Owner"]),) if t.get("Owner") else (), author=str(
             t.get("CustomerUserID") or ""), priority=t.get("Priority"), status=t.get("State"),
         handler=str(t.get("Owner") or ""),
-        description="\n\n".join(str(a.get("Body") or "") for a in people),
+        description=str(people[0].get("Body") or "") if people else "",
+        category=str(t.get("Type") or ""),
         attachments=_attachments([*articles, t.get("Article") or {}]),
-        updated_at=_time(t.get("Changed")), is_new=is_new or event_name == "TicketCreate",
-        fields=fields,
+        supplements=tuple(customer),
+        updated_at=_time(t.get("Changed")), is_new=created, fields=fields,
+        changed_by={} if created else _changed_by(t, event_name, fields),
     )
+
+
+def _changed_by(t: dict[str, Any], event_name: str, fields: dict[str, str]) -> dict[str, Person]:
+    """`ChangeBy` made the event's change; for other events it is the last to change anything."""
+    who = str(t.get("ChangeBy") or "")
+    if not who:
+        return {}
+    person = Person(who, agent=who != SYSTEM_USER)
+    names = CHANGED.get(event_name, ("priority", "status", *fields))
+    return dict.fromkeys(names, person)
 
 
 def _articles(t: dict[str, Any]) -> list[dict[str, Any]]:
@@ -86,11 +106,17 @@ def _articles(t: dict[str, Any]) -> list[dict[str, Any]]:
     return [a for a in articles if isinstance(a, dict)]
 
 
-def _attachments(articles: list[Any]) -> tuple[str, ...]:
-    """File names from every article (the invoker lists them only for the event's article)."""
-    names = [str(f.get("Filename")) for art in articles if isinstance(art, dict)
-             for f in art.get("Attachment") or [] if isinstance(f, dict) and f.get("Filename")]
-    return tuple(dict.fromkeys(names))
+def _attachments(articles: list[Any]) -> tuple[Attachment, ...]:
+    """Files of every article (the invoker lists them only for the event's article)."""
+    files = {str(f["Filename"]): Attachment(str(f["Filename"]), _size(f.get("FilesizeRaw")))
+             for art in articles if isinstance(art, dict)
+             for f in art.get("Attachment") or [] if isinstance(f, dict) and f.get("Filename")}
+    return tuple(files.values())
+
+
+def _size(value: Any) -> int:
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 16 else 0
 
 
 def _text(value: Any) -> str:

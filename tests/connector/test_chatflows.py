@@ -69,7 +69,7 @@ def test_escalation_opens_a_named_topic_with_the_ticket_facts(flow: Flow) -> Non
 
     assert flow.tg.topics(TG_L2) == {flow.topic(): {"name": f"#23 {TITLE}", "closed": False}}
     [opening] = flow.texts()
-    assert all(fact in opening for fact in ("gitlab:1#23", TITLE, "Priority: High",
+    assert all(fact in opening for fact in ("задача #23", TITLE, "Priority: High",
                                             "l2-petrov", "Аптека 12"))
     row = flow.thread()
     assert (row.thread_id, row.state) == (str(flow.topic()), "open")
@@ -130,9 +130,9 @@ def test_deescalation_closes_the_topic_and_a_new_escalation_reopens_it(flow: Flo
     flow.escalate()
     topic = flow.topic()
 
-    flow.perform("deescalate", text="Метка L2 снята с gitlab:1#23 — эскалация завершена.")
+    flow.perform("deescalate", text="Метка L2 снята с задачи #23 — эскалация завершена.")
     assert flow.tg.topics(TG_L2)[topic]["closed"]
-    assert flow.texts()[-1] == "Метка L2 снята с gitlab:1#23 — эскалация завершена."
+    assert flow.texts()[-1] == "Метка L2 снята с задачи #23 — эскалация завершена."
     assert flow.thread().state == "closed"
 
     flow.perform("relay_note", text="после закрытия")  # nobody listens in a closed topic

@@ -74,6 +74,15 @@ def set_template(language: str, template_id: str, text: str | None) -> Edit:
     return change
 
 
+def set_key(*path: str, value: Any) -> Edit:
+    def change(data: dict[str, Any]) -> None:
+        node = data
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = value
+    return change
+
+
 def allow(impact: str, priorities: list[str]) -> Edit:
     def change(data: dict[str, Any]) -> None:
         data["rules"][1]["allowed"][impact] = priorities  # rules[1]: impact_priority
@@ -86,15 +95,31 @@ def allow(impact: str, priorities: list[str]) -> Edit:
         pytest.param("belarus-ehr.yml", set_rule(1, type="escalate_to_chat"), "rules[1]",
                      ["escalate_to_chat", "escalate_on_label"], id="unknown rule type"),
         pytest.param("belarus-ehr.yml", set_rule(0, lables=["x"]), "rules[0].lables",
-                     ["unknown key", "labels, remind_when_missing, type"],
+                     ["unknown key", "labels, remind_when_missing, remind_when_unassigned, type"],
                      id="unknown key in a rule"),
         pytest.param("belarus-ehr.yml", set_rule(2, assignee_role=None), "rules[2]",
                      ["assignee_role"], id="routing rule that does nothing"),
-        pytest.param("sevastopol-miac.yml", allow("Minor", ["High", "Medium"]), "rules[1]",
-                     ["'Minor'", "'Medium'", "`priorities`"],
+        pytest.param("sevastopol-miac.yml", allow("Малое", ["Высокий", "Средний"]), "rules[1]",
+                     ["'Малое'", "'Средний'", "`priorities`"],
                      id="impact table uses a priority not in priorities"),
-        pytest.param("sevastopol-miac.yml", allow("Minor", []), "rules[1]", ["'Minor'"],
+        pytest.param("sevastopol-miac.yml", allow("Малое", []), "rules[1]", ["'Малое'"],
                      id="impact allowing no priority"),
+        pytest.param("sevastopol-miac.yml", set_key("timezone", value="Europe/Sevastopol"),
+                     "timezone", ["unknown time zone", "Europe/Moscow"], id="unknown time zone"),
+        pytest.param("sevastopol-miac.yml",
+                     set_key("trackers", "mantis", "l1", value={"access_level": "support"}),
+                     "trackers.mantis.l1.access_level", ["'support'", "developer"],
+                     id="L1 access level Mantis does not have"),
+        pytest.param("sevastopol-miac.yml",
+                     set_key("templates", "ru", "escalation", value="{ticket}: {impact}"),
+                     "templates.ru.escalation", ["unknown placeholder {impact}"],
+                     id="a mapping's own wording with an unknown placeholder"),
+        pytest.param("sevastopol-miac.yml", set_key("templates", "ru", "greeting", value="hi"),
+                     "templates.ru.greeting", ["unknown template id"],
+                     id="a mapping's own wording for a template nobody uses"),
+        pytest.param("templates.yml", set_template("ru", "intake_complete", "Готово {status"),
+                     "ru.intake_complete", ["malformed placeholder", "{{"],
+                     id="template with a broken brace"),
         pytest.param("templates.yml", set_template("ru", "escalation", "{ticket}: {impact}"),
                      "ru.escalation", ["unknown placeholder {impact}", "{ticket}"],
                      id="template with an unknown placeholder"),
@@ -149,15 +174,15 @@ def test_several_problems_are_reported_at_once(mappings_dir: Path) -> None:
     templates = mappings_dir / "templates.yml"
     edit(belarus, set_rule(0, lables=["x"]))
     edit(belarus, set_rule(3, type="nope"))
-    edit(sevastopol, allow("Setting", ["Lowest"]))
-    edit(templates, set_template("ru", "priority_missing", "{labelz}"))
+    edit(sevastopol, allow("Настройка", ["Самый низкий"]))
+    edit(templates, set_template("ru", "new_issue_reminder", "{labelz}"))
     edit(templates, set_template("en", "escalation", None))
 
     found = problems(mappings_dir)
 
     assert len(found) == 5
     for path, key in [(belarus, "rules[0].lables"), (belarus, "rules[3]"),
-                      (sevastopol, "rules[1]"), (templates, "ru.priority_missing"),
+                      (sevastopol, "rules[1]"), (templates, "ru.new_issue_reminder"),
                       (templates, "en.escalation")]:
         assert any(p.startswith(f"{path}: {key}: ") for p in found), (path, key, found)
 

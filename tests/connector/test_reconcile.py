@@ -16,7 +16,7 @@ def test_lost_webhook_is_found_by_polling_and_acted_on_once(
     db_url: str, standin_gitlab: StandInGitLab, make_connector: Callable[..., Connector]
 ) -> None:
     gl = standin_gitlab
-    gl.add_issue(1, 23, labels=["Priority: Low", "Priority: High"])
+    gl.add_issue(1, 23, labels=["Priority: Low", "Priority: High"], assignee_ids=[51])
     c = make_connector(db_url, gl)
 
     assert reconcile_all(c) == 1
@@ -44,15 +44,16 @@ def test_new_issue_found_by_polling_gets_the_reminder(
     assert reconcile_all(c) == 1
     run_until_idle(c)
 
-    notes = gl.issue(1, 7)["notes"]
-    assert len(notes) == 1 and "нет метки приоритета" in notes[0]["body"]
+    [note] = gl.issue(1, 7)["notes"]
+    assert "установить одну метку приоритета" in note["body"]
+    assert "назначить ответственного" in note["body"]
 
 
 def test_webhook_after_poll_of_the_same_change_adds_nothing(
     sqlite_url: str, standin_gitlab: StandInGitLab, make_connector: Callable[..., Connector]
 ) -> None:
     gl = standin_gitlab
-    gl.add_issue(1, 23, labels=["Priority: Low", "Priority: High"])
+    gl.add_issue(1, 23, labels=["Priority: Low", "Priority: High"], assignee_ids=[51])
     c = make_connector(sqlite_url, gl)
     reconcile_all(c)
     run_until_idle(c)

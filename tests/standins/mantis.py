@@ -4,12 +4,22 @@ REST under ``<url>/api/rest/index.php/...`` (``<url>/api/rest/...`` too, as with
 Answers like MantisBT 2.28.4 (api/rest/restcore/*, api/soap/mc_*.php, core/commands/*), quirks
 included:
 
-* Auth: ``Authorization: <token>`` (the raw token). ``Bearer <token>``, a wrong or no token: 401
-  with an EMPTY body (reason phrase "Valid API token required"). Unreleased master accepts Bearer.
+* Auth: ``Authorization: <token>`` (the raw token) of a user: the bot's by default, others from
+  :meth:`StandInMantis.add_token`; what a request changes is recorded as that user's.
+  ``Bearer <token>``, a wrong or no token: 401 with an EMPTY body (reason phrase "Valid API
+  token required"). Unreleased master accepts Bearer.
 * Issue JSON drops null keys and empty arrays: no ``handler``/``steps_to_reproduce``/``notes``/
-  ``tags``/``attachments``/``relationships`` key when there are none; ``history`` is never sent
-  here. Every defined custom field is listed (value "" when unset); fields are linked to all
-  projects.
+  ``tags``/``attachments``/``relationships``/``history`` key when there are none. Every defined
+  custom field is listed (value "" when unset); fields are linked to all projects.
+* ``history`` as mci_issue_get_history builds it (oldest first): ``issue-new``, ``field-updated``
+  (status, priority, severity, handler, resolution, custom fields: ``field``, ``old_value``,
+  ``new_value`` — enum values as ``{id, name, label}``, users as accounts), ``note-added``,
+  ``file-added``, ``issue-description-updated``, ``issue-steps-to-reproduce-updated``.
+* A note by the issue's reporter on an issue in feedback moves it back to new (or assigned when
+  it has a handler), recorded as the reporter's change: ``$g_reassign_on_feedback = ON``, the
+  default, for REST and web notes alike (IssueNoteAddCommand).
+* ``GET /projects/{id}/users?access_level=N&include_access_levels=1``: users with at least
+  that access level (everyone is on every project here), sorted by name, paged.
 * Errors of commands: ``{"message", "code", "localized"}`` (400/404); legacy faults (PATCH):
   ``{"message"}``; 401, 412, unknown project, missing body: empty body.
 * PATCH/POST enum refs (status, priority, severity, resolution, reproducibility, view_state):
@@ -73,6 +83,14 @@ _LOCALIZED = {11: 'A necessary field "%s" was empty. Please recheck your inputs.
               1300: "Custom field not found.", 1502: "Category not found.",
               1803: "An issue cannot be related to itself.", 2200: 'Could not find tag "%s".'}
 _PATH = re.compile(r"^/mantisbt/api/rest(?:/index\.php)?(/.*)?$")
+ACCESS = {10: "viewer", 25: "reporter", 40: "updater", 55: "developer", 70: "manager",
+          90: "administrator"}
+# history types (core/constant_inc.php) and their REST names (history_get_type_name)
+NORMAL, NEW_BUG, NOTE_ADDED, DESCRIPTION, STEPS, FILE_ADDED = 0, 1, 2, 6, 8, 9
+TYPE_NAMES = {NORMAL: "field-updated", NEW_BUG: "issue-new", NOTE_ADDED: "note-added",
+              DESCRIPTION: "issue-description-updated",
+              STEPS: "issue-steps-to-reproduce-updated", FILE_ADDED: "file-added"}
+HISTORY_ENUMS = ("status", "priority", "severity", "resolution")
 
 
 @dataclass
@@ -123,28 +141,46 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
         self._rels: list[list[int]] = []  # [id, source issue, destination issue, type]
         self._clock = datetime.now(UTC).replace(microsecond=0)
         self._next = {"note": 100, "file": 100, "rel": 100, "tag": 100, "user": 100, "field": 0}
-        self.add_user("administrator", 1, "root@localhost")
-        self.add_user(BOT_NAME, BOT_ID, "helpdesk-bot@example.com", real_name="Helpdesk Bot")
+        self._tokens: dict[str, int] = {token: BOT_ID}
+        self._actor = BOT_ID  # whose token the request being answered carries
+        self.add_user("administrator", 1, "root@localhost", access_level=90)
+        self.add_user(BOT_NAME, BOT_ID, "helpdesk-bot@example.com", real_name="Helpdesk Bot",
+                      access_level=55)
         table: list[tuple[str, str, Callable[..., Result]]] = [
             ("GET", r"/issues", self._list), ("POST", r"/issues", self._create),
             ("GET", r"/issues/(\d+)", self._get_one), ("PATCH", r"/issues/(\d+)", self._update),
             ("POST", r"/issues/(\d+)/notes", self._note),
             ("POST", r"/issues/(\d+)/tags", self._tag),
-            ("POST", r"/issues/(\d+)/relationships", self._relate)]
+            ("POST", r"/issues/(\d+)/relationships", self._relate),
+            ("GET", r"/projects/(\d+)/users", self._project_users)]
         self._routes = [(m, re.compile(f"^{p}/?$"), f) for m, p, f in table]
         server.expect_request(_PATH).respond_with_handler(self._handle)
 
     # ----- helpers for tests -------------------------------------------------------------------
-    def add_user(self, name: str, user_id: int, email: str = "", *, real_name: str = "") -> None:
+    def add_user(self, name: str, user_id: int, email: str = "", *, real_name: str = "",
+                 access_level: int = 25) -> None:
+        """A user; `access_level` on every project (25 reporter, 55 developer…)."""
         with self._lock:
-            self._users[user_id] = {"name": name, "real_name": real_name, "email": email}
+            self._users[user_id] = {"name": name, "real_name": real_name, "email": email,
+                                    "level": access_level}
+
+    def add_token(self, name: str, *, access_level: int | None = None) -> str:
+        """An API token acting as user `name` (created if new, with `access_level`)."""
+        with self._lock:
+            uid = self._user_id(name)
+            if access_level is not None:
+                self._users[uid]["level"] = access_level
+            token = f"token-{name}-{uid}"
+            self._tokens[token] = uid
+            return token
 
     def add_issue(self, issue_id: int, *, project_id: int = 1, summary: str = "Issue",
                   description: str = "Description", steps_to_reproduce: str = "",
                   additional_information: str = "", status: str = "new",
                   priority: str = "normal", severity: str = "minor", reporter: str = "reporter",
                   handler: str | None = None, custom_fields: dict[str, str] | None = None,
-                  attachments: list[str] | None = None, category: str = "General",
+                  attachments: list[str | tuple[str, int]] | None = None,
+                  category: str = "General",
                   updated_at: str | None = None) -> Json:
         """Store an issue (enum names must be valid); returns :meth:`issue`. Real issues always
         have a description, and a PATCH of one with a blank description is a 400."""
@@ -165,18 +201,21 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
                 "severity": names["severity"][severity], **{k: DEFAULTS[k] for k in (
                     "resolution", "view_state", "reproducibility")},
                 "created": now, "updated": now, "custom": dict(custom_fields or {}),
-                "notes": [], "tags": [], "attachments": [
-                    {"id": self._new("file"), "reporter": rid, "created": now, "filename": f,
-                     "size": 1024, "type": mimetypes.guess_type(f)[0] or "application/octet-stream"}
-                    for f in attachments or []]}
+                "notes": [], "tags": [], "attachments": [],
+                "history": [(now, rid, NEW_BUG, "", "", "")]}
+            self._attach(self._issues[issue_id], rid, now, attachments or [])
             return self.issue(issue_id)
 
     def add_note(self, issue_id: int, text: str, *, reporter: str = "reporter",
-                 private: bool = False) -> Json:
-        """A note written by someone else (through the web UI); returns its REST shape."""
+                 private: bool = False, files: list[str | tuple[str, int]] | None = None) -> Json:
+        """A note written by someone else through the web UI, with files attached to it;
+        returns its REST shape. Feedback moves back as Mantis does (module docstring)."""
         with self._lock:
             it = self._issues[issue_id]
-            return self._note_json(self._add_note(it, text, self._user_id(reporter), private))
+            uid = self._user_id(reporter)
+            note = self._add_note(it, text, uid, private)
+            self._attach(it, uid, note["created"], files or [])
+            return self._note_json(note)
 
     def issue(self, issue_id: int) -> Json:
         """Copy of the issue exactly as ``GET /issues/{id}`` shows it (``["issues"][0]``)."""
@@ -213,8 +252,11 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
                         content_type="application/json")
 
     def _route(self, request: Request, path: str, body: Any) -> Answer:
-        if self.token not in request.headers.get("Authorization", "").split(", "):
+        given = request.headers.get("Authorization", "").split(", ")
+        users = [self._tokens[t] for t in given if t in self._tokens]
+        if not users:
             raise Reply("401 Valid API token required")  # Bearer, wrong or missing token
+        self._actor = users[0]
         for method, pattern, func in self._routes:
             match = pattern.match(path)
             if match and method == request.method:
@@ -241,10 +283,20 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
             self.add_user(name, found[0])
         return found[0]
 
+
     def _field_id(self, name: str) -> int:
         if name not in self._fields:
             self._fields[name] = self._new("field")
         return self._fields[name]
+
+    def _attach(self, it: Json, uid: int, now: datetime,
+                files: list[str | tuple[str, int]]) -> None:
+        for f in files:
+            name, size = (f, 1024) if isinstance(f, str) else f
+            it["attachments"].append({
+                "id": self._new("file"), "reporter": uid, "created": now, "filename": name,
+                "size": size, "type": mimetypes.guess_type(name)[0] or "application/octet-stream"})
+            it["history"].append((now, uid, FILE_ADDED, "", name, ""))
 
     def _get(self, issue_id: int | str) -> Json:
         if int(issue_id) not in self._issues:
@@ -253,12 +305,12 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
 
     def _etag(self, it: Json) -> str:
         data = json.dumps({"issues": [self._issue_json(it)]}, sort_keys=True)
-        return hashlib.sha256(f"v1_{BOT_ID}_{it['id']}_{data}".encode()).hexdigest()
+        return hashlib.sha256(f"v1_{self._actor}_{it['id']}_{data}".encode()).hexdigest()
 
     # ----- JSON shapes -------------------------------------------------------------------------
     def _user_json(self, uid: int) -> Json:
         user = self._users.get(uid, {})
-        return {"id": uid, **{k: v for k, v in user.items() if v}}
+        return {"id": uid, **{k: v for k, v in user.items() if v and k != "level"}}
 
     @staticmethod
     def _enum_json(kind: str, value: int) -> Json:
@@ -288,6 +340,33 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
                                             "label": _REL_BY_ID[shown][1]}, "issue": related})
         return out
 
+    def _history_json(self, it: Json) -> list[Json]:
+        out = []
+        for at, uid, kind, field_name, old, new in it["history"]:
+            entry: Json = {"created_at": _fmt(at), "user": self._user_json(uid)}
+            if field_name:
+                entry["field"] = {"name": field_name, "label": field_name}
+            entry["type"] = {"id": kind, "name": TYPE_NAMES[kind]}
+            if kind == NORMAL:
+                entry["old_value"], entry["new_value"] = (self._history_value(field_name, v)
+                                                          for v in (old, new))
+            elif kind == NOTE_ADDED:
+                entry["note"] = {"id": old}
+            elif kind == FILE_ADDED:
+                entry["file"] = {"filename": old}
+            entry["message"] = field_name or TYPE_NAMES[kind]
+            out.append(entry)
+        return out
+
+    def _history_value(self, field_name: str, value: Any) -> Any:
+        if value in ("", None):
+            return ""
+        if field_name in HISTORY_ENUMS:
+            return self._enum_json(field_name, int(value))
+        if field_name == "handler":
+            return self._user_json(int(value))
+        return value
+
     def _issue_json(self, it: Json) -> Json:
         pid, cat = it["project_id"], it["category"]
         out: Json = {
@@ -307,7 +386,8 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
             "relationships": self._relations_json(it["id"]),
             "custom_fields": [{"field": {"id": i, "name": n}, "value": it["custom"].get(n, "")}
                               for n, i in sorted(self._fields.items(), key=lambda kv: kv[1])],
-            "tags": [{"id": self._tags[t], "name": t} for t in it["tags"]]}
+            "tags": [{"id": self._tags[t], "name": t} for t in it["tags"]],
+            "history": self._history_json(it)}
         return {k: v for k, v in out.items() if v is not None and v != []}
 
     # ----- request handlers --------------------------------------------------------------------
@@ -350,6 +430,11 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
         note = {"id": self._new("note"), "reporter": reporter, "text": text,
                 "vs": 50 if private else 10, "created": now, "updated": now}
         it["notes"].append(note)
+        it["history"].append((now, reporter, NOTE_ADDED, "", note["id"], ""))
+        if it["status"] == 20 and reporter == it["reporter"] != it["handler"]:
+            status = 50 if it["handler"] else 10  # reassign_on_feedback
+            it["history"].append((now, reporter, NORMAL, "status", it["status"], status))
+            it["status"] = status
         return note
 
     def _get_one(self, _request: Request, _body: Json, iid: str) -> Result:
@@ -390,8 +475,40 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
         new.update({k: self._enum_ref(k, body[k]) for k in ENUMS if body.get(k) is not None})
         new["custom"] = self._custom(it["custom"], body.get("custom_fields"))
         new["sticky"] = bool(body.get("sticky", it["sticky"]))
-        it.update(new, updated=self._tick(it["updated"]))  # always bumped, even if unchanged
+        now = self._tick(it["updated"])
+        self._log_changes(it, new, now)
+        it.update(new, updated=now)  # always bumped, even if unchanged
         return 200, {"issues": [self._issue_json(it)]}, {"ETag": self._etag(it)}
+
+    def _log_changes(self, it: Json, new: Json, now: datetime) -> None:
+        """History rows for what an update changes, as the acting user's."""
+        rows = [(k, it[k], new[k]) for k in (*HISTORY_ENUMS, "handler")
+                if k in new and new[k] != it[k]]
+        rows += [(name, it["custom"].get(name, ""), value)
+                 for name, value in new["custom"].items() if value != it["custom"].get(name, "")]
+        it["history"] += [(now, self._actor, NORMAL, k, old, value) for k, old, value in rows]
+        for key, kind in (("description", DESCRIPTION), ("steps", STEPS)):
+            if key in new and new[key] != it[key]:
+                it["history"].append((now, self._actor, kind, "", "", ""))
+
+    def _project_users(self, request: Request, _body: Json, pid: str) -> Result:
+        if int(pid) not in self._projects:
+            raise _fail(404, f"Project '{pid}' not found", 700, pid)
+        floor = int(request.args.get("access_level", 0) or 0)
+        size = int(request.args.get("page_size", 50))
+        page = max(int(request.args.get("page", 1)), 1)
+        levels = request.args.get("include_access_levels", "1") not in ("0", "")
+        users = sorted((u["name"], uid) for uid, u in self._users.items() if u["level"] >= floor)
+        shown = users[(page - 1) * size:page * size] if size else users
+        out = []
+        for _, uid in shown:
+            user = self._user_json(uid)
+            if levels:
+                level = self._users[uid]["level"]
+                user["access_level"] = {"id": level, "name": ACCESS.get(level, f"@{level}@"),
+                                        "label": ACCESS.get(level, f"@{level}@")}
+            out.append(user)
+        return 200, {"users": out}, {}
 
     def _create(self, _request: Request, body: Json) -> Result:
         if not body:
@@ -430,9 +547,10 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
             "id": iid, "project_id": pid, "summary": str(body["summary"]),
             "description": str(body["description"]), "category": name,
             "steps": str(body.get("steps_to_reproduce") or ""),
-            "info": str(body.get("additional_information") or ""), "reporter": BOT_ID,
+            "info": str(body.get("additional_information") or ""), "reporter": self._actor,
             "handler": handler, "sticky": False, **enums, "created": now, "updated": now,
-            "custom": custom, "notes": [], "tags": [], "attachments": []}
+            "custom": custom, "notes": [], "tags": [], "attachments": [],
+            "history": [(now, self._actor, NEW_BUG, "", "", "")]}
         return 201, {"issue": self._issue_json(self._issues[iid])}, {}
 
     def _note(self, _request: Request, body: Json, iid: str) -> Result:
@@ -442,7 +560,7 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
             raise _fail(400, "Issue note not specified.", 11, "Note")
         vs = _obj(body.get("view_state"))
         private = vs.get("name") == "private" or str(vs.get("id")) == "50"
-        note = self._add_note(it, text, BOT_ID, private)
+        note = self._add_note(it, text, self._actor, private)
         return 201, {"note": self._note_json(note), "issue": self._issue_json(it)}, {}
 
     def _relate(self, _request: Request, body: Json, iid: str) -> Result:

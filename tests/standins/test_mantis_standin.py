@@ -59,8 +59,11 @@ def test_get_issue_shape(standin_mantis: StandInMantis) -> None:
     assert issue["custom_fields"] == [{"field": {"id": 1, "name": "Impact"}, "value": "Major"}]
     (attachment,) = issue["attachments"]
     assert attachment["filename"] == "log.txt" and attachment["content_type"] == "text/plain"
-    for key in ("notes", "tags", "relationships", "history", "steps_to_reproduce"):
+    for key in ("notes", "tags", "relationships", "steps_to_reproduce"):
         assert key not in issue  # Mantis drops nulls and empty arrays
+    assert [(h["type"]["name"], h["user"]["name"]) for h in issue["history"]] == [
+        ("issue-new", "reporter"), ("file-added", "reporter")]
+    assert issue["history"][1]["file"] == {"filename": "log.txt"}
     assert standin_mantis.issue(5) == issue
 
 
@@ -231,3 +234,45 @@ def test_patch_needs_a_body(standin_mantis: StandInMantis, body: Any) -> None:
     standin_mantis.add_issue(5)
     answer = _call(standin_mantis, "PATCH", "/issues/5", json=body)
     assert answer.status_code == 400 and answer.content == b""
+
+
+def test_history_names_who_changed_what(standin_mantis: StandInMantis) -> None:
+    standin_mantis.add_issue(5, priority="low", severity="minor", reporter="ivanova")
+    l1 = standin_mantis.add_token("l1-petrov", access_level=55)
+    assert _call(standin_mantis, "PATCH", "/issues/5", token=l1, json={
+        "priority": {"name": "normal"}, "severity": {"name": "tweak"},
+        "description": "new text"}).status_code == 200
+    changed = [h for h in standin_mantis.issue(5)["history"] if h["type"]["id"] == 0]
+    assert [(h["field"]["name"], h["user"]["name"], h["old_value"]["name"],
+             h["new_value"]["name"]) for h in changed] == [
+        ("priority", "l1-petrov", "low", "normal"), ("severity", "l1-petrov", "minor", "tweak")]
+    assert standin_mantis.issue(5)["history"][-1]["type"]["name"] == \
+        "issue-description-updated"
+
+
+def test_reporters_note_moves_feedback_back(standin_mantis: StandInMantis) -> None:
+    standin_mantis.add_issue(5, status="feedback", reporter="ivanova")
+    standin_mantis.add_issue(6, status="feedback", reporter="ivanova", handler="l1-petrov")
+    standin_mantis.add_note(5, "Данные пациента: Петров П.П.", reporter="someone-else")
+    assert standin_mantis.issue(5)["status"]["name"] == "feedback"
+    standin_mantis.add_note(5, "Данные пациента: Петров П.П.", reporter="ivanova",
+                            files=[("shots.zip", 2_000_000)])
+    standin_mantis.add_note(6, "Вот данные", reporter="ivanova")
+    issue = standin_mantis.issue(5)
+    assert issue["status"]["name"] == "new"
+    assert issue["attachments"][-1]["filename"] == "shots.zip"
+    assert issue["attachments"][-1]["size"] == 2_000_000
+    moved = [h for h in issue["history"] if h.get("field", {}).get("name") == "status"]
+    assert moved[-1]["user"]["name"] == "ivanova"
+    assert standin_mantis.issue(6)["status"]["name"] == "assigned"  # it has a handler
+
+
+def test_project_users_with_access_levels(standin_mantis: StandInMantis) -> None:
+    standin_mantis.add_issue(5)
+    standin_mantis.add_token("l1-petrov", access_level=55)
+    answer = _call(standin_mantis, "GET", "/projects/1/users",
+                   params={"access_level": 40, "include_access_levels": 1})
+    users = {u["name"]: u["access_level"]["name"] for u in answer.json()["users"]}
+    assert users == {"administrator": "administrator", "helpdesk-bot": "developer",
+                     "l1-petrov": "developer"}
+    assert _call(standin_mantis, "GET", "/projects/9/users").status_code == 404

@@ -245,7 +245,7 @@ def test_helpdesk_command_lists_open_escalations_only_to_the_caller(
     assert response.status_code == 200
     assert response.json["response_type"] == "ephemeral"
     listed = [line for line in response.json["text"].splitlines() if line.startswith("•")]
-    assert listed == ["• gitlab:1#23", "• gitlab:1#25"]
+    assert listed == ["• GitLab #23", "• GitLab #25"]
     assert stored(app) == 0
 
 

@@ -102,7 +102,7 @@ class HelpdeskConnectorPlugin extends MantisPlugin
         $deliveryId = Payload::uuid4();
         $body = Payload::encode(Payload::build(
             $event, $deliveryId, time(), (string) config_get_global('path'),
-            MantisData::actor(), $issue, $changes, $note
+            MantisData::actor((int) $issue['project']['id']), $issue, $changes, $note
         ));
         $headers = Payload::headers($event, $deliveryId, Signer::sign($body, (string) plugin_config_get('secret')));
         $sender = new Sender($this->timeout());

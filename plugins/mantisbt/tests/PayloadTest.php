@@ -183,6 +183,9 @@ same('unknown old custom field values are null', ['Impact' => ['old' => null, 'n
     Payload::changes(['status' => 'new', 'custom_fields' => null], ['status' => 'new', 'custom_fields' => ['Impact' => 'Major']])['custom_fields']);
 check('no changes gives {}', str_contains(Payload::encode(Payload::build('issue_updated', 'u', $sentAt, '', null, sample_issue(), Payload::changes($before, $before))), '"changes":{}'));
 same('handler unassigned', ['handler' => ['old' => 'petrov', 'new' => null]], Payload::changes(['handler' => 'petrov'], ['handler' => null]));
+same('severity (the Russian UI\'s «Влияние») is compared too', ['severity' => ['old' => 'minor', 'new' => 'major']], Payload::changes(['severity' => 'minor'], ['severity' => 'major']));
+$json = Payload::encode(Payload::build('issue_updated', 'u', $sentAt, '', ['id' => 7, 'name' => 'petrov', 'access_level' => ['id' => 55, 'name' => 'developer', 'extra' => 1]], sample_issue(), $changes));
+same('actor access level kept as a ref', ['id' => 7, 'name' => 'petrov', 'access_level' => ['id' => 55, 'name' => 'developer']], decode($json)['actor']);
 
 # ---------------------------------------------------------------------------------------------------
 section('payload: note_added');
@@ -326,7 +329,7 @@ try {
     same('report: event header', 'issue_reported', $requests[0]['headers']['x-mantis-event'] ?? null);
     same('report: signed with the configured secret', Signer::sign($requests[0]['body'] ?? '', 's3cret'), $requests[0]['headers']['x-signature'] ?? null);
     same('report: delivery id matches header', $requests[0]['headers']['x-delivery-id'] ?? null, $p['delivery_id'] ?? null);
-    same('report: actor', ['id' => 5, 'name' => 'ivanov'], $p['actor'] ?? null);
+    same('report: actor with their access level in the project', ['id' => 5, 'name' => 'ivanov', 'access_level' => ['id' => 25, 'name' => 'reporter']], $p['actor'] ?? null);
     same('report: mantis_url', 'https://mantis.example.org/', $p['mantis_url'] ?? null);
     same('report: status from status_enum_string', ['id' => 10, 'name' => 'new'], $p['issue']['status'] ?? null);
     same('report: category', 'General', $p['issue']['category'] ?? null);
@@ -359,10 +362,12 @@ try {
 
     $newer = clone $new;
     $newer->priority = 40;
+    $newer->severity = 20;
     $plugin->on_update_bug('EVENT_UPDATE_BUG', $new, $newer);   // without the _DATA snapshot
     $p = decode(recorded($record)[0]['body'] ?? '{}');
     same('update without snapshot: old custom values are null', [
         'priority' => ['old' => 'normal', 'new' => 'high'],
+        'severity' => ['old' => 'minor', 'new' => 'trivial'],
         'custom_fields' => ['Impact' => ['old' => null, 'new' => 'Major'], 'Region' => ['old' => null, 'new' => 'Moscow']],
     ], $p['changes'] ?? null);
 
@@ -379,7 +384,7 @@ try {
     $p = decode(recorded($record)[0]['body'] ?? '{}');
     same('note: event', 'note_added', $p['event'] ?? null);
     same('note: note object', ['id' => 9, 'text' => 'Взял в работу', 'reporter' => ['id' => 7, 'name' => 'petrov'], 'view_state' => 'private', 'created_at' => '2026-11-22T11:00:00+00:00'], $p['note'] ?? null);
-    same('note: actor is the current user', ['id' => 7, 'name' => 'petrov'], $p['actor'] ?? null);
+    same('note: actor is the current user', ['id' => 7, 'name' => 'petrov', 'access_level' => ['id' => 55, 'name' => 'developer']], $p['actor'] ?? null);
     same('note: changes {}', [], $p['changes'] ?? null);
 
     section('plugin hooks never break the page');

@@ -15,7 +15,9 @@ $MANTIS = [
         'status_enum_string' => '10:new,20:feedback,30:acknowledged,40:confirmed,50:assigned,80:resolved,90:closed',
         'priority_enum_string' => '10:none,20:low,30:normal,40:high,50:urgent,60:immediate',
         'severity_enum_string' => '10:feature,20:trivial,30:text,40:tweak,50:minor,60:major,70:crash,80:block',
+        'access_levels_enum_string' => '10:viewer,25:reporter,40:updater,55:developer,70:manager,90:administrator',
     ],
+    'access' => [5 => 25, 7 => 55],   // user id => access level in every project
     'current_user' => 5,
     'users' => [5 => 'ivanov', 7 => 'petrov'],
     'projects' => [1 => 'EMIAS'],
@@ -100,6 +102,7 @@ function config_get_global($p_option, $p_default = null) { return config_get($p_
 function auth_is_user_authenticated() { return $GLOBALS['MANTIS']['current_user'] !== NO_USER; }
 function auth_get_current_user_id() { return $GLOBALS['MANTIS']['current_user']; }
 function log_event($p_level, $p_msg) { $GLOBALS['MANTIS']['log'][] = $p_msg; }
+function access_get_project_level($p_project_id = null, $p_user_id = null) { return $GLOBALS['MANTIS']['access'][$p_user_id] ?? 10; }
 
 function user_get_username($p_user_id)
 {

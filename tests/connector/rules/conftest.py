@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from connector.mappings import Mapping, Mappings, load_mappings
+from connector.mappings import Mapping, Mappings
 from connector.rules.engine import RuleContext
-from tests.conftest import REPO, ROLES
-
-
-@pytest.fixture(scope="session")
-def mappings() -> Mappings:
-    return load_mappings(REPO / "mappings")
+from tests.conftest import ROLES
 
 
 @pytest.fixture(scope="session")
@@ -26,4 +21,4 @@ def sevastopol(mappings: Mappings) -> Mapping:
 
 @pytest.fixture(scope="session")
 def ctx(mappings: Mappings) -> RuleContext:
-    return RuleContext(mappings.templates, "ru", ROLES)
+    return RuleContext(mappings, "ru", ROLES)

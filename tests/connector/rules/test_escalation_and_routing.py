@@ -133,7 +133,7 @@ def test_routing_label_assigns_the_role_once(
 
 
 def test_routing_uses_whoever_the_config_names(belarus: Mapping, mappings: Mappings) -> None:
-    ctx = RuleContext(mappings.templates, "ru", {**ROLES, "infrastructure_owner": "a.petrov"})
+    ctx = RuleContext(mappings, "ru", {**ROLES, "infrastructure_owner": "a.petrov"})
     [assign] = of_kind(decide(belarus, issue("L1: Infrastructure"), TicketState(), ctx), "assign")
     assert assign.params["username"] == "a.petrov"
 

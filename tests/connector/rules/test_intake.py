@@ -1,36 +1,38 @@
-"""Sevastopol §3.1–3.4 and Appendix 1: a request lacking mandatory items waits in Feedback with
-a note naming exactly what is missing; completing it returns it to New."""
+"""Sevastopol §3.1–3.5, Appendix 1, §2.9: a problem report lacking a row of the form waits in
+«Обратная связь» with a note naming exactly what is missing; the applicant completes it in the
+request or in a note, and it returns to «Новая».
+
+Events are what the Mantis normaliser reports, in MantisBT's own words (status `new`,
+severity `minor`…); the rule speaks the regulation's («Новая», «Малое»).
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from connector.events import Action, TicketEvent, TicketRef
+from connector.events import Action, Attachment, Person, TicketEvent, TicketRef
 from connector.mappings import Mapping
 from connector.rules.engine import Decision, RuleContext, decide
 from connector.rules.state import TicketState
+from tests.appendix1 import FORM, ROWS, without
 
 REF = TicketRef("mantis", "1", "42")
-COMPLETE = {
-    "description": "Заявитель: Иванова А.А., врач, ГБУЗ СГБ №1, +7 978 000-00-00\n"
-                   "Пользователь: Иванова А.А., логин ivanova\n"
-                   "Пациент: Петров П.П., карта 123456\n"
-                   "Текст ошибки: «Нет доступа к ЭМК»",
-    "steps": "1. Открыть карту\n2. Нажать «Печать»",
-    "attachments": ("screen.png",),
-}
+APPLICANT = "ivanova"
+PNG = (Attachment("ошибка.png", 200_000),)
 
 
-def request(status: str = "new", *, drop: tuple[str, ...] = (), description: str | None = None,
-            steps: str | None = None, attachments: tuple[str, ...] | None = None) -> TicketEvent:
-    text = description if description is not None else "\n".join(
-        line for line in str(COMPLETE["description"]).splitlines()
-        if not any(line.startswith(d) for d in drop))
+def request(description: str = FORM, *, status: str = "new", files: tuple[Attachment, ...] = PNG,
+            severity: str = "minor", category: str = "General", is_new: bool = False,
+            fields: dict[str, str] | None = None, supplements: tuple[str, ...] = (),
+            kind: str = "ticket", status_by: Person | None = None,
+            priority: str = "normal") -> TicketEvent:
     return TicketEvent(
-        ref=REF, kind="ticket", action="update", actor="reporter", title="Не печатается ЭМК",
-        status=status, description=text,
-        fields={"steps_to_reproduce": COMPLETE["steps"] if steps is None else steps},
-        attachments=COMPLETE["attachments"] if attachments is None else attachments)  # type: ignore[arg-type]
+        ref=REF, kind=kind, action="note" if kind == "note" else "update", actor=APPLICANT,
+        author=APPLICANT, title="Ошибка записи к логопеду", status=status, priority=priority,
+        description=description, category=category, attachments=files, is_new=is_new,
+        fields={"severity": severity, **(fields or {})}, supplements=supplements,
+        note=supplements[0] if kind == "note" and supplements else None,
+        changed_by={"status": status_by} if status_by else {})
 
 
 def kinds(decision: Decision) -> list[tuple[str, object]]:
@@ -38,45 +40,208 @@ def kinds(decision: Decision) -> list[tuple[str, object]]:
 
 
 def note(decision: Decision) -> str:
-    [action] = [a for a in decision.actions if a.kind == "add_note"]
-    return str(action.params["body"])
+    [body] = [a.params["body"] for a in decision.actions if a.kind == "add_note"]
+    return str(body)
 
 
-def test_complete_request_is_left_alone(sevastopol: Mapping, ctx: RuleContext) -> None:
-    assert decide(sevastopol, request(), TicketState(), ctx).actions == []
+def held(sevastopol: Mapping, ctx: RuleContext, description: str) -> Decision:
+    decision = decide(sevastopol, request(description, is_new=True), TicketState(), ctx)
+    assert kinds(decision) == [("set_status", "feedback"), ("add_note", None)]
+    return decision
 
 
-def test_missing_patient_and_steps_go_to_feedback_naming_both(
+def test_request_written_exactly_as_appendix_1_is_left_alone(sevastopol: Mapping,
+                                                             ctx: RuleContext) -> None:
+    assert decide(sevastopol, request(is_new=True), TicketState(), ctx).actions == []
+
+
+@pytest.mark.parametrize("form", [
+    pytest.param(FORM.upper(), id="in capitals"),
+    pytest.param(FORM.replace(": ", " "), id="without colons"),
+    pytest.param(FORM.replace(": ", ":\n"), id="value on the next line"),
+    pytest.param(FORM.replace(": ", "\t"), id="pasted from the form's table (tabs)"),
+    pytest.param("\n".join(f"| {r.replace(': ', ' | ')} |" for r in ROWS), id="markdown table"),
+    pytest.param("\n".join(f"**{r.replace(': ', '**: ')}" for r in ROWS), id="bold labels"),
+    pytest.param("\n".join(f"{i}. {r.replace(': ', chr(10))}" for i, r in enumerate(ROWS, 1)),
+                 id="numbered, values below"),
+    pytest.param(FORM.replace("Данные пациента:", "Данные пациента (фамилия, инициалы, № карты)"),
+                 id="label with the form's hint in brackets"),
+    pytest.param(FORM.replace("ё", "е").replace("Данные о заявителе", "данные о  заявителе"),
+                 id="odd spacing and case"),
+])
+def test_the_forms_own_row_labels_pass_however_written(sevastopol: Mapping, ctx: RuleContext,
+                                                      form: str) -> None:
+    assert decide(sevastopol, request(form, is_new=True), TicketState(), ctx).actions == []
+
+
+def test_missing_patient_goes_to_feedback_naming_only_that(sevastopol: Mapping,
+                                                           ctx: RuleContext) -> None:
+    text = note(held(sevastopol, ctx, without("Данные пациента")))
+    assert "— «Данные пациента» — фамилия, инициалы, № карты" in text
+    assert text.count("\n— ") == 1
+    assert "Приложение 1" in text and "«Обратная связь»" in text
+
+
+def test_copying_the_forms_hint_is_not_an_answer(sevastopol: Mapping, ctx: RuleContext) -> None:
+    form = FORM.replace("Петров П.П., карта 123456", "Фамилия, инициалы пациента, № карты")
+    assert "«Данные пациента»" in note(held(sevastopol, ctx, form))
+
+
+def test_a_sentence_starting_with_a_word_of_a_label_is_not_a_row(
     sevastopol: Mapping, ctx: RuleContext
 ) -> None:
-    decision = decide(sevastopol, request(drop=("Пациент",), steps=""), TicketState(), ctx)
+    form = without("Данные пациента") + "\nПациент не может записаться уже неделю"
+    assert "«Данные пациента»" in note(held(sevastopol, ctx, form))
+
+
+@pytest.mark.parametrize(("files", "passes"), [
+    pytest.param(PNG, True, id="a PNG"),
+    pytest.param((Attachment("скрин.JPG"), Attachment("2.gif")), True, id="JPG and GIF"),
+    pytest.param((Attachment("скриншоты.zip", 3_000_000),), True, id="7 PNG files in a zip"),
+    pytest.param((Attachment("s.7z"),), True, id="7z archive"),
+    pytest.param((), False, id="«Скриншоты: приложены» with no file"),
+    pytest.param((Attachment("скрин.bmp"),), False, id="a BMP is not a screenshot format"),
+    pytest.param((Attachment("описание.docx"),), False, id="a Word file"),
+])
+def test_screenshots_are_files(sevastopol: Mapping, ctx: RuleContext,
+                               files: tuple[Attachment, ...], passes: bool) -> None:
+    decision = decide(sevastopol, request(is_new=True, files=files), TicketState(), ctx)
+    held_for_screenshots = any(a.kind == "set_status" for a in decision.actions)
+    assert held_for_screenshots is not passes
+
+
+@pytest.mark.parametrize(("files", "phrase"), [
+    pytest.param((Attachment("a.png", 6_000_000), Attachment("b.png", 5_000_000)),
+                 "10,5 МБ, а на одну заявку допускается не более 10 МБ", id="over 10 MB"),
+    pytest.param((*PNG, Attachment("схема.bmp")), "форматах JPG, GIF, PNG, а схема.bmp",
+                 id="another picture format"),
+    pytest.param(tuple(Attachment(f"{i}.png") for i in range(7)),
+                 "скриншотов 7: больше 5 файлов следует упаковать в архив (zip, 7z, rar)",
+                 id="more than 5 loose screenshots"),
+])
+def test_attachment_rules_get_a_note_not_a_rejection(
+    sevastopol: Mapping, ctx: RuleContext, files: tuple[Attachment, ...], phrase: str
+) -> None:
+    first = decide(sevastopol, request(is_new=True, files=files), TicketState(), ctx)
+    again = decide(sevastopol, request(files=files), first.state, ctx)
+
+    assert [a.kind for a in first.actions] == ["add_note"]
+    assert phrase in note(first) and "п. 3.5" in note(first)
+    assert again.actions == []  # said once
+
+
+def test_only_a_docx_without_explanation_is_not_a_request(sevastopol: Mapping,
+                                                          ctx: RuleContext) -> None:
+    decision = decide(sevastopol, request("", is_new=True, files=(Attachment("заявка.docx"),)),
+                      TicketState(), ctx)
+    assert "только с файлом .doc, .docx или видео" in note(decision)
+
+
+@pytest.mark.parametrize(("severity", "priority", "held_back"), [
+    pytest.param("tweak", "normal", False, id="«Настройка»: an access or settings request"),
+    pytest.param("feature", "low", False, id="«Нововведение»"),
+    pytest.param("text", "low", False, id="«Текст/опечатка»"),
+    pytest.param("minor", "normal", True, id="«Малое»: an error found in operation"),
+    pytest.param("block", "immediate", True, id="«Блокирующее»"),
+])
+def test_appendix_1_applies_to_problem_reports_only(sevastopol: Mapping, ctx: RuleContext,
+                                                    severity: str, priority: str,
+                                                    held_back: bool) -> None:
+    event = request("Прошу создать учётную запись врачу Сидорову А.А.", is_new=True, files=(),
+                    severity=severity, priority=priority)
+    decision = decide(sevastopol, event, TicketState(), ctx)
+    assert any(a.kind == "set_status" for a in decision.actions) is held_back
+
+
+def test_which_categories_are_problem_reports_is_data(sevastopol: Mapping,
+                                                      ctx: RuleContext) -> None:
+    rule = sevastopol.rules[0]
+    scoped = rule.model_copy(update={"applies_to": rule.applies_to.model_copy(  # type: ignore[union-attr]
+        update={"categories": ["Ошибка в МИС"]})})
+    mapping = sevastopol.model_copy(update={"rules": [scoped]})
+    access = request(without("Данные пациента"), is_new=True, category="Учётные записи")
+    error = request(without("Данные пациента"), is_new=True, category="Ошибка в МИС")
+    assert decide(mapping, access, TicketState(), ctx).actions == []
+    assert kinds(decide(mapping, error, TicketState(), ctx))[0] == ("set_status", "feedback")
+
+
+def test_applicants_note_supplying_the_item_completes_the_request(
+    sevastopol: Mapping, ctx: RuleContext
+) -> None:
+    """Mantis' default rights: the reporter answers with a note, and Mantis itself moves the
+    request from feedback to new (reassign_on_feedback)."""
+    state = held(sevastopol, ctx, without("Данные пациента")).state
+    answer = request(without("Данные пациента"), kind="note", status="new",
+                     supplements=("Данные пациента\nПетров П.П., карта 123456",))
+    done = decide(sevastopol, answer, state, ctx)
+    later = decide(sevastopol, request(without("Данные пациента")), done.state, ctx)
+
+    assert kinds(done) == [("add_note", None)]  # Mantis already moved it to new
+    assert "заявка дополнена" in note(done) and "«Новая»" in note(done)
+    assert later.actions == []  # what the note supplied is remembered
+
+
+def test_applicants_note_without_the_item_sends_it_back_naming_what_is_missing(
+    sevastopol: Mapping, ctx: RuleContext
+) -> None:
+    state = held(sevastopol, ctx, without("Данные пациента", "Описание ошибки")).state
+    answer = request(without("Данные пациента", "Описание ошибки"), kind="note", status="new",
+                     supplements=("Описание ошибки: «Шаблон не найден»",))
+    decision = decide(sevastopol, answer, state, ctx)
 
     assert kinds(decision) == [("set_status", "feedback"), ("add_note", None)]
     text = note(decision)
-    assert "— данные пациента (фамилия, инициалы, номер карты)" in text
-    assert "— последовательность действий" in text
-    assert "заявителя" not in text and "текст ошибки" not in text
-    assert all(isinstance(a, Action) and a.target == "mantis" for a in decision.actions)
+    assert "по-прежнему не хватает" in text
+    assert "«Данные пациента»" in text and "«Описание ошибки»" not in text
 
 
-def test_completing_the_request_returns_it_to_new(sevastopol: Mapping, ctx: RuleContext) -> None:
-    held = decide(sevastopol, request(drop=("Пациент",), steps=""), TicketState(), ctx)
-    still = decide(sevastopol, request("feedback", drop=("Пациент",)), held.state, ctx)
-    done = decide(sevastopol, request("feedback"), still.state, ctx)
-    again = decide(sevastopol, request("new"), done.state, ctx)
-
-    assert still.actions == []  # patient still missing: no second note
-    assert kinds(done) == [("set_status", "new"), ("add_note", None)]
-    assert "возвращена" in note(done)
-    assert again.actions == []
-
-
-def test_only_a_docx_without_description_is_not_a_request(
+def test_with_reassign_on_feedback_off_the_answer_moves_it_back_to_new(
     sevastopol: Mapping, ctx: RuleContext
 ) -> None:
-    decision = decide(sevastopol, request(description="", steps="", attachments=("заявка.docx",)),
-                      TicketState(), ctx)
-    assert "описание проблемы" in note(decision)
+    state = held(sevastopol, ctx, without("Данные пациента")).state
+    answer = request(without("Данные пациента"), kind="note", status="feedback",
+                     supplements=("Данные пациента: Петров П.П., карта 123456",))
+    assert kinds(decide(sevastopol, answer, state, ctx)) == [("set_status", "new"),
+                                                             ("add_note", None)]
+
+
+def test_a_note_that_supplies_nothing_new_gets_no_second_note_while_in_feedback(
+    sevastopol: Mapping, ctx: RuleContext
+) -> None:
+    state = held(sevastopol, ctx, without("Данные пациента")).state
+    chat = request(without("Данные пациента"), kind="note", status="feedback",
+                   supplements=("А когда будет готово?",))
+    assert decide(sevastopol, chat, state, ctx).actions == []
+
+
+def test_notes_by_others_do_not_count(sevastopol: Mapping, ctx: RuleContext) -> None:
+    state = held(sevastopol, ctx, without("Данные пациента")).state
+    other = request(without("Данные пациента"), kind="note", status="feedback")
+    assert decide(sevastopol, other, state, ctx).actions == []
+
+
+def test_l1_taking_it_on_while_it_waits_ends_the_check(sevastopol: Mapping,
+                                                       ctx: RuleContext) -> None:
+    state = held(sevastopol, ctx, without("Данные пациента")).state
+    taken = request(without("Данные пациента"), status="acknowledged",
+                    status_by=Person("l1-petrov", level=55))
+    reset = request(without("Данные пациента"), status="new",
+                    status_by=Person("l1-petrov", level=55))
+    after = decide(sevastopol, taken, state, ctx)
+    assert after.actions == []
+    assert decide(sevastopol, reset, state, ctx).actions == []  # L1 put it back to new
+
+
+def test_completing_the_request_itself_returns_it_to_new(sevastopol: Mapping,
+                                                         ctx: RuleContext) -> None:
+    state = held(sevastopol, ctx, without("Данные пациента")).state
+    still = decide(sevastopol, request(without("Данные пациента"), status="feedback"), state, ctx)
+    done = decide(sevastopol, request(status="feedback"), still.state, ctx)
+    again = decide(sevastopol, request(status="new"), done.state, ctx)
+
+    assert still.actions == []
+    assert kinds(done) == [("set_status", "new"), ("add_note", None)]
+    assert again.actions == []
 
 
 @pytest.mark.parametrize(("status", "acts"), [
@@ -84,25 +249,22 @@ def test_only_a_docx_without_description_is_not_a_request(
     ("assigned", False),
     ("new", True),
 ])
-def test_only_new_requests_are_checked(sevastopol: Mapping, ctx: RuleContext, status: str,
-                                       acts: bool) -> None:
-    decision = decide(sevastopol, request(status, steps=""), TicketState(), ctx)
+def test_only_new_requests_are_held(sevastopol: Mapping, ctx: RuleContext, status: str,
+                                    acts: bool) -> None:
+    decision = decide(sevastopol, request(without("Данные пациента"), status=status),
+                      TicketState(), ctx)
     assert bool(decision.actions) is acts
 
 
 def test_mandatory_items_can_come_from_custom_fields(sevastopol: Mapping,
                                                     ctx: RuleContext) -> None:
-    event = request(drop=("Пациент",))
-    event.fields["Пациент"] = "Петров П.П., карта 123456"
+    event = request(without("Данные пациента"),
+                    fields={"Данные пациента": "Петров П.П., карта 123456"})
     assert decide(sevastopol, event, TicketState(), ctx).actions == []
 
 
-def test_mantis_words_are_translated_both_ways(sevastopol: Mapping, ctx: RuleContext) -> None:
-    event = request()
-    event.fields["Impact"] = "Minor"
-    urgent = TicketEvent(**{**event.__dict__, "priority": "urgent"})
-    decision = decide(sevastopol, urgent, TicketState(), ctx)
-
-    [set_priority] = [a for a in decision.actions if a.kind == "set_priority"]
-    assert set_priority.params["priority"] == "high"  # Mantis' word for the regulation's High
-    assert "«Urgent»" in note(decision) and "«High»" in note(decision)
+def test_statuses_are_written_in_the_trackers_words(sevastopol: Mapping,
+                                                    ctx: RuleContext) -> None:
+    decision = held(sevastopol, ctx, without("Данные пациента"))
+    assert all(isinstance(a, Action) and a.target == "mantis" for a in decision.actions)
+    assert decision.actions[0].params == {"status": "feedback"}

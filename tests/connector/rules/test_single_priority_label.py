@@ -1,7 +1,8 @@
-"""Belarus regulation, Appendix A / §4.1: an issue carries exactly one priority label.
+"""Belarus regulation, Appendix A / §4.1: an issue carries exactly one priority label, and the
+head of support assigns a responsible L1 on every new issue.
 
 On a conflict the highest label stays and the others are removed with a note; a new issue
-without any priority label gets one reminder note.
+without a priority label or without an assignee gets one reminder naming what it lacks.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ REF = TicketRef("gitlab", "1", "23")
 RULE = "single_priority_label"
 
 
-def issue(*labels: str, is_new: bool = False, updated_at: str = "") -> TicketEvent:
+def issue(*labels: str, is_new: bool = False, updated_at: str = "",
+          assignees: tuple[str, ...] = ("l1-ivanova",)) -> TicketEvent:
     return TicketEvent(ref=REF, kind="ticket", action="open" if is_new else "update",
                        actor="l1-user", title="Рецепт не печатается", labels=labels,
-                       is_new=is_new, updated_at=updated_at)
+                       is_new=is_new, updated_at=updated_at, assignees=assignees)
 
 
 def priority_actions(decision: Decision) -> list[Action]:
@@ -82,8 +84,25 @@ def test_new_issue_without_priority_gets_one_reminder(belarus: Mapping, ctx: Rul
     assert priority_actions(again) == []
 
 
+@pytest.mark.parametrize(("labels", "assignees", "lacks"), [
+    pytest.param(("API",), (), ["метку приоритета", "назначить ответственного"], id="both"),
+    pytest.param((MEDIUM,), (), ["назначить ответственного"], id="no responsible L1"),
+    pytest.param(("API",), ("l1-ivanova",), ["метку приоритета"], id="no priority label"),
+])
+def test_reminder_names_exactly_what_the_new_issue_lacks(
+    belarus: Mapping, ctx: RuleContext, labels: tuple[str, ...], assignees: tuple[str, ...],
+    lacks: list[str]
+) -> None:
+    [reminder] = notes(decide(belarus, issue(*labels, is_new=True, assignees=assignees),
+                              TicketState(), ctx))
+    assert "п. 4.1" in reminder and "#23" in reminder
+    assert [phrase for phrase in ("метку приоритета", "назначить ответственного")
+            if phrase in reminder] == lacks
+
+
 def test_update_without_priority_is_not_reminded(belarus: Mapping, ctx: RuleContext) -> None:
-    assert priority_actions(decide(belarus, issue("API"), TicketState(), ctx)) == []
+    assert priority_actions(decide(belarus, issue("API", assignees=()), TicketState(),
+                                   ctx)) == []
 
 
 def test_repeated_conflict_event_adds_no_second_note(belarus: Mapping, ctx: RuleContext) -> None:
@@ -110,15 +129,15 @@ def test_conflict_reintroduced_after_fix_is_corrected_again(
 @pytest.mark.parametrize(
     ("language", "conflict_phrase", "reminder_phrase"),
     [
-        pytest.param("ru", "оставлена одна — наивысшая", "нет метки приоритета", id="ru"),
-        pytest.param("en", "only the highest stays", "has no priority label", id="en"),
+        pytest.param("ru", "оставлена наивысшая", "установить одну метку приоритета", id="ru"),
+        pytest.param("en", "the highest stays", "set one priority label", id="en"),
     ],
 )
 def test_notes_speak_the_configured_language(
     belarus: Mapping, mappings: Mappings, language: str, conflict_phrase: str,
     reminder_phrase: str,
 ) -> None:
-    ctx = RuleContext(mappings.templates, language, ROLES)
+    ctx = RuleContext(mappings, language, ROLES)
 
     [conflict] = notes(decide(belarus, issue(LOW, HIGH), TicketState(), ctx))
     [reminder] = notes(decide(belarus, issue(is_new=True), TicketState(), ctx))

@@ -9,14 +9,24 @@ namespace HelpdeskConnector;
  */
 final class MantisData
 {
-    /** The logged-in user, or null (e.g. a script running without a user). */
-    public static function actor(): ?array
+    /**
+     * The logged-in user with their access level in the issue's project (so the connector can tell
+     * support staff from applicants), or null (e.g. a script running without a user).
+     */
+    public static function actor(int $projectId): ?array
     {
         if (!auth_is_user_authenticated()) {
             return null;
         }
+        $userId = (int) auth_get_current_user_id();
+        $actor = self::user($userId);
+        $level = (int) access_get_project_level($projectId, $userId);
+        $actor['access_level'] = [
+            'id' => $level,
+            'name' => (string) \MantisEnum::getLabel((string) config_get('access_levels_enum_string'), $level),
+        ];
 
-        return self::user((int) auth_get_current_user_id());
+        return $actor;
     }
 
     /** ['id', 'name' => username] or null for "no user"; the username is what the REST API calls `name`. */
@@ -61,6 +71,7 @@ final class MantisData
         return [
             'status' => self::enum('status', (int) $bug->status, $projectId)['name'],
             'priority' => self::enum('priority', (int) $bug->priority, $projectId)['name'],
+            'severity' => self::enum('severity', (int) $bug->severity, $projectId)['name'],
             'handler' => $handler === null ? null : $handler['name'],
             'custom_fields' => $customFields,
         ];

@@ -17,7 +17,8 @@ final class Payload
         | JSON_INVALID_UTF8_SUBSTITUTE | JSON_THROW_ON_ERROR;
 
     /**
-     * @param array|null $actor   ['id' => int, 'name' => string] or null when nobody is logged in
+     * @param array|null $actor   ['id' => int, 'name' => string, 'access_level'? => ['id' => int,
+     *                            'name' => string]] or null when nobody is logged in
      * @param array      $issue   see issue()
      * @param array      $changes from changes(); only used for issue_updated
      * @param array|null $note    see note(); only used for note_added
@@ -45,7 +46,7 @@ final class Payload
             'delivery_id' => $deliveryId,
             'sent_at' => self::isoUtc($sentAt),
             'mantis_url' => $mantisUrl,
-            'actor' => self::ref($actor),
+            'actor' => self::actor($actor),
             'issue' => self::issue($issue),
             'changes' => (object) $changes,
             'note' => $event === 'note_added' && $note !== null ? self::note($note) : null,
@@ -122,14 +123,14 @@ final class Payload
     /**
      * What changed between two snapshots of an issue.
      *
-     * A snapshot is ['status' => name, 'priority' => name, 'handler' => name|null,
+     * A snapshot is ['status' => name, 'priority' => name, 'severity' => name, 'handler' => name|null,
      * 'custom_fields' => [name => value]]. Before-snapshot 'custom_fields' => null means the old values
      * are unknown: then every field is reported with 'old' => null.
      */
     public static function changes(array $before, array $after): array
     {
         $changes = [];
-        foreach (['status', 'priority', 'handler'] as $key) {
+        foreach (['status', 'priority', 'severity', 'handler'] as $key) {
             $old = $before[$key] ?? null;
             $new = $after[$key] ?? null;
             if ($old !== $new) {
@@ -170,6 +171,17 @@ final class Payload
         $bytes[8] = chr((ord($bytes[8]) & 0x3f) | 0x80);
 
         return vsprintf('%s%s-%s-%s-%s-%s%s%s', str_split(bin2hex($bytes), 4));
+    }
+
+    /** The actor as a ref, with their access level in the project when known. */
+    private static function actor(?array $actor): ?array
+    {
+        $ref = self::ref($actor);
+        if ($ref !== null && isset($actor['access_level']) && is_array($actor['access_level'])) {
+            $ref['access_level'] = self::ref($actor['access_level']);
+        }
+
+        return $ref;
     }
 
     private static function ref(?array $ref): ?array

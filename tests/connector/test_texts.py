@@ -1,0 +1,128 @@
+"""Users speak Russian: every `ru` text the connector writes is Russian in the regulations' own
+terms — no English word from a template, no internal value (`firing`, `one-off`,
+`issue: Priority: High`, `gitlab:7#10`, Mantis' `urgent`) in what the code fills in."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from connector.events import Attachment, Person, TicketEvent, TicketRef
+from connector.mappings import TEMPLATE_FIELDS, Mappings
+from connector.rules.engine import RuleContext, decide
+from connector.rules.state import TicketState
+from connector.wording import local_time, no_mentions, ticket_label
+from tests.appendix1 import without
+
+# Latin words people do read in these texts: the teams' own label names, file formats,
+# product names, L1/L2 (the Belarus regulation's own terms).
+ALLOWED_LATIN = {"L1", "L2", "Priority", "Low", "Medium", "High", "Accident", "JPG", "GIF",
+                 "PNG", "zip", "7z", "rar", "doc", "docx", "Slack", "Telegram", "GitLab",
+                 "Mantis", "MSK", "UTC", "ErpcApiErrors", "API", "5xx",
+                 "petrov", "ivanova"}  # and user data: usernames, the alert's own name
+INTERNAL = re.compile(r"\b(firing|resolved|one-off|awaiting_cause|pending|accident|issue:|"
+                      r"gitlab:|mantis:|otrs:|urgent|immediate|minor|major|tweak|feedback|"
+                      r"acknowledged|critical|warning|None)\b")
+URL = re.compile(r"https?://\S+|\S+\.[A-Za-z0-9]{2,4}\b")  # links and file names: user data
+
+# What the code fills in, as it fills it in (see the rule and flow modules).
+REALISTIC = {
+    "ticket": "#42", "title": "Ошибка записи к логопеду", "url": "https://mantis.test/view.php?id=42",
+    "kept": "Priority: High", "removed": "Priority: Low", "labels": "Priority: Low, Priority: High",
+    "missing": "— «Данные пациента» — фамилия, инициалы, № карты",
+    "status": "Обратная связь", "impact": "Малое", "priority": "Низкий", "corrected": "Обычный",
+    "allowed": "Высокий, Обычный", "problems": "— вложения занимают 12,3 МБ",
+    "size": "12,3", "limit": "10", "files": "схема.bmp", "types": "JPG, GIF, PNG", "count": 7,
+    "archives": "zip, 7z, rar", "assignees": "petrov", "author": "Анна Иванова",
+    "channel": "l2", "facts": "Данные пациента: Петров П.П.", "text": "Проверили, ошибка в шаблоне",
+    "chat": "Telegram", "time": "25.11.2026 14:05 MSK", "severity": "критично",
+    "summary": "5xx у API рецептов выше 5%", "decision": "разовое срабатывание",
+    "user": "Сидорова", "cause": "Плановый перезапуск", "issue_url": "https://gitlab.test/1/23",
+    "label": "Priority: Medium", "listing": "• GitLab #23",
+}
+
+
+def latin_words(text: str) -> set[str]:
+    words = re.findall(r"\b[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*\b", URL.sub("", text))
+    return set(words) - ALLOWED_LATIN
+
+
+def texts_of(mappings: Mappings) -> list[tuple[str, str, str]]:
+    """(where, template id, text) for the defaults and every mapping's own wording."""
+    found = [("templates.yml", tid, text) for tid, text in mappings.templates["ru"].items()]
+    found += [(name, tid, text) for name, m in mappings.by_name.items()
+              for tid, text in m.templates.get("ru", {}).items()]
+    return found
+
+
+def test_every_placeholder_has_a_realistic_value() -> None:
+    assert set().union(*TEMPLATE_FIELDS.values()) <= set(REALISTIC)
+
+
+def test_every_ru_template_renders_in_russian(mappings: Mappings) -> None:
+    for where, tid, text in texts_of(mappings):
+        used = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+        rendered = text.format(**{k: REALISTIC[k] for k in used})
+        assert not latin_words(rendered), (where, tid, latin_words(rendered))
+        assert not INTERNAL.search(rendered), (where, tid, rendered)
+
+
+def sevastopol_texts(mappings: Mappings) -> list[str]:
+    """Notes the Sevastopol rules write, produced by the rules themselves from Mantis events."""
+    ctx, mapping = RuleContext(mappings, "ru"), mappings.get("sevastopol-miac")
+    ref = TicketRef("mantis", "1", "42")
+
+    def event(description: str, **kw: object) -> TicketEvent:
+        base = {"ref": ref, "kind": "ticket", "action": "update", "actor": "ivanova",
+                "author": "ivanova", "title": "Ошибка", "status": "new", "priority": "urgent",
+                "description": description, "fields": {"severity": "minor", "Линия": "L2"},
+                "attachments": tuple(Attachment(f"{i}.png", 2_000_000) for i in range(7)),
+                "is_new": True}
+        return TicketEvent(**{**base, **kw})  # type: ignore[arg-type]
+
+    first = decide(mapping, event(without("Данные пациента")), TicketState(), ctx)
+    answer = event(without("Данные пациента"), kind="note", supplements=("Карта не помню",),
+                   is_new=False, priority="high", note="Карта не помню")
+    still = decide(mapping, answer, first.state, ctx)
+    relay = decide(mapping, event("", kind="note", note="Передали разработчику", actor="petrov",
+                                  is_new=False, priority="high"), still.state, ctx)
+    done = decide(mapping, event(without(), status="feedback", is_new=False, priority="high",
+                                 changed_by={"status": Person("ivanova", 25)}), still.state, ctx)
+    actions = first.actions + still.actions + relay.actions + done.actions
+    return [str(a.params.get("body") or a.params.get("text")) for a in actions
+            if a.kind in ("add_note", "relay_note", "deescalate")]
+
+
+def test_texts_the_sevastopol_rules_write_are_russian(mappings: Mappings) -> None:
+    written = sevastopol_texts(mappings)
+    assert len(written) >= 5
+    for text in written:
+        assert not INTERNAL.search(text), text
+    joined = "\n".join(written)
+    for phrase in ("«Срочный»", "«Малое»", "«Высокий»", "«Данные пациента»", "«Обратная связь»",
+                   "п. 3.5", "в заявке #42"):
+        assert phrase in joined
+
+
+def test_a_ticket_is_shown_as_the_helpdesk_shows_it() -> None:
+    assert ticket_label(TicketRef("gitlab", "7", "10")) == "#10"
+
+
+@pytest.mark.parametrize(("zone", "shown"), [
+    ("Europe/Simferopol", "25.11.2026 14:05 MSK"),
+    ("Europe/Moscow", "25.11.2026 14:05 MSK"),
+    ("Europe/Minsk", "25.11.2026 14:05 UTC+3"),
+])
+def test_times_are_in_the_teams_time_zone(zone: str, shown: str) -> None:
+    assert local_time("2026-11-25T11:05:00.000000Z", zone) == shown
+
+
+@pytest.mark.parametrize(("text", "safe"), [
+    ("Иван Петров (@ivan_tg)", "Иван Петров (＠ivan_tg)"),
+    ("@petrov посмотри", "＠petrov посмотри"),
+    ("пишите на help@sevmiac.ru", "пишите на help@sevmiac.ru"),  # an e-mail is not a mention
+])
+def test_chat_handles_never_mention_tracker_users(text: str, safe: str) -> None:
+    assert no_mentions(text) == safe
