@@ -82,13 +82,19 @@ def test_replies_become_notes_and_notes_reach_both_chats(world: World) -> None:
 
     slack_reply(world.client, channel=SLACK_L2, thread_ts=root_ts, text="Смотрю логи")
     post_telegram(world.client, world.tg.message_update(
-        TG_L2, "Воспроизвёл на стенде", thread_id=world.topic()))
+        TG_L2, "Воспроизвёл на стенде, @sidorov глянь", thread_id=world.topic(),
+        from_user={"id": 4242, "first_name": "Иван", "username": "ivan_tg"},
+        date=1795345200))  # 2026-11-22 11:00 UTC
     world.settle()
     notes = [n["body"] for n in world.gl.issue(1, 23)["notes"]][1:]  # after L1's own note
     assert len(notes) == 2
     assert any("Пётр Петров (@ppetrov)" in n and "Slack" in n and "Смотрю логи" in n
-               for n in notes)
-    assert any("Telegram" in n and "Воспроизвёл на стенде" in n for n in notes)
+               for n in notes)  # the GitLab user whose e-mail matches: a real mention
+    [from_telegram] = [n for n in notes if "Telegram" in n]
+    # a Telegram handle is not a GitLab username: no @-mention of whoever is called so there
+    assert "Иван (＠ivan_tg)" in from_telegram and "＠sidorov глянь" in from_telegram
+    assert "@ivan_tg" not in from_telegram and "@sidorov" not in from_telegram
+    assert "22.11.2026 14:00 UTC+3" in from_telegram  # Minsk time, the Belarus team's zone
 
     post_hook(world.client, note_hook("Нужен дамп запроса", note_id=5001), event="Note Hook")
     # What GitLab and Slack send back about the connector's own writes must not echo.

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 from flask.testing import FlaskClient
+from prometheus_client import generate_latest
 
 from connector.core import Connector
 from connector.reconcile import reconcile_all
@@ -234,3 +235,17 @@ def test_l2_line_field_escalates_the_request_into_slack(
     assert "Приоритет: Высокий" in text and f"Заявитель: {APPLICANT}" in text
     assert "Данные пациента: Петров П.П." in text  # what L1 collected, read back from Mantis
     assert "mantis:" not in text and "high" not in text
+
+
+def test_an_impact_the_regulation_lacks_is_logged_and_counted_not_guessed(
+    standin_mantis: StandInMantis, http: Http, caplog: pytest.LogCaptureFixture
+) -> None:
+    report(standin_mantis, severity="trivial", priority="immediate")  # Mantis' «пустяк»
+    send(http, standin_mantis, "issue_reported", actor=APPLICANT)
+    send(http, standin_mantis, "note_added", actor=APPLICANT, note="Есть новости?")
+
+    assert standin_mantis.writes() == []  # nothing corrected on a guess
+    [line] = [r.getMessage() for r in caplog.records if "regulation's table" in r.getMessage()]
+    assert line.startswith("mantis:1#42: impact 'trivial'") and "trackers vocabulary" in line
+    metrics = generate_latest(http[0].metrics.registry).decode()  # the worker's counters
+    assert 'hdc_rule_warnings_total{field="impact",tracker="mantis"} 1.0' in metrics
