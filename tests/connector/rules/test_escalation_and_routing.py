@@ -49,6 +49,19 @@ def test_l2_label_escalates_once_to_the_l2_chat(
     assert of_kind(again, "escalate", "deescalate") == []
 
 
+@pytest.mark.parametrize("labels", [
+    pytest.param(("Priority: Low", HIGH, "L2"), id="low and high"),
+    pytest.param((HIGH, "Priority: Medium", "L2"), id="high and medium, in any order"),
+])
+def test_escalation_shows_the_priority_that_remains_after_a_conflict(
+    belarus: Mapping, ctx: RuleContext, labels: tuple[str, ...]
+) -> None:
+    decision = decide(belarus, issue(*labels), TicketState(), ctx)
+    [escalate] = of_kind(decision, "escalate")
+    [fix] = of_kind(decision, "update_labels")
+    assert escalate.params["priority"] == HIGH and HIGH not in fix.params["remove"]
+
+
 def test_notes_are_relayed_only_while_escalated(belarus: Mapping, ctx: RuleContext) -> None:
     note = TicketEvent(ref=REF, kind="note", action="note", actor="l2-engineer",
                        title="Рецепт не печатается", url=URL, note="Проверьте сертификат")
