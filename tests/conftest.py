@@ -38,6 +38,7 @@ from sqlalchemy.pool import NullPool
 
 from connector.config import Config
 from connector.core import Connector, build_connector
+from connector.mappings import Mappings, load_mappings
 from tests.standins import fixtures as _standin_fixtures
 from tests.standins.gitlab import StandInGitLab
 from tests.standins.mantis import StandInMantis
@@ -113,6 +114,12 @@ def pg_url() -> Iterator[str]:
 # --------------------------------------------------------------------------
 
 
+
+
+@pytest.fixture(scope="session")
+def mappings() -> Mappings:
+    """The shipped regulations and templates."""
+    return load_mappings(REPO / "mappings")
 
 
 standin_gitlab = _standin_fixtures.standin_gitlab

@@ -60,7 +60,7 @@ def _ticket(t: dict[str, Any], event_name: str, is_new: bool) -> TicketEvent:
         raise PayloadError("Ticket.TicketID: expected a number")
     fields = {k.removeprefix("DynamicField_"): _text(v) for k, v in t.items()
               if k.startswith("DynamicField_")}
-    for df in t.get("DynamicField") or []:
+    for df in _items(t.get("DynamicField")):
         if isinstance(df, dict) and df.get("Name"):
             fields[str(df["Name"])] = _text(df.get("Value"))
     articles = _articles(t)
@@ -75,7 +75,7 @@ def _ticket(t: dict[str, Any], event_name: str, is_new: bool) -> TicketEvent:
         state="closed" if state_type.split()[0:1] and state_type.split()[0] in CLOSED_TYPES
         else "opened",
         assignees=(str(t["Owner"]),) if t.get("Owner") else (), author=str(
-            t.get("CustomerUserID") or ""), priority=t.get("Priority"), status=t.get("State"),
+            t.get("CustomerUserID") or ""), priority=_name(t, "Priority"), status=_name(t, "State"),
         handler=str(t.get("Owner") or ""),
         description=str(people[0].get("Body") or "") if people else "",
         category=str(t.get("Type") or ""),
@@ -110,8 +110,23 @@ def _attachments(articles: list[Any]) -> tuple[Attachment, ...]:
     """Files of every article (the invoker lists them only for the event's article)."""
     files = {str(f["Filename"]): Attachment(str(f["Filename"]), _size(f.get("FilesizeRaw")))
              for art in articles if isinstance(art, dict)
-             for f in art.get("Attachment") or [] if isinstance(f, dict) and f.get("Filename")}
+             for f in _items(art.get("Attachment")) if isinstance(f, dict) and f.get("Filename")}
     return tuple(files.values())
+
+
+def _items(value: Any) -> list[Any]:
+    """A list as Znuny sends it: one element may come as itself, none as null."""
+    return value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+
+
+def _name(t: dict[str, Any], key: str) -> str | None:
+    """A state or priority name; absent → None."""
+    value = t.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise PayloadError(f"Ticket.{key}: expected a name")
 
 
 def _size(value: Any) -> int:
