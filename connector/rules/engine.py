@@ -81,8 +81,8 @@ RULES: dict[type, RuleFn] = {
 def decide(mapping: Mapping, event: TicketEvent, state: TicketState, ctx: RuleContext) -> Decision:
     """Run every rule of the mapping in order; each rule picks the event kinds it cares about.
 
-    The new state records the ticket as it will be once the actions are done (a corrected
-    priority, a changed status), so the change coming back, or a later one, compares with that.
+    The new state records the priority as it will be once a correction is done, so the change
+    coming back, or a later one, compares with that.
     """
     event = read_event(mapping, event)
     # Some trackers list only the newest article's files in an event: remember them all.
