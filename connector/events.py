@@ -85,6 +85,7 @@ class TicketEvent:
     updated_at: str = ""
     is_new: bool = False
     own: bool = False  # the payload itself shows the connector caused it (marker, bot author)
+    by_connector: bool = False  # the connector itself created the ticket (its bot is the author)
     note: str | None = None
     fields: dict[str, str] = field(default_factory=dict)  # custom fields and extra text fields
     # Who set the current value of a field (tracker field name → person), where known: a

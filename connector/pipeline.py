@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Row
 from connector import alerts, chatevents
 from connector.core import Connector
 from connector.errors import PayloadError
+from connector.events import TicketEvent
 from connector.processing import batches, enqueue_actions, finish
 from connector.rules.engine import decide
 from connector.store import inbox, tickets
@@ -61,6 +63,7 @@ def process_ticket_event(c: Connector, row: Row[Any]) -> str:
                 state.observe(event.labels, event.priority, event.impact, event.updated_at)
                 tickets.save_state(conn, event.ref, state)
             return finish(c, conn, row, "ignored", "caused by the connector itself")
+        event = _as_connector_sees_it(event, c.bot_username(row.source))
         polled = row.event_name == plugin.reconcile_event
         if polled and event.updated_at and event.updated_at <= state.seen_updated_at:
             return finish(c, conn, row, "ignored", "change already seen")
@@ -78,6 +81,16 @@ def process_ticket_event(c: Connector, row: Row[Any]) -> str:
         log.info("%s: %d action(s) by %s", event.ref, count, mapping.name,
                  extra={"inbox_id": row.id, "actions": [a.kind for a in decision.actions]})
         return finish(c, conn, row, "done", f"{count} action(s)")
+
+
+def _as_connector_sees_it(event: TicketEvent, bot: str) -> TicketEvent:
+    """The bot's own changes are the connector's, not a person's (never L1's right), and a
+    ticket the bot created is not an applicant's request."""
+    if not bot:
+        return event
+    return dataclasses.replace(
+        event, by_connector=event.author == bot,
+        changed_by={k: p for k, p in event.changed_by.items() if p.name != bot})
 
 
 def _give_up_if_exhausted(c: Connector, row: Row[Any]) -> None:

@@ -249,3 +249,15 @@ def test_an_impact_the_regulation_lacks_is_logged_and_counted_not_guessed(
     assert line.startswith("mantis:1#42: impact 'trivial'") and "trackers vocabulary" in line
     metrics = generate_latest(http[0].metrics.registry).decode()  # the worker's counters
     assert 'hdc_rule_warnings_total{field="impact",tracker="mantis"} 1.0' in metrics
+
+
+def test_a_request_the_connector_itself_reported_is_not_held_for_the_form(
+    standin_mantis: StandInMantis, http: Http
+) -> None:
+    """Seen against a real MantisBT: holding the bot's own issue made its own note (as the
+    reporter) move it back to new at once, the note then saying the opposite of the status."""
+    c, _ = http
+    report(standin_mantis, "Оповещение мониторинга: 5xx у API", reporter="helpdesk-bot")
+    reconcile_all(c)
+    run_until_idle(c)
+    assert status(standin_mantis) == "new" and notes(standin_mantis) == []

@@ -30,8 +30,8 @@ def apply_intake_validation(
     thanks. Still incomplete: it goes (back) to Feedback with a note naming what is still
     missing. A status set by L1 staff while it waits is theirs: the check stops.
     """
-    if event.kind == "note" and not event.supplements:
-        return []  # only the applicant's notes complete a request
+    if event.by_connector or (event.kind == "note" and not event.supplements):
+        return []  # not an applicant's request; only the applicant's notes complete one
     if event.kind not in ("ticket", "note"):
         return []
     _remember(rule, event, state)

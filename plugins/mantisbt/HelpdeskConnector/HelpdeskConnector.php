@@ -69,12 +69,17 @@ class HelpdeskConnectorPlugin extends MantisPlugin
         return $p_updated_bug;
     }
 
-    /** EVENT_UPDATE_BUG (old BugData, new BugData): web forms only; a REST PATCH fires no event. */
+    /**
+     * EVENT_UPDATE_BUG (old BugData, new BugData): web forms only; a REST PATCH fires no event.
+     * BugData::update() stamps last_updated in the database, not on the object it passes here: the
+     * stored time is sent, so the connector knows this change when polling finds it again.
+     */
     public function on_update_bug($p_event, $p_old_bug = null, $p_new_bug = null)
     {
         $this->guard('issue_updated', function () use ($p_old_bug, $p_new_bug) {
             $bugId = (int) $p_new_bug->id;
             $issue = MantisData::issue($p_new_bug);
+            $issue['updated_at'] = MantisData::lastUpdated($bugId, (int) $p_new_bug->last_updated);
             $after = [];
             foreach ($issue['custom_fields'] as $field) {
                 $after[$field['name']] = $field['value'];

@@ -345,7 +345,10 @@ try {
     $new = clone $bug;
     $new->status = 50;
     $new->handler_id = 7;
-    $new->last_updated = 1795345200;
+    $new->last_updated = 1795341600;   // BugData::update() stamps the database, not this object
+    $stored = clone $new;
+    $stored->last_updated = 1795345200;
+    $MANTIS['stored'][123] = $stored;
     $returned = $plugin->on_update_bug_data('EVENT_UPDATE_BUG_DATA', $new, $bug);
     check('update: chain hook returns the new BugData unchanged', $returned === $new);
     $MANTIS['cf_values'][123] = [1 => 'Major', 3 => 'Moscow'];
@@ -359,6 +362,8 @@ try {
         'custom_fields' => ['Impact' => ['old' => 'Minor', 'new' => 'Major'], 'Region' => ['old' => '', 'new' => 'Moscow']],
     ], $p['changes'] ?? null);
     same('update: issue shows the new handler', ['id' => 7, 'name' => 'petrov'], $p['issue']['handler'] ?? null);
+    same('update: updated_at is the stored time, not the stale one on the BugData', '2026-11-22T11:00:00+00:00', $p['issue']['updated_at'] ?? null);
+    check('update: the bug cache is cleared before reading it', in_array(123, $MANTIS['cache_cleared'], true));
 
     $newer = clone $new;
     $newer->priority = 40;

@@ -29,6 +29,8 @@ $MANTIS = [
     'attachments' => [],        // [bug id] => rows as file_get_visible_attachments() returns them
     'bugs' => [],               // [bug id] => BugData
     'notes' => [],              // [note id] => BugnoteData
+    'stored' => [],             // [bug id] => BugData as the database holds it, if not 'bugs'
+    'cache_cleared' => [],
     'log' => [],
     'fail_category' => false,   // make category_get_row() raise a Mantis error
     'print_in_username' => false,
@@ -137,4 +139,6 @@ function custom_field_get_value($p_field_id, $p_bug_id)
 
 function file_get_visible_attachments($p_bug_id) { return $GLOBALS['MANTIS']['attachments'][$p_bug_id] ?? []; }
 function bug_get($p_bug_id, $p_get_extended = false) { return $GLOBALS['MANTIS']['bugs'][$p_bug_id]; }
+function bug_get_field($p_bug_id, $p_field_name) { return ($GLOBALS['MANTIS']['stored'][$p_bug_id] ?? bug_get($p_bug_id))->$p_field_name; }
+function bug_clear_cache($p_bug_id = null) { $GLOBALS['MANTIS']['cache_cleared'][] = $p_bug_id; }
 function bugnote_get($p_bugnote_id) { return $GLOBALS['MANTIS']['notes'][$p_bugnote_id]; }

@@ -62,6 +62,14 @@ final class MantisData
         ];
     }
 
+    /** When the issue was last updated as the database has it now (never before $known). */
+    public static function lastUpdated(int $bugId, int $known): int
+    {
+        bug_clear_cache($bugId);
+
+        return max($known, (int) bug_get_field($bugId, 'last_updated'));
+    }
+
     /** The fields Payload::changes() compares. $customFields: from customFieldValues(), null if unknown. */
     public static function snapshot(object $bug, ?array $customFields): array
     {
