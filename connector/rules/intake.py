@@ -54,6 +54,8 @@ def apply_intake_validation(
     if "status" in event.staff_set or status not in answered:
         _forget(state)  # someone took it on regardless
         return actions
+    if not _applicant_answered(event):
+        return actions  # e.g. a view from before the move to Feedback landed
     if not missing:
         return actions + _release(rule, event, state, ctx, move=False)
     return actions + _hold(rule, event, state, ctx, missing, "intake_still_incomplete")
@@ -129,6 +131,13 @@ def _release(rule: IntakeValidation, event: TicketEvent, state: TicketState, ctx
     actions = [Action("set_status", tracker, ref, {"status": rule.complete_status}, rule.type)]
     return [*(actions if move else []), Action("add_note", tracker, ref, {"body": note},
                                               rule.type)]
+
+
+def _applicant_answered(event: TicketEvent) -> bool:
+    """The applicant wrote something, or moved the request themselves (Mantis records the
+    feedback → new of reassign_on_feedback as the reporter's change)."""
+    mover = event.changed_by.get("status")
+    return bool(event.supplements) or (mover is not None and mover.name == event.author != "")
 
 
 def _named(state: TicketState) -> set[str]:

@@ -268,3 +268,13 @@ def test_statuses_are_written_in_the_trackers_words(sevastopol: Mapping,
     decision = held(sevastopol, ctx, without("Данные пациента"))
     assert all(isinstance(a, Action) and a.target == "mantis" for a in decision.actions)
     assert decision.actions[0].params == {"status": "feedback"}
+
+
+def test_a_view_from_before_the_move_to_feedback_landed_adds_nothing(
+    sevastopol: Mapping, ctx: RuleContext
+) -> None:
+    """L1 edits the request while Mantis is slow to take the move to Feedback: the event
+    still shows «Новая», but the applicant has not answered anything."""
+    state = held(sevastopol, ctx, without("Данные пациента")).state
+    stale = request(without("Данные пациента"), status="new")
+    assert decide(sevastopol, stale, state, ctx).actions == []
