@@ -72,6 +72,15 @@ def _parser() -> argparse.ArgumentParser:
     set_webhook.add_argument("--config", required=True)
     set_webhook.set_defaults(command=cmd_telegram_set_webhook)
 
+    failed = sub.add_parser("failed", help="list parked events and failed actions, with reasons")
+    failed.add_argument("--config", required=True)
+    failed.set_defaults(command=cmd_failed)
+
+    retry = sub.add_parser("retry", help="put parked events / failed actions back in line")
+    retry.add_argument("--config", required=True)
+    retry.add_argument("items", nargs="+", metavar="inbox:ID|outbox:ID")
+    retry.set_defaults(command=cmd_retry)
+
     db = sub.add_parser("db-upgrade", help="apply schema migrations to the store")
     db.add_argument("--config", required=True)
     db.set_defaults(command=cmd_db_upgrade)
@@ -153,6 +162,41 @@ def cmd_telegram_set_webhook(args: argparse.Namespace) -> int:
     assert register is not None
     print(f"Telegram will deliver updates to {register(config)}")
     return EXIT_OK
+
+
+def cmd_failed(args: argparse.Namespace) -> int:
+    from connector.store import inbox, outbox
+    from connector.store.db import make_engine
+
+    engine = make_engine(load_config(args.config).store.url)
+    with engine.connect() as conn:
+        events, actions = inbox.failed(conn), outbox.failed(conn)
+    for e in events:
+        print(f"inbox:{e.id}\t{e.source} {e.event_name}\t{e.ordering_key}\t{e.outcome}")
+    for a in actions:
+        print(f"outbox:{a.id}\t{a.target} {a.kind}\t{a.ticket}\t{a.last_error}")
+    if not events and not actions:
+        print("nothing failed")
+    return EXIT_OK
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    from connector.store import inbox, outbox
+    from connector.store.db import make_engine
+
+    tables = {"inbox": inbox.requeue, "outbox": outbox.requeue}
+    engine = make_engine(load_config(args.config).store.url)
+    status = EXIT_OK
+    for item in args.items:
+        kind, _, number = item.partition(":")
+        if kind not in tables or not number.isdigit():
+            print(f"error: {item}: write inbox:ID or outbox:ID (see `failed`)", file=sys.stderr)
+            return EXIT_USAGE
+        with engine.begin() as conn:
+            done = tables[kind](conn, int(number))
+        print(f"{item}: {'back in line' if done else 'not a failed item, left alone'}")
+        status = status if done else EXIT_INVALID
+    return status
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

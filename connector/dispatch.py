@@ -45,9 +45,9 @@ def perform(c: Connector, item: OutboxItem) -> None:
             performed = adapter.perform(item)
         except (RetryableActionError, PermanentActionError):
             raise
-        except Exception as exc:  # boundary: an adapter bug is retried, never lost
-            log.exception("%s on %s crashed", a.kind, a.ticket)
-            raise RetryableActionError(repr(exc)) from exc
+        except Exception as exc:  # boundary: an adapter bug parks the action, never loops
+            log.exception("%s on %s crashed; parked", a.kind, a.ticket)
+            raise PermanentActionError(f"crashed: {type(exc).__name__}: {exc}") from exc
     except RetryableActionError as exc:
         if item.attempt >= w.max_attempts:
             _settle_failed(c, item, f"{exc} (gave up after {item.attempt} attempts)")

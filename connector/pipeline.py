@@ -26,9 +26,9 @@ def drain_inbox(c: Connector) -> int:
         for row in rows:
             try:
                 outcome = process_event(c, row)
-            except Exception:  # boundary: one bad event must not stop the worker
-                log.exception("processing inbox event %s failed", row.id)
-                _give_up_if_exhausted(c, row)
+            except Exception as exc:  # boundary: one bad event must not stop the worker
+                log.exception("processing inbox event %s failed; parked", row.id)
+                _park(c, row, exc)
                 continue
             c.metrics.processed.labels(row.source, outcome.split(":")[0]).inc()
             total += 1
@@ -93,7 +93,10 @@ def _as_connector_sees_it(event: TicketEvent, bot: str) -> TicketEvent:
         changed_by={k: p for k, p in event.changed_by.items() if p.name != bot})
 
 
-def _give_up_if_exhausted(c: Connector, row: Row[Any]) -> None:
-    if row.attempts >= c.config.worker.max_attempts:
-        with c.engine.begin() as conn:
-            inbox.finish_event(conn, row.id, c.worker_id, "failed", "gave up after errors")
+def _park(c: Connector, row: Row[Any], exc: Exception) -> None:
+    """A crash on one event is not retried in a loop: the event is parked as failed at once,
+    so the events queued behind it for the same ticket go on (`helpdesk-connector retry`)."""
+    with c.engine.begin() as conn:
+        inbox.finish_event(conn, row.id, c.worker_id, "failed",
+                           f"crashed: {type(exc).__name__}: {exc}"[:500])
+    c.metrics.processed.labels(row.source, "failed").inc()

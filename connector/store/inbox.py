@@ -51,3 +51,18 @@ def count_by_status(conn: Connection) -> dict[str, int]:
     """How many events are in each status, for metrics and tests."""
     rows = conn.execute(select(inbox.c.status, func.count()).group_by(inbox.c.status))
     return {status: n for status, n in rows}
+
+
+def failed(conn: Connection, limit: int = 100) -> list[Row[Any]]:
+    """Parked events, newest first: what an operator may look at and retry."""
+    return list(conn.execute(
+        select(inbox.c.id, inbox.c.source, inbox.c.event_name, inbox.c.ordering_key,
+               inbox.c.processed_at, inbox.c.outcome)
+        .where(inbox.c.status == "failed").order_by(inbox.c.id.desc()).limit(limit)))
+
+
+def requeue(conn: Connection, event_id: int) -> bool:
+    """Put a failed event back in line (after an operator fixed its cause)."""
+    stmt = (update(inbox).where(inbox.c.id == event_id, inbox.c.status == "failed")
+            .values(status="pending", attempts=0, lease_until=None, claimed_by=None))
+    return bool(conn.execute(stmt).rowcount)

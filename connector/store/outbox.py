@@ -83,3 +83,19 @@ def count_by_status(conn: Connection) -> dict[str, int]:
     """How many actions are in each status, for metrics and tests."""
     rows = conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
     return {status: n for status, n in rows}
+
+
+def failed(conn: Connection, limit: int = 100) -> list[Any]:
+    """Actions given up on, newest first, with their reason."""
+    return list(conn.execute(
+        select(outbox.c.id, outbox.c.target, outbox.c.kind, outbox.c.ticket, outbox.c.done_at,
+               outbox.c.last_error)
+        .where(outbox.c.status == "failed").order_by(outbox.c.id.desc()).limit(limit)))
+
+
+def requeue(conn: Connection, item_id: int) -> bool:
+    """Try a failed action again from its first attempt (it is still checked before it acts)."""
+    stmt = (update(outbox).where(outbox.c.id == item_id, outbox.c.status == "failed")
+            .values(status="pending", attempts=1, lease_until=None, claimed_by=None,
+                    next_attempt_at=now(), done_at=None))
+    return bool(conn.execute(stmt).rowcount)
