@@ -9,6 +9,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from connector.core import Connector
 from connector.dispatch import dispatch_outbox
+from connector.errors import ActionError
 from connector.pipeline import drain_inbox
 from connector.reconcile import reconcile_all
 
@@ -55,5 +56,7 @@ class Runner:
         try:
             if reconcile_all(self.c, kind):
                 self.wake("inbox")
+        except ActionError as exc:  # the tracker is down or the list was unsettled: next tick
+            log.warning("reconciliation of %s: %s; tried again at the next poll", kind, exc)
         except Exception:  # boundary: a failed poll is logged and tried at the next tick
             log.exception("reconciliation of %s failed", kind)

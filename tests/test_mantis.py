@@ -261,3 +261,33 @@ def test_a_request_the_connector_itself_reported_is_not_held_for_the_form(
     reconcile_all(c)
     run_until_idle(c)
     assert status(standin_mantis) == "new" and notes(standin_mantis) == []
+
+
+def test_issues_edited_while_the_poll_pages_through_them_are_all_seen(
+    standin_mantis: StandInMantis, http: Http, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mantis lists the last updated first: an issue edited mid-poll jumps to page 1, and the
+    one after it slips into a page already read. Every issue must still be corrected once."""
+    monkeypatch.setattr("plugins.mantis.tracker.PAGE", 10)
+    c, _ = http
+    for issue_id in range(1, 41):
+        standin_mantis.add_issue(issue_id, summary=f"Заявка {issue_id}", description=FORM,
+                                 reporter=APPLICANT, priority="urgent",
+                                 attachments=SEVEN_PNG_IN_A_ZIP)
+    requests_seen = iter(range(1, 1000))
+
+    def edit_while_paging(_page: int) -> None:
+        """Before the 2nd to 7th requests, someone edits the oldest issue not yet read."""
+        if 1 < next(requests_seen) < 8:
+            oldest = min(range(1, 41), key=lambda i: standin_mantis.issue(i)["updated_at"])
+            standin_mantis.touch(oldest, "Изменена во время опроса")
+
+    standin_mantis.on_list_issues(edit_while_paging)
+    reconcile_all(c)
+    standin_mantis.on_list_issues(None)
+    run_until_idle(c)
+
+    for issue_id in range(1, 41):
+        issue = standin_mantis.issue(issue_id)
+        assert issue["priority"]["name"] == "high", issue_id  # Срочный on «Малое» → Высокий
+        assert len(issue.get("notes", [])) == 1, issue_id

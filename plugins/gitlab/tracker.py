@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any, TypeVar
 
 import gitlab
@@ -22,6 +23,7 @@ from plugins.http import digest, parse_retry_after
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+PAGE = 100  # GitLab's largest page
 NO_SDK_RETRY: dict[str, Any] = {"obey_rate_limit": False, "retry_transient_errors": False}
 
 
@@ -77,12 +79,33 @@ class GitLabTracker(Tracker):
         return self._call(fetch)
 
     def list_changes(self, project: str, since: str) -> Iterator[Change]:
-        issues = self._call(lambda: self.gl.projects.get(project, lazy=True).issues.list(
-            updated_after=since, order_by="updated_at", sort="asc", get_all=True, **NO_SDK_RETRY))
-        for issue in issues:
-            attrs = dict(issue.attributes)
-            yield Change(key=str(attrs["iid"]), updated_at=canonical(attrs.get("updated_at")),
-                         created_at=canonical(attrs.get("created_at")), payload=attrs)
+        """Issues updated at or after `since`, oldest first, read so that none is missed.
+
+        Offset pages shift when an issue is edited while they are read (it jumps to the end,
+        and the one after it slips into a page already read). So every request starts at the
+        last time read (`updated_after` is inclusive) instead of at an offset; an edited issue
+        shows up again further on, under its new time. Only a full page of one instant is read
+        on by offset."""
+        cursor, page, seen = since, 1, set()
+        while True:
+            issues = self._call(partial(self._issue_page, project, cursor, page))
+            for issue in issues:
+                attrs = dict(issue.attributes)
+                change = Change(key=str(attrs["iid"]), updated_at=canonical(
+                    attrs.get("updated_at")), created_at=canonical(attrs.get("created_at")),
+                    payload=attrs)
+                if (change.key, change.updated_at) not in seen:
+                    seen.add((change.key, change.updated_at))
+                    yield change
+            if len(issues) < PAGE:
+                return
+            last = canonical(issues[-1].attributes.get("updated_at"))
+            cursor, page = (last, 1) if last > cursor else (cursor, page + 1)
+
+    def _issue_page(self, project: str, after: str, page: int) -> list[Any]:
+        return list(self.gl.projects.get(project, lazy=True).issues.list(
+            updated_after=after, order_by="updated_at", sort="asc", per_page=PAGE, page=page,
+            get_all=False, **NO_SDK_RETRY))
 
     def _issues(self, item: OutboxItem) -> Any:
         return self.gl.projects.get(item.action.ticket.project, lazy=True).issues

@@ -8,15 +8,16 @@ from typing import Any
 
 from connector.adapters import DONE, Change, Performed, TicketFacts, Tracker
 from connector.config import MantisConfig
-from connector.errors import PermanentActionError
+from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import TicketRef
 from connector.store.outbox import OutboxItem
-from connector.timestamps import canonical
+from connector.timestamps import canonical, from_epoch
 from plugins.http import JsonClient, digest
 
 log = logging.getLogger(__name__)
 
 PAGE = 50
+PASSES = 5  # reads of the list before a poll gives up on issues that keep changing
 STAFF_FLOOR = 40  # updater: below it are reporters and viewers, the applicants
 
 
@@ -49,24 +50,71 @@ class MantisTracker(Tracker):
         return handlers[a.kind]()
 
     def list_changes(self, project: str, since: str) -> Iterator[Change]:
-        """Issues updated since the watermark; Mantis lists the last updated first. Each carries
-        the access levels of the people in its history (`_access_levels`), so the rules can
-        tell L1 staff's changes from the applicant's."""
-        found: list[Change] = []
+        """Issues updated since the watermark, oldest first, each with the access levels of the
+        people in its history (`_access_levels`), so the rules can tell L1's changes from the
+        applicant's.
+
+        Mantis lists the last updated first, by offset pages: an issue edited while they are
+        read jumps to page 1, and the one after it slips into a page already read. So a pass
+        counts only if page 1, read again at its end, is what it was at its start; otherwise
+        the pass is read again (nothing is yielded twice). If the issues never settle, what
+        was found is yielded and the poll fails, so the watermark stays where it was.
+        """
+        found: dict[tuple[str, str], Change] = {}
+        settled = False
+        for _ in range(PASSES):
+            first = self._read_pass(project, since, found)
+            if first == self._fingerprint(project):
+                settled = True
+                break
+        changes = sorted(found.values(), key=lambda ch: (ch.updated_at, int(ch.key)))
+        yield from self._with_levels(project, changes)
+        if not settled:
+            raise RetryableActionError("Mantis issues kept changing while the poll read them; "
+                                       "the next poll reads them again")
+
+    def _read_pass(self, project: str, since: str,
+                   found: dict[tuple[str, str], Change]) -> list[tuple[Any, Any]]:
+        """One pass over the pages down to `since`; returns page 1's fingerprint."""
+        first: list[tuple[Any, Any]] = []
         page = 1
         while True:
-            issues = self.api.call("GET", "/issues", params={
-                "project_id": project, "page_size": PAGE, "page": page}).get("issues") or []
+            issues = self._page(project, page)
+            if page == 1:
+                first = [(i.get("id"), i.get("updated_at")) for i in issues]
             for issue in issues:
                 updated = canonical(issue.get("updated_at"))
                 if updated < since:
-                    return self._with_levels(project, found)
+                    return first
                 issue["_url"] = f"{self.base_url}/view.php?id={issue['id']}"
-                found.append(Change(str(issue["id"]), updated,
-                                    canonical(issue.get("created_at")), issue))
+                found.setdefault((str(issue["id"]), updated), Change(
+                    str(issue["id"]), updated, canonical(issue.get("created_at")), issue))
             if len(issues) < PAGE:
-                return self._with_levels(project, found)
+                return first
             page += 1
+
+    def _page(self, project: str, page: int) -> list[dict[str, Any]]:
+        answer = self.api.call("GET", "/issues", params={
+            "project_id": project, "page_size": PAGE, "page": page})
+        return list(answer.get("issues") or [])
+
+    def _find_created(self, project: str, marker: str, since: str) -> int | None:
+        """The issue an earlier attempt created: every page updated since the action was
+        decided, not just the first (others may have been updated after it)."""
+        page = 1
+        while True:
+            issues = self._page(project, page)
+            for issue in issues:
+                if marker in str(issue.get("description") or ""):
+                    return int(issue["id"])
+                if canonical(issue.get("updated_at")) < since:
+                    return None
+            if len(issues) < PAGE:
+                return None
+            page += 1
+
+    def _fingerprint(self, project: str) -> list[tuple[Any, Any]]:
+        return [(i.get("id"), i.get("updated_at")) for i in self._page(project, 1)]
 
     def _with_levels(self, project: str, found: list[Change]) -> Iterator[Change]:
         levels = self.access_levels(project) if found else {}
@@ -74,7 +122,7 @@ class MantisTracker(Tracker):
             people = {str((h.get("user") or {}).get("name")) for h in
                       change.payload.get("history") or [] if isinstance(h, dict)}
             change.payload["_access_levels"] = {n: levels[n] for n in people if n in levels}
-        return iter(reversed(found))
+        return iter(found)
 
     def access_levels(self, project: str) -> dict[str, int]:
         """Username → access level of everyone at `updater` or above in the project (the staff;
@@ -160,12 +208,10 @@ class MantisTracker(Tracker):
         p, marker = item.action.params, f"[helpdesk-connector:{digest(item.idempotency_key)}]"
         project = item.action.ticket.project
         if item.attempt > 1:
-            recent = self.api.call("GET", "/issues", params={
-                "project_id": project, "page_size": PAGE, "page": 1}).get("issues") or []
-            for issue in recent:
-                if marker in str(issue.get("description") or ""):
-                    return Performed(result={"url": f"{self.base_url}/view.php?id={issue['id']}",
-                                             "iid": issue["id"]})
+            found = self._find_created(project, marker, from_epoch(item.created_at - 60))
+            if found is not None:
+                return Performed(result={"url": f"{self.base_url}/view.php?id={found}",
+                                         "iid": found})
         body = {"summary": p["title"], "description": f"{p['description']}\n\n{marker}",
                 "project": {"id": int(project)},
                 "category": {"name": p.get("category", "General")}}

@@ -19,6 +19,8 @@ from plugins.otrs.events import OWN_SUBJECT
 
 log = logging.getLogger(__name__)
 
+SEARCH_LIMIT = 10000  # tickets per poll; Znuny's own default is 500
+
 
 class OtrsTracker(Tracker):
     """Auth goes in the body (SessionID), and errors come back as HTTP 200 with an `Error`."""
@@ -46,14 +48,21 @@ class OtrsTracker(Tracker):
         return handlers[a.kind]()
 
     def list_changes(self, project: str, since: str) -> Iterator[Change]:
+        """Tickets changed at or after `since`, oldest first. TicketSearch answers one list of
+        ids, no pages, so nothing shifts while it is read; it stops at `Limit`, and a list cut
+        there fails the poll after yielding, so the watermark never passes tickets not read."""
         moment = datetime.strptime(since, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
         found = self._call("GET", "/TicketSearch", params={
             "TicketLastChangeTimeNewerDate": moment.strftime("%Y-%m-%d %H:%M:%S"),
-            "Queues": project, "SortBy": "Changed", "OrderBy": "Up"})
-        for ticket_id in found.get("TicketID") or []:
+            "Queues": project, "SortBy": "Changed", "OrderBy": "Up", "Limit": SEARCH_LIMIT})
+        ids = found.get("TicketID") or []
+        for ticket_id in ids:
             ticket = self._get(str(ticket_id))
             yield Change(str(ticket_id), canonical(ticket.get("Changed")),
                          canonical(ticket.get("Created")), ticket)
+        if len(ids) >= SEARCH_LIMIT:
+            raise RetryableActionError(f"more than {SEARCH_LIMIT} tickets changed in queue "
+                                       f"{project} since {since}: not all were read")
 
     def ticket_facts(self, ref: TicketRef) -> TicketFacts:
         ticket = self._get(ref.key)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from connector.core import Connector
 from connector.reconcile import reconcile_all
 from tests.conftest import issue_hook
@@ -79,3 +81,34 @@ def test_own_writes_coming_back_as_webhooks_are_ignored(
 
     assert answer.json["status"] == "accepted"
     assert gl.writes() == []
+
+
+def test_issues_edited_while_the_poll_pages_through_them_are_all_seen(
+    sqlite_url: str, standin_gitlab: StandInGitLab, make_connector: Callable[..., Connector],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An issue edited mid-poll jumps to the end of the list by updated_at; with offset pages
+    the issue after it slipped into a page already read and was never seen again."""
+    monkeypatch.setattr("plugins.gitlab.tracker.PAGE", 10)
+    gl = standin_gitlab
+    for iid in range(1, 61):
+        gl.add_issue(1, iid, labels=["Priority: Low", "Priority: High"], assignee_ids=[51])
+    c = make_connector(sqlite_url, gl)
+    requests = iter(range(1, 100))
+
+    def edit_while_paging(_page: int) -> None:
+        """Before every request but the first, someone edits the oldest issue — one the poll
+        has already read — so everything after it moves one place up."""
+        if next(requests) > 1:
+            oldest = min(range(1, 61), key=lambda iid: gl.issue(1, iid)["updated_at"])
+            gl.touch(1, oldest, "Изменена во время опроса")
+
+    gl.on_list_issues(edit_while_paging)
+    reconcile_all(c)
+    gl.on_list_issues(None)
+    run_until_idle(c)
+
+    for iid in range(1, 61):
+        issue = gl.issue(1, iid)
+        assert issue["labels"] == ["Priority: High"], iid
+        assert len(issue["notes"]) == 1, iid

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -74,3 +76,22 @@ def test_recent_changes_are_listed_oldest_first(tracker: MantisTracker) -> None:
     changes = list(tracker.list_changes("1", "2000-01-01T00:00:00.000000Z"))
     assert [c.key for c in changes] == ["42", "43"]
     assert changes[0].payload["_url"].endswith("/view.php?id=42")
+
+
+def test_a_retried_create_finds_the_issue_even_beyond_the_first_page(
+    tracker: MantisTracker, standin_mantis: StandInMantis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first attempt's issue was created, then more than a page of others updated."""
+    monkeypatch.setattr("plugins.mantis.tracker.PAGE", 5)
+    create = OutboxItem(id=7, idempotency_key="k-create", attempt=1, created_at=time.time(),
+                        action=Action("create_issue", "mantis", TicketRef("mantis", "1", "new"),
+                                      {"title": "Авария", "description": "Сбой"}, "test"))
+    first = tracker.perform(create)
+    for issue_id in range(100, 112):
+        standin_mantis.add_issue(issue_id, summary=f"Другая {issue_id}")
+    again = tracker.perform(replace(create, attempt=2))
+    assert again.result == first.result
+    assert sum(i["summary"] == "Авария" for i in
+               (standin_mantis.issue(n) for n in [first.result["iid"], *range(100, 112)])) == 1
+    assert len([r for r in standin_mantis.requests if r.method == "POST"
+                and r.path == "/issues"]) == 1

@@ -256,9 +256,24 @@ class StandInGitLab(HoldingStandIn[RecordedRequest]):
             if (name is None or u.lower() == name.lower())
             and (not search or search in u.lower() or search == self._emails.get(u, "").lower())])
 
+    def on_list_issues(self, hook: Callable[[int], None] | None) -> None:
+        """Call `hook(page)` (under the lock) before answering each issue-list request, e.g.
+        to edit issues while a client pages through them."""
+        with self._lock:
+            self._list_hook = hook
+
+    def touch(self, project_id: int, iid: int, title: str) -> None:
+        """Someone edits an issue (a new title): its updated_at moves on."""
+        with self._lock:
+            it = self._issues[(project_id, iid)]
+            it.update(title=title, updated_at=self._tick(it["updated_at"]))
+
     def _list_issues(self, request: Request, _body: Json, pid: str) -> Result:
         if int(pid) not in self._projects:
             raise Reply(404, {"message": "404 Project Not Found"})
+        hook = getattr(self, "_list_hook", None)
+        if hook is not None:
+            hook(int(request.args.get("page", "1") or 1))
         args, issues = request.args, [i for (p, _), i in self._issues.items() if p == int(pid)]
         if "updated_after" in args:  # GitLab: "updated on or after"
             after = _parse_time(args["updated_after"])

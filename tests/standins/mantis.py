@@ -222,6 +222,18 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
         with self._lock:
             return copy.deepcopy(self._issue_json(self._issues[issue_id]))
 
+    def on_list_issues(self, hook: Callable[[int], None] | None) -> None:
+        """Call `hook(page)` (under the lock) before answering each `GET /issues`, e.g. to edit
+        issues while a client pages through them."""
+        with self._lock:
+            self._list_hook = hook
+
+    def touch(self, issue_id: int, summary: str) -> None:
+        """Someone edits an issue in the web UI: its updated_at moves on."""
+        with self._lock:
+            it = self._issues[issue_id]
+            it.update(summary=summary, updated=self._tick(it["updated"]))
+
     def fail_next(self, method: str, path_regex: str, status: int, *,
                   headers: dict[str, str] | None = None, body: Json | None = None,
                   times: int = 1) -> None:
@@ -442,6 +454,9 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
         return 200, {"issues": [self._issue_json(it)]}, {"ETag": self._etag(it)}
 
     def _list(self, request: Request, _body: Json) -> Result:
+        hook = getattr(self, "_list_hook", None)
+        if hook is not None:
+            hook(int(request.args.get("page", 1) or 1))
         pid = int(request.args.get("project_id", 0))
         if pid and pid not in self._projects:
             raise Reply(f"404 Project '{pid}' doesn't exist")
