@@ -65,8 +65,13 @@ def process_ticket_event(c: Connector, row: Row[Any]) -> str:
             return finish(c, conn, row, "ignored", "caused by the connector itself")
         event = _as_connector_sees_it(event, c.bot_username(row.source))
         polled = row.event_name == plugin.reconcile_event
-        if polled and event.updated_at and event.updated_at <= state.seen_updated_at:
-            return finish(c, conn, row, "ignored", "change already seen")
+        if event.kind == "ticket" and event.updated_at and state.seen_updated_at:
+            # A polled copy of a change seen before adds nothing; a webhook delivered late,
+            # after a newer state of the ticket was seen, must not act on the older state.
+            if polled and event.updated_at <= state.seen_updated_at:
+                return finish(c, conn, row, "ignored", "change already seen")
+            if event.updated_at < state.seen_updated_at:
+                return finish(c, conn, row, "ignored", "older than the ticket as last seen")
         mapping = c.mapping_for(event.ref)
         if mapping is None:
             return finish(c, conn, row, "ignored", f"no mapping for project {event.ref.project}")

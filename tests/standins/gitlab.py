@@ -262,11 +262,16 @@ class StandInGitLab(HoldingStandIn[RecordedRequest]):
         with self._lock:
             self._list_hook = hook
 
-    def touch(self, project_id: int, iid: int, title: str) -> None:
-        """Someone edits an issue (a new title): its updated_at moves on."""
+    def touch(self, project_id: int, iid: int, title: str | None = None,
+              labels: list[str] | None = None) -> Json:
+        """Someone edits an issue in GitLab (title, labels): its updated_at moves on. Returns
+        the issue as a webhook's object_attributes would show it."""
         with self._lock:
             it = self._issues[(project_id, iid)]
-            it.update(title=title, updated_at=self._tick(it["updated_at"]))
+            it.update(title=it["title"] if title is None else title,
+                      labels=it["labels"] if labels is None else sorted(set(labels)),
+                      updated_at=self._tick(it["updated_at"]))
+            return self._issue_json(it)
 
     def _list_issues(self, request: Request, _body: Json, pid: str) -> Result:
         if int(pid) not in self._projects:
