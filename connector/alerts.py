@@ -81,13 +81,14 @@ def buttons(c: Connector, cfg: AlertsConfig, alert_id: int) -> list[list[str]]:
 def on_button(c: Connector, conn: Connection, ev: ChatButton) -> list[Action]:
     """Record L1's decision on an alert; only the first decision counts."""
     cfg = _config(c)
-    alert_id, _, extra = ev.value.partition(":")
-    ref = alert_ref(int(alert_id)) if alert_id.isdigit() else None
+    raw_id, _, extra = ev.value.partition(":")
+    alert_id = _small_int(raw_id)
+    ref = alert_ref(alert_id) if alert_id is not None else None
     actions: list[Action] = []
     if ev.callback_id:
         actions.append(Action("answer_button", ev.chat, ref or alert_ref(0), {
             "callback_id": ev.callback_id, "text": c.render("button_answer")}, RULE))
-    row = threads.get_alert(conn, int(alert_id)) if ref else None
+    row = threads.get_alert(conn, alert_id) if alert_id is not None else None
     if row is None or ref is None:
         return actions
     details = json.loads(row.details)
@@ -98,7 +99,8 @@ def on_button(c: Connector, conn: Connection, ev: ChatButton) -> list[Action]:
             "text": c.render("alert_ask_cause", title=row.title, user=ev.user_name)}, RULE))
     elif ev.action in ("register", "accident") and row.decision in ("pending", "awaiting_cause"):
         if ev.action == "register":
-            index = int(extra) if extra.isdigit() and int(extra) < len(cfg.priority_labels) else 0
+            index = _small_int(extra) or 0
+            index = index if index < len(cfg.priority_labels) else 0
             labels, decision = [cfg.priority_labels[index]], f"issue: {cfg.priority_labels[index]}"
         else:
             labels, decision = list(cfg.accident_labels), "accident"
@@ -162,6 +164,11 @@ def severity_text(c: Connector, severity: object) -> str:
     if not value:
         return "—"
     return c.render(known[value.lower()]) if value.lower() in known else value
+
+
+def _small_int(text: str) -> int | None:
+    """A button's number (ids fit in 18 digits); anything else is not one of our buttons."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def _config(c: Connector) -> AlertsConfig:

@@ -189,7 +189,7 @@ def cmd_retry(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for item in args.items:
         kind, _, number = item.partition(":")
-        if kind not in tables or not number.isdigit():
+        if kind not in tables or not (number.isascii() and number.isdigit()):
             print(f"error: {item}: write inbox:ID or outbox:ID (see `failed`)", file=sys.stderr)
             return EXIT_USAGE
         with engine.begin() as conn:

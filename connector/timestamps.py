@@ -17,9 +17,14 @@ def canonical(text: str | None) -> str:
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime(CANONICAL)
+    try:
+        return moment.astimezone(UTC).strftime(CANONICAL)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise ValueError(f"time out of range: {text[:40]!r}") from None
 
 
 def from_epoch(seconds: float) -> str:
-    """Canonical form of a POSIX time."""
+    """Canonical form of a POSIX time; ValueError for one no calendar holds (NaN, 1e20…)."""
+    if not 0 <= seconds < 253402300800:  # 9999-12-31T23:59:59Z; also false for NaN
+        raise ValueError(f"time out of range: {seconds!r}")
     return datetime.fromtimestamp(seconds, UTC).strftime(CANONICAL)

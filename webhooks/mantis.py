@@ -14,6 +14,7 @@ from flask import Blueprint, request
 
 from connector.errors import PayloadError
 from plugins.mantis.events import EVENTS, normalize
+from webhooks.body import raw_body
 from webhooks.receiving import (
     body_digest,
     extension,
@@ -37,7 +38,11 @@ def signature_ok(secret: str, body: bytes, given: str | None) -> bool:
 def receive() -> Any:
     cfg = extension().connector.config.trackers.mantis
     assert cfg is not None  # registered only with a Mantis config
-    if not signature_ok(cfg.webhook_secret.get_secret_value(), request.get_data(cache=True),
+    try:
+        body = raw_body()
+    except PayloadError as exc:
+        return reject("mantis", exc)
+    if not signature_ok(cfg.webhook_secret.get_secret_value(), body,
                         request.headers.get("X-Signature")):
         return reject("mantis", PayloadError("invalid or missing X-Signature", 401))
     event_name = request.headers.get("X-Mantis-Event", "")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from connector.errors import PayloadError
 from connector.events import TicketEvent
 from connector.store import inbox
+from webhooks.body import parse_json, raw_body
 from webhooks.extension import ConnectorExtension
 
 
@@ -30,18 +30,14 @@ def secrets_match(given: str | None, expected: str) -> bool:
 def read_json(request: Request) -> tuple[str, Any]:
     """The body as text and parsed JSON, or PayloadError with the status to answer."""
     if request.mimetype != "application/json":
-        raise PayloadError(f"content type must be application/json, not {request.mimetype!r}",
-                           415)
-    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
+        raise PayloadError("content type must be application/json, not "
+                           f"{request.mimetype[:60]!r}", 415)
+    raw = raw_body()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PayloadError(f"body is not valid UTF-8 (byte {exc.start})", 400) from None
-    try:
-        return text, json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PayloadError(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-                           400) from None
+    return text, parse_json(text)
 
 
 def body_digest(text: str) -> str:

@@ -16,25 +16,34 @@ from connector.errors import PayloadError
 from connector.events import TicketRef
 from connector.store.schema import threads
 from connector.wording import describe_ticket
-from plugins.slack.events import BLOCK_ACTIONS, EVENT_CALLBACK
+from plugins.slack.events import BLOCK_ACTIONS, EVENT_CALLBACK, normalize
 from plugins.slack.verify import is_valid
+from webhooks.body import parse_json, raw_body
 from webhooks.receiving import extension, read_json, reject, store_event
 
 bp = Blueprint("slack", __name__)
 
 
-def _verified() -> bool:
+def _refused() -> Any | None:
+    """The answer to a request that is too big or not signed by Slack, else None."""
     cfg = extension().connector.config.chats.slack
     assert cfg is not None  # registered only with a Slack config
-    return is_valid(cfg.signing_secret.get_secret_value(), request.get_data(cache=True),
+    try:
+        body = raw_body()
+    except PayloadError as exc:
+        return reject("slack", exc)
+    if not is_valid(cfg.signing_secret.get_secret_value(), body,
                     request.headers.get("X-Slack-Request-Timestamp"),
-                    request.headers.get("X-Slack-Signature"))
+                    request.headers.get("X-Slack-Signature")):
+        return reject("slack", PayloadError("invalid or expired Slack signature", 401))
+    return None
 
 
 @bp.post("/webhooks/slack/events")
 def events() -> Any:
-    if not _verified():
-        return reject("slack", PayloadError("invalid or expired Slack signature", 401))
+    refused = _refused()
+    if refused is not None:
+        return refused
     try:
         text, payload = read_json(request)
         if not isinstance(payload, dict):
@@ -46,6 +55,7 @@ def events() -> Any:
         event = payload.get("event")
         if not isinstance(payload.get("event_id"), str) or not isinstance(event, dict):
             raise PayloadError("event_id and event are required in an event_callback")
+        normalize(EVENT_CALLBACK, payload)  # a malformed event is refused here, not later
     except PayloadError as exc:
         return reject("slack", exc)
     order = f"slack:{event.get('channel')}:{event.get('thread_ts') or event.get('ts')}"
@@ -54,20 +64,26 @@ def events() -> Any:
 
 @bp.post("/webhooks/slack/interactions")
 def interactions() -> Any:
-    if not _verified():
-        return reject("slack", PayloadError("invalid or expired Slack signature", 401))
+    refused = _refused()
+    if refused is not None:
+        return refused
     try:
-        payload = json.loads(request.form.get("payload", ""))
+        try:
+            payload = parse_json(request.form.get("payload", ""))
+        except PayloadError as exc:
+            raise PayloadError(f"form field payload: {exc.reason}", exc.status) from None
         if not isinstance(payload, dict):
-            raise ValueError
-    except ValueError:
-        return reject("slack", PayloadError("form field payload must hold a JSON object", 400))
-    if payload.get("type") != BLOCK_ACTIONS:
-        return Response(status=200)
-    container, actions, user_obj = (payload.get(k) for k in ("container", "actions", "user"))
-    if not (isinstance(container, dict) and isinstance(user_obj, dict)
-            and isinstance(actions, list) and actions and isinstance(actions[0], dict)):
-        return reject("slack", PayloadError("block_actions needs container, user and actions"))
+            raise PayloadError("form field payload must hold a JSON object", 400)
+        if payload.get("type") != BLOCK_ACTIONS:
+            return Response(status=200)
+        container, actions, user_obj = (payload.get(k) for k in ("container", "actions", "user"))
+        if not (isinstance(container, dict) and isinstance(user_obj, dict)
+                and isinstance(actions, list) and actions and isinstance(actions[0], dict)):
+            raise PayloadError("block_actions needs container, user and actions")
+        if normalize(BLOCK_ACTIONS, payload) is None:
+            return Response(status=200)  # not one of the connector's buttons
+    except PayloadError as exc:
+        return reject("slack", exc)
     user = user_obj.get("id", "")
     key = f"slack:action:{container.get('message_ts')}:{actions[0].get('action_ts')}:{user}"
     order = f"slack:{container.get('channel_id')}:{container.get('message_ts')}"
@@ -78,8 +94,9 @@ def interactions() -> Any:
 @bp.post("/webhooks/slack/commands")
 def commands() -> Any:
     """`/helpdesk` answers at once, only to the caller, with the open escalation threads."""
-    if not _verified():
-        return reject("slack", PayloadError("invalid or expired Slack signature", 401))
+    refused = _refused()
+    if refused is not None:
+        return refused
     c = extension().connector
     with c.engine.connect() as conn:
         rows = conn.execute(select(threads.c.ticket).where(

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from connector.errors import PayloadError
-from plugins.telegram.events import UPDATE
+from plugins.telegram.events import UPDATE, normalize
 from webhooks.receiving import extension, read_json, reject, secrets_match, store_event
 
 bp = Blueprint("telegram", __name__)
@@ -24,6 +24,7 @@ def receive() -> Any:
         text, update = read_json(request)
         if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
             raise PayloadError("update_id: expected an integer")
+        normalize(UPDATE, update)  # a malformed update is refused here, not in the worker
     except PayloadError as exc:
         return reject("telegram", exc)
     chat, thread = _where(update)

@@ -56,7 +56,7 @@ def normalize(event_name: str, payload: Any) -> TicketEvent | None:
 
 def _ticket(t: dict[str, Any], event_name: str, is_new: bool) -> TicketEvent:
     ticket_id = str(t.get("TicketID") or "")
-    if not ticket_id.isdigit():
+    if not (ticket_id.isascii() and ticket_id.isdigit() and len(ticket_id) <= 18):
         raise PayloadError("Ticket.TicketID: expected a number")
     fields = {k.removeprefix("DynamicField_"): _text(v) for k, v in t.items()
               if k.startswith("DynamicField_")}
@@ -131,7 +131,7 @@ def _name(t: dict[str, Any], key: str) -> str | None:
 
 def _size(value: Any) -> int:
     text = str(value or "")
-    return int(text) if text.isdigit() and len(text) < 16 else 0
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 16 else 0
 
 
 def _text(value: Any) -> str:

@@ -30,11 +30,12 @@ def _message(event: dict[str, Any]) -> ChatMessage | None:
     if event.get("type") != "message" or event.get("subtype") in IGNORED_SUBTYPES:
         return None
     ts = _str(event, "ts")
+    listed = event.get("files")
     files = tuple(str(f.get("permalink") or f.get("url_private") or "")
-                  for f in event.get("files") or [] if isinstance(f, dict))
+                  for f in (listed if isinstance(listed, list) else []) if isinstance(f, dict))
     try:
         at = from_epoch(float(ts))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise PayloadError(f"event.ts: not a Slack timestamp: {ts[:20]!r}") from None
     return ChatMessage(
         chat="slack", channel_id=_str(event, "channel"),

@@ -41,7 +41,7 @@ def _message(m: dict[str, Any]) -> ChatMessage:
         thread_id=str(thread) if thread is not None else None, message_id=str(message_id),
         author_id=str(sender.get("id") or ""), author_name=name,
         text=str(m.get("text") or m.get("caption") or ""),
-        at=from_epoch(float(m.get("date") or 0)), files=files, from_bot=bool(sender.get("is_bot")),
+        at=_date(m.get("date")), files=files, from_bot=bool(sender.get("is_bot")),
     )
 
 
@@ -66,6 +66,18 @@ def _message_link(chat_id: int, thread: Any, message_id: int) -> str:
     internal = str(chat_id).removeprefix("-100")
     middle = f"{thread}/" if thread is not None else ""
     return f"https://t.me/c/{internal}/{middle}{message_id}"
+
+
+def _date(value: Any) -> str:
+    """`date` is Unix seconds; a message without one is dated at the epoch, as before."""
+    if value is None:
+        value = 0
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise PayloadError("message.date: expected Unix seconds")
+    try:
+        return from_epoch(float(value))
+    except ValueError:
+        raise PayloadError(f"message.date: out of range: {value!r}"[:80]) from None
 
 
 def _dict(obj: dict[str, Any], key: str) -> dict[str, Any]:

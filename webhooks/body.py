@@ -1,0 +1,84 @@
+"""Reading a request body strictly: bounded in size (also when it comes chunked), JSON bounded
+in depth and numbers, and only text that can be stored. Anything else is a PayloadError."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from flask import request
+
+from connector.errors import PayloadError
+from webhooks.extension import MAX_BODY
+
+MAX_DEPTH = 64  # real webhooks nest a dozen levels
+MAX_DIGITS = 40  # ids and timestamps; no sender needs a longer integer
+
+
+def raw_body() -> bytes:
+    """The whole body, read once. Over MAX_BODY it is refused (413): werkzeug refuses a
+    Content-Length over it, but only cuts a chunked body there, so what is left is checked."""
+    data = request.get_data(cache=True)
+    chunked = request.content_length is None
+    if chunked and len(data) >= MAX_BODY and request.environ["wsgi.input"].read(1):
+        raise PayloadError(f"body larger than {MAX_BODY} bytes", 413)
+    return data
+
+
+def parse_json(text: str) -> Any:
+    """JSON as a receiver accepts it: at most MAX_DEPTH deep, integers of at most MAX_DIGITS
+    digits, finite numbers, no lone surrogates (they cannot be stored as UTF-8)."""
+    try:
+        value = json.loads(text, parse_int=_integer, parse_float=_float,
+                           parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        raise PayloadError(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                           400) from None
+    except RecursionError:
+        raise PayloadError(f"JSON nested deeper than {MAX_DEPTH} levels", 400) from None
+    _check(value)
+    return value
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise PayloadError(f"a number of more than {MAX_DIGITS} digits", 400)
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise PayloadError("a number out of range", 400)
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise PayloadError(f"{name} is not JSON", 400)
+
+
+def _check(value: Any) -> None:
+    """Walk the document without recursion: depth and storable text."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise PayloadError(f"JSON nested deeper than {MAX_DEPTH} levels", 400)
+        if isinstance(node, str):
+            _storable(node)
+        elif isinstance(node, dict):
+            for key, item in node.items():
+                _storable(key)
+                stack.append((item, depth + 1))
+        elif isinstance(node, list):
+            stack.extend((item, depth + 1) for item in node)
+
+
+def _storable(text: str) -> None:
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise PayloadError("text with a lone surrogate (e.g. \\ud800) cannot be stored",
+                               400) from None
