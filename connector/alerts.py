@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Row
 from connector.adapters import Performed
 from connector.config import AlertsConfig
 from connector.core import Connector
+from connector.errors import ActionError
 from connector.events import Action, ChatButton, ChatMessage, TicketRef
 from connector.processing import enqueue_actions, finish
 from connector.store import threads
@@ -145,6 +146,31 @@ def follow_up(c: Connector, conn: Connection, item: OutboxItem, performed: Perfo
     action = Action("update_alert", "chat", alert_ref(int(alert_id)),
                     {"channel": _config(c).channel, "text": text, "buttons": []}, RULE)
     enqueue_actions(c, conn, f"followup:{item.idempotency_key}", [action])
+
+
+def refusal(c: Connector, ev: ChatButton) -> str | None:
+    """Why a press may not act, or None. Alert buttons act only in the alerts channel of the
+    chat they were pressed in, on the message the connector posted for that alert, and only
+    for a member of that channel."""
+    chat_cfg = c.config.chats.configured().get(ev.chat)
+    if c.config.alerts is None or chat_cfg is None:
+        return "no alerts channel is configured"
+    channel = c.config.alerts.channel
+    if ev.channel_id != str(chat_cfg.channels.get(channel, "")):
+        return "pressed outside the alerts channel"
+    alert_id = _small_int(ev.value.partition(":")[0])
+    with c.engine.connect() as conn:
+        thread = threads.find(conn, str(alert_ref(alert_id or 0)), ev.chat, channel)
+    if thread is None or thread.message_id != ev.message_id:
+        return "not the connector's message for this alert"
+    chat = c.chats.get(ev.chat)
+    if chat is None:
+        return None  # a dry run: nobody to ask
+    try:
+        member = chat.is_member(ev.channel_id, ev.user_id)
+    except ActionError as exc:
+        return f"membership could not be checked ({exc})"
+    return None if member else "not a member of the alerts channel"
 
 
 def decision_text(c: Connector, decision: str) -> str:

@@ -79,8 +79,14 @@ class Chat(ABC):
         """Name and e-mail of a chat user, for mapping to tracker users."""
 
     @abstractmethod
-    def answer_button(self, callback_id: str, text: str) -> None:
-        """Acknowledge a button press where the platform needs it (Telegram)."""
+    def answer_button(self, callback_id: str, text: str, *, refusal: bool = False) -> None:
+        """Answer a press only its presser sees: Telegram acknowledges every press (a refusal
+        as an alert); Slack, whose 200 already acknowledged it, is told only of a refusal."""
+
+    @abstractmethod
+    def is_member(self, channel_id: str, user_id: str) -> bool:
+        """Whether a user belongs to a channel: only members press its buttons or run commands
+        there."""
 
 
 def split_text(text: str, limit: int) -> list[str]:

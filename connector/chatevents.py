@@ -31,14 +31,16 @@ def process_chat_event(c: Connector, row: Row[Any]) -> str:
         if event is None:
             return finish(c, conn, row, "ignored", "not a message or button the connector uses")
         if isinstance(event, ChatButton):
-            actions = alerts.on_button(c, conn, event)
-            count = enqueue_actions(c, conn, row.dedup_key, actions, row.id)
-            return finish(c, conn, row, "done", f"button {event.action}: {count} action(s)")
-        if event.from_bot:
+            thread = None
+        elif event.from_bot:
             return finish(c, conn, row, "ignored", "written by a bot")
-        thread = threads.by_chat_thread(conn, event.chat, event.channel_id, event.thread_id)
-        if thread is None:
-            return finish(c, conn, row, "ignored", "not in a thread of the connector")
+        else:
+            thread = threads.by_chat_thread(conn, event.chat, event.channel_id, event.thread_id)
+            if thread is None:
+                return finish(c, conn, row, "ignored", "not in a thread of the connector")
+    if isinstance(event, ChatButton):
+        return press(c, row, event)
+    assert thread is not None
     ref = TicketRef.parse(thread.ticket)
     author = describe_author(c, event, ref.tracker)  # network: outside the transaction
     with c.engine.begin() as conn:
@@ -50,6 +52,23 @@ def process_chat_event(c: Connector, row: Row[Any]) -> str:
             actions = [reply_note(c, ref, event, author)]
         count = enqueue_actions(c, conn, row.dedup_key, actions, row.id)
         return finish(c, conn, row, "done", f"reply in {ref}: {count} action(s)")
+
+
+def press(c: Connector, row: Row[Any], ev: ChatButton) -> str:
+    """A button acts only when its press is allowed; otherwise the presser alone is told so."""
+    refused = alerts.refusal(c, ev)  # may ask the chat who is a member: outside a transaction
+    with c.engine.begin() as conn:
+        if refused is not None:
+            log.warning("%s button %s by %s in %s refused: %s", ev.chat, ev.action, ev.user_id,
+                        ev.channel_id, refused)
+            answer = Action("answer_button", ev.chat, alerts.alert_ref(0), {
+                "callback_id": ev.callback_id, "refusal": True,
+                "text": c.render("button_not_allowed")}, alerts.RULE)
+            enqueue_actions(c, conn, row.dedup_key, [answer] if ev.callback_id else [], row.id)
+            return finish(c, conn, row, "ignored", f"button refused: {refused}")
+        actions = alerts.on_button(c, conn, ev)
+        count = enqueue_actions(c, conn, row.dedup_key, actions, row.id)
+        return finish(c, conn, row, "done", f"button {ev.action}: {count} action(s)")
 
 
 def reply_note(c: Connector, ref: TicketRef, m: ChatMessage, author: str) -> Action:

@@ -116,7 +116,8 @@ class ChatPerformer(Adapter):
                          [Button(t, d) for t, d in p.get("buttons", [])])
 
     def _answer(self, item: OutboxItem) -> None:
-        self.chat.answer_button(item.action.params["callback_id"], item.action.params["text"])
+        p = item.action.params
+        self.chat.answer_button(p["callback_id"], p["text"], refusal=bool(p.get("refusal")))
 
     def _post_all(self, channel_id: str, thread_id: str, text: str,
                   buttons: Sequence[Button] = ()) -> None:

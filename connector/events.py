@@ -138,7 +138,7 @@ class ChatButton:
     user_name: str
     action: str  # oneoff | register | accident
     value: str  # what the button carries, e.g. "12" or "12:2"
-    callback_id: str = ""  # Telegram callback query to answer
+    callback_id: str = ""  # how to answer the presser: Telegram's query id, Slack's response_url
 
 
 ChatEvent = ChatMessage | ChatButton

@@ -59,6 +59,8 @@ TEMPLATE_FIELDS: dict[str, set[str]] = {
     "button_register": {"label"},
     "button_accident": set(),
     "button_answer": set(),
+    "button_not_allowed": set(),
+    "command_not_allowed": set(),
     "command_open": {"listing"},
 }
 

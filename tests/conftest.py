@@ -137,6 +137,7 @@ ALERTS_TOKEN = "alerts-token-1"
 MANTIS_SECRET = "mantis-hook-secret"
 OTRS_HOOK_USER, OTRS_HOOK_PASSWORD = "znuny", "otrs-hook-secret"
 SLACK_L2, SLACK_ALERTS = "C0L2", "C0ALERTS"
+SLACK_MEMBERS = ("U0L1", "U0L2ENG")
 TG_L2, TG_ALERTS = -1001000000001, -1001000000002
 ROLES = {"infrastructure_owner": "infra-head", "new_client_owner": "onboarding-lead"}
 
@@ -164,9 +165,9 @@ def config_data(db_url: str, gitlab: StandInGitLab | None = None, *,
                    "backoff_base_seconds": 0.2, "backoff_max_seconds": 2, **worker},
         "logging": {"format": "text", "level": "INFO"},
     }
-    if slack:
-        slack.add_channel(SLACK_L2, "ehr_community")
-        slack.add_channel(SLACK_ALERTS, "ehr_alert")
+    if slack:  # the test users L1 and L2 are members of both channels
+        slack.add_channel(SLACK_L2, "ehr_community", members=SLACK_MEMBERS)
+        slack.add_channel(SLACK_ALERTS, "ehr_alert", members=SLACK_MEMBERS)
         data["chats"] = {"slack": {
             "base_url": slack.url, "bot_token": slack.token,
             "signing_secret": SLACK_SIGNING_SECRET,

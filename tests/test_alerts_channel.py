@@ -47,13 +47,14 @@ class World:
         [message] = self.slack.messages(SLACK_ALERTS)
         return message
 
-    def press_slack(self, data: str) -> None:
+    def press_slack(self, data: str, *, user: str = "U0L1", channel: str = SLACK_ALERTS,
+                    message_ts: str | None = None, action_ts: str = "1.1") -> None:
         message = self.slack_message()
-        payload = {"type": "block_actions", "user": {"id": "U0L1", "username": "l1-sidorova"},
-                   "channel": {"id": SLACK_ALERTS},
-                   "container": {"type": "message", "message_ts": message["ts"],
-                                 "channel_id": SLACK_ALERTS},
-                   "actions": [{"action_id": data, "value": data, "action_ts": "1.1"}]}
+        payload = {"type": "block_actions", "user": {"id": user, "username": "l1-sidorova"},
+                   "channel": {"id": channel}, "response_url": self.slack.response_url,
+                   "container": {"type": "message", "message_ts": message_ts or message["ts"],
+                                 "channel_id": channel},
+                   "actions": [{"action_id": data, "value": data, "action_ts": action_ts}]}
         body = f"payload={json.dumps(payload)}".encode()
         answer = post_slack(self.client, "/webhooks/slack/interactions", body,
                             content_type="application/x-www-form-urlencoded")
@@ -160,3 +161,63 @@ def test_every_text_of_the_alert_flow_is_russian(world: World) -> None:
     assert texts and not [t for t in texts if internal.search(t)]
     assert "зарегистрирована задача с меткой «Priority: High»" in world.slack_message()["text"]
     assert "критично" in created.json["title"]
+
+
+# --- who may press ---------------------------------------------------------------------------
+
+
+def refused_on_slack(world: World) -> None:
+    """Nothing was decided, and only the presser was told why."""
+    assert world.gl.writes() == []
+    assert button_values(world.slack_message()) != []  # the buttons are still there
+    [answer] = world.slack.responses
+    assert answer["response_type"] == "ephemeral" and answer["replace_original"] is False
+    assert "участники канала оповещений" in answer["text"]
+
+
+def test_a_press_from_an_unrelated_channel_changes_nothing(world: World) -> None:
+    """The alert's message forwarded or its payload replayed into another channel."""
+    world.slack.add_channel("C0RANDOM", "random", members=["U0L1"])
+    world.alert()
+    world.press_slack("hdc:accident:1", channel="C0RANDOM")
+    refused_on_slack(world)
+
+
+def test_a_press_by_someone_outside_the_alerts_channel_changes_nothing(world: World) -> None:
+    world.slack.add_user("U0STRANGER", "stranger", "Посторонний", "x@example.com")
+    world.alert()
+    world.press_slack("hdc:register:1:2", user="U0STRANGER")
+    refused_on_slack(world)
+
+
+def test_a_press_under_another_message_changes_nothing(world: World) -> None:
+    world.alert()
+    world.press_slack("hdc:accident:1", message_ts="1700000000.999999")
+    refused_on_slack(world)
+
+
+def test_a_telegram_press_from_an_unconfigured_chat_is_answered_not_allowed(
+    world: World,
+) -> None:
+    world.alert()
+    world.tg.add_chat(-1009999, "Чужая группа")
+    foreign = world.tg.message_update(-1009999, "Авария?")["message"]
+    update = world.tg.callback_update(-1009999, foreign["message_id"], "hdc:accident:1")
+    assert post_telegram(world.client, update).status_code == 200
+    run_until_idle(world.c)
+
+    assert world.gl.writes() == []
+    [answer] = world.tg.calls("answerCallbackQuery")
+    assert answer.params["show_alert"] in (True, "true", "True")
+    assert "участники канала оповещений" in answer.params["text"]
+
+
+def test_a_telegram_press_by_someone_who_left_the_chat_changes_nothing(world: World) -> None:
+    world.alert()
+    [message] = world.tg.messages(TG_ALERTS)
+    world.tg.add_member(TG_ALERTS, 777, status="left")
+    update = world.tg.callback_update(TG_ALERTS, message["message_id"], "hdc:accident:1",
+                                      from_user={"id": 777, "first_name": "Бывший"})
+    post_telegram(world.client, update)
+    run_until_idle(world.c)
+    assert world.gl.writes() == []

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 
-from connector.errors import PayloadError
+from connector.core import Connector
+from connector.errors import ActionError, PayloadError
 from connector.events import TicketRef
 from connector.store.schema import threads
 from connector.wording import describe_ticket
@@ -98,9 +99,30 @@ def commands() -> Any:
     if refused is not None:
         return refused
     c = extension().connector
+    why = _command_refusal(c, request.form.get("channel_id", ""), request.form.get("user_id", ""))
+    if why is not None:
+        current_app.logger.warning("Slack command by %s in %s refused: %s",
+                                   request.form.get("user_id", "")[:40],
+                                   request.form.get("channel_id", "")[:40], why)
+        return jsonify(response_type="ephemeral", text=c.render("command_not_allowed"))
     with c.engine.connect() as conn:
         rows = conn.execute(select(threads.c.ticket).where(
             threads.c.chat == "slack", threads.c.state == "open",
             threads.c.channel != "alerts").order_by(threads.c.id)).scalars().all()
     listing = "\n".join(f"• {describe_ticket(TicketRef.parse(t))}" for t in rows) or "—"
     return jsonify(response_type="ephemeral", text=c.render("command_open", listing=listing))
+
+
+def _command_refusal(c: Connector, channel_id: str, user_id: str) -> str | None:
+    """Commands run only in the connector's own channels, for their members."""
+    cfg = c.config.chats.slack
+    assert cfg is not None
+    if channel_id not in {str(v) for v in cfg.channels.values()}:
+        return "not one of the connector's channels"
+    chat = c.chats.get("slack")
+    if chat is None:
+        return None  # a dry run: nobody to ask
+    try:
+        return None if chat.is_member(channel_id, user_id) else "not a member of the channel"
+    except ActionError as exc:
+        return f"membership could not be checked ({exc})"

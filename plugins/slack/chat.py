@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 import urllib.error
+import urllib.parse
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
+import requests
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -20,6 +24,8 @@ T = TypeVar("T")
 TRANSIENT = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                        "request_timeout"})
 METADATA_TYPE = "helpdesk_connector_thread"
+SLACK_HOOKS = "hooks.slack.com"  # where Slack's response_url points
+MEMBERS_TTL = 60.0  # seconds a channel's member list is trusted
 
 
 class SlackChat(Chat):
@@ -32,6 +38,8 @@ class SlackChat(Chat):
         base = config.base_url if config.base_url.endswith("/") else config.base_url + "/"
         self.client = WebClient(token=config.bot_token.get_secret_value(), base_url=base,
                                 timeout=int(config.timeout_seconds), retry_handlers=[])
+        self.timeout = config.timeout_seconds
+        self._members: dict[str, tuple[float, set[str]]] = {}  # channel → (until, members)
 
     def create_thread(self, channel_id: str, title: str) -> str | None:
         return None  # the first message starts the thread
@@ -91,8 +99,38 @@ class SlackChat(Chat):
         return ChatUser(str(user.get("real_name") or profile.get("real_name") or
                             user.get("name") or user_id), str(profile.get("email") or ""))
 
-    def answer_button(self, callback_id: str, text: str) -> None:
-        """Slack is answered by the 200 of the interaction request itself."""
+    def answer_button(self, callback_id: str, text: str, *, refusal: bool = False) -> None:
+        """A refusal goes to the press's response_url (`callback_id`), visible only to the
+        presser; Slack's own hooks host or this API's host only, never anywhere else."""
+        if not refusal or not callback_id:
+            return
+        host = urllib.parse.urlsplit(callback_id).hostname or ""
+        if host not in (SLACK_HOOKS, urllib.parse.urlsplit(self.client.base_url).hostname):
+            log.warning("Slack response_url on an unexpected host %r: not answered", host)
+            return
+        body = {"response_type": "ephemeral", "replace_original": False, "text": text}
+        try:
+            answer = requests.post(callback_id, json=body, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise RetryableActionError(f"Slack response_url: {type(exc).__name__}") from None
+        if answer.status_code >= 400:  # expired after 30 minutes, or used up
+            raise PermanentActionError(f"Slack response_url answered {answer.status_code}")
+
+    def is_member(self, channel_id: str, user_id: str) -> bool:
+        """Members of a channel, read once a minute (conversations.members is paged)."""
+        cached = self._members.get(channel_id)
+        if cached is None or cached[0] < time.monotonic():
+            members: set[str] = set()
+            cursor = ""
+            while True:
+                page = self._call(partial(self.client.conversations_members,
+                                          channel=channel_id, cursor=cursor, limit=500))
+                members.update(str(m) for m in page.get("members") or [])
+                cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
+                if not cursor:
+                    break
+            cached = self._members[channel_id] = (time.monotonic() + MEMBERS_TTL, members)
+        return user_id in cached[1]
 
     def _call(self, fn: Callable[[], T]) -> T:
         """Run an SDK call and classify its failure for the outbox."""

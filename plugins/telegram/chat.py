@@ -74,8 +74,17 @@ class TelegramChat(Chat):
     def describe_user(self, user_id: str) -> ChatUser:
         return ChatUser("")  # the update already names the sender; Telegram has no e-mails
 
-    def answer_button(self, callback_id: str, text: str) -> None:
-        self._call(lambda: self.bot.answer_callback_query(callback_id, text))
+    def answer_button(self, callback_id: str, text: str, *, refusal: bool = False) -> None:
+        self._call(lambda: self.bot.answer_callback_query(callback_id, text,
+                                                          show_alert=refusal))
+
+    def is_member(self, channel_id: str, user_id: str) -> bool:
+        if not (user_id.isascii() and user_id.isdigit()):
+            return False
+        member = self._call(lambda: self.bot.get_chat_member(int(channel_id), int(user_id)))
+        status = getattr(member, "status", "")
+        return status in MEMBERS or (status == "restricted" and bool(
+            getattr(member, "is_member", False)))
 
     def register_webhook(self, url: str, secret: str) -> None:
         self._call(lambda: self.bot.set_webhook(
@@ -100,6 +109,9 @@ class TelegramChat(Chat):
             raise RetryableActionError(f"Telegram HTTP error: {exc.result}") from None
         except requests.RequestException as exc:
             raise RetryableActionError(f"Telegram unreachable: {type(exc).__name__}") from None
+
+
+MEMBERS = frozenset({"creator", "administrator", "member"})
 
 
 def _keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:

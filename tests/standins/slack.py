@@ -106,8 +106,14 @@ class StandInSlack(StandIn[RecordedRequest]):
             "conversations.history": self._history, "conversations.replies": self._replies,
             "users.info": lambda p: {"user": self._user_json(self._user(_str(p, "user")))},
             "users.lookupByEmail": self._lookup,
+            "conversations.members": self._members,
         }
         server.expect_request(re.compile(r"^/api/[\w.]+$")).respond_with_handler(self._handle)
+        # response_url of interactions (hooks.slack.com in Slack): what was said to a presser
+        self.response_url = server.url_for("/hooks/T0STANDIN/B0STANDIN/response")
+        self.responses: list[Json] = []
+        server.expect_request(re.compile(r"^/hooks/.*$"), method="POST") \
+            .respond_with_handler(self._respond_to_url)
 
     def add_channel(self, channel_id: str, name: str, *, bot_member: bool = True,
                     is_private: bool = False, members: Iterable[str] = ()) -> None:
@@ -289,6 +295,17 @@ class StandInSlack(StandIn[RecordedRequest]):
         _need(BOT_ID in ch["members"], "not_in_channel")
         ch["is_archived"] = True
         return {}
+
+    def _members(self, p: Json) -> Json:
+        ch = self._chan(p)
+        page, cursor = _page(p, sorted(ch["members"]))
+        return {"members": page, "response_metadata": {"next_cursor": cursor}}
+
+    def _respond_to_url(self, request: Request) -> Response:
+        body = request.get_json(silent=True)
+        with self._lock:
+            self.responses.append(body if isinstance(body, dict) else {"raw": request.data})
+        return Response("ok", 200, content_type="text/html")
 
     def _list(self, p: Json) -> Json:
         types = {t.strip() for t in (_str(p, "types") or "public_channel").split(",")}

@@ -114,6 +114,7 @@ class StandInTelegram(StandIn[RecordedRequest]):
             "createchatinvitelink": self._create_link, "approvechatjoinrequest": self._join,
             "declinechatjoinrequest": self._join, "answercallbackquery": self._answer_query,
             "setwebhook": self._set_webhook, "getwebhookinfo": self._webhook_info,
+            "getchatmember": self._member,
             "deletewebhook": lambda _p: self._set_webhook({"url": ""})}
         server.expect_request(re.compile(r"^/.*$")).respond_with_handler(self._handle)
 
@@ -129,7 +130,12 @@ class StandInTelegram(StandIn[RecordedRequest]):
             self._chats[chat_id] = {"id": chat_id, "title": title, "is_forum": is_forum,
                                     "rights": dict(RIGHTS if bot_rights is None else bot_rights),
                                     "topics": {}, "messages": {}, "next_id": 1, "links": [],
-                                    "pending": set()}
+                                    "pending": set(), "members": {USER["id"]: "member"}}
+
+    def add_member(self, chat_id: int, user_id: int, status: str = "member") -> None:
+        """A user's place in a chat: member, administrator, creator, left, kicked…"""
+        with self._lock:
+            self._chats[chat_id]["members"][user_id] = status
 
     def fail_next(self, method: str, status: int = 429, *, retry_after: int | None = None,
                   description: str | None = None, times: int = 1) -> None:
@@ -365,6 +371,12 @@ class StandInTelegram(StandIn[RecordedRequest]):
         _ensure(user_id in chat["pending"], "HIDE_REQUESTER_MISSING")
         chat["pending"].discard(user_id)
         return True
+
+    def _member(self, p: Json) -> Json:
+        chat, user_id = self._chat(p), _int(p, "user_id")
+        status = chat["members"].get(user_id, "left")
+        user = {**USER, "id": user_id} if user_id != USER["id"] else USER
+        return {"status": status, "user": user}
 
     def _answer_query(self, p: Json) -> bool:
         query_id = str(p.get("callback_query_id"))

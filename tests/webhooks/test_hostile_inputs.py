@@ -21,34 +21,31 @@ from tests.standins.mantis import StandInMantis
 from tests.standins.slack import StandInSlack
 from tests.standins.telegram import StandInTelegram
 from tests.standins.znuny import StandInZnuny
-from tests.webhooks.hostile import (
+from tests.webhooks.hostile.checks import answer_is_sound, one_line_error, send
+from tests.webhooks.hostile.receivers import (
     ALERTS,
     GITLAB,
     MANTIS,
-    MAX_BODY,
     OTRS,
     RECEIVERS,
     SLACK_COMMANDS,
     SLACK_EVENTS,
     SLACK_INTERACTIONS,
     TELEGRAM,
+)
+from tests.webhooks.hostile.requests import (
+    MAX_BODY,
     Delivery,
-    Receiver,
-    Sample,
-    answer_is_sound,
-    inbox_since,
     junk,
-    last_inbox_id,
     odd_headers,
-    one_line_error,
-    reset,
-    send,
     signed,
     spoiled,
     with_body,
     with_header,
     with_value,
 )
+from tests.webhooks.hostile.samples import Receiver, Sample
+from tests.webhooks.hostile.store import inbox_since, last_inbox_id, reset
 
 HOSTILE = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                          HealthCheck.too_slow])

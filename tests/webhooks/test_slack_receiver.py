@@ -284,3 +284,25 @@ def test_the_signing_secret_never_reaches_the_logs(
 
     assert any("rejected slack webhook" in line for line in log_lines)  # logging did happen
     assert not [line for line in log_lines if SLACK_SIGNING_SECRET in line]
+
+
+@pytest.mark.parametrize(("channel", "user"), [
+    pytest.param("C0RANDOM", "U0L2ENG", id="from a channel that is not the connector's"),
+    pytest.param(SLACK_L2, "U0STRANGER", id="by someone who is not a member"),
+])
+def test_helpdesk_command_elsewhere_or_by_others_is_not_allowed(
+    app: Flask, client: FlaskClient, standin_slack: StandInSlack, channel: str, user: str,
+    caplog: pytest.LogCaptureFixture
+) -> None:
+    standin_slack.add_channel("C0RANDOM", "random", members=["U0L2ENG"])
+    engine = app.extensions["helpdesk_connector"].connector.engine
+    with engine.begin() as conn:
+        threads.save(conn, "gitlab:1#23", "slack", "l2", Posted(SLACK_L2, "17.1", "17.1"))
+
+    response = post_slack(client, COMMANDS, form(
+        command="/helpdesk", text="", user_id=user, channel_id=channel,
+        response_url="https://hooks.slack.test/commands/1"), content_type=FORM)
+
+    assert response.status_code == 200 and response.json["response_type"] == "ephemeral"
+    assert "не выполнена" in response.json["text"] and "#23" not in response.json["text"]
+    assert any("refused" in r.getMessage() for r in caplog.records)

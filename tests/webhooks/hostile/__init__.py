@@ -1,0 +1,1 @@
+"""Hostile requests for the webhook receivers, one module per concern (values to checks)."""
