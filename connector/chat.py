@@ -48,9 +48,10 @@ class Chat(ABC):
         `key` is attached where the platform can find it again (see find_post)."""
 
     @abstractmethod
-    def find_post(self, channel_id: str, key: str, since: float) -> Posted | None:
-        """A thread-starting message posted with `key` after `since`, if the platform can
-        tell; lets a retry see that an earlier attempt landed."""
+    def find_post(self, channel_id: str, key: str, since: float,
+                  thread_id: str | None = None) -> Posted | None:
+        """A message posted with `key` after `since` — thread-starting, or in `thread_id` —
+        if the platform can tell; lets a retry see that an earlier attempt landed."""
 
     @abstractmethod
     def update(self, channel_id: str, message_id: str, text: str,

@@ -54,17 +54,20 @@ class ChatPerformer(Adapter):
                                 item.action.params["channel"])
 
     def _open(self, item: OutboxItem) -> None:
-        """Open the ticket's thread once; a retry finds what an earlier attempt created."""
+        """Open the ticket's thread once; a retry finds what an earlier attempt created, and
+        posts only the pieces of a long opening text that did not land."""
         p, ticket = item.action.params, str(item.action.ticket)
         channel_id, row = self._channel_id(item), self._thread(item)
-        text = self._opening_text(item)
+        pieces = split_text(self._opening_text(item), self.chat.max_text)
         buttons = [Button(t, d) for t, d in p.get("buttons", [])]
         if row is not None and row.message_id:
             if row.state == "closed":  # escalated again after it ended
                 self.chat.reopen_thread(row.channel_id, row.thread_id)
-                self._post_all(row.channel_id, row.thread_id, text)
+                self._post_pieces(item, row.channel_id, row.thread_id, pieces)
                 with self.engine.begin() as conn:
                     threads.set_state(conn, row.id, "open")
+            else:  # the first attempt opened it; its tail may not have landed
+                self._post_pieces(item, row.channel_id, row.thread_id, pieces, start=1)
             return
         if row is None:
             created = self.chat.create_thread(channel_id, _topic_name(item.action.ticket,
@@ -79,16 +82,14 @@ class ChatPerformer(Adapter):
         if thread_id is None and item.attempt > 1:
             posted = self.chat.find_post(channel_id, item.idempotency_key, item.created_at - 5)
         if posted is None:
-            posted = self.chat.post(channel_id, thread_id, text[: self.chat.max_text], buttons,
+            posted = self.chat.post(channel_id, thread_id, pieces[0], buttons,
                                     key=item.idempotency_key)
         with self.engine.begin() as conn:
             if row is not None:
                 threads.set_message(conn, row.id, posted.message_id)
             else:
                 threads.save(conn, ticket, self.chat.name, p["channel"], posted)
-        rest = text[self.chat.max_text:]
-        if rest:
-            self._post_all(posted.channel_id, posted.thread_id, rest)
+        self._post_pieces(item, posted.channel_id, posted.thread_id, pieces, start=1)
 
     def _post(self, item: OutboxItem) -> None:
         row = self._thread(item)
@@ -96,13 +97,15 @@ class ChatPerformer(Adapter):
             log.info("%s: no open %s thread for %s; nothing to post", self.chat.name,
                      item.action.params["channel"], item.action.ticket)
             return
-        self._post_all(row.channel_id, row.thread_id, item.action.params["text"])
+        self._post_pieces(item, row.channel_id, row.thread_id,
+                          split_text(item.action.params["text"], self.chat.max_text))
 
     def _close(self, item: OutboxItem) -> None:
         row = self._thread(item)
         if row is None or row.state != "open":
             return
-        self._post_all(row.channel_id, row.thread_id, item.action.params["text"])
+        self._post_pieces(item, row.channel_id, row.thread_id,
+                          split_text(item.action.params["text"], self.chat.max_text))
         self.chat.close_thread(row.channel_id, row.thread_id)
         with self.engine.begin() as conn:
             threads.set_state(conn, row.id, "closed")
@@ -119,11 +122,24 @@ class ChatPerformer(Adapter):
         p = item.action.params
         self.chat.answer_button(p["callback_id"], p["text"], refusal=bool(p.get("refusal")))
 
-    def _post_all(self, channel_id: str, thread_id: str, text: str,
-                  buttons: Sequence[Button] = ()) -> None:
-        pieces = split_text(text, self.chat.max_text)
-        for i, piece in enumerate(pieces):
-            self.chat.post(channel_id, thread_id, piece, buttons if i == len(pieces) - 1 else ())
+    def _post_pieces(self, item: OutboxItem, channel_id: str, thread_id: str,
+                     pieces: Sequence[str], start: int = 0) -> None:
+        """Post pieces[start:] in order, each exactly once: a piece's key is the action's key
+        and its number; a posted piece is recorded, and on a retry one that landed without
+        being recorded is looked for where the platform can tell (Slack message metadata)."""
+        for number in range(start, len(pieces)):
+            key = f"{item.idempotency_key}#{number}"
+            with self.engine.connect() as conn:
+                if threads.piece_posted(conn, key) is not None:
+                    continue
+            posted = None
+            if item.attempt > 1:
+                posted = self.chat.find_post(channel_id, key, item.created_at - 5,
+                                             thread_id=thread_id)
+            if posted is None:
+                posted = self.chat.post(channel_id, thread_id, pieces[number], key=key)
+            with self.engine.begin() as conn:
+                threads.record_piece(conn, key, posted.message_id)
 
     def _opening_text(self, item: OutboxItem) -> str:
         p = item.action.params

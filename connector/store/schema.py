@@ -120,3 +120,12 @@ alerts = Table(
     Column("issue_url", Text),
     Column("updated_at", Float, nullable=False),
 )
+
+# Each piece of a long chat message once posted (key: the action's idempotency key and the
+# piece's number), so a retry after a failure on piece k posts pieces k… only.
+posted_pieces = Table(
+    "posted_pieces", metadata,
+    Column("key", String(255), primary_key=True),
+    Column("message_id", String(64), nullable=False),
+    Column("posted_at", Float, nullable=False),
+)

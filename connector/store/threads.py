@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Row
 from connector.chat import Posted
 from connector.events import ChatMessage
 from connector.store.db import insert_ignore, now
-from connector.store.schema import alerts, chat_messages, threads
+from connector.store.schema import alerts, chat_messages, posted_pieces, threads
 
 
 def find(conn: Connection, ticket: str, chat: str, channel: str) -> Row[Any] | None:
@@ -82,3 +82,15 @@ def get_alert(conn: Connection, alert_id: int) -> Row[Any] | None:
 
 def set_alert(conn: Connection, alert_id: int, **values: Any) -> None:
     conn.execute(update(alerts).where(alerts.c.id == alert_id).values(updated_at=now(), **values))
+
+
+def piece_posted(conn: Connection, key: str) -> str | None:
+    """The message id of a piece posted before, if it was."""
+    found: str | None = conn.execute(select(posted_pieces.c.message_id).where(
+        posted_pieces.c.key == key)).scalar_one_or_none()
+    return found
+
+
+def record_piece(conn: Connection, key: str, message_id: str) -> None:
+    insert_ignore(conn, posted_pieces, {"key": key[:255], "message_id": message_id,
+                                        "posted_at": now()})

@@ -51,19 +51,25 @@ class SlackChat(Chat):
             kwargs["thread_ts"] = thread_id
         if buttons:
             kwargs["blocks"] = _blocks(text, buttons)
-        if key and not thread_id:
+        if key:
             kwargs["metadata"] = {"event_type": METADATA_TYPE, "event_payload": {"key": key}}
         resp = self._call(lambda: self.client.chat_postMessage(**kwargs))
         ts = str(resp["ts"])
         return Posted(str(resp["channel"]), thread_id or ts, ts)
 
-    def find_post(self, channel_id: str, key: str, since: float) -> Posted | None:
-        resp = self._call(lambda: self.client.conversations_history(
-            channel=channel_id, oldest=f"{since:.6f}", include_all_metadata=True, limit=100))
+    def find_post(self, channel_id: str, key: str, since: float,
+                  thread_id: str | None = None) -> Posted | None:
+        if thread_id:
+            resp = self._call(lambda: self.client.conversations_replies(
+                channel=channel_id, ts=thread_id, oldest=f"{since:.6f}",
+                include_all_metadata=True, limit=200))
+        else:
+            resp = self._call(lambda: self.client.conversations_history(
+                channel=channel_id, oldest=f"{since:.6f}", include_all_metadata=True, limit=100))
         for message in resp.get("messages") or []:
             payload = (message.get("metadata") or {}).get("event_payload") or {}
             if payload.get("key") == key:
-                return Posted(channel_id, str(message["ts"]), str(message["ts"]))
+                return Posted(channel_id, thread_id or str(message["ts"]), str(message["ts"]))
         return None
 
     def update(self, channel_id: str, message_id: str, text: str,

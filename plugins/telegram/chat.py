@@ -49,7 +49,8 @@ class TelegramChat(Chat):
             reply_markup=_keyboard(buttons)))
         return Posted(channel_id, thread_id or "", str(message.message_id))
 
-    def find_post(self, channel_id: str, key: str, since: float) -> Posted | None:
+    def find_post(self, channel_id: str, key: str, since: float,
+                  thread_id: str | None = None) -> Posted | None:
         return None  # Telegram has no history API; topics are saved as soon as they exist
 
     def update(self, channel_id: str, message_id: str, text: str,

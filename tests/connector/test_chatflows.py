@@ -145,3 +145,52 @@ def test_deescalation_closes_the_topic_and_a_new_escalation_reopens_it(flow: Flo
     assert flow.tg.topics(TG_L2) == {topic: {"name": f"#23 {TITLE}", "closed": False}}
     assert flow.thread().state == "open"
     assert "Аптека 12" in flow.texts()[-1]  # the facts are told again in the same topic
+
+
+def fail_second_post(flow: Flow, work: Callable[[], None]) -> None:
+    """Run `work` while the chat answers its second message with a transient error (a 502:
+    nothing was posted)."""
+    real, calls = flow.performer.chat.post, []
+
+    def post(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 2:
+            raise RetryableActionError("Telegram error 502")
+        return real(*args, **kwargs)
+
+    flow.performer.chat.post = post  # type: ignore[method-assign]
+    try:
+        with pytest.raises(RetryableActionError):
+            work()
+    finally:
+        flow.performer.chat.post = real  # type: ignore[method-assign]
+
+
+def test_a_long_note_failing_on_its_second_piece_is_finished_without_repeats(
+    flow: Flow,
+) -> None:
+    """A 5,000-character note whose second piece gets one 502: the retry posts the second
+    piece only — two messages, the first not twice."""
+    flow.escalate()
+    note = "\n".join(f"Строка {i:03d}: " + "ж" * 40 for i in range(95))
+    assert len(note) > 5000
+
+    fail_second_post(flow, lambda: flow.perform("relay_note", text=note))
+    flow.perform("relay_note", attempt=2, text=note)
+
+    posted = flow.texts()[1:]  # after the opening message
+    assert len(posted) == 2
+    assert "\n".join(posted) == note
+
+
+def test_an_escalation_whose_tail_failed_gets_its_tail(flow: Flow,
+                                                       standin_gitlab: StandInGitLab) -> None:
+    for i in range(12):  # what L1 found: the opening text runs past one message
+        standin_gitlab.add_note(1, 23, f"Проверка {i}: " + "разбор лога; " * 40,
+                                author="l1-ivanova")
+
+    fail_second_post(flow, flow.escalate)
+    flow.escalate(attempt=2)
+
+    texts = flow.texts()
+    assert len(texts) == 2 and texts[0].startswith("🔺") and "разбор лога" in texts[1]

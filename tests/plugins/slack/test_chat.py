@@ -42,16 +42,19 @@ def test_a_post_without_thread_starts_one_and_carries_the_key(
                                 "event_payload": {"key": "outbox-key-1"}}
 
 
-def test_a_post_in_a_thread_is_a_reply_without_metadata(
+def test_a_post_in_a_thread_is_a_reply_findable_by_its_key(
     chat: SlackChat, slack: StandInSlack,
 ) -> None:
     root = chat.post(CHANNEL, None, "root", key="k")
 
-    reply = chat.post(CHANNEL, root.thread_id, "ответ", key="k")
+    reply = chat.post(CHANNEL, root.thread_id, "ответ", key="k#1")
 
     assert reply.thread_id == root.thread_id and reply.message_id != root.message_id
     [stored] = slack.messages(CHANNEL, root.thread_id)
-    assert stored["text"] == "ответ" and stored["metadata"] is None
+    assert stored["text"] == "ответ"
+    assert stored["metadata"]["event_payload"] == {"key": "k#1"}
+    assert chat.find_post(CHANNEL, "k#1", 0, thread_id=root.thread_id) == reply
+    assert chat.find_post(CHANNEL, "k#2", 0, thread_id=root.thread_id) is None
 
 
 def test_find_post_finds_the_thread_by_its_key_only(chat: SlackChat) -> None:
