@@ -16,6 +16,7 @@ from connector.errors import ActionError
 from connector.events import Action, ChatButton, ChatMessage, TicketRef
 from connector.processing import enqueue_actions, finish
 from connector.store import threads
+from connector.store.db import reading
 from connector.store.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -159,7 +160,7 @@ def refusal(c: Connector, ev: ChatButton) -> str | None:
     if ev.channel_id != str(chat_cfg.channels.get(channel, "")):
         return "pressed outside the alerts channel"
     alert_id = _small_int(ev.value.partition(":")[0])
-    with c.engine.connect() as conn:
+    with reading(c.engine) as conn:
         thread = threads.find(conn, str(alert_ref(alert_id or 0)), ev.chat, channel)
     if thread is None or thread.message_id != ev.message_id:
         return "not the connector's message for this alert"

@@ -13,6 +13,7 @@ from connector.chat import Button, Chat, Posted, split_text
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import TicketRef
 from connector.store import threads
+from connector.store.db import reading
 from connector.store.outbox import OutboxItem
 from connector.wording import ticket_label
 
@@ -49,7 +50,7 @@ class ChatPerformer(Adapter):
         return self.channels[channel]
 
     def _thread(self, item: OutboxItem) -> Any:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return threads.find(conn, str(item.action.ticket), self.chat.name,
                                 item.action.params["channel"])
 
@@ -129,7 +130,7 @@ class ChatPerformer(Adapter):
         being recorded is looked for where the platform can tell (Slack message metadata)."""
         for number in range(start, len(pieces)):
             key = f"{item.idempotency_key}#{number}"
-            with self.engine.connect() as conn:
+            with reading(self.engine) as conn:
                 if threads.piece_posted(conn, key) is not None:
                     continue
             posted = None

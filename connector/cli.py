@@ -166,10 +166,10 @@ def cmd_telegram_set_webhook(args: argparse.Namespace) -> int:
 
 def cmd_failed(args: argparse.Namespace) -> int:
     from connector.store import inbox, outbox
-    from connector.store.db import make_engine
+    from connector.store.db import make_engine, reading
 
     engine = make_engine(load_config(args.config).store.url)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         events, actions = inbox.failed(conn), outbox.failed(conn)
     for e in events:
         print(f"inbox:{e.id}\t{e.source} {e.event_name}\t{e.ordering_key}\t{e.outcome}")

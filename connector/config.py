@@ -20,6 +20,9 @@ class Strict(BaseModel):
 
 class StoreConfig(Strict):
     url: str = "sqlite:///var/helpdesk-connector.db"
+    # SQLite only. FULL: an acknowledged webhook survives a power loss (each commit waits for
+    # the disk). NORMAL: faster; after a power loss (not a crash) the last commits may be gone.
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
 
 
 class ProjectConfig(Strict):

@@ -21,6 +21,7 @@ from connector.adapters import (
 )
 from connector.chat import Chat
 from connector.chatflows import ChatPerformer
+from connector.circuits import Circuits
 from connector.config import Config
 from connector.errors import ConfigError, format_problem
 from connector.events import Action, TicketRef
@@ -29,7 +30,7 @@ from connector.metrics import Metrics
 from connector.rules.engine import RuleContext
 from connector.rules.models import EscalateOnLabel, EscalateWhen
 from connector.store import inbox, outbox
-from connector.store.db import make_engine, upgrade
+from connector.store.db import make_engine, reading, upgrade
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class Connector:
     metrics: Metrics
     chat_plugins: dict[str, ChatPlugin] = field(default_factory=dict)
     chats: dict[str, Chat] = field(default_factory=dict)
+    circuits: Circuits = field(default_factory=Circuits)
     worker_id: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
 
@@ -81,7 +83,7 @@ class Connector:
         return tracker.bot_username if tracker else ""
 
     def store_counts(self) -> tuple[dict[str, int], dict[str, int]]:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return inbox.count_by_status(conn), outbox.count_by_status(conn)
 
 
@@ -139,7 +141,7 @@ def _check_channels(config: Config, used: list[Mapping]) -> list[str]:
 def build_connector(config: Config, *, migrate: bool = True) -> Connector:
     """Validate everything, open the store and build the adapters."""
     mappings = check_config(config)
-    engine = make_engine(config.store.url)
+    engine = make_engine(config.store.url, synchronous=config.store.sqlite_synchronous)
     if migrate:
         upgrade(engine)
     plugins: dict[str, TrackerPlugin] = {}

@@ -8,7 +8,6 @@ import random
 from connector.alerts import follow_up
 from connector.core import Connector
 from connector.errors import PermanentActionError, RetryableActionError
-from connector.processing import batches
 from connector.store import outbox
 from connector.store.db import now
 from connector.store.outbox import OutboxItem
@@ -23,11 +22,22 @@ def backoff_delay(attempt: int, base: float, cap: float, retry_after: float | No
     return min(cap, base * 2 ** max(0, attempt - 1)) * random.uniform(0.5, 1.0)
 
 
-def dispatch_outbox(c: Connector) -> int:
-    """Perform due actions until none is claimable; returns how many were settled."""
-    total = 0
-    for items in batches(c, outbox.claim_actions):
-        for item in items:
+def dispatch_outbox(c: Connector, target: str | None = None) -> int:
+    """Perform due actions (for one target, if given) until none is claimable or the target's
+    circuit opens; returns how many were settled. A target on trial gets one action at a time;
+    claimed actions a circuit stops are released at once, for later."""
+    w, total = c.config.worker, 0
+    while target is None or not c.circuits.is_open(target):
+        limit = 1 if target is not None and c.circuits.on_trial(target) else w.batch_size
+        with c.engine.begin() as conn:
+            items = outbox.claim_actions(conn, c.worker_id, limit, w.lease_seconds, target)
+        if not items:
+            return total
+        for done, item in enumerate(items):
+            if target is not None and c.circuits.is_open(target):
+                with c.engine.begin() as conn:
+                    outbox.release(conn, [i.id for i in items[done:]], c.worker_id)
+                return total
             perform(c, item)
             total += 1
     return total
@@ -49,6 +59,7 @@ def perform(c: Connector, item: OutboxItem) -> None:
             log.exception("%s on %s crashed; parked", a.kind, a.ticket)
             raise PermanentActionError(f"crashed: {type(exc).__name__}: {exc}") from exc
     except RetryableActionError as exc:
+        c.circuits.failed(a.target)
         if item.attempt >= w.max_attempts:
             _settle_failed(c, item, f"{exc} (gave up after {item.attempt} attempts)")
             return
@@ -63,6 +74,7 @@ def perform(c: Connector, item: OutboxItem) -> None:
     except PermanentActionError as exc:
         _settle_failed(c, item, str(exc))
         return
+    c.circuits.succeeded(a.target)
     with c.engine.begin() as conn:
         if outbox.mark_done(conn, item.id, c.worker_id, performed.status):
             follow_up(c, conn, item, performed)

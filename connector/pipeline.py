@@ -19,10 +19,11 @@ from connector.store import inbox, tickets
 
 log = logging.getLogger(__name__)
 
-def drain_inbox(c: Connector) -> int:
-    """Process pending events until none is claimable; returns how many were processed."""
+def drain_inbox(c: Connector, source: str | None = None) -> int:
+    """Process pending events (from one source, if given) until none is claimable; returns
+    how many were processed."""
     total = 0
-    for rows in batches(c, inbox.claim_events):
+    for rows in batches(c, inbox.claim_events, source=source):
         for row in rows:
             try:
                 outcome = process_event(c, row)

@@ -12,15 +12,15 @@ from connector.events import Action
 from connector.store import inbox, outbox
 
 T = TypeVar("T")
-Claim = Callable[[Connection, str, int, float], list[T]]
+Claim = Callable[..., list[T]]  # (conn, worker, limit, lease_seconds, **filters)
 
 
-def batches(c: Connector, claim: Claim[T]) -> Iterator[list[T]]:
+def batches(c: Connector, claim: Claim[T], **filters: str | None) -> Iterator[list[T]]:
     """Claimed batches, each in its own short transaction, until nothing is claimable."""
     while True:
         with c.engine.begin() as conn:
             found = claim(conn, c.worker_id, c.config.worker.batch_size,
-                          c.config.worker.lease_seconds)
+                          c.config.worker.lease_seconds, **filters)
         if not found:
             return
         yield found

@@ -8,7 +8,7 @@ import logging
 from connector.core import Connector
 from connector.events import TicketRef
 from connector.store import inbox, tickets
-from connector.store.db import now
+from connector.store.db import now, reading
 from connector.timestamps import from_epoch
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ def reconcile(c: Connector, source: str, project: str, lookback_seconds: float) 
     """
     tracker, plugin = c.trackers[source], c.plugins[source]
     name = f"{source}:{project}"
-    with c.engine.connect() as conn:
+    with reading(c.engine) as conn:
         mark = tickets.get_watermark(conn, name)
     since = mark or from_epoch(now() - lookback_seconds)
     newest, queued = since, 0

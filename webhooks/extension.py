@@ -20,6 +20,7 @@ class ConnectorExtension:
     def init_app(self, app: Flask) -> None:
         app.extensions["helpdesk_connector"] = self
 
-    def wake(self) -> None:
+    def wake(self, source: str | None = None) -> None:
+        """Events from `source` were stored: its inbox lane takes them now."""
         if self.runner:
-            self.runner.wake("inbox")
+            self.runner.wake(source)

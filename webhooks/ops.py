@@ -9,6 +9,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from connector.store.db import reading
+
 bp = Blueprint("ops", __name__)
 
 
@@ -17,7 +19,7 @@ def healthz() -> Any:
     """200 when the store answers, 503 otherwise."""
     connector = current_app.extensions["helpdesk_connector"].connector
     try:
-        with connector.engine.connect() as conn:
+        with reading(connector.engine) as conn:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         return jsonify(status="unhealthy", store=type(exc).__name__), 503

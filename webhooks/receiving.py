@@ -67,7 +67,7 @@ def store_events(source: str, events: list[tuple[str, str, str, str]]) -> Any:
     metrics.deduplicated.labels(source).inc(len(ids) - len(new))
     if not new:
         return jsonify(status="duplicate"), 200
-    ext.wake()
+    ext.wake(source)
     return jsonify(status="accepted", id=new[0] if len(new) == 1 else new), 200
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from connector.core import Connector
 from connector.errors import ActionError, PayloadError
 from connector.events import TicketRef
+from connector.store.db import reading
 from connector.store.schema import threads
 from connector.wording import describe_ticket
 from plugins.slack.events import BLOCK_ACTIONS, EVENT_CALLBACK, normalize
@@ -105,7 +106,7 @@ def commands() -> Any:
                                    request.form.get("user_id", "")[:40],
                                    request.form.get("channel_id", "")[:40], why)
         return jsonify(response_type="ephemeral", text=c.render("command_not_allowed"))
-    with c.engine.connect() as conn:
+    with reading(c.engine) as conn:
         rows = conn.execute(select(threads.c.ticket).where(
             threads.c.chat == "slack", threads.c.state == "open",
             threads.c.channel != "alerts").order_by(threads.c.id)).scalars().all()

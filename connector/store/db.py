@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import functools
 import logging
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +30,11 @@ def now() -> float:
     return time.time()
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and IMMEDIATE transactions."""
+def make_engine(url: str, *, synchronous: str = "FULL") -> Engine:
+    """Create an engine. SQLite gets WAL, IMMEDIATE write transactions serialised by a lock in
+    the process (a writer waiting for it wakes the moment it is free, not on SQLite's busy
+    handler's sleep schedule), deferred reads that take no lock, and `synchronous` (FULL: an
+    acknowledged webhook survives a power loss; NORMAL: faster, may lose the last ones)."""
     try:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError for garbage
@@ -39,7 +47,7 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, pool_size=5, max_overflow=10,
                                connect_args={"timeout": 30, "check_same_thread": False})
-        _make_sqlite_durable(engine)
+        _make_sqlite_durable(engine, synchronous)
         return engine
     if parsed.get_backend_name() != "postgresql":
         raise ConfigError.at("config", "store.url", f"unsupported database {parsed.drivername}",
@@ -47,39 +55,80 @@ def make_engine(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
-def _make_sqlite_durable(engine: Engine) -> None:
+def reading(engine: Engine) -> Connection:
+    """A connection for reads only: on SQLite it takes no write lock (WAL readers see the last
+    commit), so it never waits for a writer nor makes one wait."""
+    return engine.connect().execution_options(hdc_read_only=True)
+
+
+def _make_sqlite_durable(engine: Engine, synchronous: str) -> None:
+    writer = threading.RLock()  # one writer per process at a time, woken without sleeping
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.execute("PRAGMA busy_timeout=30000")  # other processes on the same file
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("hdc_read_only"):
+            conn.exec_driver_sql("BEGIN DEFERRED")
+            return
         # IMMEDIATE takes the write lock up front, so read-then-write never deadlocks.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        writer.acquire()
+        conn.info["hdc_writer"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            conn.info.pop("hdc_writer", None)
+            writer.release()
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(conn: Connection) -> None:
+        if conn.info.pop("hdc_writer", False):
+            writer.release()
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration."""
+    """Bring the schema to the newest migration; processes starting together take turns
+    (PostgreSQL: an advisory lock; SQLite: a lock file next to the database)."""
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
+    with _migration_lock(engine), engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            # Processes starting together would race to create the same tables.
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
 
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
 def insert_ignore(conn: Connection, table: Table, values: dict[str, Any],
                   returning: Any = None) -> Any:
     """INSERT … ON CONFLICT DO NOTHING; returns the RETURNING value (default: the primary key),
-    or None on conflict. RETURNING, not rowcount, is what both dialects report reliably."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing()
+    or None on conflict. RETURNING, not rowcount, is what both dialects report reliably. The
+    statement is built once per table and column set, the values go as parameters."""
     column = returning if returning is not None else next(iter(table.primary_key.columns))
-    return conn.execute(stmt.returning(column)).scalar_one_or_none()
+    stmt = _insert_ignore(conn.dialect.name, table, column, tuple(values))
+    return conn.execute(stmt, values).scalar_one_or_none()
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_ignore(dialect: str, table: Table, column: Any, names: tuple[str, ...]) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing().returning(column)

@@ -31,10 +31,13 @@ def add_event(
     return result
 
 
-def claim_events(conn: Connection, worker: str, limit: int, lease_seconds: float) -> list[Row[Any]]:
-    """Lease pending events, oldest first, one at a time per ticket."""
+def claim_events(conn: Connection, worker: str, limit: int, lease_seconds: float,
+                 source: str | None = None) -> list[Row[Any]]:
+    """Lease pending events (from one source, if given), oldest first, one at a time per
+    ticket."""
+    ready = true() if source is None else inbox.c.source == source
     return claim(conn, inbox, worker=worker, now=now(), lease_seconds=lease_seconds,
-                 limit=limit, ready=true())
+                 limit=limit, ready=ready)
 
 
 def finish_event(conn: Connection, event_id: int, worker: str, status: str, outcome: str) -> bool:

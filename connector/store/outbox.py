@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.engine import Connection
 
 from connector.events import Action, TicketRef
@@ -39,12 +39,16 @@ def enqueue(conn: Connection, action: Action, idempotency_key: str,
     return bool(insert_ignore(conn, outbox, values))
 
 
-def claim_actions(conn: Connection, worker: str, limit: int,
-                  lease_seconds: float) -> list[OutboxItem]:
-    """Lease due actions, oldest first, one at a time per ticket and target."""
+def claim_actions(conn: Connection, worker: str, limit: int, lease_seconds: float,
+                  target: str | None = None) -> list[OutboxItem]:
+    """Lease due actions (of one target, if given), oldest first, one at a time per ticket and
+    target."""
     t = now()
+    ready = outbox.c.next_attempt_at <= t
+    if target is not None:
+        ready = and_(ready, outbox.c.target == target)
     rows = claim(conn, outbox, worker=worker, now=t, lease_seconds=lease_seconds, limit=limit,
-                 ready=outbox.c.next_attempt_at <= t)
+                 ready=ready)
     return [
         OutboxItem(
             id=r.id, idempotency_key=r.idempotency_key, attempt=r.attempts, created_at=r.created_at,
@@ -62,6 +66,13 @@ def _settle(conn: Connection, item_id: int, worker: str, **values: Any) -> bool:
         .values(lease_until=None, **values)
     )
     return bool(conn.execute(stmt).rowcount)
+
+
+def release(conn: Connection, item_ids: list[int], worker: str) -> None:
+    """Give back claimed actions not tried (their target went down): not an attempt."""
+    conn.execute(update(outbox).where(outbox.c.id.in_(item_ids), outbox.c.claimed_by == worker,
+                                      outbox.c.status == "pending")
+                 .values(lease_until=None, attempts=outbox.c.attempts - 1))
 
 
 def mark_done(conn: Connection, item_id: int, worker: str, status: str = "done") -> bool:
