@@ -32,3 +32,27 @@ def test_secrets_are_redacted_from_messages_and_fields(
     assert record["msg"] == "token is ***"
     assert record["header"] == "X-Gitlab-Token: ***"
     assert record["level"] == "INFO" and record["logger"] == "test"
+
+
+def test_a_flood_of_one_failure_is_one_line_a_minute(
+    restore_root_logging: object, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [0.0]
+    monkeypatch.setattr("connector.logs.time.monotonic", lambda: now[0])
+    setup_logging(LoggingConfig(level="INFO", format="json"), [])
+    log = logging.getLogger("test")
+    for _ in range(50):
+        log.warning("GitLab unreachable: %s", "ConnectTimeout")
+    log.warning("Slack unreachable: %s", "ConnectTimeout")  # another failure: its own line
+    log.info("routine %s", "line")  # below WARNING: never held back
+    log.info("routine %s", "line")
+    now[0] = 61.0
+    log.warning("GitLab unreachable: %s", "ConnectTimeout")
+
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [line["msg"] for line in lines] == [
+        "GitLab unreachable: ConnectTimeout", "Slack unreachable: ConnectTimeout",
+        "routine line", "routine line",
+        "GitLab unreachable: ConnectTimeout (49 more like it were not logged)"]
+    assert lines[-1]["repeated"] == 49

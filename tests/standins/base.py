@@ -140,6 +140,15 @@ class HoldingStandIn(StandIn[P]):
             self._holds.append(Rule(method.upper(), re.compile(path_regex), 1, event))
         return event
 
+    def hold_all(self, method: str, path_regex: str) -> threading.Event:
+        """Every matching request from now on is applied, then its answer waits for the event
+        (<=60 s): a service that takes requests and never answers."""
+        event = threading.Event()
+        with self._lock:
+            self._events.append(event)
+            self._holds.append(Rule(method.upper(), re.compile(path_regex), 10**9, event))
+        return event
+
     def release_all(self) -> None:
         """Set every event hold_next ever returned (the fixture does this on teardown)."""
         with self._lock:
