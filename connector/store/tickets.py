@@ -11,16 +11,6 @@ from connector.store.db import insert_ignore, now
 from connector.store.schema import poll_marks, tickets
 
 
-def lock_state(conn: Connection, ref: TicketRef) -> TicketState:
-    """Load a ticket's state, creating it if new, and hold its row lock until commit."""
-    insert_ignore(conn, tickets, {"ref": str(ref), "state": TicketState().to_json(),
-                                  "updated_at": now()})
-    text = conn.execute(
-        select(tickets.c.state).where(tickets.c.ref == str(ref)).with_for_update()
-    ).scalar_one()
-    return TicketState.from_json(text)
-
-
 def read_state(conn: Connection, ref: TicketRef) -> TicketState | None:
     """A ticket's state without locking, or None if the connector never saw it."""
     text = conn.execute(select(tickets.c.state).where(tickets.c.ref == str(ref))).scalar()
@@ -28,9 +18,11 @@ def read_state(conn: Connection, ref: TicketRef) -> TicketState | None:
 
 
 def save_state(conn: Connection, ref: TicketRef, state: TicketState) -> None:
-    """Persist the state decided by the rules."""
-    conn.execute(update(tickets).where(tickets.c.ref == str(ref))
-                 .values(state=state.to_json(), updated_at=now()))
+    """Persist the state decided by the rules (creating the ticket's row the first time)."""
+    values = {"state": state.to_json(), "updated_at": now()}
+    if not conn.execute(update(tickets).where(tickets.c.ref == str(ref)).values(**values)
+                        ).rowcount:
+        insert_ignore(conn, tickets, {"ref": str(ref), **values})
 
 
 def get_watermark(conn: Connection, name: str) -> str | None:
