@@ -49,6 +49,7 @@ def test_each_action_happens_once_across_processes(
 
     def deliver(iid: int) -> list[str]:
         body = issue_hook("Priority: Low", "Priority: High", iid=iid)
+        body["object_attributes"]["updated_at"] = gl.issue(1, iid)["updated_at"]  # as GitLab
         headers = {"X-Gitlab-Event": "Issue Hook", "X-Gitlab-Token": WEBHOOK_SECRET,
                    "Idempotency-Key": f"scale-{iid}"}
         # GitLab may deliver twice (manual resend): once to each process.
@@ -65,7 +66,9 @@ def test_each_action_happens_once_across_processes(
             with engine.connect() as conn:
                 done = conn.execute(select(func.count()).where(
                     outbox.c.status == "done")).scalar_one()
-            return done == 2 * EVENTS
+                waiting = conn.execute(select(func.count()).where(
+                    inbox.c.status == "pending")).scalar_one()
+            return done == 2 * EVENTS and waiting == 0
         wait_for(settled, timeout=240, what="all write-backs")
         with engine.connect() as conn:
             processed = conn.execute(select(func.count()).where(
