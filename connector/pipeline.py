@@ -41,23 +41,31 @@ def _one(c: Connector, row: Row[Any]) -> int:
 
 
 def _tracker_batch(c: Connector, rows: list[Row[Any]]) -> int:
+    """Decide a batch of tracker events, then write it in one short transaction; if that
+    fails (a lease taken over), write the events one by one, each on its own."""
     plans: list[ticketevents.Plan] = []
-    for row in rows:
-        try:
-            plans.append(ticketevents.plan(c, row))
-        except Exception as exc:  # boundary: a crash on one event parks that event
-            log.exception("processing inbox event %s failed; parked", row.id)
-            _park(c, row, exc)
-    written: list[ticketevents.Plan] = []
-    with c.engine.begin() as conn:
+    for item in ticketevents.plan_batch(c, rows):
+        if isinstance(item, ticketevents.Crash):
+            log.error("processing inbox event %s failed; parked", item.row.id,
+                      exc_info=item.error)
+            _park(c, item.row, item.error)
+        else:
+            plans.append(item)
+    try:
+        with c.engine.begin() as conn:
+            ticketevents.apply_batch(c, conn, plans)
+        written = plans
+    except Exception:  # boundary: fall back to one transaction per event
+        log.warning("writing a batch of %d inbox events failed; writing them one by one",
+                    len(plans), exc_info=True)
+        written = []
         for p in plans:
             try:
-                with conn.begin_nested():
+                with c.engine.begin() as conn:
                     ticketevents.apply(c, conn, p)
                 written.append(p)
-            except Exception:  # boundary: the lease was lost, or the store refused it
-                log.exception("writing inbox event %s failed; it will be claimed again",
-                              p.row.id)
+            except Exception:  # boundary: lease lost or store refused: claimed again later
+                log.exception("writing inbox event %s failed", p.row.id)
     for p in written:
         ticketevents.report(c, p)
         c.metrics.processed.labels(p.row.source, p.status).inc()

@@ -36,9 +36,12 @@ def finish(c: Connector, conn: Connection, row: Row[Any], status: str, outcome: 
 def enqueue_actions(c: Connector, conn: Connection, key: str, actions: list[Action],
                     inbox_id: int | None = None) -> int:
     """Add decided actions to the outbox, fanning chat actions out to every configured chat."""
-    count = 0
-    for i, decided in enumerate(actions):
-        for action in c.chat_targets(decided):
-            count += outbox.enqueue(conn, action, f"{key}|{i}|{action.target}|"
-                                    f"{action.fingerprint()}", inbox_id)
-    return count
+    return sum(outbox.enqueue(conn, action, action_key, inbox_id)
+               for action, action_key in fanned_out(c, key, actions))
+
+
+def fanned_out(c: Connector, key: str, actions: list[Action]) -> list[tuple[Action, str]]:
+    """Each decided action once per target (a chat action goes to every chat that has its
+    channel), with its idempotency key: the event's key, its place, target and content."""
+    return [(action, f"{key}|{i}|{action.target}|{action.fingerprint()}")
+            for i, decided in enumerate(actions) for action in c.chat_targets(decided)]

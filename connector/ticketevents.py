@@ -14,10 +14,10 @@ from sqlalchemy.engine import Connection, Row
 from connector.core import Connector
 from connector.errors import PayloadError
 from connector.events import Action, TicketEvent, TicketRef
-from connector.processing import enqueue_actions, finish
+from connector.processing import enqueue_actions, fanned_out, finish
 from connector.rules.engine import RuleWarning, decide
 from connector.rules.state import TicketState
-from connector.store import tickets
+from connector.store import inbox, outbox, tickets
 from connector.store.db import reading
 
 log = logging.getLogger(__name__)
@@ -37,18 +37,50 @@ class Plan:
     mapping: str = ""
 
 
-def plan(c: Connector, row: Row[Any]) -> Plan:
-    """Decide what an event does, reading the store but writing nothing. Safe outside a
-    transaction: no other worker holds the same ticket (claims keep one ticket in order)."""
-    plugin = c.plugins[row.source]
+def plan_batch(c: Connector, rows: list[Row[Any]]) -> list[Plan | Crash]:
+    """Decide what each event does, reading the store (the tickets' states, in one query) but
+    writing nothing. Safe outside a transaction: no other worker holds the same tickets
+    (claims keep one ticket's events in order, one at a time)."""
+    events: list[TicketEvent | Plan | Crash] = []
+    for row in rows:
+        try:
+            events.append(_normalise(c, row))
+        except Exception as exc:  # boundary: a normaliser bug parks this event only
+            events.append(Crash(row, exc))
+    refs = [e.ref for e in events if isinstance(e, TicketEvent)]
+    with reading(c.engine) as conn:
+        states = tickets.read_states(conn, refs)
+    planned: list[Plan | Crash] = []
+    for row, item in zip(rows, events, strict=True):
+        if not isinstance(item, TicketEvent):
+            planned.append(item)
+            continue
+        try:
+            planned.append(_decide(c, row, item, states.get(item.ref) or TicketState()))
+        except Exception as exc:  # boundary: a rule bug parks this event only
+            planned.append(Crash(row, exc))
+    return planned
+
+
+@dataclass(frozen=True)
+class Crash:
+    """An event whose normalising or deciding raised: it is parked, the others go on."""
+
+    row: Row[Any]
+    error: Exception
+
+
+def _normalise(c: Connector, row: Row[Any]) -> TicketEvent | Plan:
     try:
-        event = plugin.normalize(row.event_name, json.loads(row.payload))
+        event = c.plugins[row.source].normalize(row.event_name, json.loads(row.payload))
     except PayloadError as exc:
         return Plan(row, "failed", f"bad payload: {exc.reason}")
     if event is None:
         return Plan(row, "ignored", "not a ticket event the rules handle")
-    with reading(c.engine) as conn:
-        state = tickets.read_state(conn, event.ref) or TicketState()
+    return event
+
+
+def _decide(c: Connector, row: Row[Any], event: TicketEvent, state: TicketState) -> Plan:
     bot = c.bot_username(row.source)
     if event.own or (event.actor and event.actor == bot):
         if event.kind != "ticket":
@@ -56,7 +88,7 @@ def plan(c: Connector, row: Row[Any]) -> Plan:
         state.observe(event.labels, event.priority, event.impact, event.updated_at)
         return Plan(row, "ignored", "caused by the connector itself", event.ref, state)
     event = _as_connector_sees_it(event, bot)
-    polled = row.event_name == plugin.reconcile_event
+    polled = row.event_name == c.plugins[row.source].reconcile_event
     if event.kind == "ticket" and event.updated_at and state.seen_updated_at:
         # A polled copy of a change seen before adds nothing; a webhook delivered late,
         # after a newer state of the ticket was seen, must not act on the older state.
@@ -72,14 +104,33 @@ def plan(c: Connector, row: Row[Any]) -> Plan:
                 decision.warnings, mapping.name)
 
 
+class LeaseLost(Exception):
+    """Another worker took over an event of the batch: nothing of the batch may be kept."""
+
+
+def apply_batch(c: Connector, conn: Connection, plans: list[Plan]) -> None:
+    """Write a batch of plans with three statements: states, outbox actions, outcomes."""
+    tickets.save_states(conn, [(p.ref, p.state) for p in plans
+                               if p.ref is not None and p.state is not None])
+    outbox.enqueue_many(conn, [outbox.row(action, key, p.row.id) for p in plans
+                               if p.status == "done"
+                               for action, key in fanned_out(c, p.row.dedup_key, p.actions)])
+    if not inbox.finish_events(conn, c.worker_id, [(p.row.id, p.status, _outcome(p))
+                                                   for p in plans]):
+        raise LeaseLost()
+
+
 def apply(c: Connector, conn: Connection, p: Plan) -> str:
-    """Write a plan inside the caller's transaction; returns the outcome."""
+    """Write one plan inside the caller's transaction; returns the outcome."""
     if p.ref is not None and p.state is not None:
         tickets.save_state(conn, p.ref, p.state)
-    if p.status != "done":
-        return finish(c, conn, p.row, p.status, p.outcome)
-    count = enqueue_actions(c, conn, p.row.dedup_key, p.actions, p.row.id)
-    return finish(c, conn, p.row, "done", f"{count} action(s)")
+    if p.status == "done":
+        enqueue_actions(c, conn, p.row.dedup_key, p.actions, p.row.id)
+    return finish(c, conn, p.row, p.status, _outcome(p))
+
+
+def _outcome(p: Plan) -> str:
+    return f"{len(p.actions)} action(s)" if p.status == "done" else p.outcome
 
 
 def report(c: Connector, p: Plan) -> None:

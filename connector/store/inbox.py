@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, true, update
+from sqlalchemy import bindparam, func, select, true, update
 from sqlalchemy.engine import Connection, Row
 
 from connector.store.claims import claim
@@ -48,6 +48,25 @@ def finish_event(conn: Connection, event_id: int, worker: str, status: str, outc
         .values(status=status, outcome=outcome[:2000], processed_at=now(), lease_until=None)
     )
     return bool(conn.execute(stmt).rowcount)
+
+
+_FINISH = (update(inbox)
+           .where(inbox.c.id == bindparam("event_id"), inbox.c.claimed_by == bindparam("worker"),
+                  inbox.c.status == "pending")
+           .values(status=bindparam("new_status"), outcome=bindparam("new_outcome"),
+                   processed_at=bindparam("at"), lease_until=None))
+
+
+def finish_events(conn: Connection, worker: str, done: list[tuple[int, str, str]]) -> bool:
+    """Mark many claimed events processed at once ((id, status, outcome) each); False if any
+    was taken over by another worker meanwhile (then nothing should be kept)."""
+    if not done:
+        return True
+    t = now()
+    result = conn.execute(_FINISH, [{"event_id": i, "worker": worker, "new_status": status,
+                                     "new_outcome": outcome[:2000], "at": t}
+                                    for i, status, outcome in done])
+    return result.rowcount == len(done)
 
 
 def count_by_status(conn: Connection) -> dict[str, int]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from connector.events import Action, TicketRef
@@ -29,14 +31,31 @@ class OutboxItem:
 def enqueue(conn: Connection, action: Action, idempotency_key: str,
             inbox_id: int | None = None) -> bool:
     """Add an action unless its key exists; True if it was added."""
-    values = {
+    return bool(insert_ignore(conn, outbox, row(action, idempotency_key, inbox_id)))
+
+
+def enqueue_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Add many actions (see `row`) in one statement; keys seen before are skipped."""
+    if rows:
+        conn.execute(_insert_many(conn.dialect.name), rows)
+
+
+def row(action: Action, idempotency_key: str, inbox_id: int | None = None) -> dict[str, Any]:
+    """An action as an outbox row."""
+    t = now()
+    return {
         "idempotency_key": idempotency_key[:255], "inbox_id": inbox_id, "target": action.target,
         "ticket": str(action.ticket), "ordering_key": f"{action.target}|{action.ticket}"[:255],
         "kind": action.kind, "params": json.dumps(action.params, ensure_ascii=False),
         "reason": action.reason[:64], "status": "pending", "attempts": 0,
-        "next_attempt_at": now(), "created_at": now(),
+        "next_attempt_at": t, "created_at": t,
     }
-    return bool(insert_ignore(conn, outbox, values))
+
+
+@functools.lru_cache(maxsize=2)
+def _insert_many(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(outbox).on_conflict_do_nothing()
 
 
 def claim_actions(conn: Connection, worker: str, limit: int, lease_seconds: float,

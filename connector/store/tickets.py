@@ -3,12 +3,36 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from connector.events import TicketRef
 from connector.rules.state import TicketState
 from connector.store.db import insert_ignore, now
 from connector.store.schema import poll_marks, tickets
+
+
+def read_states(conn: Connection, refs: list[TicketRef]) -> dict[TicketRef, TicketState]:
+    """The states of many tickets in one query (tickets never seen are missing)."""
+    wanted = {str(ref): ref for ref in refs}
+    if not wanted:
+        return {}
+    rows = conn.execute(select(tickets.c.ref, tickets.c.state)
+                        .where(tickets.c.ref.in_(list(wanted))))
+    return {wanted[ref]: TicketState.from_json(text) for ref, text in rows}
+
+
+def save_states(conn: Connection, states: list[tuple[TicketRef, TicketState]]) -> None:
+    """Persist many states in one statement, creating rows as needed."""
+    if not states:
+        return
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(tickets)
+    stmt = stmt.on_conflict_do_update(index_elements=[tickets.c.ref], set_={
+        "state": stmt.excluded.state, "updated_at": stmt.excluded.updated_at})
+    t = now()
+    conn.execute(stmt, [{"ref": str(ref), "state": state.to_json(), "updated_at": t}
+                        for ref, state in states])
 
 
 def read_state(conn: Connection, ref: TicketRef) -> TicketState | None:
