@@ -49,3 +49,7 @@ class RetryableActionError(ActionError):
 
 class PermanentActionError(ActionError):
     """The service refused the action for good (a 4xx other than 429): recorded as failed."""
+
+
+class StoreError(ConnectorError):
+    """The store refused a write or cannot be reached (a driver error on the raw path)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.engine import Row
@@ -14,7 +15,8 @@ from connector.store import inbox
 
 log = logging.getLogger(__name__)
 
-def drain_inbox(c: Connector, source: str | None = None) -> int:
+def drain_inbox(c: Connector, source: str | None = None,
+                stopping: Callable[[], bool] = lambda: False) -> int:
     """Process pending events (from one source, if given) until none is claimable; returns
     how many were processed. Tracker events of a claimed batch are decided first and written
     together in one short transaction; chat and alert events, which may ask a service
@@ -26,6 +28,8 @@ def drain_inbox(c: Connector, source: str | None = None) -> int:
             if row.source not in c.plugins:
                 total += _one(c, row)
         total += _tracker_batch(c, ticket_rows)
+        if stopping():  # what is left stays pending for the next start
+            break
     return total
 
 

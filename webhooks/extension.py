@@ -23,4 +23,4 @@ class ConnectorExtension:
     def wake(self, source: str | None = None) -> None:
         """Events from `source` were stored: its inbox lane takes them now."""
         if self.runner:
-            self.runner.wake(source)
+            self.runner.received(source) if source else self.runner.wake()

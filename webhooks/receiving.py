@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Request, current_app, jsonify, request
+from flask import Request, Response, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from connector.errors import PayloadError
+from connector.errors import PayloadError, StoreError
 from connector.events import TicketEvent
 from connector.store import inbox
 from webhooks.body import parse_json, raw_body
@@ -45,30 +46,32 @@ def body_digest(text: str) -> str:
 
 
 def store_event(source: str, dedup_key: str, event_name: str, ordering_key: str,
-                text: str) -> Any:
+                text: str) -> Response:
     """Commit the event to the inbox before answering; duplicates are acknowledged too."""
     return store_events(source, [(dedup_key, event_name, ordering_key, text)])
 
 
-def store_events(source: str, events: list[tuple[str, str, str, str]]) -> Any:
+def store_events(source: str, events: list[tuple[str, str, str, str]]) -> Response:
     """Commit several events (dedup key, name, ordering key, body) in one transaction."""
     ext = extension()
     metrics = ext.connector.metrics
     try:
-        with ext.connector.engine.begin() as conn:
-            ids = [inbox.add_event(conn, source=source, dedup_key=key, event_name=name,
-                                   ordering_key=order, payload=text)
-                   for key, name, order, text in events]
-    except SQLAlchemyError:
-        current_app.logger.exception("store unavailable")
-        return jsonify(error="store unavailable, retry later"), 503
+        ids = inbox.store_received(ext.connector.engine, source, events)
+    except (SQLAlchemyError, StoreError) as exc:
+        current_app.logger.error("store unavailable: %s", exc)  # one line, as every reject
+        return answer(503, error="store unavailable, retry later")
     new = [i for i in ids if i is not None]
     metrics.received.labels(source).inc(len(new))
     metrics.deduplicated.labels(source).inc(len(ids) - len(new))
     if not new:
-        return jsonify(status="duplicate"), 200
+        return answer(200, status="duplicate")
     ext.wake(source)
-    return jsonify(status="accepted", id=new[0] if len(new) == 1 else new), 200
+    return answer(200, status="accepted", id=new[0] if len(new) == 1 else new)
+
+
+def answer(code: int, **fields: Any) -> Response:
+    """A small JSON answer, built without Flask's JSON provider (this is the hot path)."""
+    return Response(json.dumps(fields, ensure_ascii=False), code, mimetype="application/json")
 
 
 def read_ticket_event(source: str, event_name: str, handled: frozenset[str],

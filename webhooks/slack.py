@@ -90,7 +90,7 @@ def interactions() -> Any:
     key = f"slack:action:{container.get('message_ts')}:{actions[0].get('action_ts')}:{user}"
     order = f"slack:{container.get('channel_id')}:{container.get('message_ts')}"
     answer = store_event("slack", key, BLOCK_ACTIONS, order, json.dumps(payload))
-    return (Response(status=200) if answer[1] == 200 else answer)
+    return Response(status=200) if answer.status_code == 200 else answer
 
 
 @bp.post("/webhooks/slack/commands")

@@ -30,7 +30,7 @@ def receive() -> Any:
     chat, thread = _where(update)
     answer = store_event("telegram", f"telegram:update:{update['update_id']}", UPDATE,
                          f"telegram:{chat}:{thread}", text)
-    return answer if answer[1] != 200 else jsonify(ok=True)
+    return answer if answer.status_code != 200 else jsonify(ok=True)
 
 
 def _where(update: dict[str, Any]) -> tuple[Any, Any]:

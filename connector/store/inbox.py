@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, true, update
+from sqlalchemy import Engine, bindparam, func, select, true, update
 from sqlalchemy.engine import Connection, Row
 
 from connector.store.claims import claim
-from connector.store.db import insert_ignore, now
+from connector.store.db import insert_ignore, now, raw_write
 from connector.store.schema import inbox
 
 
@@ -29,6 +29,28 @@ def add_event(
     }
     result: int | None = insert_ignore(conn, inbox, values, returning=inbox.c.id)
     return result
+
+
+_COLUMNS = "source, dedup_key, event_name, ordering_key, payload, received_at, status, attempts"
+_INSERT = {  # the same row as add_event writes, as driver SQL: built once, not per request
+    "sqlite": f"INSERT INTO inbox ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0) "
+              "ON CONFLICT DO NOTHING RETURNING id",
+    "postgresql": f"INSERT INTO inbox ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, 'pending', 0) "
+                  "ON CONFLICT DO NOTHING RETURNING id",
+}
+
+
+def store_received(engine: Engine, source: str,
+                   events: list[tuple[str, str, str, str]]) -> list[int | None]:
+    """The receivers' durable step: events (dedup key, name, ordering key, payload) committed
+    in one transaction; the id of each, or None for one seen before."""
+    sql, t, ids = _INSERT[engine.dialect.name], now(), []
+    with raw_write(engine) as cursor:
+        for key, name, order, payload in events:
+            cursor.execute(sql, (source, key[:255], name, order[:255], payload, t))
+            found = cursor.fetchone()
+            ids.append(int(found[0]) if found else None)
+    return ids
 
 
 def claim_events(conn: Connection, worker: str, limit: int, lease_seconds: float,

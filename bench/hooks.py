@@ -1,0 +1,48 @@
+"""The GitLab Issue Hook every benchmark request sends: a label conflict on issue `iid`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE = REPO / "tests" / "fixtures" / "gitlab" / "gitlab_issue_hook.json"
+CONFLICT = ("Priority: Low", "Priority: High")
+PROJECT = 1
+ASSIGNEE = 51  # the fixture's assignee, kept: no "missing assignee" reminder
+SECRET = "spine-webhook-secret"
+PATH = "/webhooks/gitlab"
+_SENTINEL = 987654321012
+
+
+def payload(iid: int) -> dict[str, Any]:
+    """The fixture with `iid`, project 1, its assignee kept and both conflicting labels added."""
+    body: dict[str, Any] = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    extra = [{"id": 900 + i, "title": t, "type": "ProjectLabel"} for i, t in enumerate(CONFLICT)]
+    body["labels"] = body["labels"] + extra
+    body["object_attributes"]["labels"] = body["labels"]
+    body["object_attributes"]["iid"] = iid
+    body["object_attributes"]["assignee_ids"] = [ASSIGNEE]
+    body["project"]["id"] = PROJECT
+    return body
+
+
+class BodyTemplate:
+    """Serialises the payload once; `render(iid)` only substitutes the number."""
+
+    def __init__(self) -> None:
+        text = json.dumps(payload(_SENTINEL))
+        if text.count(str(_SENTINEL)) != 1:
+            raise ValueError("payload template: iid sentinel must occur exactly once")
+        self._head, self._tail = text.split(str(_SENTINEL))
+
+    def render(self, iid: int) -> bytes:
+        """The body for issue `iid`, as bytes."""
+        return f"{self._head}{iid}{self._tail}".encode()
+
+
+def headers(key: str, secret: str = SECRET) -> dict[str, str]:
+    """Headers GitLab sends with an Issue Hook, with a unique Idempotency-Key."""
+    return {"Content-Type": "application/json", "X-Gitlab-Event": "Issue Hook",
+            "X-Gitlab-Token": secret, "Idempotency-Key": key}
