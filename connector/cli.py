@@ -228,6 +228,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from gunicorn.app.base import BaseApplication
 
+    from webhooks.server import WORKER_CLASS
+
     config = load_config(args.config)  # fail fast, before forking
     from connector.core import check_config
 
@@ -237,7 +239,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         def load_config(self) -> None:
             self.cfg.set("bind", f"{args.host}:{args.port}")
             self.cfg.set("workers", 1)
-            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("worker_class", WORKER_CLASS)
             self.cfg.set("threads", args.threads)
             self.cfg.set("timeout", 30)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
 
 from connector.alerts import follow_up
 from connector.core import Connector
 from connector.errors import PermanentActionError, RetryableActionError
+from connector.processing import Between, never_stop
 from connector.store import outbox
 from connector.store.db import now
 from connector.store.outbox import OutboxItem
@@ -24,19 +24,19 @@ def backoff_delay(attempt: int, base: float, cap: float, retry_after: float | No
 
 
 def dispatch_outbox(c: Connector, target: str | None = None,
-                    stopping: Callable[[], bool] = lambda: False) -> int:
+                    between: Between = never_stop) -> int:
     """Perform due actions (for one target, if given) until none is claimable or the target's
     circuit opens; returns how many were settled. A target on trial gets one action at a time;
     claimed actions a circuit stops are released at once, for later."""
     w, total = c.config.worker, 0
-    while (target is None or not c.circuits.is_open(target)) and not stopping():
+    while (target is None or not c.circuits.is_open(target)) and not between():
         limit = 1 if target is not None and c.circuits.on_trial(target) else w.batch_size
         with c.engine.begin() as conn:
             items = outbox.claim_actions(conn, c.worker_id, limit, w.lease_seconds, target)
         if not items:
             return total
         for done, item in enumerate(items):
-            if stopping() or (target is not None and c.circuits.is_open(target)):
+            if between() or (target is not None and c.circuits.is_open(target)):
                 with c.engine.begin() as conn:
                     outbox.release(conn, [i.id for i in items[done:]], c.worker_id)
                 return total

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.engine import Row
 
 from connector import alerts, chatevents, ticketevents
 from connector.core import Connector
-from connector.processing import batches, finish
+from connector.processing import Between, batches, finish, never_stop
 from connector.store import inbox
 
 log = logging.getLogger(__name__)
 
-def drain_inbox(c: Connector, source: str | None = None,
-                stopping: Callable[[], bool] = lambda: False) -> int:
+def drain_inbox(c: Connector, source: str | None = None, between: Between = never_stop) -> int:
     """Process pending events (from one source, if given) until none is claimable; returns
     how many were processed. Tracker events of a claimed batch are decided first and written
     together in one short transaction; chat and alert events, which may ask a service
@@ -28,8 +26,8 @@ def drain_inbox(c: Connector, source: str | None = None,
             if row.source not in c.plugins:
                 total += _one(c, row)
         total += _tracker_batch(c, ticket_rows)
-        if stopping():  # what is left stays pending for the next start
-            break
+        if between(more=len(rows) >= c.config.worker.batch_size):
+            break  # stopping: what is left stays pending for the next start
     return total
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.engine import Connection, Row
 
@@ -12,6 +12,18 @@ from connector.events import Action
 from connector.store import inbox, outbox
 
 T = TypeVar("T")
+
+
+class Between(Protocol):
+    """What long work calls between two pieces: True means stop now (the rest stays pending
+    for later). `more`: the piece was a full batch, so more is probably waiting."""
+
+    def __call__(self, more: bool = False) -> bool: ...
+
+
+def never_stop(more: bool = False) -> bool:
+    """The Between of work run to the end (tests, one-shot commands)."""
+    return False
 Claim = Callable[..., list[T]]  # (conn, worker, limit, lease_seconds, **filters)
 
 

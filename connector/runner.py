@@ -16,26 +16,29 @@ from connector.dispatch import dispatch_outbox
 from connector.errors import ActionError
 from connector.logs import every_so_often
 from connector.pipeline import drain_inbox
+from connector.processing import Between
 from connector.reconcile import reconcile_all
 
 log = logging.getLogger(__name__)
 
 THREADS_PER_TARGET = 2  # two tickets of one service at a time; a ticket's actions stay in order
-# Acks come first: while webhooks keep arriving, a lane that did some work gives the
-# receivers' threads the interpreter for a moment before it does more.
-RECEIVING_WINDOW, YIELD_SECONDS = 0.05, 0.02
+# Acks come first: during a burst (receivers answering several requests at once), a lane rests
+# REST_RATIO times as long as its last piece of work took (at most MAX_REST) before the next,
+# so receivers get most of the interpreter and the work waits, durably. One request in flight
+# (likely the one that woke the lane) is no burst: the lane does not rest for it.
+REST_RATIO, MAX_REST = 3.0, 0.25
 
 
 class Lane:
     """One kind of work on its own threads: run it until it finds nothing, then wait for a
     wake-up or the poll interval. Several processes may run the same lanes on one store."""
 
-    def __init__(self, name: str, work: Callable[[], int], every: float,
+    def __init__(self, name: str, work: Callable[[Between], int], every: float,
                  stopping: threading.Event, *, threads: int = 1,
                  after: Callable[[], None] | None = None,
                  receiving: Callable[[], bool] = lambda: False) -> None:
         self.name, self.work, self.every, self.after = name, work, every, after
-        self.receiving = receiving
+        self.receiving = receiving  # are webhooks being answered in this process right now?
         self.stopping, self.wakeup = stopping, threading.Event()
         self.threads = [threading.Thread(target=self._run, name=f"{name}#{i}", daemon=True)
                         for i in range(threads)]
@@ -52,19 +55,37 @@ class Lane:
             thread.join(timeout)
 
     def _run(self) -> None:
+        pace = Pace(self.stopping, self.receiving, self.after)
         while not self.stopping.is_set():
             self.wakeup.clear()
+            pace.since = time.monotonic()
             try:
-                done = self.work()
+                done = self.work(pace)
             except Exception:  # boundary: a lane never dies; the row it was on is re-leased
                 every_so_often(log, f"lane {self.name} failed", exc_info=True)
                 done = 0
-            if done and self.after is not None:
-                self.after()
             if not done:
                 self.wakeup.wait(self.every)
-            elif self.receiving():
-                self.stopping.wait(YIELD_SECONDS)
+            else:
+                pace()
+
+
+class Pace:
+    """What a lane's work calls after each piece: passes the news on (the outbox lanes have
+    new actions), rests during a burst of webhooks, then answers whether to stop."""
+
+    def __init__(self, stopping: threading.Event, receiving: Callable[[], bool],
+                 after: Callable[[], None] | None = None) -> None:
+        self.stopping, self.receiving, self.after = stopping, receiving, after
+        self.since = time.monotonic()
+
+    def __call__(self, more: bool = False) -> bool:
+        if self.after is not None and not more:  # a backlog's news is passed on at its end
+            self.after()
+        if self.receiving():
+            self.stopping.wait(min(MAX_REST, (time.monotonic() - self.since) * REST_RATIO))
+        self.since = time.monotonic()
+        return self.stopping.is_set()
 
 
 class Runner:
@@ -73,7 +94,8 @@ class Runner:
     def __init__(self, connector: Connector, *, reconcile: bool = True) -> None:
         self.c = connector
         self.stopping = threading.Event()
-        self.last_received = 0.0  # monotonic time a receiver last stored an event
+        # Set by the web app it runs in: are receivers answering requests right now?
+        self.receiving: Callable[[], bool] = lambda: False
         every = connector.config.worker.poll_interval_seconds
         self.outbox = {target: Lane(f"outbox:{target}", self._dispatch(target), every,
                                     self.stopping, threads=THREADS_PER_TARGET,
@@ -110,13 +132,8 @@ class Runner:
         for lane in [*self.inbox.values(), *self.outbox.values()]:
             lane.join(timeout=30)
 
-    def received(self, source: str) -> None:
-        """A receiver stored an event: take it now (and let receivers go first meanwhile)."""
-        self.last_received = time.monotonic()
-        self.wake(source)
-
     def _receiving(self) -> bool:
-        return time.monotonic() - self.last_received < RECEIVING_WINDOW
+        return self.receiving()
 
     def wake(self, source: str | None = None) -> None:
         """New events were stored (by a receiver or a poll): process them now."""
@@ -128,11 +145,11 @@ class Runner:
         for lane in self.outbox.values():
             lane.wake()
 
-    def _drain(self, source: str) -> Callable[[], int]:
-        return lambda: drain_inbox(self.c, source, self.stopping.is_set)
+    def _drain(self, source: str) -> Callable[[Between], int]:
+        return lambda pace: drain_inbox(self.c, source, pace)
 
-    def _dispatch(self, target: str) -> Callable[[], int]:
-        return lambda: dispatch_outbox(self.c, target, self.stopping.is_set)
+    def _dispatch(self, target: str) -> Callable[[Between], int]:
+        return lambda pace: dispatch_outbox(self.c, target, pace)
 
     def _reconcile(self, kind: str) -> None:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from email.utils import parsedate_to_datetime
 from time import time
 from typing import Any
@@ -12,12 +13,24 @@ import requests
 from connector.errors import PermanentActionError, RetryableActionError
 
 
+def session_for(base_url: str) -> requests.Session:
+    """A session for one service: the environment's proxy and CA bundle (HTTPS_PROXY, NO_PROXY,
+    REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) read once here, not scanned again on every request
+    as requests does by default (a fifth of a write-back's time)."""
+    session = requests.Session()
+    session.proxies.update(requests.utils.get_environ_proxies(base_url))
+    session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get(
+        "CURL_CA_BUNDLE") or True
+    session.trust_env = False
+    return session
+
+
 class JsonClient:
     """requests with a base URL, fixed headers and a timeout; no retries of its own."""
 
     def __init__(self, base_url: str, name: str, headers: dict[str, str], timeout: float) -> None:
         self.base, self.name, self.timeout = base_url.rstrip("/"), name, timeout
-        self.session = requests.Session()
+        self.session = session_for(base_url)
         self.session.headers.update(headers)
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:

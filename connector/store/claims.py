@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, or_, select, update
+from sqlalchemy import Float, Integer, Table, Update, and_, bindparam, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
 
@@ -16,15 +17,29 @@ def claim(
     now: float,
     lease_seconds: float,
     limit: int,
-    ready: ColumnElement[bool],
+    match: dict[str, Any] | None = None,
+    due: str | None = None,
 ) -> list[Row[Any]]:
     """Lease up to `limit` pending rows in id order, skipping rows other workers hold.
 
-    A row is claimable when it is pending, `ready`, not leased (or its lease ran out), and no
-    earlier pending row shares its ordering key — so work for one ticket or thread keeps its
-    order even across several processes. On PostgreSQL `FOR UPDATE SKIP LOCKED` keeps claimers
-    from waiting on each other; SQLite serialises writers with BEGIN IMMEDIATE instead.
+    A row is claimable when it is pending, has the `match` column values, is `due` (that time
+    column is at or before `now`), is not leased (or its lease ran out), and no earlier pending
+    row shares its ordering key — so work for one ticket or thread keeps its order even across
+    several processes. On PostgreSQL `FOR UPDATE SKIP LOCKED` keeps claimers from waiting on
+    each other; SQLite serialises writers with BEGIN IMMEDIATE instead. The statement is built
+    once per shape; the values go as parameters.
     """
+    match = match or {}
+    stmt = _claim_statement(table, tuple(sorted(match)), due)
+    params = {f"m_{column}": value for column, value in match.items()}
+    rows = list(conn.execute(stmt, {"now": now, "lease_until": now + lease_seconds,
+                                    "worker": worker, "limit": limit, **params}))
+    rows.sort(key=lambda r: r.id)
+    return rows
+
+
+@functools.lru_cache(maxsize=16)
+def _claim_statement(table: Table, match: tuple[str, ...], due: str | None) -> Update:
     earlier = table.alias("earlier")
     earlier_pending = (
         select(earlier.c.id)
@@ -35,26 +50,24 @@ def claim(
         )
         .exists()
     )
+    now = bindparam("now", type_=Float)
+    conditions = [table.c.status == "pending",
+                  or_(table.c.lease_until.is_(None), table.c.lease_until < now),
+                  ~earlier_pending]
+    conditions += [table.c[column] == bindparam(f"m_{column}") for column in match]
+    if due is not None:
+        conditions.append(table.c[due] <= now)
     candidates = (
         select(table.c.id)
-        .where(
-            and_(
-                table.c.status == "pending",
-                ready,
-                or_(table.c.lease_until.is_(None), table.c.lease_until < now),
-                ~earlier_pending,
-            )
-        )
+        .where(and_(*conditions))
         .order_by(table.c.id)
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
         .with_for_update(skip_locked=True)
     )
-    stmt = (
+    return (
         update(table)
         .where(table.c.id.in_(candidates.scalar_subquery()))
-        .values(lease_until=now + lease_seconds, claimed_by=worker, attempts=table.c.attempts + 1)
+        .values(lease_until=bindparam("lease_until"), claimed_by=bindparam("worker"),
+                attempts=table.c.attempts + 1)
         .returning(*table.c)
     )
-    rows = list(conn.execute(stmt))
-    rows.sort(key=lambda r: r.id)
-    return rows

@@ -48,14 +48,16 @@ def make_engine(url: str, *, synchronous: str = "FULL") -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, pool_size=5, max_overflow=10,
+        # Connections are cheap file handles: enough stay open for every request thread and
+        # lane, so none is opened (and set up) per request under load.
+        engine = create_engine(parsed, pool_size=20, max_overflow=20,
                                connect_args={"timeout": 30, "check_same_thread": False})
         _make_sqlite_durable(engine, synchronous)
         return engine
     if parsed.get_backend_name() != "postgresql":
         raise ConfigError.at("config", "store.url", f"unsupported database {parsed.drivername}",
                              "use sqlite or postgresql")
-    return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
 def reading(engine: Engine) -> Connection:
@@ -70,15 +72,16 @@ _WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDi
 @contextmanager
 def raw_write(engine: Engine) -> Iterator[Any]:
     """A driver cursor in one write transaction, committed on exit: for the receivers' hot
-    path, where building SQL per request costs more than the insert. Same lock as Core."""
+    path, where building SQL per request costs more than the insert. Same lock as Core, held
+    only from BEGIN to COMMIT (the pool checkout and return happen outside it)."""
     writer, driver_error = _WRITERS.get(engine), engine.dialect.dbapi.Error  # type: ignore[union-attr]
-    with writer if writer is not None else contextlib.nullcontext():
-        try:
-            raw = engine.raw_connection()
-        except (SQLAlchemyError, driver_error) as exc:
-            raise StoreError(f"store unreachable: {type(exc).__name__}") from exc
-        try:
-            cursor = raw.cursor()
+    try:
+        raw = engine.raw_connection()
+    except (SQLAlchemyError, driver_error) as exc:
+        raise StoreError(f"store unreachable: {type(exc).__name__}") from exc
+    try:
+        cursor = raw.cursor()
+        with writer if writer is not None else contextlib.nullcontext():
             if writer is not None:
                 cursor.execute("BEGIN IMMEDIATE")
             try:
@@ -87,11 +90,11 @@ def raw_write(engine: Engine) -> Iterator[Any]:
                 raw.rollback() if writer is None else cursor.execute("ROLLBACK")
                 raise
             raw.commit() if writer is None else cursor.execute("COMMIT")
-            cursor.close()
-        except driver_error as exc:
-            raise StoreError(f"store refused the write: {type(exc).__name__}") from exc
-        finally:
-            raw.close()
+        cursor.close()
+    except driver_error as exc:
+        raise StoreError(f"store refused the write: {type(exc).__name__}") from exc
+    finally:
+        raw.close()
 
 
 def _make_sqlite_durable(engine: Engine, synchronous: str) -> None:

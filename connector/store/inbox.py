@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import threading
+import weakref
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, func, select, true, update
+from sqlalchemy import Engine, bindparam, func, select, update
 from sqlalchemy.engine import Connection, Row
 
 from connector.store.claims import claim
 from connector.store.db import insert_ignore, now, raw_write
+from connector.store.groupcommit import GroupCommit
 from connector.store.schema import inbox
 
 
@@ -40,26 +44,44 @@ _INSERT = {  # the same row as add_event writes, as driver SQL: built once, not 
 }
 
 
+Received = tuple[str, list[tuple[str, str, str, str]]]  # source, its events
+_COMMITTERS: weakref.WeakKeyDictionary[Engine, GroupCommit[Received, list[int | None]]] = \
+    weakref.WeakKeyDictionary()
+_COMMITTERS_LOCK = threading.Lock()
+
+
 def store_received(engine: Engine, source: str,
                    events: list[tuple[str, str, str, str]]) -> list[int | None]:
     """The receivers' durable step: events (dedup key, name, ordering key, payload) committed
-    in one transaction; the id of each, or None for one seen before."""
-    sql, t, ids = _INSERT[engine.dialect.name], now(), []
+    before this returns, in one transaction with other requests' events that arrived
+    meanwhile (group commit); the id of each, or None for one seen before."""
+    committer = _COMMITTERS.get(engine)
+    if committer is None:
+        with _COMMITTERS_LOCK:
+            committer = _COMMITTERS.setdefault(
+                engine, GroupCommit(functools.partial(_insert_received, engine)))
+    return committer.submit((source, events))
+
+
+def _insert_received(engine: Engine, batch: list[Received]) -> list[list[int | None]]:
+    sql, t, results = _INSERT[engine.dialect.name], now(), []
     with raw_write(engine) as cursor:
-        for key, name, order, payload in events:
-            cursor.execute(sql, (source, key[:255], name, order[:255], payload, t))
-            found = cursor.fetchone()
-            ids.append(int(found[0]) if found else None)
-    return ids
+        for source, events in batch:
+            ids: list[int | None] = []
+            for key, name, order, payload in events:
+                cursor.execute(sql, (source, key[:255], name, order[:255], payload, t))
+                found = cursor.fetchone()
+                ids.append(int(found[0]) if found else None)
+            results.append(ids)
+    return results
 
 
 def claim_events(conn: Connection, worker: str, limit: int, lease_seconds: float,
                  source: str | None = None) -> list[Row[Any]]:
     """Lease pending events (from one source, if given), oldest first, one at a time per
     ticket."""
-    ready = true() if source is None else inbox.c.source == source
     return claim(conn, inbox, worker=worker, now=now(), lease_seconds=lease_seconds,
-                 limit=limit, ready=ready)
+                 limit=limit, match=None if source is None else {"source": source})
 
 
 def finish_event(conn: Connection, event_id: int, worker: str, status: str, outcome: str) -> bool:

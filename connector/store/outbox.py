@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -62,12 +62,9 @@ def claim_actions(conn: Connection, worker: str, limit: int, lease_seconds: floa
                   target: str | None = None) -> list[OutboxItem]:
     """Lease due actions (of one target, if given), oldest first, one at a time per ticket and
     target."""
-    t = now()
-    ready = outbox.c.next_attempt_at <= t
-    if target is not None:
-        ready = and_(ready, outbox.c.target == target)
-    rows = claim(conn, outbox, worker=worker, now=t, lease_seconds=lease_seconds, limit=limit,
-                 ready=ready)
+    rows = claim(conn, outbox, worker=worker, now=now(), lease_seconds=lease_seconds,
+                 limit=limit, match=None if target is None else {"target": target},
+                 due="next_attempt_at")
     return [
         OutboxItem(
             id=r.id, idempotency_key=r.idempotency_key, attempt=r.attempts, created_at=r.created_at,
@@ -79,12 +76,18 @@ def claim_actions(conn: Connection, worker: str, limit: int, lease_seconds: floa
 
 
 def _settle(conn: Connection, item_id: int, worker: str, **values: Any) -> bool:
-    stmt = (
-        update(outbox)
-        .where(outbox.c.id == item_id, outbox.c.claimed_by == worker, outbox.c.status == "pending")
-        .values(lease_until=None, **values)
-    )
-    return bool(conn.execute(stmt).rowcount)
+    stmt = _settle_statement(tuple(sorted(values)))
+    params = {"item_id": item_id, "worker": worker, **{f"v_{k}": v for k, v in values.items()}}
+    return bool(conn.execute(stmt, params).rowcount)
+
+
+@functools.lru_cache(maxsize=8)
+def _settle_statement(columns: tuple[str, ...]) -> Any:
+    """UPDATE of a claimed action's `columns`, built once per set of columns."""
+    return (update(outbox)
+            .where(outbox.c.id == bindparam("item_id"),
+                   outbox.c.claimed_by == bindparam("worker"), outbox.c.status == "pending")
+            .values(lease_until=None, **{k: bindparam(f"v_{k}") for k in columns}))
 
 
 def release(conn: Connection, item_ids: list[int], worker: str) -> None:

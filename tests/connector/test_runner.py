@@ -1,16 +1,17 @@
-"""The worker's lanes: woken as often as events arrive, they log nothing about it, and stop
-cleanly."""
+"""The worker's lanes: woken as often as events arrive, they log nothing about it, give way to
+receivers answering requests, and stop cleanly."""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 
 import pytest
 
 from connector.core import Connector
-from connector.runner import Runner
+from connector.runner import MAX_REST, Pace, Runner
 
 
 def test_waking_the_lanes_a_thousand_times_logs_no_warning(
@@ -30,3 +31,32 @@ def test_waking_the_lanes_a_thousand_times_logs_no_warning(
     noisy = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert noisy == []
     assert not any(t.is_alive() for lane in runner.inbox.values() for t in lane.threads)
+
+
+class RecordingStop(threading.Event):
+    """A stop flag that records how long the lane asked to rest, without resting."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rests: list[float] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.rests.append(timeout or 0.0)
+        return self.is_set()
+
+
+@pytest.mark.parametrize(("answering", "rests"), [(True, 2), (False, 0)])
+def test_work_gives_way_to_receivers_only_while_they_answer(answering: bool, rests: int) -> None:
+    stop = RecordingStop()
+    pace = Pace(stop, lambda: answering)
+    for _ in range(2):
+        time.sleep(0.001)  # a piece of work
+        assert pace() is False
+    assert len(stop.rests) == rests
+    assert all(0 < rest <= MAX_REST for rest in stop.rests)
+
+
+def test_a_stopping_lane_says_so_between_pieces() -> None:
+    stop = RecordingStop()
+    stop.set()
+    assert Pace(stop, lambda: False)() is True
