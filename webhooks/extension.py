@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask import Flask
 
 from connector.core import Connector
@@ -16,11 +18,25 @@ class ConnectorExtension:
     def __init__(self, connector: Connector, runner: Runner | None) -> None:
         self.connector = connector
         self.runner = runner
+        self.answering = 0  # requests being answered now; the worker gives way to a burst
+        self._count = threading.Lock()
 
     def init_app(self, app: Flask) -> None:
         app.extensions["helpdesk_connector"] = self
+        app.before_request(self._started)
+        app.teardown_request(self._finished)
+        if self.runner is not None:
+            self.runner.receiving = lambda: self.answering > 1  # a burst
+
+    def _started(self) -> None:
+        with self._count:
+            self.answering += 1
+
+    def _finished(self, _exc: BaseException | None) -> None:
+        with self._count:
+            self.answering -= 1
 
     def wake(self, source: str | None = None) -> None:
         """Events from `source` were stored: its inbox lane takes them now."""
         if self.runner:
-            self.runner.received(source) if source else self.runner.wake()
+            self.runner.wake(source)
