@@ -74,6 +74,24 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     return opts
 
 
+def cpu_times() -> list[int]:
+    """Linux's aggregate CPU counters (user … steal), or [] where /proc/stat is missing."""
+    try:
+        with open("/proc/stat") as f:
+            return [int(v) for v in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return []
+
+
+def steal_share(before: list[int], after: list[int]) -> float | None:
+    """The share of CPU time the hypervisor gave to others between two readings: a run with
+    much of it measured a busy host, not the code."""
+    if len(before) < 8 or len(after) < 8:
+        return None
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return spent[7] / sum(spent) if sum(spent) else None
+
+
 def _meta(opts: argparse.Namespace, clock: str) -> dict[str, Any]:
     def git(*args: str) -> str:
         out = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
@@ -81,7 +99,7 @@ def _meta(opts: argparse.Namespace, clock: str) -> dict[str, Any]:
 
     dirty = len([line for line in git("status", "--porcelain").splitlines() if line])
     return {"when": time.strftime("%Y-%m-%d %H:%M:%S %z"), "host": platform.node(),
-            "cpus": os.cpu_count(), "load_before": os.getloadavg(),
+            "cpus": os.cpu_count(), "load_before": os.getloadavg(), "cpu_before": cpu_times(),
             "python": platform.python_version(), "commit": git("rev-parse", "--short", "HEAD"),
             "uncommitted_files": dirty, "store": "postgresql" if opts.store else "sqlite",
             "clock": clock, "options": {k: str(v) for k, v in vars(opts).items()}}
@@ -105,6 +123,10 @@ def _measure(bench: Bench, failures: list[str]) -> None:
             bench.procs.close()  # nothing of a step outlives it
 
 
+def _steal(share: float | None) -> str:
+    return "CPU steal unknown" if share is None else f"CPU steal {share:.0%} of the run"
+
+
 def _clean(value: Any) -> Any:
     """NaN → None, so the JSON is JSON."""
     if isinstance(value, float) and math.isnan(value):
@@ -121,7 +143,7 @@ def _notes(bench: Bench, meta: dict[str, Any], failures: list[str]) -> list[str]
     gunicorn = ", ".join(f"{k}={v}" for k, v in sorted(settings.items()))
     lines = [f"store: {meta['store']}; commit {meta['commit']} (+{meta['uncommitted_files']} "
              f"uncommitted files); {meta['cpus']} CPUs, load {meta['load_before'][0]:.2f} → "
-             f"{meta['load_after'][0]:.2f}; clock: {meta['clock']}",
+             f"{meta['load_after'][0]:.2f}; {_steal(meta['cpu_steal'])}; clock: {meta['clock']}",
              f"gunicorn (both servers): {gunicorn} [{bench.settings_source}]"]
     for who in ("baseline", "connector"):
         s = r["steady"].get(who)
@@ -171,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             bench.say(f"temp dir {tmp}; clock {clock}; gunicorn {bench.settings}")
             _measure(bench, failures)
             meta["load_after"] = os.getloadavg()
+            meta["cpu_steal"] = steal_share(meta.pop("cpu_before"), cpu_times())
             table = report.rows(bench.results)
             notes = _notes(bench, meta, failures)
             print(report.markdown(table))

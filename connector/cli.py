@@ -225,6 +225,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# The embedded worker's threads hand the interpreter to request threads every millisecond, not
+# Python's default 5 ms: a webhook's ack waits less behind the worker (steady ack p99 on SQLite
+# 51–124 ms → 30–48 ms in docs/BENCHMARKS.md), for a little of the worker's throughput.
+SWITCH_INTERVAL = 0.001
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from gunicorn.app.base import BaseApplication
 
@@ -244,6 +250,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             self.cfg.set("timeout", 30)
 
         def load(self) -> Any:
+            sys.setswitchinterval(SWITCH_INTERVAL)
             return _app_for(config)
 
     Server().run()
