@@ -109,6 +109,7 @@ class TrackerPlugin:
     make_tracker: Callable[[Any], Tracker]  # from the tracker's config section, credentials set
     reconcile_event: str  # inbox event name of polled changes
     guess_event: Callable[[Any], str]  # event name of a saved payload, for `explain`
+    supports: frozenset[str]  # action kinds its tracker performs (connector/actions.py)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,8 @@ class ChatPlugin:
     normalize: Callable[[str, Any], ChatEvent | None]
     make_chat: Callable[[Any], Chat]  # from the chat's config section, token set
     register_webhook: Callable[[Config], str] | None = None  # one-time setup, if any
+    # check-config's vendor rules for the chat's section: `file: key: problem — fix` lines
+    check_settings: Callable[[Any, str], list[str]] = lambda _section, _source: []
 
 
 # Explicit registries: names in the config → modules exposing PLUGIN.

@@ -1,10 +1,12 @@
-"""The chat capability: threads, messages, buttons. Slack and Telegram plugins implement it."""
+"""The chat capability: threads, buttons, rooms, forms. Slack and Telegram plugins implement it."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from connector.forms import FormProgress
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,16 @@ class Posted:
 class ChatUser:
     name: str
     email: str = ""
+
+
+@dataclass(frozen=True)
+class Room:
+    """A place for one piece of work (an outage): a Slack channel of its own, or a topic in a
+    Telegram forum supergroup. Post into it with `post(room.channel_id, room.thread_id, …)`."""
+
+    channel_id: str
+    thread_id: str | None  # the Telegram topic; None for a Slack channel
+    name: str
 
 
 class Chat(ABC):
@@ -72,8 +84,35 @@ class Chat(ABC):
         (bots cannot add people), which the flow posts where they will see it."""
 
     @abstractmethod
-    def archive(self, channel_id: str) -> None:
-        """Archive a whole channel (an outage room) when its work is over."""
+    def create_room(self, name: str, home_id: str) -> Room:
+        """Open a room: Slack creates a public channel named after `name` (lowercase, digits,
+        - and _, ≤ 80; a retry adopts the channel its earlier try created, another's name is
+        `name_taken`); Telegram opens a topic in the forum supergroup `home_id`."""
+
+    @abstractmethod
+    def pin(self, channel_id: str, message_id: str) -> None:
+        """Pin a message (a room's status, kept current with `update`); pinning twice is
+        harmless."""
+
+    @abstractmethod
+    def close_room(self, room: Room) -> None:
+        """End a room when its work is over: Slack archives the channel, Telegram closes the
+        topic. Closing twice is harmless."""
+
+    @abstractmethod
+    def answer_join_request(self, channel_id: str, user_id: str, approve: bool) -> None:
+        """Let in (or not) someone who asked to join through an `invite` link (Telegram's
+        chat_join_request). Slack has no join requests: people are invited or join public
+        channels themselves, so there is nothing to answer. Answering twice is harmless."""
+
+    @abstractmethod
+    def open_form(self, progress: FormProgress, channel_id: str, thread_id: str | None = None,
+                  *, trigger_id: str = "", reply_to: str = "") -> FormProgress:
+        """Show a form where it stands; returns the progress waiting for the answer. Slack
+        opens one modal with every field from an interaction's `trigger_id` (valid 3 s, once:
+        call it while handling the press); Telegram asks the current field in the chat (topic)
+        as a reply-forced message, replying to `reply_to` (the user's message) so that only
+        they get the reply field. The flow feeds replies to `progress.answer` and asks again."""
 
     @abstractmethod
     def describe_user(self, user_id: str) -> ChatUser:
@@ -104,8 +143,19 @@ def split_text(text: str, limit: int) -> list[str]:
     return pieces
 
 
-def button_data(data: str) -> tuple[str, str] | None:
-    """`hdc:<action>:<value>` → (action, value); anything else is not the connector's."""
+def button_data(data: str) -> tuple[str, str, str] | None:
+    """`hdc:<feature>:<action>:<value>` → (feature, action, value); anything else is not the
+    connector's. (Buttons of older versions, `hdc:<action>:<value>`, come out shifted by one;
+    the registry re-reads them for the feature that claimed them.)"""
     prefix, _, rest = data.partition(":")
+    feature, _, rest = rest.partition(":")
     action, _, value = rest.partition(":")
-    return (action, value) if prefix == "hdc" and action else None
+    return (feature, action, value) if prefix == "hdc" and feature and action else None
+
+
+def button(feature: str, action: str, *values: object) -> str:
+    """A button's data, `hdc:<feature>:<action>:<values…>`; Telegram allows 64 bytes."""
+    data = ":".join(["hdc", feature, action, *(str(v) for v in values)])
+    if len(data.encode()) > 64:
+        raise ValueError(f"button data over 64 bytes: {data!r}")
+    return data

@@ -1,4 +1,5 @@
-"""Chat events: replies in a ticket's thread become tracker notes; buttons drive alerts."""
+"""Chat events: a reply in a connector's thread goes to the feature that opened the thread; a
+button press to the feature that owns the button, once it may act."""
 
 from __future__ import annotations
 
@@ -8,17 +9,14 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
-from connector import alerts
 from connector.core import Connector
 from connector.errors import ActionError, PayloadError
 from connector.events import Action, ChatButton, ChatMessage, TicketRef
-from connector.processing import enqueue_actions, finish
 from connector.store import threads
-from connector.wording import local_time, no_mentions, ticket_label
+from connector.wording import no_mentions
+from connector.work import enqueue_actions, finish
 
 log = logging.getLogger(__name__)
-
-CHAT_NAMES = {"slack": "Slack", "telegram": "Telegram"}
 
 
 def process_chat_event(c: Connector, row: Row[Any]) -> str:
@@ -42,46 +40,40 @@ def process_chat_event(c: Connector, row: Row[Any]) -> str:
         return press(c, row, event)
     assert thread is not None
     ref = TicketRef.parse(thread.ticket)
+    handler = c.registry.reply_handler(ref)
+    if handler is None:
+        with c.engine.begin() as conn:
+            return finish(c, conn, row, "ignored", f"no feature handles replies in {ref}")
     author = describe_author(c, event, ref.tracker)  # network: outside the transaction
     with c.engine.begin() as conn:
         if not threads.record_message(conn, event):
             return finish(c, conn, row, "ignored", "message recorded before")
-        if ref.tracker == alerts.TRACKER:
-            actions = alerts.on_reply(c, conn, ref, event, author)
-        else:
-            actions = [reply_note(c, ref, event, author)]
-        count = enqueue_actions(c, conn, row.dedup_key, actions, row.id)
+        count = enqueue_actions(c, conn, row.dedup_key, handler(c, conn, ref, event, author),
+                                row.id)
         return finish(c, conn, row, "done", f"reply in {ref}: {count} action(s)")
 
 
 def press(c: Connector, row: Row[Any], ev: ChatButton) -> str:
-    """A button acts only when its press is allowed; otherwise the presser alone is told so."""
-    refused = alerts.refusal(c, ev)  # may ask the chat who is a member: outside a transaction
+    """A button acts only when its feature allows the press; otherwise the presser alone is
+    told so (and the refusal logged)."""
+    found = c.registry.buttons_for(ev)
+    if found is None:
+        refused: str | None = f"no feature handles {ev.feature!r} buttons"
+    else:
+        handler, ev = found
+        refused = handler.refusal(c, ev)  # may ask the chat: outside a transaction
     with c.engine.begin() as conn:
-        if refused is not None:
-            log.warning("%s button %s by %s in %s refused: %s", ev.chat, ev.action, ev.user_id,
-                        ev.channel_id, refused)
-            answer = Action("answer_button", ev.chat, alerts.alert_ref(0), {
+        if found is None or refused is not None:
+            log.warning("%s button %s:%s by %s in %s refused: %s", ev.chat, ev.feature,
+                        ev.action, ev.user_id, ev.channel_id, refused)
+            answer = Action("answer_button", ev.chat, TicketRef("buttons", ev.chat, "refused"), {
                 "callback_id": ev.callback_id, "refusal": True,
-                "text": c.render("button_not_allowed")}, alerts.RULE)
+                "text": c.render("button_not_allowed")}, "buttons")
             enqueue_actions(c, conn, row.dedup_key, [answer] if ev.callback_id else [], row.id)
             return finish(c, conn, row, "ignored", f"button refused: {refused}")
-        actions = alerts.on_button(c, conn, ev)
+        actions = handler.press(c, conn, ev)
         count = enqueue_actions(c, conn, row.dedup_key, actions, row.id)
         return finish(c, conn, row, "done", f"button {ev.action}: {count} action(s)")
-
-
-def reply_note(c: Connector, ref: TicketRef, m: ChatMessage, author: str) -> Action:
-    """A chat reply as a tracker note: author, time in the team's zone, text; files as links.
-    Chat handles in it never mention tracker users (see wording.no_mentions)."""
-    files = "".join(f"\n📎 {url}" for url in m.files)
-    mapping = c.mapping_for(ref)
-    zone = mapping.timezone if mapping else "UTC"
-    body = c.render("chat_reply_note", mapping.name if mapping else None,
-                    ticket=ticket_label(ref), title="", author=author,
-                    chat=CHAT_NAMES.get(m.chat, m.chat), time=local_time(m.at, zone),
-                    text=no_mentions(m.text), files=files)
-    return Action("add_note", ref.tracker, ref, {"body": body}, "chat_reply")
 
 
 def describe_author(c: Connector, m: ChatMessage, tracker_kind: str) -> str:

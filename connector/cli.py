@@ -1,4 +1,4 @@
-"""`helpdesk-connector` command line: run, worker, check-config, explain, db upgrade."""
+"""`helpdesk-connector` command line: init, run, worker, check-config, explain, db upgrade."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from connector.config import Config, load_config
+from connector.config import DEFAULT_CONFIG_ENV, Config, config_path, load_config
 from connector.errors import ActionError, ConfigError, PayloadError
 
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+CONFIG_HELP = f"config YAML (default: ${DEFAULT_CONFIG_ENV})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -25,6 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command: Callable[[argparse.Namespace], int] = args.command
     try:
+        _resolve_config(args)
         return command(args)
     except ConfigError as exc:  # boundary: every config problem, one per line
         for problem in exc.problems:
@@ -43,22 +45,23 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="serve webhooks and run the worker (gunicorn)")
-    run.add_argument("--config", required=True, help="config YAML")
+    run.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8080)
     run.add_argument("--threads", type=int, default=8)
     run.set_defaults(command=cmd_run)
 
     worker = sub.add_parser("worker", help="run only the worker (scale-out next to `run`)")
-    worker.add_argument("--config", required=True)
+    worker.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
     worker.set_defaults(command=cmd_worker)
 
     check = sub.add_parser("check-config", help="validate the config and every mapping")
-    check.add_argument("file")
+    check.add_argument("config_file", nargs="?", metavar="FILE", help="same as --config")
+    check.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
     check.set_defaults(command=cmd_check_config)
 
     explain = sub.add_parser("explain", help="print what the rules decide for a payload")
-    explain.add_argument("--config", required=True)
+    explain.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
     explain.add_argument("--tracker", required=True, choices=["gitlab", "mantis", "otrs"])
     explain.add_argument("--event", help="event name, e.g. 'Issue Hook' (default: from payload)")
     explain.add_argument("--json", action="store_true", help="machine-readable output")
@@ -69,30 +72,60 @@ def _parser() -> argparse.ArgumentParser:
     telegram_sub = telegram.add_subparsers(required=True, metavar="ACTION")
     set_webhook = telegram_sub.add_parser(
         "set-webhook", help="register chats.telegram.webhook_url with its secret token")
-    set_webhook.add_argument("--config", required=True)
+    set_webhook.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
     set_webhook.set_defaults(command=cmd_telegram_set_webhook)
 
     failed = sub.add_parser("failed", help="list parked events and failed actions, with reasons")
-    failed.add_argument("--config", required=True)
+    failed.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
     failed.set_defaults(command=cmd_failed)
 
     retry = sub.add_parser("retry", help="put parked events / failed actions back in line")
-    retry.add_argument("--config", required=True)
+    retry.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
     retry.add_argument("items", nargs="+", metavar="inbox:ID|outbox:ID")
     retry.set_defaults(command=cmd_retry)
 
     db = sub.add_parser("db-upgrade", help="apply schema migrations to the store")
-    db.add_argument("--config", required=True)
+    db.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
     db.set_defaults(command=cmd_db_upgrade)
+
+    init = sub.add_parser("init", help="write DIR/config.yml and a copy of the mappings to edit")
+    init.add_argument("directory", type=Path, metavar="DIR")
+    init.add_argument("--data-dir", type=Path, metavar="DATA",
+                      help="where the SQLite store goes (default: DIR/data)")
+    init.set_defaults(command=cmd_init)
+    from connector.operations_cli import register as operator_commands
+    operator_commands(sub)  # inbox|outbox list|show|retry|cancel
     return p
+
+
+def _resolve_config(args: argparse.Namespace) -> None:
+    """One way for every command that reads a config: --config FILE (check-config also takes
+    it positionally), else $HELPDESK_CONNECTOR_CONFIG; neither is a one-line error."""
+    if not hasattr(args, "config"):
+        return  # init
+    positional = getattr(args, "config_file", None)
+    if positional and args.config and positional != args.config:
+        raise ConfigError([f"two configs given ({positional}, --config {args.config}): give one"])
+    args.config = config_path(args.config or positional)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from connector.starter import init_dir
+
+    for path in init_dir(args.directory, args.data_dir):
+        print(f"wrote {path}")
+    config = args.directory / "config.yml"
+    print(f"next: edit {config}, then `helpdesk-connector check-config --config {config}` "
+          f"and `helpdesk-connector run --config {config}`")
+    return EXIT_OK
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     from connector.core import check_config
 
-    config = load_config(args.file)
+    config = load_config(args.config)
     mappings = check_config(config)
-    print(f"ok: {args.file}; mappings: {', '.join(sorted(mappings.by_name))}")
+    print(f"ok: {args.config}; mappings: {', '.join(sorted(mappings.by_name))}")
     return EXIT_OK
 
 
@@ -216,6 +249,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     setup_logging(config.logging, config.secrets())
     runner = Runner(build_connector(config))
+    if config.worker.metrics_port:  # split mode: its own /metrics (README "Operating it")
+        runner.c.metrics.serve(config.worker.metrics_host, config.worker.metrics_port,
+                               config.source)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -234,6 +270,7 @@ SWITCH_INTERVAL = 0.001
 def cmd_run(args: argparse.Namespace) -> int:
     from gunicorn.app.base import BaseApplication
 
+    from webhooks.gunicorn_conf import HOOKS
     from webhooks.server import WORKER_CLASS
 
     config = load_config(args.config)  # fail fast, before forking
@@ -248,6 +285,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             self.cfg.set("worker_class", WORKER_CLASS)
             self.cfg.set("threads", args.threads)
             self.cfg.set("timeout", 30)
+            for name, hook in HOOKS.items():  # /metrics with PROMETHEUS_MULTIPROC_DIR
+                self.cfg.set(name, hook)
 
         def load(self) -> Any:
             sys.setswitchinterval(SWITCH_INTERVAL)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from connector.errors import ConfigError
+from connector.starter import DEFAULT_STORE_URL, shipped_mappings
 from connector.yamlfile import interpolate_env, parse_model, read_yaml
 
 DEFAULT_CONFIG_ENV = "HELPDESK_CONNECTOR_CONFIG"
@@ -19,7 +23,9 @@ class Strict(BaseModel):
 
 
 class StoreConfig(Strict):
-    url: str = "sqlite:///var/helpdesk-connector.db"
+    # Relative SQLite paths follow the config file: data/ next to it, never beside it in /etc
+    # by default. `init --data-dir /var/lib/…` writes an absolute path instead.
+    url: str = DEFAULT_STORE_URL
     # SQLite only. FULL: an acknowledged webhook survives a power loss (each commit waits for
     # the disk). NORMAL: faster; after a power loss (not a crash) the last commits may be gone.
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
@@ -142,6 +148,42 @@ class ChatsConfig(Strict):
                 if cfg is not None}
 
 
+class PersonConfig(Strict):
+    """One person under all their names: chat ids and tracker usernames, and the roles
+    (duty, l2, head_of_support…) that buttons can be allowed by (connector/people.py)."""
+
+    name: str = Field(min_length=1)
+    roles: list[str] = []
+    slack: str = ""  # Slack member id, U… or W…
+    telegram: int | None = None  # Telegram user id
+    gitlab: str = ""
+    mantis: str = ""
+    otrs: str = ""
+
+    @field_validator("slack")
+    @classmethod
+    def _slack_member_id(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[UW][A-Z0-9]+", value):
+            raise ValueError("must be a Slack member id (U… or W…), not a name: the person's "
+                             "profile → ⋮ → Copy member ID")
+        return value
+
+    @field_validator("telegram")
+    @classmethod
+    def _telegram_user_id(cls, value: int | None) -> int | None:
+        if value is not None and value <= 0:
+            raise ValueError("must be a Telegram user id, a positive number (groups' ids are "
+                             "negative); a bot like @userinfobot tells a user theirs")
+        return value
+
+    @field_validator("roles")
+    @classmethod
+    def _named_roles(cls, value: list[str]) -> list[str]:
+        if not all(role.strip() for role in value):
+            raise ValueError("a role must be a non-empty name, e.g. duty or l2")
+        return value
+
+
 class AlertsConfig(Strict):
     token: SecretStr  # Authorization: Bearer <token> from Alertmanager or any sender
     channel: str = "alerts"  # logical chat channel the alerts go to
@@ -164,6 +206,22 @@ class WorkerConfig(Strict):
     max_attempts: int = Field(12, ge=1)
     backoff_base_seconds: float = Field(2, gt=0)
     backoff_max_seconds: float = Field(600, gt=0)
+    # Split mode: `worker` serves its own counters at http://metrics_host:metrics_port/metrics.
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+
+
+class OpsConfig(Strict):
+    """The operator's read-only JSON view, GET /ops/inbox|outbox[/ID]; without it: 404."""
+
+    token: SecretStr  # Authorization: Bearer <token>
+
+    @field_validator("token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters (e.g. `openssl rand -hex 32`)")
+        return value
 
 
 class LoggingConfig(Strict):
@@ -173,13 +231,15 @@ class LoggingConfig(Strict):
 
 class Config(Strict):
     store: StoreConfig = StoreConfig()
-    mappings_dir: Path = Path("mappings")
+    mappings_dir: Path = Field(default_factory=shipped_mappings)  # or the admin's copy
     language: Literal["ru", "en"] = "ru"
     roles: dict[str, str] = {}
     trackers: TrackersConfig = TrackersConfig()
     chats: ChatsConfig = ChatsConfig()
+    people: list[PersonConfig] = []  # who is who across chats and trackers, with roles
     alerts: AlertsConfig | None = None
     worker: WorkerConfig = WorkerConfig()
+    ops: OpsConfig | None = None
     logging: LoggingConfig = LoggingConfig()
     source: str = "<memory>"  # where the config came from, for error messages
 
@@ -196,7 +256,18 @@ class Config(Strict):
                       self.chats.telegram.webhook_secret.get_secret_value()]
         if self.alerts:
             found.append(self.alerts.token.get_secret_value())
+        if self.ops:
+            found.append(self.ops.token.get_secret_value())
         return [s for s in found if s]
+
+
+def config_path(given: str | Path | None) -> Path:
+    """The config every command reads: --config FILE, else $HELPDESK_CONNECTOR_CONFIG."""
+    found = given or os.environ.get(DEFAULT_CONFIG_ENV)
+    if not found:
+        raise ConfigError([f"no config file: pass --config FILE or set {DEFAULT_CONFIG_ENV}=FILE"
+                           " (`helpdesk-connector init DIR` writes one)"])
+    return Path(found)
 
 
 def load_config(path: str | Path) -> Config:
@@ -213,5 +284,7 @@ def load_config(path: str | Path) -> Config:
     url = config.store.url
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
-        updates["store"] = StoreConfig(url=prefix + str(base / url[len(prefix):]))
+        # model_copy, not StoreConfig(url=…): the section's other keys (synchronous) stay
+        updates["store"] = config.store.model_copy(
+            update={"url": prefix + str(base / url[len(prefix):])})
     return config.model_copy(update=updates)

@@ -22,15 +22,18 @@ from connector.adapters import (
 from connector.chat import Chat
 from connector.chatflows import ChatPerformer
 from connector.circuits import Circuits
+from connector.clock import SYSTEM_CLOCK, Clock
 from connector.config import Config
 from connector.errors import ConfigError, format_problem
 from connector.events import Action, TicketRef
 from connector.mappings import Mapping, Mappings, load_mappings, render
 from connector.metrics import Metrics
+from connector.people import check_people
+from connector.registry import Registry
 from connector.rules.engine import RuleContext
 from connector.rules.models import EscalateOnLabel, EscalateWhen
 from connector.store import inbox, outbox
-from connector.store.db import make_engine, reading, upgrade
+from connector.store.db import clock_of, make_engine, reading, upgrade
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +52,14 @@ class Connector:
     chat_plugins: dict[str, ChatPlugin] = field(default_factory=dict)
     chats: dict[str, Chat] = field(default_factory=dict)
     circuits: Circuits = field(default_factory=Circuits)
+    registry: Registry = field(default_factory=Registry)
     worker_id: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
+
+    @property
+    def clock(self) -> Clock:
+        """Business time (see connector.clock): the store's clock."""
+        return clock_of(self.engine)
 
     def context(self) -> RuleContext:
         return RuleContext(self.mappings, self.config.language, dict(self.config.roles))
@@ -116,21 +125,50 @@ def check_config(config: Config) -> Mappings:
             problems.append(format_problem(
                 config.source, f"roles.{role}", f"mapping {name!r} needs this role",
                 f"add `{role}: <username>` under roles:"))
-    problems += _check_channels(config, [mappings.get(n) for n in sorted(used)])
+    problems += _check_abilities(config, mappings)
+    registry = build_registry(config)
+    problems += _check_channels(config, [mappings.get(n) for n in sorted(used)], registry)
+    for name, chat in config.chats.configured().items():  # what the vendors themselves refuse
+        problems += load_chat_plugin(name).check_settings(chat, config.source)
+    problems += check_people(config)
     if problems:
         raise ConfigError(problems)
     return mappings
 
 
-def _check_channels(config: Config, used: list[Mapping]) -> list[str]:
-    """Every chat channel a rule or the alerts name must exist in some configured chat."""
+def _check_abilities(config: Config, mappings: Mappings) -> list[str]:
+    """A mapping may ask a tracker only for what the tracker can do (e.g. GitLab has no
+    priority field: an impact → priority rule cannot run on it)."""
+    problems = []
+    for kind, tracker in config.trackers.configured().items():
+        supports = load_tracker_plugin(kind).supports
+        names = {p.mapping for p in tracker.projects} | (
+            {tracker.default_mapping} if tracker.default_mapping else set())
+        for name in sorted(n for n in names if n in mappings.by_name):
+            for i, rule in enumerate(mappings.get(name).rules):
+                for action in sorted(rule.asks_tracker - supports):
+                    problems.append(format_problem(
+                        config.source, f"trackers.{kind} (mapping {name}, rules[{i}])",
+                        f"rule {rule.type} needs to {action}, which {kind} cannot",
+                        f"use a mapping written for {kind}, or drop the rule"))
+    if config.alerts is not None:
+        alerts_tracker = config.alerts.tracker
+        if alerts_tracker in config.trackers.configured() and \
+                "create_issue" not in load_tracker_plugin(alerts_tracker).supports:
+            problems.append(format_problem(config.source, "alerts.tracker",
+                                           f"{alerts_tracker} cannot create issues",
+                                           "name a tracker that can"))
+    return problems
+
+
+def _check_channels(config: Config, used: list[Mapping], registry: Registry) -> list[str]:
+    """Every chat channel a rule or a feature posts to must exist in some configured chat."""
     chats = config.chats.configured()
     if not chats:
         return []  # no chat at all: chat actions run dry
     wanted = {(f"mapping {m.name}", r.channel) for m in used for r in m.rules
               if isinstance(r, EscalateOnLabel | EscalateWhen)}
-    if config.alerts:
-        wanted.add(("alerts.channel", config.alerts.channel))
+    wanted |= set(registry.channels.items())
     return [format_problem(config.source, f"chats.*.channels.{channel}",
                            f"{who} posts to channel {channel!r}, but no chat defines it",
                            f"add `{channel}: <channel id>` under a chat's channels")
@@ -138,10 +176,29 @@ def _check_channels(config: Config, used: list[Mapping]) -> list[str]:
             if not any(channel in cfg.channels for cfg in chats.values())]
 
 
-def build_connector(config: Config, *, migrate: bool = True) -> Connector:
-    """Validate everything, open the store and build the adapters."""
+def build_registry(config: Config) -> Registry:
+    """What the spine runs for this config: trackers' polls, chats' updates, and every
+    feature's own registrations."""
+    from connector.chatevents import process_chat_event
+    from connector.features import register_all
+    from connector.reconcile import reconciliation_job
+
+    registry = Registry()
+    for name in config.chats.configured():
+        registry.source(name, process_chat_event)
+    for kind, tracker in config.trackers.configured().items():
+        if tracker.projects:
+            registry.job(reconciliation_job(kind, tracker.reconcile.interval_seconds))
+    return register_all(registry, config)
+
+
+def build_connector(config: Config, *, migrate: bool = True,
+                    clock: Clock = SYSTEM_CLOCK) -> Connector:
+    """Validate everything, open the store (its time read from `clock`) and build the
+    adapters."""
     mappings = check_config(config)
-    engine = make_engine(config.store.url, synchronous=config.store.sqlite_synchronous)
+    engine = make_engine(config.store.url, synchronous=config.store.sqlite_synchronous,
+                         clock=clock)
     if migrate:
         upgrade(engine)
     plugins: dict[str, TrackerPlugin] = {}
@@ -170,6 +227,7 @@ def build_connector(config: Config, *, migrate: bool = True) -> Connector:
             trackers)
     metrics = Metrics()
     connector = Connector(config, mappings, engine, plugins, trackers, adapters, metrics,
-                          chat_plugins=chat_plugins, chats=chats)
+                          chat_plugins=chat_plugins, chats=chats,
+                          registry=build_registry(config))
     metrics.watch_store(connector.store_counts)
     return connector

@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
+
+from connector.actions import ActionParamsError, Params, typed_params
+
+P = TypeVar("P", bound=Params)
 
 EventKind = Literal["ticket", "note"]
 ActionKind = Literal[
@@ -104,6 +108,18 @@ class Action:
     params: dict[str, Any]
     reason: str  # rule that decided it, for logs and `explain`
 
+    def typed(self) -> Params:
+        """The parameters as their kind's model (connector/actions.py); adapters read these."""
+        return typed_params(self.kind, self.params)
+
+    def params_as(self, model: type[P]) -> P:
+        """The parameters as `model`, the model of this action's kind (ActionParamsError if
+        the action is of another kind or its parameters do not fit)."""
+        typed = self.typed()
+        if not isinstance(typed, model):
+            raise ActionParamsError(f"{self.kind}: not a {model.__name__} action")
+        return typed
+
     def fingerprint(self) -> str:
         """Stable digest of what the action does, part of its idempotency key."""
         blob = json.dumps([self.kind, self.target, str(self.ticket), self.params], sort_keys=True)
@@ -136,7 +152,8 @@ class ChatButton:
     message_id: str
     user_id: str
     user_name: str
-    action: str  # oneoff | register | accident
+    feature: str  # whose button: the registry's namespace, e.g. "alerts"
+    action: str  # the feature's own verb, e.g. "oneoff"
     value: str  # what the button carries, e.g. "12" or "12:2"
     callback_id: str = ""  # how to answer the presser: Telegram's query id, Slack's response_url
 

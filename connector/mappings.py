@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from connector.errors import ConfigError, format_problem
+from connector.features.templates import FEATURE_TEMPLATES
 from connector.rules.models import AnyRule, AssignOnLabel
 from connector.vocabulary import Vocabulary
 from connector.yamlfile import parse_model, read_yaml
@@ -18,7 +19,8 @@ Templates = dict[str, dict[str, str]]  # language → template id → text
 TEMPLATES_FILE = "templates.yml"
 LANGUAGES = ("ru", "en")
 
-# Template id → placeholders it may use. Rules render these; nothing user-facing lives in code.
+# Template id → placeholders it may use. Rules render these, and features the ids they declare
+# (connector/features/*/texts.py); nothing user-facing lives in code.
 _TICKET = {"ticket", "title"}
 TEMPLATE_FIELDS: dict[str, set[str]] = {
     "priority_conflict": {"kept", "removed", *_TICKET},
@@ -39,29 +41,10 @@ TEMPLATE_FIELDS: dict[str, set[str]] = {
     "deescalation_label_removed": {"url", "channel", *_TICKET},
     "deescalation_closed": {"url", "channel", *_TICKET},
     "deescalation_ended": {"url", "channel", *_TICKET},
-    "alert_message": {"title", "severity", "summary", "url", "status"},
-    "alert_resolved": {"title", "severity", "summary", "url", "decision"},
-    "alert_ask_cause": {"title", "user"},
-    "alert_cause_recorded": {"title", "severity", "summary", "url", "cause", "user"},
-    "alert_issue_created": {"title", "url", "user", "issue_url"},
-    "alert_issue_title": {"title", "severity"},
-    "alert_issue_description": {"title", "severity", "summary", "url", "user", "decision"},
-    "alert_status_firing": set(),
-    "alert_decision_pending": set(),
-    "alert_decision_awaiting": set(),
-    "alert_decision_oneoff": set(),
-    "alert_decision_accident": set(),
-    "alert_decision_issue": {"label"},
-    "alert_severity_critical": set(),
-    "alert_severity_warning": set(),
-    "alert_severity_info": set(),
-    "button_oneoff": set(),
-    "button_register": {"label"},
-    "button_accident": set(),
-    "button_answer": set(),
     "button_not_allowed": set(),
     "command_not_allowed": set(),
     "command_open": {"listing"},
+    **FEATURE_TEMPLATES,
 }
 
 

@@ -1,16 +1,31 @@
-"""Prometheus metrics, one registry per connector so every test app starts from zero."""
+"""Prometheus metrics, one registry per connector so every test app starts from zero; with
+PROMETHEUS_MULTIPROC_DIR set, /metrics sums every gunicorn worker's counters instead."""
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    start_http_server,
+    values,
+)
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
+from connector.errors import ConfigError
+
 log = logging.getLogger(__name__)
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 disable_created_metrics()  # `_created` series only double the scrape for these counters
 
@@ -29,11 +44,11 @@ class StoreGauges(Collector):
             return
         family = GaugeMetricFamily("hdc_outbox_actions", "Outbox actions by status",
                                    labels=["status"])
-        for status in ("pending", "failed", "done", "dry_run"):
+        for status in ("pending", "failed", "done", "dry_run", "cancelled"):
             family.add_metric([status], outbox.get(status, 0))
         yield family
         family = GaugeMetricFamily("hdc_inbox_events", "Inbox events by status", labels=["status"])
-        for status in ("pending", "done", "ignored", "failed"):
+        for status in ("pending", "done", "ignored", "failed", "cancelled"):
             family.add_metric([status], inbox.get(status, 0))
         yield family
 
@@ -43,6 +58,10 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self.store_gauges: StoreGauges | None = None
+        shared = multiprocess_dir()
+        if shared:  # every counter of this process is a file there, made at its first use
+            Path(shared).mkdir(parents=True, exist_ok=True)
         r = self.registry
         self.received = Counter("hdc_events_received", "Webhook events accepted into the inbox",
                                 ["source"], registry=r)
@@ -65,4 +84,58 @@ class Metrics:
 
     def watch_store(self, read: Callable[[], tuple[dict[str, int], dict[str, int]]]) -> None:
         """Publish inbox/outbox depth from the store."""
-        self.registry.register(StoreGauges(read))
+        self.store_gauges = StoreGauges(read)
+        self.registry.register(self.store_gauges)
+
+    def scrape(self) -> CollectorRegistry:
+        """What /metrics shows: this process's registry or, in multiprocess mode, the counters
+        of every process that wrote to the directory, summed, and the store read once."""
+        if not multiprocess_dir():
+            return self.registry
+        registry = CollectorRegistry(auto_describe=True)
+        MultiProcessCollector(registry)
+        if self.store_gauges is not None:
+            registry.register(self.store_gauges)
+        return registry
+
+    def serve(self, host: str, port: int, source: str = "<memory>") -> None:
+        """Split mode: a `worker` process's own counters at http://host:port/metrics. The store
+        depth is left to the web's /metrics, so a sum over scrape targets counts it once."""
+        if multiprocess_dir():
+            raise ConfigError.at(source, "worker.metrics_port",
+                                 f"{MULTIPROC_ENV} is set for this worker: its counters "
+                                 "would be counted twice", f"unset {MULTIPROC_ENV} for `worker`")
+        if self.store_gauges is not None:
+            self.registry.unregister(self.store_gauges)
+            self.store_gauges = None
+        try:
+            start_http_server(port, host, registry=self.registry)
+        except OSError as exc:
+            raise ConfigError.at(source, "worker.metrics_port",
+                                 f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                                 "choose a free port") from None
+        log.info("worker metrics at http://%s:%d/metrics", host, port)
+
+
+def multiprocess_dir() -> str | None:
+    """The shared directory when prometheus_client counts in multiprocess mode (it decides
+    once, from the environment, when it is first imported), else None."""
+    if values.ValueClass is values.MutexValue:
+        return None
+    return os.environ.get(MULTIPROC_ENV) or None
+
+
+def clear_multiprocess_dir() -> None:
+    """Before the first worker starts: drop the counter files of earlier runs (their pids may
+    come back, and their values would be added to the new ones)."""
+    shared = multiprocess_dir()
+    if shared:
+        Path(shared).mkdir(parents=True, exist_ok=True)
+        for stale in Path(shared).glob("*.db"):
+            stale.unlink(missing_ok=True)
+
+
+def process_exited(pid: int) -> None:
+    """A gunicorn worker exited: its counters stay in the sums, its live gauges go."""
+    if multiprocess_dir():
+        mark_process_dead(pid)

@@ -7,8 +7,9 @@ import logging
 
 from connector.core import Connector
 from connector.events import TicketRef
+from connector.registry import Job
 from connector.store import inbox, tickets
-from connector.store.db import now, reading
+from connector.store.db import reading
 from connector.timestamps import from_epoch
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ def reconcile(c: Connector, source: str, project: str, lookback_seconds: float) 
     name = f"{source}:{project}"
     with reading(c.engine) as conn:
         mark = tickets.get_watermark(conn, name)
-    since = mark or from_epoch(now() - lookback_seconds)
+    since = mark or from_epoch(c.clock.now() - lookback_seconds)
     newest, queued = since, 0
     for change in tracker.list_changes(project, since):
         ref = TicketRef(source, project, change.key)
@@ -51,3 +52,9 @@ def reconcile_all(c: Connector, only: str | None = None) -> int:
     return sum(reconcile(c, kind, p.id, cfg.reconcile.lookback_seconds)
                for kind, cfg in c.config.trackers.configured().items()
                if only in (None, kind) for p in cfg.projects)
+
+
+def reconciliation_job(kind: str, every_seconds: float) -> Job:
+    """A tracker's poll as a registered job: it wakes the tracker's lane when it found work."""
+    return Job(f"reconcile:{kind}", every_seconds,
+               lambda c: [kind] if reconcile_all(c, kind) else [])

@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from connector.core import Connector
-from connector.dispatch import dispatch_outbox
 from connector.errors import ActionError
+from connector.inbox_processing import drain_inbox
 from connector.logs import every_so_often
-from connector.pipeline import drain_inbox
-from connector.processing import Between
-from connector.reconcile import reconcile_all
+from connector.outbox_dispatch import dispatch_outbox
+from connector.registry import Job
+from connector.work import Between
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class Pace:
 class Runner:
     """Owns the lanes and timers of one process; several processes may share one store."""
 
-    def __init__(self, connector: Connector, *, reconcile: bool = True) -> None:
+    def __init__(self, connector: Connector, *, jobs: bool = True) -> None:
         self.c = connector
         self.stopping = threading.Event()
         # Set by the web app it runs in: are receivers answering requests right now?
@@ -101,21 +101,17 @@ class Runner:
                                     self.stopping, threads=THREADS_PER_TARGET,
                                     receiving=self._receiving)
                        for target in connector.adapters}
-        sources = [*connector.plugins, *connector.chat_plugins]
-        if connector.config.alerts is not None:
-            sources.append("alerts")
+        sources = [*connector.plugins, *connector.registry.sources]
         self.inbox = {source: Lane(f"inbox:{source}", self._drain(source), every,
                                    self.stopping, after=self._wake_outbox,
                                    receiving=self._receiving)
                       for source in sources}
         self.scheduler = BackgroundScheduler(timezone=UTC)
         opts = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
-        for kind, tracker in connector.config.trackers.configured().items():
-            if reconcile and tracker.projects:
-                self.scheduler.add_job(self._reconcile, "interval", args=[kind],
-                                       id=f"reconcile:{kind}",
-                                       seconds=tracker.reconcile.interval_seconds,
-                                       next_run_time=datetime.now(UTC), **opts)
+        for job in connector.registry.jobs if jobs else []:
+            self.scheduler.add_job(self._run_job, "interval", args=[job], id=job.name,
+                                   seconds=job.every_seconds, next_run_time=datetime.now(UTC),
+                                   **opts)
 
     def start(self) -> None:
         for lane in [*self.inbox.values(), *self.outbox.values()]:
@@ -131,6 +127,9 @@ class Runner:
         self.scheduler.shutdown(wait=True)
         for lane in [*self.inbox.values(), *self.outbox.values()]:
             lane.join(timeout=30)
+        from connector.store.claims import release_worker
+
+        release_worker(self.c.engine, self.c.worker_id)  # others take over now, not after lease
 
     def _receiving(self) -> bool:
         return self.receiving()
@@ -151,12 +150,11 @@ class Runner:
     def _dispatch(self, target: str) -> Callable[[Between], int]:
         return lambda pace: dispatch_outbox(self.c, target, pace)
 
-    def _reconcile(self, kind: str) -> None:
+    def _run_job(self, job: Job) -> None:
         try:
-            if reconcile_all(self.c, kind):
-                self.wake(kind)
-        except ActionError as exc:  # the tracker is down or the list was unsettled: next tick
-            every_so_often(log, f"reconciliation of {kind}: {exc}; tried again at the next "
-                                "poll")
-        except Exception:  # boundary: a failed poll is logged and tried at the next tick
-            every_so_often(log, f"reconciliation of {kind} failed", exc_info=True)
+            for source in job.run(self.c):
+                self.wake(source)
+        except ActionError as exc:  # the service is down or its list was unsettled: next tick
+            every_so_often(log, f"{job.name}: {exc}; tried again at the next tick")
+        except Exception:  # boundary: a failed job is logged and run again at the next tick
+            every_so_often(log, f"{job.name} failed", exc_info=True)

@@ -14,11 +14,11 @@ from sqlalchemy.engine import Connection, Row
 from connector.core import Connector
 from connector.errors import PayloadError
 from connector.events import Action, TicketEvent, TicketRef
-from connector.processing import enqueue_actions, fanned_out, finish
 from connector.rules.engine import RuleWarning, decide
 from connector.rules.state import TicketState
 from connector.store import inbox, outbox, tickets
-from connector.store.db import reading
+from connector.store.db import now, reading
+from connector.work import enqueue_actions, fanned_out, finish
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,8 @@ def apply_batch(c: Connector, conn: Connection, plans: list[Plan]) -> None:
     """Write a batch of plans with three statements: states, outbox actions, outcomes."""
     tickets.save_states(conn, [(p.ref, p.state) for p in plans
                                if p.ref is not None and p.state is not None])
-    outbox.enqueue_many(conn, [outbox.row(action, key, p.row.id) for p in plans
+    t = now(conn)
+    outbox.enqueue_many(conn, [outbox.row(action, key, t, p.row.id) for p in plans
                                if p.status == "done"
                                for action, key in fanned_out(c, p.row.dedup_key, p.actions)])
     if not inbox.finish_events(conn, c.worker_id, [(p.row.id, p.status, _outcome(p))

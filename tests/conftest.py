@@ -36,6 +36,7 @@ import yaml
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from connector.clock import SYSTEM_CLOCK, Clock
 from connector.config import Config
 from connector.core import Connector, build_connector
 from connector.mappings import Mappings, load_mappings
@@ -200,8 +201,10 @@ def make_connector() -> Iterator[Callable[..., Connector]]:
     """Build connectors on a database and (optionally) a stand-in GitLab; disposed afterwards."""
     built: list[Connector] = []
 
-    def build(db_url: str, gitlab: StandInGitLab | None = None, **options: Any) -> Connector:
-        c = build_connector(Config.model_validate(config_data(db_url, gitlab, **options)))
+    def build(db_url: str, gitlab: StandInGitLab | None = None, *,
+              clock: Clock = SYSTEM_CLOCK, **options: Any) -> Connector:
+        c = build_connector(Config.model_validate(config_data(db_url, gitlab, **options)),
+                            clock=clock)
         built.append(c)
         return c
 

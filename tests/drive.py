@@ -9,8 +9,8 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from connector.core import Connector
-from connector.dispatch import dispatch_outbox
-from connector.pipeline import drain_inbox
+from connector.inbox_processing import drain_inbox
+from connector.outbox_dispatch import dispatch_outbox
 from connector.store import inbox, outbox
 from plugins.slack.verify import sign
 from tests.conftest import SLACK_SIGNING_SECRET, TELEGRAM_SECRET, WEBHOOK_SECRET

@@ -42,10 +42,10 @@ class ConnectorProcess:
             if self.proc.poll() is not None:
                 raise AssertionError(f"connector exited: {self.output()}")
             try:
-                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if requests.get(f"{self.url}/healthz", timeout=5).status_code == 200:
                     return
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or too busy to answer: both mean "not yet"
             time.sleep(0.1)
         raise AssertionError(f"connector not healthy: {self.output()}")
 

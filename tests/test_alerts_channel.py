@@ -77,26 +77,27 @@ def button_values(message: dict[str, Any]) -> list[str]:
     return [e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
 
 
+DECISION_BUTTONS = ["hdc:alerts:oneoff:1", "hdc:alerts:register:1:0", "hdc:alerts:register:1:1",
+                    "hdc:alerts:register:1:2", "hdc:alerts:accident:1"]
+
+
 def test_firing_alert_gets_a_message_with_decision_buttons_in_both_chats(world: World) -> None:
     world.alert()
     world.alert()  # Alertmanager repeats firing alerts: still one message
 
     message = world.slack_message()
     assert "ErpcApiErrors" in message["text"] and "5xx у API рецептов" in message["text"]
-    assert button_values(message) == ["hdc:oneoff:1", "hdc:register:1:0", "hdc:register:1:1",
-                                      "hdc:register:1:2", "hdc:accident:1"]
+    assert button_values(message) == DECISION_BUTTONS
     [topic] = world.tg.topics(TG_ALERTS).values()
     assert "ErpcApiErrors" in topic["name"]
     [tg_message] = world.tg.messages(TG_ALERTS)
     keyboard = tg_message["reply_markup"]["inline_keyboard"]
-    assert [row[0]["callback_data"] for row in keyboard] == [
-        "hdc:oneoff:1", "hdc:register:1:0", "hdc:register:1:1", "hdc:register:1:2",
-        "hdc:accident:1"]
+    assert [row[0]["callback_data"] for row in keyboard] == DECISION_BUTTONS
 
 
 def test_one_off_asks_for_the_cause_and_records_it(world: World) -> None:
     world.alert()
-    world.press_slack("hdc:oneoff:1")
+    world.press_slack("hdc:alerts:oneoff:1")
     root_ts = str(world.slack_message()["ts"])
     [question] = world.slack.messages(SLACK_ALERTS, root_ts)
     assert "l1-sidorova" in question["text"] and "причину" in question["text"]
@@ -115,8 +116,8 @@ def test_one_off_asks_for_the_cause_and_records_it(world: World) -> None:
 
 def test_register_creates_one_issue_with_the_chosen_priority(world: World) -> None:
     world.alert()
-    world.press_slack("hdc:register:1:1")
-    world.press_slack("hdc:register:1:2")  # a second click changes nothing
+    world.press_slack("hdc:alerts:register:1:1")
+    world.press_slack("hdc:alerts:register:1:2")  # a second click changes nothing
 
     [created] = world.gl.writes("POST", r"/projects/1/issues$")
     assert created.json["labels"] == "Priority: Medium"
@@ -125,10 +126,25 @@ def test_register_creates_one_issue_with_the_chosen_priority(world: World) -> No
     assert "/issues/" in message["text"] and button_values(message) == []
 
 
+def test_a_button_posted_before_namespaces_still_registers_the_issue(world: World) -> None:
+    world.alert()
+    world.press_slack("hdc:register:1:2")  # what older versions put under alert messages
+
+    [created] = world.gl.writes("POST", r"/projects/1/issues$")
+    assert created.json["labels"] == "Priority: High"
+
+
+def test_a_button_of_no_feature_changes_nothing(world: World) -> None:
+    world.alert()
+    world.press_slack("hdc:outage:accident:1")
+
+    refused_on_slack(world)
+
+
 def test_telegram_button_declares_an_accident_and_is_answered(world: World) -> None:
     world.alert()
     [tg_message] = world.tg.messages(TG_ALERTS)
-    update = world.tg.callback_update(TG_ALERTS, tg_message["message_id"], "hdc:accident:1")
+    update = world.tg.callback_update(TG_ALERTS, tg_message["message_id"], "hdc:alerts:accident:1")
     assert post_telegram(world.client, update).status_code == 200
     run_until_idle(world.c)
 
@@ -151,7 +167,7 @@ def test_every_text_of_the_alert_flow_is_russian(world: World) -> None:
     """No internal value reaches people: not `firing`, `critical`, `one-off`, `accident` or
     `issue: Priority: High` — the alert's own name and the team's labels are theirs."""
     world.alert()
-    world.press_slack("hdc:register:1:2")
+    world.press_slack("hdc:alerts:register:1:2")
     world.alert("resolved")
     [created] = world.gl.writes("POST", r"/projects/1/issues$")
     texts = [m["text"] for m in world.slack.messages(SLACK_ALERTS)]
@@ -179,20 +195,20 @@ def test_a_press_from_an_unrelated_channel_changes_nothing(world: World) -> None
     """The alert's message forwarded or its payload replayed into another channel."""
     world.slack.add_channel("C0RANDOM", "random", members=["U0L1"])
     world.alert()
-    world.press_slack("hdc:accident:1", channel="C0RANDOM")
+    world.press_slack("hdc:alerts:accident:1", channel="C0RANDOM")
     refused_on_slack(world)
 
 
 def test_a_press_by_someone_outside_the_alerts_channel_changes_nothing(world: World) -> None:
     world.slack.add_user("U0STRANGER", "stranger", "Посторонний", "x@example.com")
     world.alert()
-    world.press_slack("hdc:register:1:2", user="U0STRANGER")
+    world.press_slack("hdc:alerts:register:1:2", user="U0STRANGER")
     refused_on_slack(world)
 
 
 def test_a_press_under_another_message_changes_nothing(world: World) -> None:
     world.alert()
-    world.press_slack("hdc:accident:1", message_ts="1700000000.999999")
+    world.press_slack("hdc:alerts:accident:1", message_ts="1700000000.999999")
     refused_on_slack(world)
 
 
@@ -202,7 +218,7 @@ def test_a_telegram_press_from_an_unconfigured_chat_is_answered_not_allowed(
     world.alert()
     world.tg.add_chat(-1009999, "Чужая группа")
     foreign = world.tg.message_update(-1009999, "Авария?")["message"]
-    update = world.tg.callback_update(-1009999, foreign["message_id"], "hdc:accident:1")
+    update = world.tg.callback_update(-1009999, foreign["message_id"], "hdc:alerts:accident:1")
     assert post_telegram(world.client, update).status_code == 200
     run_until_idle(world.c)
 
@@ -216,7 +232,7 @@ def test_a_telegram_press_by_someone_who_left_the_chat_changes_nothing(world: Wo
     world.alert()
     [message] = world.tg.messages(TG_ALERTS)
     world.tg.add_member(TG_ALERTS, 777, status="left")
-    update = world.tg.callback_update(TG_ALERTS, message["message_id"], "hdc:accident:1",
+    update = world.tg.callback_update(TG_ALERTS, message["message_id"], "hdc:alerts:accident:1",
                                       from_user={"id": 777, "first_name": "Бывший"})
     post_telegram(world.client, update)
     run_until_idle(world.c)

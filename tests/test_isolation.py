@@ -35,7 +35,7 @@ def hung(sqlite_url: str, standin_gitlab: StandInGitLab, standin_slack: StandInS
     c = make_connector(sqlite_url, standin_gitlab, slack=standin_slack,
                        telegram=standin_telegram, alerts=True)
     release = standin_gitlab.hold_all("*", r".*")  # GitLab: connections taken, no answers
-    runner = Runner(c, reconcile=False)
+    runner = Runner(c, jobs=False)
     runner.start()
     try:
         yield c, runner

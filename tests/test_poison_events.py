@@ -15,7 +15,7 @@ import yaml
 
 from connector.cli import main
 from connector.core import Connector
-from connector.pipeline import drain_inbox
+from connector.inbox_processing import drain_inbox
 from connector.store import inbox, outbox
 from tests.conftest import config_data, issue_hook
 from tests.drive import post_hook, run_until_idle

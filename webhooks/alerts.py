@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from connector.alerts import SOURCE
 from connector.errors import PayloadError
+from connector.features.alerts.models import SOURCE
 from plugins.alerts.events import normalize
 from webhooks.receiving import extension, read_json, reject, secrets_match, store_events
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from connector.config import DEFAULT_CONFIG_ENV, Config, load_config
+from connector.config import Config, config_path, load_config
 from connector.core import build_connector
 from connector.logs import setup_logging
 from connector.runner import Runner
@@ -24,10 +23,8 @@ def create_app(config: Config | str | None = None, *, start_worker: bool | None 
     The background worker starts when `worker.embedded` is true (override with start_worker),
     so `gunicorn 'webhooks.app:create_app()'` serves and works in every worker process.
     """
-    if config is None:
-        config = os.environ.get(DEFAULT_CONFIG_ENV, "config.example.yml")
-    if isinstance(config, str):
-        config = load_config(config)
+    if not isinstance(config, Config):
+        config = load_config(config_path(config))
     if setup_logs:
         setup_logging(config.logging, config.secrets())
     connector = build_connector(config)

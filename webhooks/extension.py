@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import threading
 
 from flask import Flask
@@ -27,6 +28,9 @@ class ConnectorExtension:
         app.teardown_request(self._finished)
         if self.runner is not None:
             self.runner.receiving = lambda: self.answering > 1  # a burst
+            # gunicorn's worker leaves by sys.exit on SIGTERM, so atexit runs in it (also for
+            # `gunicorn 'webhooks.app:create_app()'`, not only `helpdesk-connector run`).
+            atexit.register(self.shutdown)
 
     def _started(self) -> None:
         with self._count:
@@ -35,6 +39,13 @@ class ConnectorExtension:
     def _finished(self, _exc: BaseException | None) -> None:
         with self._count:
             self.answering -= 1
+
+    def shutdown(self) -> None:
+        """Stop the embedded worker once, as the process ends: lanes finish the piece in hand
+        and the claims still held go back to the store for another process at once."""
+        runner, self.runner = self.runner, None
+        if runner is not None:
+            runner.stop()
 
     def wake(self, source: str | None = None) -> None:
         """Events from `source` were stored: its inbox lane takes them now."""

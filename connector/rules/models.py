@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    # What the rule may ask of the ticket's own tracker (connector/actions.py kinds):
+    # check-config refuses a mapping on a tracker that cannot do one of them.
+    asks_tracker: ClassVar[frozenset[str]] = frozenset()
 
 
 class SinglePriorityLabel(Rule):
     """Exactly one priority label: highest wins a conflict. A new ticket without one (or, with
     `remind_when_unassigned`, without an assignee) gets one reminder naming what it lacks."""
 
+    asks_tracker: ClassVar[frozenset[str]] = frozenset({"update_labels", "add_note"})
     type: Literal["single_priority_label"]
     labels: list[str] = Field(min_length=2, description="lowest priority first")
     remind_when_missing: bool = True
@@ -33,6 +37,7 @@ class EscalateOnLabel(Rule):
 class AssignOnLabel(Rule):
     """A routing label assigns a configured person (a role from the config) and may add labels."""
 
+    asks_tracker: ClassVar[frozenset[str]] = frozenset({"assign", "update_labels"})
     type: Literal["assign_on_label"]
     label: str
     assignee_role: str | None = None
@@ -51,6 +56,7 @@ class ImpactPriority(Rule):
     stand. `priorities` ranks every value a tracker may hold, highest first, including ones the
     regulation does not use (Mantis «Срочный», «Нет»): they are simply never allowed."""
 
+    asks_tracker: ClassVar[frozenset[str]] = frozenset({"set_priority", "add_note"})
     type: Literal["impact_priority"]
     priorities: list[str] = Field(min_length=1, description="highest priority first")
     allowed: dict[str, list[str]] = Field(description="impact → its priorities, highest first")
@@ -135,6 +141,7 @@ class IntakeValidation(Rule):
     them; when the applicant completes it — in the request or in a note — it goes back to
     `complete_status` (Sevastopol §3.1–3.5, Appendix 1, §2.9)."""
 
+    asks_tracker: ClassVar[frozenset[str]] = frozenset({"set_status", "add_note"})
     type: Literal["intake_validation"]
     incomplete_status: str
     complete_status: str

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import functools
+import logging
 from typing import Any
 
-from sqlalchemy import Float, Integer, Table, Update, and_, bindparam, or_, select, update
+from sqlalchemy import Engine, Float, Integer, Table, Update, and_, bindparam, or_, select, update
 from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import SQLAlchemyError
+
+from connector.store.schema import inbox, outbox
+
+log = logging.getLogger(__name__)
 
 
 def claim(
@@ -71,3 +77,29 @@ def _claim_statement(table: Table, match: tuple[str, ...], due: str | None) -> U
                 attempts=table.c.attempts + 1)
         .returning(*table.c)
     )
+
+
+def release_held(conn: Connection, table: Table, worker: str) -> int:
+    """Give back every pending row `worker` holds (lease and claimer cleared), so another
+    process claims it now rather than after the lease. Attempts stay counted: a row may have
+    been half done, and a retry (attempt > 1) checks what landed before it acts."""
+    stmt = (update(table)
+            .where(table.c.claimed_by == worker, table.c.status == "pending",
+                   table.c.lease_until.is_not(None))
+            .values(lease_until=None, claimed_by=None))
+    return int(conn.execute(stmt).rowcount)
+
+
+def release_worker(engine: Engine, worker: str) -> int:
+    """At a clean stop, every inbox and outbox claim of `worker` given back in one transaction.
+    Best effort: with the store unreachable the claims are taken over when their lease ends."""
+    try:
+        with engine.begin() as conn:
+            held = sum(release_held(conn, table, worker) for table in (inbox, outbox))
+    except SQLAlchemyError as exc:
+        log.warning("claims of %s not released (%s); other processes take them over when the "
+                    "lease ends", worker, type(exc).__name__)
+        return 0
+    if held:
+        log.info("released %d claim(s) of %s: other processes take them over now", held, worker)
+    return held

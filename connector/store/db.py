@@ -7,7 +7,6 @@ import fcntl
 import functools
 import logging
 import threading
-import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from connector.clock import SYSTEM_CLOCK, Clock
 from connector.errors import ConfigError, StoreError
 
 log = logging.getLogger(__name__)
@@ -28,12 +28,27 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def now() -> float:
-    """Wall-clock seconds; every timestamp in the store uses it."""
-    return time.time()
+_CLOCKS: weakref.WeakKeyDictionary[Engine, Clock] = weakref.WeakKeyDictionary()
 
 
-def make_engine(url: str, *, synchronous: str = "FULL") -> Engine:
+def clock_of(engine: Engine) -> Clock:
+    """The clock an engine's timestamps, leases and retries are read from."""
+    return _CLOCKS.get(engine, SYSTEM_CLOCK)
+
+
+def now(conn: Connection | Engine) -> float:
+    """Business time for a store write: the engine's clock (see connector.clock)."""
+    return clock_of(conn if isinstance(conn, Engine) else conn.engine).now()
+
+
+def make_engine(url: str, *, synchronous: str = "FULL", clock: Clock = SYSTEM_CLOCK) -> Engine:
+    """An engine whose store stamps time by `clock` (see _engine)."""
+    engine = _engine(url, synchronous)
+    _CLOCKS[engine] = clock
+    return engine
+
+
+def _engine(url: str, synchronous: str) -> Engine:
     """Create an engine. SQLite gets WAL, IMMEDIATE write transactions serialised by a lock in
     the process (a writer waiting for it wakes the moment it is free, not on SQLite's busy
     handler's sleep schedule), deferred reads that take no lock, and `synchronous` (FULL: an

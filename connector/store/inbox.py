@@ -28,7 +28,7 @@ def add_event(
     """Store an event; returns its id, or None when the dedup key was seen before."""
     values = {
         "source": source, "dedup_key": dedup_key[:255], "event_name": event_name,
-        "ordering_key": ordering_key[:255], "payload": payload, "received_at": now(),
+        "ordering_key": ordering_key[:255], "payload": payload, "received_at": now(conn),
         "status": "pending", "attempts": 0,
     }
     result: int | None = insert_ignore(conn, inbox, values, returning=inbox.c.id)
@@ -64,7 +64,7 @@ def store_received(engine: Engine, source: str,
 
 
 def _insert_received(engine: Engine, batch: list[Received]) -> list[list[int | None]]:
-    sql, t, results = _INSERT[engine.dialect.name], now(), []
+    sql, t, results = _INSERT[engine.dialect.name], now(engine), []
     with raw_write(engine) as cursor:
         for source, events in batch:
             ids: list[int | None] = []
@@ -80,7 +80,7 @@ def claim_events(conn: Connection, worker: str, limit: int, lease_seconds: float
                  source: str | None = None) -> list[Row[Any]]:
     """Lease pending events (from one source, if given), oldest first, one at a time per
     ticket."""
-    return claim(conn, inbox, worker=worker, now=now(), lease_seconds=lease_seconds,
+    return claim(conn, inbox, worker=worker, now=now(conn), lease_seconds=lease_seconds,
                  limit=limit, match=None if source is None else {"source": source})
 
 
@@ -89,7 +89,7 @@ def finish_event(conn: Connection, event_id: int, worker: str, status: str, outc
     stmt = (
         update(inbox)
         .where(inbox.c.id == event_id, inbox.c.claimed_by == worker, inbox.c.status == "pending")
-        .values(status=status, outcome=outcome[:2000], processed_at=now(), lease_until=None)
+        .values(status=status, outcome=outcome[:2000], processed_at=now(conn), lease_until=None)
     )
     return bool(conn.execute(stmt).rowcount)
 
@@ -106,7 +106,7 @@ def finish_events(conn: Connection, worker: str, done: list[tuple[int, str, str]
     was taken over by another worker meanwhile (then nothing should be kept)."""
     if not done:
         return True
-    t = now()
+    t = now(conn)
     result = conn.execute(_FINISH, [{"event_id": i, "worker": worker, "new_status": status,
                                      "new_outcome": outcome[:2000], "at": t}
                                     for i, status, outcome in done])
@@ -128,7 +128,8 @@ def failed(conn: Connection, limit: int = 100) -> list[Row[Any]]:
 
 
 def requeue(conn: Connection, event_id: int) -> bool:
-    """Put a failed event back in line (after an operator fixed its cause)."""
-    stmt = (update(inbox).where(inbox.c.id == event_id, inbox.c.status == "failed")
+    """Put a failed (or cancelled) event back in line (after an operator fixed its cause)."""
+    stmt = (update(inbox).where(inbox.c.id == event_id,
+                                inbox.c.status.in_(("failed", "cancelled")))
             .values(status="pending", attempts=0, lease_until=None, claimed_by=None))
     return bool(conn.execute(stmt).rowcount)

@@ -31,7 +31,7 @@ class OutboxItem:
 def enqueue(conn: Connection, action: Action, idempotency_key: str,
             inbox_id: int | None = None) -> bool:
     """Add an action unless its key exists; True if it was added."""
-    return bool(insert_ignore(conn, outbox, row(action, idempotency_key, inbox_id)))
+    return bool(insert_ignore(conn, outbox, row(action, idempotency_key, now(conn), inbox_id)))
 
 
 def enqueue_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -40,9 +40,9 @@ def enqueue_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(_insert_many(conn.dialect.name), rows)
 
 
-def row(action: Action, idempotency_key: str, inbox_id: int | None = None) -> dict[str, Any]:
-    """An action as an outbox row."""
-    t = now()
+def row(action: Action, idempotency_key: str, t: float,
+        inbox_id: int | None = None) -> dict[str, Any]:
+    """An action as an outbox row, created (and due) at `t`."""
     return {
         "idempotency_key": idempotency_key[:255], "inbox_id": inbox_id, "target": action.target,
         "ticket": str(action.ticket), "ordering_key": f"{action.target}|{action.ticket}"[:255],
@@ -62,7 +62,7 @@ def claim_actions(conn: Connection, worker: str, limit: int, lease_seconds: floa
                   target: str | None = None) -> list[OutboxItem]:
     """Lease due actions (of one target, if given), oldest first, one at a time per ticket and
     target."""
-    rows = claim(conn, outbox, worker=worker, now=now(), lease_seconds=lease_seconds,
+    rows = claim(conn, outbox, worker=worker, now=now(conn), lease_seconds=lease_seconds,
                  limit=limit, match=None if target is None else {"target": target},
                  due="next_attempt_at")
     return [
@@ -99,17 +99,19 @@ def release(conn: Connection, item_ids: list[int], worker: str) -> None:
 
 def mark_done(conn: Connection, item_id: int, worker: str, status: str = "done") -> bool:
     """Record success (or `dry_run` when nothing was written)."""
-    return _settle(conn, item_id, worker, status=status, done_at=now(), last_error=None)
+    return _settle(conn, item_id, worker, status=status, done_at=now(conn), last_error=None)
 
 
 def schedule_retry(conn: Connection, item_id: int, worker: str, delay: float, error: str) -> bool:
     """Put the action back for a later attempt."""
-    return _settle(conn, item_id, worker, next_attempt_at=now() + delay, last_error=error[:2000])
+    return _settle(conn, item_id, worker, next_attempt_at=now(conn) + delay,
+                   last_error=error[:2000])
 
 
 def mark_failed(conn: Connection, item_id: int, worker: str, error: str) -> bool:
     """Give up on the action; it stays visible with its reason."""
-    return _settle(conn, item_id, worker, status="failed", done_at=now(), last_error=error[:2000])
+    return _settle(conn, item_id, worker, status="failed", done_at=now(conn),
+                   last_error=error[:2000])
 
 
 def count_by_status(conn: Connection) -> dict[str, int]:
@@ -127,8 +129,10 @@ def failed(conn: Connection, limit: int = 100) -> list[Any]:
 
 
 def requeue(conn: Connection, item_id: int) -> bool:
-    """Try a failed action again from its first attempt (it is still checked before it acts)."""
-    stmt = (update(outbox).where(outbox.c.id == item_id, outbox.c.status == "failed")
+    """Try a failed (or cancelled) action again from its first attempt (it is still checked
+    before it acts)."""
+    stmt = (update(outbox).where(outbox.c.id == item_id,
+                                 outbox.c.status.in_(("failed", "cancelled")))
             .values(status="pending", attempts=1, lease_until=None, claimed_by=None,
-                    next_attempt_at=now(), done_at=None))
+                    next_attempt_at=now(conn), done_at=None))
     return bool(conn.execute(stmt).rowcount)

@@ -39,7 +39,7 @@ def save(conn: Connection, ticket: str, chat: str, channel: str, posted: Posted)
     insert_ignore(conn, threads, {
         "ticket": ticket, "chat": chat, "channel": channel, "channel_id": posted.channel_id,
         "thread_id": posted.thread_id, "message_id": posted.message_id, "state": "open",
-        "created_at": now()})
+        "created_at": now(conn)})
 
 
 def set_message(conn: Connection, thread_row_id: int, message_id: str) -> None:
@@ -66,13 +66,13 @@ def upsert_alert(conn: Connection, fingerprint: str, status: str, title: str,
     new_id = insert_ignore(conn, alerts, {
         "fingerprint": fingerprint[:255], "status": status, "title": title,
         "details": json.dumps(details, ensure_ascii=False), "decision": "pending",
-        "updated_at": now()})
+        "updated_at": now(conn)})
     if new_id is not None:
         return int(new_id), True
     row = conn.execute(select(alerts.c.id).where(alerts.c.fingerprint == fingerprint[:255])
                        .with_for_update()).scalar_one()
     conn.execute(update(alerts).where(alerts.c.id == row).values(
-        status=status, title=title, updated_at=now()))
+        status=status, title=title, updated_at=now(conn)))
     return int(row), False
 
 
@@ -81,7 +81,8 @@ def get_alert(conn: Connection, alert_id: int) -> Row[Any] | None:
 
 
 def set_alert(conn: Connection, alert_id: int, **values: Any) -> None:
-    conn.execute(update(alerts).where(alerts.c.id == alert_id).values(updated_at=now(), **values))
+    conn.execute(update(alerts).where(alerts.c.id == alert_id)
+                 .values(updated_at=now(conn), **values))
 
 
 def piece_posted(conn: Connection, key: str) -> str | None:
@@ -93,4 +94,4 @@ def piece_posted(conn: Connection, key: str) -> str | None:
 
 def record_piece(conn: Connection, key: str, message_id: str) -> None:
     insert_ignore(conn, posted_pieces, {"key": key[:255], "message_id": message_id,
-                                        "posted_at": now()})
+                                        "posted_at": now(conn)})

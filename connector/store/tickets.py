@@ -30,7 +30,7 @@ def save_states(conn: Connection, states: list[tuple[TicketRef, TicketState]]) -
     stmt = insert(tickets)
     stmt = stmt.on_conflict_do_update(index_elements=[tickets.c.ref], set_={
         "state": stmt.excluded.state, "updated_at": stmt.excluded.updated_at})
-    t = now()
+    t = now(conn)
     conn.execute(stmt, [{"ref": str(ref), "state": state.to_json(), "updated_at": t}
                         for ref, state in states])
 
@@ -43,7 +43,7 @@ def read_state(conn: Connection, ref: TicketRef) -> TicketState | None:
 
 def save_state(conn: Connection, ref: TicketRef, state: TicketState) -> None:
     """Persist the state decided by the rules (creating the ticket's row the first time)."""
-    values = {"state": state.to_json(), "updated_at": now()}
+    values = {"state": state.to_json(), "updated_at": now(conn)}
     if not conn.execute(update(tickets).where(tickets.c.ref == str(ref)).values(**values)
                         ).rowcount:
         insert_ignore(conn, tickets, {"ref": str(ref), **values})
@@ -57,6 +57,6 @@ def get_watermark(conn: Connection, name: str) -> str | None:
 def set_watermark(conn: Connection, name: str, watermark: str) -> None:
     """Advance a poll watermark."""
     if not insert_ignore(conn, poll_marks, {"name": name, "watermark": watermark,
-                                             "updated_at": now()}):
+                                             "updated_at": now(conn)}):
         conn.execute(update(poll_marks).where(poll_marks.c.name == name)
-                     .values(watermark=watermark, updated_at=now()))
+                     .values(watermark=watermark, updated_at=now(conn)))

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.alerts import Alert
 from connector.errors import PayloadError
+from connector.features.alerts.models import Alert
 
 STATUSES = ("firing", "resolved")
 

@@ -21,5 +21,9 @@ def guess_event(payload: Any) -> str:
     return {"issue": "Issue Hook", "note": "Note Hook"}.get(str(kind), "Issue Hook")
 
 
+# Kinds of action its tracker performs (GitLab has no status or priority field: labels).
+SUPPORTS = frozenset({"update_labels", "assign", "add_note", "create_issue"})
+
 PLUGIN = TrackerPlugin(name="gitlab", normalize=normalize, make_tracker=make_tracker,
-                       reconcile_event=RECONCILE, guess_event=guess_event)
+                       reconcile_event=RECONCILE, guess_event=guess_event,
+                       supports=SUPPORTS)

@@ -12,6 +12,7 @@ import gitlab
 import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
+from connector.actions import AddNote, Assign, CreateIssue, UpdateLabels
 from connector.adapters import DONE, Change, Performed, TicketFacts, Tracker
 from connector.config import GitLabConfig
 from connector.errors import PermanentActionError, RetryableActionError
@@ -124,7 +125,8 @@ class GitLabTracker(Tracker):
         return dict(issue.attributes)
 
     def _update_labels(self, item: OutboxItem) -> Performed:
-        add, remove = item.action.params["add"], item.action.params["remove"]
+        wanted = item.action.params_as(UpdateLabels)
+        add, remove = wanted.add, wanted.remove
         current = self._current(item)
         if current is not None:
             labels = set(current.get("labels") or [])
@@ -136,7 +138,7 @@ class GitLabTracker(Tracker):
         return DONE
 
     def _assign(self, item: OutboxItem) -> Performed:
-        user_id = self._user_id(item.action.params["username"])
+        user_id = self._user_id(item.action.params_as(Assign).username)
         current = self._current(item)
         if current is not None and [a.get("id") for a in current.get("assignees") or []] == [
                 user_id]:
@@ -153,12 +155,13 @@ class GitLabTracker(Tracker):
                 if marker in (note.attributes.get("body") or ""):
                     log.info("note already on %s (earlier attempt took effect)", item.action.ticket)
                     return DONE
-        issue.notes.create({"body": f"{item.action.params['body']}\n\n{marker}"}, **NO_SDK_RETRY)
+        body = item.action.params_as(AddNote).body
+        issue.notes.create({"body": f"{body}\n\n{marker}"}, **NO_SDK_RETRY)
         return DONE
 
     def _create_issue(self, item: OutboxItem) -> Performed:
         """New issue; its description carries the marker, so a retry finds it instead."""
-        p, marker = item.action.params, note_marker(item.idempotency_key)
+        p, marker = item.action.params_as(CreateIssue), note_marker(item.idempotency_key)
         project = self.gl.projects.get(item.action.ticket.project, lazy=True)
         if item.attempt > 1:
             for issue in project.issues.list(search=marker, get_all=True, **NO_SDK_RETRY):
@@ -166,8 +169,8 @@ class GitLabTracker(Tracker):
                     return Performed(result={"url": issue.attributes.get("web_url", ""),
                                              "iid": issue.attributes["iid"]})
         issue = project.issues.create({
-            "title": p["title"], "description": f"{p['description']}\n\n{marker}",
-            "labels": ",".join(p.get("labels", []))}, **NO_SDK_RETRY)
+            "title": p.title, "description": f"{p.description}\n\n{marker}",
+            "labels": ",".join(p.labels)}, **NO_SDK_RETRY)
         return Performed(result={"url": issue.attributes.get("web_url", ""),
                                  "iid": issue.attributes["iid"]})
 

@@ -21,5 +21,10 @@ def guess_event(payload: Any) -> str:
         else RECONCILE
 
 
+# Kinds of action its tracker performs: every one (tags stand for labels).
+SUPPORTS = frozenset({"set_status", "set_priority", "assign", "update_labels", "set_field",
+                      "link", "add_note", "create_issue"})
+
 PLUGIN = TrackerPlugin(name="mantis", normalize=normalize, make_tracker=make_tracker,
-                       reconcile_event=RECONCILE, guess_event=guess_event)
+                       reconcile_event=RECONCILE, guess_event=guess_event,
+                       supports=SUPPORTS)

@@ -6,6 +6,16 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from connector.actions import (
+    AddNote,
+    Assign,
+    CreateIssue,
+    Link,
+    SetField,
+    SetPriority,
+    SetStatus,
+    UpdateLabels,
+)
 from connector.adapters import DONE, Change, Performed, TicketFacts, Tracker
 from connector.config import MantisConfig
 from connector.errors import PermanentActionError, RetryableActionError
@@ -34,14 +44,17 @@ class MantisTracker(Tracker):
     def perform(self, item: OutboxItem) -> Performed:
         a, issue = item.action, f"/issues/{item.action.ticket.key}"
         handlers: dict[str, Callable[[], Performed]] = {
-            "set_status": lambda: self._set(issue, "status", a.params["status"]),
-            "set_priority": lambda: self._set(issue, "priority", a.params["priority"]),
-            "assign": lambda: self._patch(issue, {"handler": {"name": a.params["username"]}}),
-            "update_labels": lambda: self._tag(issue, a.params["add"], a.params["remove"]),
+            "set_status": lambda: self._set(issue, "status", a.params_as(SetStatus).status),
+            "set_priority": lambda: self._set(issue, "priority",
+                                              a.params_as(SetPriority).priority),
+            "assign": lambda: self._patch(issue, {"handler": {
+                "name": a.params_as(Assign).username}}),
+            "update_labels": lambda: self._tag(issue, a.params_as(UpdateLabels).add,
+                                               a.params_as(UpdateLabels).remove),
             "set_field": lambda: self._patch(issue, {"custom_fields": [
-                {"field": {"name": a.params["field"]}, "value": a.params["value"]}]}),
-            "link": lambda: self._link(issue, a.params["target"], a.params.get("type",
-                                                                               "related-to")),
+                {"field": {"name": a.params_as(SetField).field},
+                 "value": a.params_as(SetField).value}]}),
+            "link": lambda: self._link(issue, a.params_as(Link).target, a.params_as(Link).type),
             "add_note": lambda: self._note(item),
             "create_issue": lambda: self._create(item),
         }
@@ -193,7 +206,7 @@ class MantisTracker(Tracker):
 
     def _note(self, item: OutboxItem) -> Performed:
         """Notes cannot be deduplicated by Mantis: a retry first looks for the same text."""
-        text = str(item.action.params["body"])
+        text = item.action.params_as(AddNote).body
         if item.attempt > 1:
             issue = self._get(item.action.ticket.key)
             if any(str(n.get("text", "")).strip() == text.strip()
@@ -205,16 +218,17 @@ class MantisTracker(Tracker):
 
     def _create(self, item: OutboxItem) -> Performed:
         """New issue whose description ends with a marker, so a retry finds it instead."""
-        p, marker = item.action.params, f"[helpdesk-connector:{digest(item.idempotency_key)}]"
+        p = item.action.params_as(CreateIssue)
+        marker = f"[helpdesk-connector:{digest(item.idempotency_key)}]"
         project = item.action.ticket.project
         if item.attempt > 1:
             found = self._find_created(project, marker, from_epoch(item.created_at - 60))
             if found is not None:
                 return Performed(result={"url": f"{self.base_url}/view.php?id={found}",
                                          "iid": found})
-        body = {"summary": p["title"], "description": f"{p['description']}\n\n{marker}",
+        body = {"summary": p.title, "description": f"{p.description}\n\n{marker}",
                 "project": {"id": int(project)},
-                "category": {"name": p.get("category", "General")}}
+                "category": {"name": p.category}}
         created = self.api.call("POST", "/issues", json=body)["issue"]
         return Performed(result={"url": f"{self.base_url}/view.php?id={created['id']}",
                                  "iid": created["id"]})

@@ -25,5 +25,11 @@ def guess_event(payload: Any) -> str:
     return "TicketStateUpdate" if "OldTicketData" in event else "TicketPriorityUpdate"
 
 
+# Kinds of action its tracker performs (Znuny tickets have no labels and no links through
+# the shipped web service).
+SUPPORTS = frozenset({"set_status", "set_priority", "assign", "set_field", "add_note",
+                      "create_issue"})
+
 PLUGIN = TrackerPlugin(name="otrs", normalize=normalize, make_tracker=make_tracker,
-                       reconcile_event=RECONCILE, guess_event=guess_event)
+                       reconcile_event=RECONCILE, guess_event=guess_event,
+                       supports=SUPPORTS)

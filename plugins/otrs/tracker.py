@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from connector.actions import AddNote, Assign, CreateIssue, SetField, SetPriority, SetStatus
 from connector.adapters import DONE, Change, Performed, TicketFacts, Tracker
 from connector.config import OtrsConfig
 from connector.errors import PermanentActionError, RetryableActionError
@@ -34,12 +35,14 @@ class OtrsTracker(Tracker):
     def perform(self, item: OutboxItem) -> Performed:
         a, tid = item.action, item.action.ticket.key
         handlers: dict[str, Callable[[], Performed]] = {
-            "set_status": lambda: self._update(tid, {"Ticket": _state(a.params["status"])}),
+            "set_status": lambda: self._update(tid, {"Ticket": _state(
+                a.params_as(SetStatus).status)}),
             "set_priority": lambda: self._update(tid, {"Ticket": {
-                "Priority": a.params["priority"]}}),
-            "assign": lambda: self._update(tid, {"Ticket": {"Owner": a.params["username"]}}),
+                "Priority": a.params_as(SetPriority).priority}}),
+            "assign": lambda: self._update(tid, {"Ticket": {
+                "Owner": a.params_as(Assign).username}}),
             "set_field": lambda: self._update(tid, {"DynamicField": [
-                {"Name": a.params["field"], "Value": a.params["value"]}]}),
+                {"Name": a.params_as(SetField).field, "Value": a.params_as(SetField).value}]}),
             "add_note": lambda: self._note(item),
             "create_issue": lambda: self._create(item),
         }
@@ -88,7 +91,7 @@ class OtrsTracker(Tracker):
 
     def _note(self, item: OutboxItem) -> Performed:
         """An internal article; a retry first looks for the same text among the articles."""
-        text = str(item.action.params["body"])
+        text = item.action.params_as(AddNote).body
         if item.attempt > 1:
             articles = self._get(item.action.ticket.key).get("Article") or []
             if any(str(a.get("Body", "")).strip() == text.strip() for a in articles):
@@ -96,12 +99,11 @@ class OtrsTracker(Tracker):
         return self._update(item.action.ticket.key, {"Article": _article(text)})
 
     def _create(self, item: OutboxItem) -> Performed:
-        p = item.action.params
-        body = f"{p['description']}\n\n[helpdesk-connector:{digest(item.idempotency_key)}]"
+        p = item.action.params_as(CreateIssue)
+        body = f"{p.description}\n\n[helpdesk-connector:{digest(item.idempotency_key)}]"
         answer = self._call("POST", "/Ticket", json={
-            "Ticket": {"Title": p["title"], "Queue": item.action.ticket.project, "State": "new",
-                       "Priority": p.get("priority", "3 normal"),
-                       "CustomerUser": p.get("customer", self.config.user)},
+            "Ticket": {"Title": p.title, "Queue": item.action.ticket.project, "State": "new",
+                       "Priority": p.priority, "CustomerUser": p.customer or self.config.user},
             "Article": _article(body)})
         return Performed(result={"url": "", "iid": answer.get("TicketID")})
 

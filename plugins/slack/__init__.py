@@ -6,6 +6,7 @@ from typing import Any
 
 from connector.adapters import ChatPlugin
 from connector.chat import Chat
+from plugins.slack.checks import check_settings
 from plugins.slack.events import normalize
 
 
@@ -16,4 +17,5 @@ def make_chat(config: Any) -> Chat:
     return SlackChat(config)
 
 
-PLUGIN = ChatPlugin(name="slack", normalize=normalize, make_chat=make_chat)
+PLUGIN = ChatPlugin(name="slack", normalize=normalize, make_chat=make_chat,
+                    check_settings=check_settings)

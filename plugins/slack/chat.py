@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from connector.chat import Button, Chat, ChatUser, Posted
 from connector.config import SlackConfig
 from connector.errors import PermanentActionError, RetryableActionError
+from plugins.slack.rooms import SlackRooms
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,9 @@ SLACK_HOOKS = "hooks.slack.com"  # where Slack's response_url points
 MEMBERS_TTL = 60.0  # seconds a channel's member list is trusted
 
 
-class SlackChat(Chat):
-    """Threads are replies under one top-level message; retries are the outbox's job."""
+class SlackChat(SlackRooms, Chat):
+    """Threads are replies under one top-level message (rooms and forms: rooms.py); retries
+    are the outbox's job."""
 
     name = "slack"
     max_text = 3000  # a section block's limit; longer texts are split by the flows
@@ -82,22 +84,6 @@ class SlackChat(Chat):
 
     def reopen_thread(self, channel_id: str, thread_id: str) -> None:
         """Nothing to reopen in Slack."""
-
-    def invite(self, channel_id: str, user_ids: Sequence[str]) -> str | None:
-        try:
-            self._call(lambda: self.client.conversations_invite(channel=channel_id,
-                                                                users=",".join(user_ids)))
-        except PermanentActionError as exc:
-            if "already_in_channel" not in str(exc):
-                raise
-        return None
-
-    def archive(self, channel_id: str) -> None:
-        try:
-            self._call(lambda: self.client.conversations_archive(channel=channel_id))
-        except PermanentActionError as exc:
-            if "already_archived" not in str(exc):
-                raise
 
     def describe_user(self, user_id: str) -> ChatUser:
         user = self._call(lambda: self.client.users_info(user=user_id))["user"]

@@ -61,7 +61,8 @@ def _button(payload: dict[str, Any]) -> ChatButton | None:
         thread_id=str(container.get("thread_ts") or container.get("message_ts") or "") or None,
         message_id=str(container.get("message_ts") or ""), user_id=_str(user, "id"),
         user_name=str(user.get("name") or user.get("username") or user["id"]),
-        action=parsed[0], value=parsed[1], callback_id=str(payload.get("response_url") or ""),
+        feature=parsed[0], action=parsed[1], value=parsed[2],
+        callback_id=str(payload.get("response_url") or ""),
     )
 
 

@@ -8,6 +8,7 @@ from connector.adapters import ChatPlugin
 from connector.chat import Chat
 from connector.config import Config
 from connector.errors import ConfigError
+from plugins.telegram.checks import check_settings
 from plugins.telegram.events import normalize
 
 
@@ -35,4 +36,4 @@ def register_webhook(config: Config) -> str:
 
 
 PLUGIN = ChatPlugin(name="telegram", normalize=normalize, make_chat=make_chat,
-                    register_webhook=register_webhook)
+                    register_webhook=register_webhook, check_settings=check_settings)

@@ -14,6 +14,7 @@ from telebot.types import InlineKeyboardButton, InlineKeyboardMarkup
 from connector.chat import Button, Chat, ChatUser, Posted
 from connector.config import TelegramConfig
 from connector.errors import PermanentActionError, RetryableActionError
+from plugins.telegram.rooms import TelegramRooms
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,9 @@ def configure_api(config: TelegramConfig) -> None:
     apihelper.CONNECT_TIMEOUT = apihelper.READ_TIMEOUT = int(config.timeout_seconds)
 
 
-class TelegramChat(Chat):
-    """Bots cannot create groups: one forum supergroup per channel, a topic per thread."""
+class TelegramChat(TelegramRooms, Chat):
+    """Bots cannot create groups: one forum supergroup per channel, a topic per thread (rooms
+    and forms: rooms.py)."""
 
     name = "telegram"
     max_text = 4096
@@ -63,14 +65,6 @@ class TelegramChat(Chat):
 
     def reopen_thread(self, channel_id: str, thread_id: str) -> None:
         self._call(lambda: self.bot.reopen_forum_topic(int(channel_id), int(thread_id)))
-
-    def invite(self, channel_id: str, user_ids: Sequence[str]) -> str | None:
-        link = self._call(lambda: self.bot.create_chat_invite_link(
-            int(channel_id), creates_join_request=True))
-        return str(link.invite_link)
-
-    def archive(self, channel_id: str) -> None:
-        """A supergroup is not archived by a bot; its topics are closed instead."""
 
     def describe_user(self, user_id: str) -> ChatUser:
         return ChatUser("")  # the update already names the sender; Telegram has no e-mails

@@ -57,7 +57,7 @@ def _button(q: dict[str, Any]) -> ChatButton | None:
         thread_id=str(thread) if thread is not None else None,
         message_id=str(message.get("message_id") or ""), user_id=str(sender.get("id") or ""),
         user_name=str(sender.get("username") or sender.get("first_name") or sender.get("id")),
-        action=parsed[0], value=parsed[1], callback_id=str(q.get("id") or ""),
+        feature=parsed[0], action=parsed[1], value=parsed[2], callback_id=str(q.get("id") or ""),
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 from connector.config import Config, load_config
 from connector.core import check_config
 from connector.errors import ConfigError
+from connector.starter import shipped_mappings
 from tests.conftest import REPO
 
 GITLAB = """
@@ -154,6 +155,25 @@ def test_relative_paths_follow_the_config_file(tmp_path: Path) -> None:
     config = load_config(path)
     assert config.store.url == f"sqlite:///{tmp_path.resolve()}/data/hdc.db"
     assert config.mappings_dir == tmp_path.resolve() / "maps"
+
+
+def test_the_default_store_is_in_a_data_dir_next_to_the_config(tmp_path: Path) -> None:
+    (etc := tmp_path / "etc").mkdir()
+    config = load_config(write(etc, "language: en\n"))
+    assert config.store.url == f"sqlite:///{etc.resolve()}/data/helpdesk-connector.db"
+
+
+def test_a_relative_store_keeps_the_other_store_keys(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "store:\n  url: sqlite:///d/x.db\n"
+                                         "  sqlite_synchronous: NORMAL\n"))
+    assert config.store.sqlite_synchronous == "NORMAL"
+
+
+def test_without_mappings_dir_the_shipped_mappings_are_used(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "language: en\n"))
+    assert config.mappings_dir == shipped_mappings()
+    assert {p.name for p in config.mappings_dir.glob("*.yml")} == {
+        "belarus-ehr.yml", "sevastopol-miac.yml", "templates.yml"}
 
 
 # --- cross-checks against the mappings -------------------------------------------------------

@@ -18,7 +18,7 @@ def test_waking_the_lanes_a_thousand_times_logs_no_warning(
     sqlite_url: str, make_connector: Callable[..., Connector], caplog: pytest.LogCaptureFixture
 ) -> None:
     c = make_connector(sqlite_url)
-    runner = Runner(c, reconcile=False)
+    runner = Runner(c, jobs=False)
     runner.start()
     caplog.clear()  # what building the connector said is not the point here
     try:

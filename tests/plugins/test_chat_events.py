@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from connector.alerts import Alert
 from connector.errors import PayloadError
 from connector.events import ChatButton, ChatMessage
+from connector.features.alerts.models import Alert
 from plugins.alerts import events as alert_events
 from plugins.slack import events as slack_events
 from plugins.telegram import events as telegram_events
@@ -81,12 +81,12 @@ def test_slack_bodies_the_connector_does_not_use_are_none(
     assert slack_events.normalize(event_name, payload) is None
 
 
-def test_a_slack_button_carries_action_and_value() -> None:
-    b = slack_events.normalize("block_actions", slack_press("hdc:register:12:1"))
+def test_a_slack_button_carries_feature_action_and_value() -> None:
+    b = slack_events.normalize("block_actions", slack_press("hdc:alerts:register:12:1"))
 
     assert b == ChatButton(chat="slack", channel_id=SLACK_CHANNEL, thread_id=ROOT_TS,
                            message_id=ROOT_TS, user_id="U0L1", user_name="l1-duty",
-                           action="register", value="12:1")
+                           feature="alerts", action="register", value="12:1")
 
 
 def _drop_event(p: dict[str, Any]) -> None:
@@ -165,13 +165,14 @@ def test_a_message_outside_topics_has_no_thread(tg: StandInTelegram) -> None:
 
 def test_a_telegram_button_press_carries_the_query_to_answer(tg: StandInTelegram) -> None:
     shown = tg.message_update(GROUP, "🚨 Алерт", thread_id=9)["message"]
-    update = tg.callback_update(GROUP, shown["message_id"], "hdc:register:12:1")
+    update = tg.callback_update(GROUP, shown["message_id"], "hdc:alerts:register:12:1")
 
     b = telegram_events.normalize("update", update)
 
     assert b == ChatButton(chat="telegram", channel_id=str(GROUP), thread_id="9",
                            message_id=str(shown["message_id"]), user_id=str(USER["id"]),
-                           user_name="ipetrov", action="register", value="12:1",
+                           user_name="ipetrov", feature="alerts", action="register",
+                           value="12:1",
                            callback_id=update["callback_query"]["id"])
 
 

@@ -114,6 +114,11 @@ class StandIn(Generic[R]):
         with self._lock:
             self._fails.append(rule)
 
+    def heal(self) -> None:
+        """The service is fixed: fail_next rules not used up yet are dropped."""
+        with self._lock:
+            self._fails.clear()
+
     @staticmethod
     def _take(rules: list[Rule[T]], method: str, path: str = "") -> Rule[T] | None:
         """The first rule for this request, used up once (dropped when its `times` run out)."""

@@ -27,6 +27,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.standins.base import ANY_PATH, Answer, Rule, StandIn
+from tests.standins.slack_rooms import SlackRooms
 
 Json = dict[str, Any]
 BOT_ID, BOT_BOT_ID, BOT_NAME, TEAM_ID = "U0BOT", "B0BOT", "helpdesk-bot", "T1"
@@ -82,7 +83,7 @@ def _page(p: Json, items: list[Any]) -> tuple[list[Any], str]:
     return items[start:end], more
 
 
-class StandInSlack(StandIn[RecordedRequest]):
+class StandInSlack(SlackRooms, StandIn[RecordedRequest]):
     _CRASH = Answer(500, "Internal Server Error")
 
     def __init__(self, server: HTTPServer, token: str = "xoxb-standin-token") -> None:
@@ -107,6 +108,7 @@ class StandInSlack(StandIn[RecordedRequest]):
             "users.info": lambda p: {"user": self._user_json(self._user(_str(p, "user")))},
             "users.lookupByEmail": self._lookup,
             "conversations.members": self._members,
+            **self._room_methods(),  # pins.add, views.open: slack_rooms.py
         }
         server.expect_request(re.compile(r"^/api/[\w.]+$")).respond_with_handler(self._handle)
         # response_url of interactions (hooks.slack.com in Slack): what was said to a presser
@@ -116,12 +118,13 @@ class StandInSlack(StandIn[RecordedRequest]):
             .respond_with_handler(self._respond_to_url)
 
     def add_channel(self, channel_id: str, name: str, *, bot_member: bool = True,
-                    is_private: bool = False, members: Iterable[str] = ()) -> None:
+                    is_private: bool = False, members: Iterable[str] = (),
+                    creator: str = BOT_ID) -> None:
         with self._lock:
             self._channels[channel_id] = {
                 "id": channel_id, "name": name, "is_private": is_private, "is_archived": False,
                 "members": {*members, *([BOT_ID] if bot_member else [])},
-                "created": int(time.time()), "creator": BOT_ID}
+                "created": int(time.time()), "creator": creator}
             self._msgs.setdefault(channel_id, [])
 
     def add_user(self, user_id: str, name: str, real_name: str, email: str) -> None:

@@ -28,12 +28,13 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request
 
 from tests.standins.base import ANY_PATH, Answer, Rule, StandIn
+from tests.standins.telegram_rooms import TelegramRooms
 
 Json = dict[str, Any]
 TOKEN = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
 USER: Json = {"id": 5550001, "is_bot": False, "first_name": "Ivan", "last_name": "Petrov",
               "username": "ipetrov", "language_code": "ru"}
-RIGHTS: Json = {"can_manage_topics": True, "can_invite_users": True}
+RIGHTS: Json = {"can_manage_topics": True, "can_invite_users": True, "can_pin_messages": True}
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 _NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are "
                  "exactly the same as a current content and reply markup of the message")
@@ -87,7 +88,7 @@ def _json(value: Any, what: str = "JSON object") -> Any:  # telebot sends JSON s
         raise TelegramError(400, f"Bad Request: can't parse {what}") from None
 
 
-class StandInTelegram(StandIn[RecordedRequest]):
+class StandInTelegram(TelegramRooms, StandIn[RecordedRequest]):
     _CRASH = Answer(500, {"ok": False, "error_code": 500, "description": "Internal Server Error"})
 
     def __init__(self, server: HTTPServer, token: str = TOKEN, *, first_name: str = "Helpdesk",
@@ -111,11 +112,14 @@ class StandInTelegram(StandIn[RecordedRequest]):
             "closeforumtopic": lambda p: self._close_topic(p, True),
             "reopenforumtopic": lambda p: self._close_topic(p, False),
             "sendmessage": self._send_message, "editmessagetext": self._edit_message,
-            "createchatinvitelink": self._create_link, "approvechatjoinrequest": self._join,
-            "declinechatjoinrequest": self._join, "answercallbackquery": self._answer_query,
+            "createchatinvitelink": self._create_link,
+            "approvechatjoinrequest": lambda p: self._join(p, True),
+            "declinechatjoinrequest": lambda p: self._join(p, False),
+            "answercallbackquery": self._answer_query,
             "setwebhook": self._set_webhook, "getwebhookinfo": self._webhook_info,
             "getchatmember": self._member,
-            "deletewebhook": lambda _p: self._set_webhook({"url": ""})}
+            "deletewebhook": lambda _p: self._set_webhook({"url": ""}),
+            **self._room_methods()}  # pinChatMessage: telegram_rooms.py
         server.expect_request(re.compile(r"^/.*$")).respond_with_handler(self._handle)
 
     @property
@@ -366,10 +370,13 @@ class StandInTelegram(StandIn[RecordedRequest]):
         chat["links"].append(link)
         return copy.deepcopy(link)
 
-    def _join(self, p: Json) -> bool:  # approve or decline a pending join request
+    def _join(self, p: Json, approve: bool) -> bool:  # answer a pending join request
         chat, user_id = self._chat(p), _int(p, "user_id")
+        _ensure(chat["rights"].get("can_invite_users"), "CHAT_ADMIN_REQUIRED")
         _ensure(user_id in chat["pending"], "HIDE_REQUESTER_MISSING")
         chat["pending"].discard(user_id)
+        if approve:
+            chat["members"][user_id] = "member"
         return True
 
     def _member(self, p: Json) -> Json:

@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine
 
 from connector.core import Connector
-from connector.pipeline import drain_inbox
+from connector.inbox_processing import drain_inbox
 from tests.conftest import issue_hook
 from tests.drive import post_hook
 

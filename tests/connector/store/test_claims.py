@@ -3,21 +3,28 @@ dead worker's lease is taken over once it runs out."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from connector.clock import FakeClock
 from connector.events import Action, TicketRef
 from connector.store import inbox, outbox
+from connector.store.claims import release_worker
 from connector.store.db import make_engine, upgrade
+from connector.store.schema import inbox as inbox_table
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    e = make_engine(db_url)
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def engine(db_url: str, clock: FakeClock) -> Iterator[Engine]:
+    e = make_engine(db_url, clock=clock)
     upgrade(e)
     yield e
     e.dispose()
@@ -50,11 +57,12 @@ def test_duplicate_dedup_key_is_not_stored_twice(engine: Engine) -> None:
         assert inbox.count_by_status(conn) == {"pending": 1}
 
 
-def test_a_dead_workers_lease_is_taken_over(engine: Engine) -> None:
+def test_a_dead_workers_lease_is_taken_over(engine: Engine, clock: FakeClock) -> None:
     event = add(engine, "1", "t")
-    assert claim(engine, "dead", lease=0.3) == [event]
+    assert claim(engine, "dead", lease=30) == [event]
+    clock.advance(29)
     assert claim(engine, "alive") == []
-    time.sleep(0.4)
+    clock.advance(2)
     assert claim(engine, "alive") == [event]
     with engine.begin() as conn:
         assert not inbox.finish_event(conn, event, "dead", "done", "late")  # type: ignore[arg-type]
@@ -80,7 +88,8 @@ def test_concurrent_claimers_never_share_a_row(engine: Engine) -> None:
     assert sorted(claimed) == sorted(set(claimed)) and len(claimed) == 200
 
 
-def test_outbox_retry_waits_and_blocks_later_actions_of_the_same_ticket(engine: Engine) -> None:
+def test_outbox_retry_waits_and_blocks_later_actions_of_the_same_ticket(
+        engine: Engine, clock: FakeClock) -> None:
     ref = TicketRef("gitlab", "1", "23")
     with engine.begin() as conn:
         for n in range(2):
@@ -88,9 +97,12 @@ def test_outbox_retry_waits_and_blocks_later_actions_of_the_same_ticket(engine: 
         first = outbox.claim_actions(conn, "w", 10, 60)
     assert [i.action.params["body"] for i in first] == ["0"]
     with engine.begin() as conn:
-        outbox.schedule_retry(conn, first[0].id, "w", 0.3, "429")
+        outbox.schedule_retry(conn, first[0].id, "w", 30, "429")
         assert outbox.claim_actions(conn, "w", 10, 60) == []  # order beats throughput
-    time.sleep(0.35)
+    clock.advance(29)
+    with engine.begin() as conn:
+        assert outbox.claim_actions(conn, "w", 10, 60) == []
+    clock.advance(2)
     with engine.begin() as conn:
         again = outbox.claim_actions(conn, "w", 10, 60)
     assert [(i.action.params["body"], i.attempt) for i in again] == [("0", 2)]
@@ -102,3 +114,24 @@ def test_enqueue_is_idempotent_on_its_key(engine: Engine) -> None:
         assert outbox.enqueue(conn, action, "same-key")
         assert not outbox.enqueue(conn, action, "same-key")
         assert outbox.count_by_status(conn) == {"pending": 1}
+
+
+def test_a_stopping_worker_gives_back_its_claims_at_once(engine: Engine) -> None:
+    mine, theirs, done = add(engine, "1", "a"), add(engine, "2", "b"), add(engine, "3", "c")
+    assert claim(engine, "stopping") == [mine, theirs, done]
+    with engine.begin() as conn:
+        inbox.finish_event(conn, done, "stopping", "done", "ok")  # type: ignore[arg-type]
+        conn.execute(inbox_table.update().where(inbox_table.c.id == theirs)
+                     .values(claimed_by="other"))
+        outbox.enqueue(conn, Action("add_note", "gitlab", TicketRef("gitlab", "1", "2"),
+                                    {"body": "x"}, "t"), "k")
+        [action] = outbox.claim_actions(conn, "stopping", 10, 60)
+
+    assert release_worker(engine, "stopping") == 2
+
+    assert claim(engine, "next") == [mine]  # not after the lease: now; `theirs` stays held
+    with engine.begin() as conn:
+        [again] = outbox.claim_actions(conn, "next", 10, 60)
+        status = conn.execute(select(inbox_table.c.status).where(inbox_table.c.id == done))
+        assert status.scalar_one() == "done"
+    assert again.id == action.id and again.attempt == 2  # a retry checks before it acts

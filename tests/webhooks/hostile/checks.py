@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from connector.pipeline import drain_inbox
+from connector.inbox_processing import drain_inbox
 from tests.webhooks.hostile.requests import Delivery
 from tests.webhooks.hostile.store import connector, inbox_since, last_inbox_id
 from tests.webhooks.hostile.values import short
@@ -122,7 +122,7 @@ def answer_is_sound(app: Flask, client: FlaskClient, delivery: Delivery, *,
 def worker_settles(app: Flask, before: int) -> None:
     """The worker settles what was stored (done, ignored, or failed as a bad payload) without
     raising: a crash it parks as failed is still a crash on input the receiver let in."""
-    with logged_errors("connector.pipeline") as errors:
+    with logged_errors("connector.inbox_processing") as errors:
         drain_inbox(connector(app))
     rows = inbox_since(app, before)
     stuck = [(r.id, r.status) for r in rows if r.status not in SETTLED]

@@ -7,6 +7,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.engine import Connection, Row
 
+from connector.actions import typed_params
 from connector.core import Connector
 from connector.events import Action
 from connector.store import inbox, outbox
@@ -54,6 +55,9 @@ def enqueue_actions(c: Connector, conn: Connection, key: str, actions: list[Acti
 
 def fanned_out(c: Connector, key: str, actions: list[Action]) -> list[tuple[Action, str]]:
     """Each decided action once per target (a chat action goes to every chat that has its
-    channel), with its idempotency key: the event's key, its place, target and content."""
+    channel), with its idempotency key: the event's key, its place, target and content.
+    Every action's parameters are checked against its kind (ActionParamsError if wrong)."""
+    for action in actions:
+        typed_params(action.kind, action.params)
     return [(action, f"{key}|{i}|{action.target}|{action.fingerprint()}")
             for i, decided in enumerate(actions) for action in c.chat_targets(decided)]

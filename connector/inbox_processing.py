@@ -1,4 +1,5 @@
-"""Inbox → normalised event → rules → outbox, one transaction per event."""
+"""Inbox processing: claimed events → normalised → rules → outbox. Tracker events are decided
+and written a batch at a time; other sources go to the processor a feature registered."""
 
 from __future__ import annotations
 
@@ -7,18 +8,18 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
-from connector import alerts, chatevents, ticketevents
+from connector import ticketevents
 from connector.core import Connector
-from connector.processing import Between, batches, finish, never_stop
 from connector.store import inbox
+from connector.work import Between, batches, finish, never_stop
 
 log = logging.getLogger(__name__)
 
 def drain_inbox(c: Connector, source: str | None = None, between: Between = never_stop) -> int:
     """Process pending events (from one source, if given) until none is claimable; returns
     how many were processed. Tracker events of a claimed batch are decided first and written
-    together in one short transaction; chat and alert events, which may ask a service
-    something on the way, one by one."""
+    together in one short transaction; other events, which may ask a service something on the
+    way, one by one."""
     total = 0
     for rows in batches(c, inbox.claim_events, source=source):
         ticket_rows = [row for row in rows if row.source in c.plugins]
@@ -75,11 +76,10 @@ def _tracker_batch(c: Connector, rows: list[Row[Any]]) -> int:
 
 
 def process_event(c: Connector, row: Row[Any]) -> str:
-    """Route a chat or alert event to the processor of its source; returns its outcome."""
-    if row.source in c.chat_plugins:
-        return chatevents.process_chat_event(c, row)
-    if row.source == alerts.SOURCE:
-        return alerts.process_alert(c, row)
+    """Route a non-tracker event to the processor registered for its source."""
+    processor = c.registry.sources.get(row.source)
+    if processor is not None:
+        return processor(c, row)
     with c.engine.begin() as conn:
         return finish(c, conn, row, "failed", f"no source {row.source!r} configured")
 

@@ -1,17 +1,17 @@
-"""Outbox → adapters: perform each action once, retry with backoff, honour Retry-After."""
+"""Outbox dispatch: perform each action once through its adapter, retry with backoff (honouring
+Retry-After), park what cannot succeed, then run the hooks features registered."""
 
 from __future__ import annotations
 
 import logging
 import random
 
-from connector.alerts import follow_up
+from connector.actions import ActionParamsError
 from connector.core import Connector
 from connector.errors import PermanentActionError, RetryableActionError
-from connector.processing import Between, never_stop
 from connector.store import outbox
-from connector.store.db import now
 from connector.store.outbox import OutboxItem
+from connector.work import Between, never_stop
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,8 @@ def perform(c: Connector, item: OutboxItem) -> None:
             performed = adapter.perform(item)
         except (RetryableActionError, PermanentActionError):
             raise
+        except ActionParamsError as exc:  # a stored action its adapter cannot read
+            raise PermanentActionError(f"bad parameters: {exc}") from exc
         except Exception as exc:  # boundary: an adapter bug parks the action, never loops
             log.exception("%s on %s crashed; parked", a.kind, a.ticket)
             raise PermanentActionError(f"crashed: {type(exc).__name__}: {exc}") from exc
@@ -79,10 +81,11 @@ def perform(c: Connector, item: OutboxItem) -> None:
     c.circuits.succeeded(a.target)
     with c.engine.begin() as conn:
         if outbox.mark_done(conn, item.id, c.worker_id, performed.status):
-            follow_up(c, conn, item, performed)
+            for hook in c.registry.after_action:
+                hook(c, conn, item, performed)
     status = performed.status
     c.metrics.actions.labels(**labels, outcome=status).inc()
-    c.metrics.latency.labels(a.target).observe(max(0.0, now() - item.created_at))
+    c.metrics.latency.labels(a.target).observe(max(0.0, c.clock.now() - item.created_at))
     log.info("%s on %s: %s", a.kind, a.ticket, status, extra={"outbox_id": item.id})
 
 

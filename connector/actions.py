@@ -1,0 +1,148 @@
+"""Typed parameters per action kind: what a rule or feature must give, what an adapter may read.
+
+An action is checked against its kind's model when it is decided (a wrong key fails at the rule
+that made it, not at the adapter hours later), and adapters read `action.typed()` instead of
+guessing dictionary keys. Stored actions keep their JSON params; the models accept exactly
+those keys, so the outbox of an older version still performs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+
+class Params(BaseModel):
+    """An action's parameters; unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- trackers -------------------------------------------------------------------------------
+
+
+class UpdateLabels(Params):
+    add: list[str]
+    remove: list[str]
+
+
+class AddNote(Params):
+    body: str
+
+
+class Assign(Params):
+    username: str
+    role: str = ""  # the regulation's role that chose the person, for logs
+
+
+class SetPriority(Params):
+    priority: str  # the regulation's value (translated by the tracker's vocabulary)
+    was: str | None = None
+
+
+class SetStatus(Params):
+    status: str
+
+
+class SetField(Params):
+    field: str
+    value: str
+
+
+class Link(Params):
+    target: str
+    type: str = "related-to"
+
+
+class CreateIssue(Params):
+    title: str
+    description: str
+    labels: list[str] = []
+    category: str = "General"  # Mantis' category
+    priority: str = "3 normal"  # Znuny's priority (GitLab and Mantis: labels, their default)
+    customer: str = ""  # Znuny's customer user ("": the connector's own user)
+    alert_id: int | None = None  # the alert the issue was registered from (alerts feature)
+    user: str = ""  # who decided it, in the chat
+
+
+# --- chats ----------------------------------------------------------------------------------
+
+
+class ThreadAction(Params):
+    """Something in a ticket's thread in a logical channel."""
+
+    channel: str
+    title: str = ""
+    url: str = ""
+    mapping: str | None = None  # the regulation whose wording the texts use
+
+
+class Escalate(ThreadAction):
+    labels: list[str] = []
+    assignees: list[str] = []
+    author: str = ""
+    priority: str = ""
+
+
+class RelayNote(ThreadAction):
+    text: str
+
+
+class Deescalate(ThreadAction):
+    why: str
+    text: str
+
+
+class PostAlert(Params):
+    channel: str
+    title: str
+    text: str
+    buttons: list[tuple[str, str]] = []  # (text, callback data)
+
+
+class UpdateAlert(Params):
+    channel: str
+    text: str
+    buttons: list[tuple[str, str]] = []
+
+
+class PostInThread(Params):
+    channel: str
+    text: str
+
+
+class AnswerButton(Params):
+    callback_id: str
+    text: str
+    refusal: bool = False
+
+
+TRACKER_PARAMS: dict[str, type[Params]] = {
+    "update_labels": UpdateLabels, "add_note": AddNote, "assign": Assign,
+    "set_priority": SetPriority, "set_status": SetStatus, "set_field": SetField, "link": Link,
+    "create_issue": CreateIssue,
+}
+CHAT_PARAMS: dict[str, type[Params]] = {
+    "escalate": Escalate, "deescalate": Deescalate, "relay_note": RelayNote,
+    "post_alert": PostAlert, "update_alert": UpdateAlert, "post_in_thread": PostInThread,
+    "answer_button": AnswerButton,
+}
+PARAMS: dict[str, type[Params]] = {**TRACKER_PARAMS, **CHAT_PARAMS}
+
+
+class ActionParamsError(ValueError):
+    """An action was decided with parameters its kind does not take."""
+
+
+def typed_params(kind: str, params: dict[str, Any]) -> Params:
+    """The parameters as their kind's model; ActionParamsError names what is wrong."""
+    model = PARAMS.get(kind)
+    if model is None:
+        raise ActionParamsError(f"no action kind {kind!r}")
+    try:
+        return model.model_validate(params)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "params"
+        raise ActionParamsError(f"{kind}: {where}: {first['msg']}") from None

@@ -1,0 +1,116 @@
+"""What features plug into the generic spine: inbox sources, buttons, thread replies, hooks after
+an action, timed jobs and the chat channels they post to. The spine looks things up here and
+names no feature; each feature's `register` fills it in when the connector is built. (The
+templates a feature speaks with are static: its texts.py, read by the mapping loader.)"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy.engine import Connection, Row
+
+from connector.events import Action, ChatButton, ChatMessage, TicketRef
+
+if TYPE_CHECKING:
+    from connector.adapters import Performed
+    from connector.core import Connector
+    from connector.store.outbox import OutboxItem
+
+# An inbox source's processor: acts on one claimed row, returns its outcome ("done: …").
+SourceProcessor = Callable[["Connector", Row[Any]], str]
+# A reply in a thread the connector opened for `ref`; `author` is already described.
+ReplyHandler = Callable[["Connector", Connection, TicketRef, ChatMessage, str], list[Action]]
+# Runs in the transaction that records an action as done.
+AfterAction = Callable[["Connector", Connection, "OutboxItem", "Performed"], None]
+
+
+class Buttons(Protocol):
+    """A feature's buttons: who may press them where, and what a press does."""
+
+    def refusal(self, c: Connector, ev: ChatButton) -> str | None:
+        """Why this press may not act (None: it may); may ask the chat, outside transactions."""
+
+    def press(self, c: Connector, conn: Connection, ev: ChatButton) -> list[Action]:
+        """The actions an allowed press decides, in the caller's transaction."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """Work on a timer; `run` returns the inbox sources it stored events for (to wake)."""
+
+    name: str
+    every_seconds: float
+    run: Callable[[Connector], list[str]]
+
+
+class RegistryError(ValueError):
+    """Two features claimed the same name."""
+
+
+@dataclass
+class Registry:
+    """Everything features registered, looked up by the spine."""
+
+    sources: dict[str, SourceProcessor] = field(default_factory=dict)
+    buttons: dict[str, Buttons] = field(default_factory=dict)
+    replies: dict[str, ReplyHandler] = field(default_factory=dict)  # thread tracker → handler
+    default_reply: ReplyHandler | None = None  # replies in a ticket's own thread
+    after_action: list[AfterAction] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+    channels: dict[str, str] = field(default_factory=dict)  # config key → logical channel
+    _aliases: dict[str, str] = field(default_factory=dict)
+
+    def source(self, name: str, processor: SourceProcessor) -> None:
+        self._unique(self.sources, name, "inbox source")
+        self.sources[name] = processor
+
+    def button(self, namespace: str, handler: Buttons, *, legacy: tuple[str, ...] = ()) -> None:
+        """Buttons whose data is `hdc:<namespace>:<action>:<value>`. `legacy`: actions that
+        buttons already posted by an older version carry as `hdc:<action>:<value>`."""
+        self._unique(self.buttons, namespace, "button namespace")
+        self.buttons[namespace] = handler
+        self._aliases.update(dict.fromkeys(legacy, namespace))
+
+    def reply(self, thread_tracker: str | None, handler: ReplyHandler) -> None:
+        """Handle replies in threads opened for `thread_tracker`'s refs (None: tickets)."""
+        if thread_tracker is None:
+            if self.default_reply is not None:
+                raise RegistryError("two features handle replies in ticket threads")
+            self.default_reply = handler
+            return
+        self._unique(self.replies, thread_tracker, "thread kind")
+        self.replies[thread_tracker] = handler
+
+    def after(self, hook: AfterAction) -> None:
+        self.after_action.append(hook)
+
+    def job(self, job: Job) -> None:
+        if any(j.name == job.name for j in self.jobs):
+            raise RegistryError(f"two jobs are named {job.name!r}")
+        self.jobs.append(job)
+
+    def posts_to(self, config_key: str, channel: str) -> None:
+        """A logical chat channel a feature posts to: check-config insists some chat has it."""
+        self.channels[config_key] = channel
+
+    def buttons_for(self, ev: ChatButton) -> tuple[Buttons, ChatButton] | None:
+        """The handler of a press, with the press in today's shape (legacy data re-read)."""
+        if ev.feature in self.buttons:
+            return self.buttons[ev.feature], ev
+        namespace = self._aliases.get(ev.feature)
+        if namespace is None:
+            return None
+        # `hdc:register:12:2` was read as feature "register", action "12", value "2".
+        value = f"{ev.action}:{ev.value}" if ev.value else ev.action
+        return self.buttons[namespace], replace(ev, feature=namespace, action=ev.feature,
+                                                value=value)
+
+    def reply_handler(self, ref: TicketRef) -> ReplyHandler | None:
+        return self.replies.get(ref.tracker, self.default_reply)
+
+    @staticmethod
+    def _unique(table: dict[str, Any], name: str, what: str) -> None:
+        if name in table:
+            raise RegistryError(f"two features registered the {what} {name!r}")

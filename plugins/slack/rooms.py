@@ -1,0 +1,144 @@
+"""Slack rooms and forms: a channel per room, a pinned status, a modal per form."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from functools import cached_property, partial
+from typing import Any, TypeVar
+
+from slack_sdk import WebClient
+
+from connector.chat import Room
+from connector.errors import PermanentActionError
+from connector.forms import FormProgress
+
+T = TypeVar("T")
+NAME_MAX = 80  # conversations.create: lowercase letters, digits, - and _, ≤ 80
+TITLE_MAX = 24  # a modal's title, submit and close texts
+PLACEHOLDER_MAX = 150
+LABEL_MAX = 2000
+
+
+def channel_name(text: str) -> str:
+    """A Slack channel name from a room name: `Outage 42: VPN` → `outage-42-vpn`."""
+    slug = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")
+    return re.sub(r"-{2,}", "-", slug)[:NAME_MAX].strip("-")
+
+
+class SlackRooms:
+    """The rooms-and-forms half of SlackChat, which supplies `client` and `_call`."""
+
+    client: WebClient
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        raise NotImplementedError  # SlackChat's: runs the call and classifies its failure
+
+    def create_room(self, name: str, home_id: str) -> Room:
+        """A public channel; `home_id` is not needed (Slack creates channels itself)."""
+        slug = channel_name(name)
+        try:
+            channel = self._call(lambda: self.client.conversations_create(name=slug))["channel"]
+        except PermanentActionError as exc:
+            own = self._own_channel(slug) if "name_taken" in str(exc) else None
+            if own is None:
+                raise
+            return own
+        return Room(str(channel["id"]), None, str(channel["name"]))
+
+    def invite(self, channel_id: str, user_ids: Sequence[str]) -> str | None:
+        """Slack refuses a whole invitation when one person is already in: then one by one."""
+        if not user_ids:
+            return None
+        try:
+            self._invite(channel_id, user_ids)
+        except PermanentActionError as exc:
+            if "already_in_channel" not in str(exc):
+                raise
+            for user in user_ids:
+                self._invite(channel_id, [user])
+        return None
+
+    def pin(self, channel_id: str, message_id: str) -> None:
+        try:
+            self._call(lambda: self.client.pins_add(channel=channel_id, timestamp=message_id))
+        except PermanentActionError as exc:
+            if "already_pinned" not in str(exc):
+                raise
+
+    def close_room(self, room: Room) -> None:
+        try:
+            self._call(lambda: self.client.conversations_archive(channel=room.channel_id))
+        except PermanentActionError as exc:
+            if "already_archived" not in str(exc):
+                raise
+
+    def answer_join_request(self, channel_id: str, user_id: str, approve: bool) -> None:
+        """Slack has no join requests (see the port): nothing to answer."""
+
+    def open_form(self, progress: FormProgress, channel_id: str, thread_id: str | None = None,
+                  *, trigger_id: str = "", reply_to: str = "") -> FormProgress:
+        if not trigger_id:
+            raise PermanentActionError("Slack opens a form only from a press or a command "
+                                       "(trigger_id)")
+        view = modal(progress, channel_id, thread_id)
+        answer = self._call(lambda: self.client.views_open(trigger_id=trigger_id, view=view))
+        return progress.asked(str(answer["view"]["id"]))
+
+    @cached_property
+    def _bot_user(self) -> str:
+        return str(self._call(self.client.auth_test)["user_id"])
+
+    def _invite(self, channel_id: str, user_ids: Sequence[str]) -> None:
+        try:
+            self._call(lambda: self.client.conversations_invite(channel=channel_id,
+                                                                users=",".join(user_ids)))
+        except PermanentActionError as exc:
+            if len(user_ids) > 1 or "already_in_channel" not in str(exc):
+                raise
+
+    def _own_channel(self, name: str) -> Room | None:
+        """The unarchived channel of that name this bot created (an earlier try's), if any."""
+        cursor = ""
+        while True:
+            page = self._call(partial(
+                self.client.conversations_list, types="public_channel,private_channel",
+                exclude_archived=True, limit=1000, cursor=cursor))
+            for channel in page.get("channels") or []:
+                if channel.get("name") == name and channel.get("creator") == self._bot_user:
+                    return Room(str(channel["id"]), None, name)
+            cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                return None
+
+
+def modal(progress: FormProgress, channel_id: str, thread_id: str | None) -> dict[str, Any]:
+    """The form as a modal view: one input block per field, answers so far filled in; where it
+    was opened travels in private_metadata."""
+    form, answers = progress.form, progress.values()
+    blocks: list[dict[str, Any]] = []
+    for field in form.fields:
+        element: dict[str, Any] = {"type": "plain_text_input", "action_id": field.name,
+                                   "multiline": field.multiline}
+        if field.placeholder:
+            element["placeholder"] = _text(field.placeholder, PLACEHOLDER_MAX)
+        if answers.get(field.name):
+            element["initial_value"] = answers[field.name]
+        blocks.append({"type": "input", "block_id": field.name, "optional": field.optional,
+                       "label": _text(field.label, LABEL_MAX), "element": element})
+    return {"type": "modal", "callback_id": form.form_id, "title": _text(form.title, TITLE_MAX),
+            "submit": _text(form.submit, TITLE_MAX), "blocks": blocks,
+            "private_metadata": json.dumps({"channel": channel_id, "thread": thread_id})}
+
+
+def form_answers(view: dict[str, Any]) -> dict[str, str]:
+    """A submitted modal's answers by field name (view_submission's `view`); empty optional
+    fields come back as ""."""
+    values = (view.get("state") or {}).get("values") or {}
+    return {block: str((actions.get(block) or {}).get("value") or "")
+            for block, actions in values.items() if isinstance(actions, dict)}
+
+
+def _text(text: str, limit: int) -> dict[str, str]:
+    return {"type": "plain_text", "text": text[:limit] or " "}

@@ -1,0 +1,76 @@
+"""Telegram rooms and forms: a topic per room, a pinned status, one reply-forced question a step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import telebot
+from telebot.types import ForceReply, ReplyParameters
+
+from connector.chat import Room
+from connector.errors import PermanentActionError
+from connector.forms import FormProgress
+
+T = TypeVar("T")
+TOPIC_NAME_MAX = 128
+PLACEHOLDER_MAX = 64  # ForceReply's input_field_placeholder
+# Answering a join request again (or one an admin answered first) is not a failure.
+ANSWERED = ("HIDE_REQUESTER_MISSING", "USER_ALREADY_PARTICIPANT")
+
+
+class TelegramRooms:
+    """The rooms-and-forms half of TelegramChat, which supplies `bot` and `_call`."""
+
+    bot: telebot.TeleBot
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        raise NotImplementedError  # TelegramChat's: runs the call and classifies its failure
+
+    def create_room(self, name: str, home_id: str) -> Room:
+        """A topic in the forum supergroup `home_id`: bots cannot create groups."""
+        topic = self._call(lambda: self.bot.create_forum_topic(int(home_id),
+                                                               name[:TOPIC_NAME_MAX]))
+        return Room(home_id, str(topic.message_thread_id), str(topic.name))
+
+    def invite(self, channel_id: str, user_ids: Sequence[str]) -> str | None:
+        """A link whose users ask to join (bots cannot add people); answer_join_request lets
+        them in."""
+        link = self._call(lambda: self.bot.create_chat_invite_link(
+            int(channel_id), creates_join_request=True))
+        return str(link.invite_link)
+
+    def pin(self, channel_id: str, message_id: str) -> None:
+        self._call(lambda: self.bot.pin_chat_message(int(channel_id), int(message_id),
+                                                     disable_notification=True))
+
+    def close_room(self, room: Room) -> None:
+        """Closes the topic; a bot cannot archive the supergroup itself."""
+        thread = room.thread_id
+        if thread:
+            self._call(lambda: self.bot.close_forum_topic(int(room.channel_id), int(thread)))
+
+    def answer_join_request(self, channel_id: str, user_id: str, approve: bool) -> None:
+        answer = (self.bot.approve_chat_join_request if approve
+                  else self.bot.decline_chat_join_request)
+        try:
+            self._call(lambda: answer(int(channel_id), int(user_id)))
+        except PermanentActionError as exc:
+            if not any(code in str(exc) for code in ANSWERED):
+                raise
+
+    def open_form(self, progress: FormProgress, channel_id: str, thread_id: str | None = None,
+                  *, trigger_id: str = "", reply_to: str = "") -> FormProgress:
+        """Asks the current field: `title (k/n)` and its label; `-` skips an optional one."""
+        field = progress.current
+        if field is None:
+            return progress
+        form = progress.form
+        text = f"{form.title} ({len(progress.answers) + 1}/{len(form.fields)})\n{field.label}"
+        markup = ForceReply(selective=True if reply_to else None,
+                            input_field_placeholder=field.placeholder[:PLACEHOLDER_MAX] or None)
+        message = self._call(lambda: self.bot.send_message(
+            int(channel_id), text, message_thread_id=int(thread_id) if thread_id else None,
+            reply_markup=markup,
+            reply_parameters=ReplyParameters(int(reply_to)) if reply_to else None))
+        return progress.asked(str(message.message_id))

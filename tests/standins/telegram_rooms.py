@@ -1,0 +1,64 @@
+"""Stand-in Telegram pins and form replies (``pinChatMessage``), mixed into StandInTelegram.
+
+A step-by-step form asks with ``reply_markup={"force_reply": true, …}`` (which, as in Telegram,
+does not show up in the sent Message); :meth:`TelegramRooms.reply_update` is the user's answer:
+a message whose ``reply_to_message`` is the prompt.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from tests.standins.base import Reply
+
+Json = dict[str, Any]
+
+
+def _bad_request(description: str) -> Reply:
+    return Reply(400, {"ok": False, "error_code": 400,
+                       "description": f"Bad Request: {description}"})
+
+
+class TelegramRooms:
+    """pinChatMessage for StandInTelegram (which supplies _chat, _new_message, _update, lock)."""
+
+    _lock: threading.RLock
+    _chats: dict[int, Json]
+    _chat: Callable[[Json], Json]
+    _new_message: Callable[..., Json]
+    _update: Callable[[str, Json], Json]
+
+    def _room_methods(self) -> dict[str, Callable[[Json], Any]]:
+        return {"pinchatmessage": self._pin}
+
+    def pinned(self, chat_id: int) -> list[int]:
+        """Ids of the chat's pinned messages, oldest pin first."""
+        with self._lock:
+            return list(self._chats[chat_id].get("pinned", []))
+
+    def reply_update(self, chat_id: int, reply_to: int, text: str, *, from_user: Json) -> Json:
+        """A user's message replying to `reply_to` (e.g. a prompt), in the prompt's topic."""
+        with self._lock:
+            chat = self._chats[chat_id]
+            prompt = chat["messages"][reply_to]
+            msg = self._new_message(chat, {"is_bot": False, **from_user},
+                                    prompt.get("message_thread_id"), text=text)
+            msg["reply_to_message"] = {k: copy.deepcopy(v) for k, v in prompt.items()
+                                       if k != "reply_to_message"}
+            return self._update("message", msg)
+
+    def _pin(self, p: Json) -> bool:
+        chat = self._chat(p)
+        if not chat["rights"].get("can_pin_messages"):
+            raise _bad_request("not enough rights to manage pinned messages in the chat")
+        raw = str(p.get("message_id") or "").strip()
+        message_id = int(raw) if raw.lstrip("-").isdigit() else 0
+        if message_id not in chat["messages"]:
+            raise _bad_request("message to pin not found")
+        pins = chat.setdefault("pinned", [])
+        if message_id not in pins:  # pinning a pinned message again changes nothing
+            pins.append(message_id)
+        return True
