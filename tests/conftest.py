@@ -40,6 +40,7 @@ from connector.clock import SYSTEM_CLOCK, Clock
 from connector.config import Config
 from connector.core import Connector, build_connector
 from connector.mappings import Mappings, load_mappings
+from tests.processes import ConnectorProcess
 from tests.standins import fixtures as _standin_fixtures
 from tests.standins.gitlab import StandInGitLab
 from tests.standins.mantis import StandInMantis
@@ -253,3 +254,12 @@ def note_hook(text: str, *, user: str = "l2-engineer", iid: int = 23, project_id
     payload["project"]["id"] = project_id
     payload["user"]["username"] = user
     return payload
+
+
+@pytest.fixture
+def processes() -> Iterator[list[ConnectorProcess]]:
+    """Connector processes a test starts; stopped (SIGTERM, then SIGKILL) afterwards."""
+    started: list[ConnectorProcess] = []
+    yield started
+    for p in started:
+        p.stop()

@@ -3,7 +3,7 @@ restart every write-back happens exactly once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,14 +14,6 @@ from tests.processes import ConnectorProcess, wait_for
 from tests.standins.gitlab import StandInGitLab
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def processes() -> Iterator[list[ConnectorProcess]]:
-    started: list[ConnectorProcess] = []
-    yield started
-    for p in started:
-        p.stop()
 
 
 def deliver(p: ConnectorProcess) -> None:

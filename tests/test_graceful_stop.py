@@ -30,14 +30,6 @@ LOW, HIGH = "Priority: Low", "Priority: High"
 
 
 @pytest.fixture
-def processes() -> Iterator[list[ConnectorProcess]]:
-    started: list[ConnectorProcess] = []
-    yield started
-    for p in started:
-        p.stop()
-
-
-@pytest.fixture
 def engine(sqlite_url: str) -> Iterator[Engine]:
     e = make_engine(sqlite_url)
     yield e

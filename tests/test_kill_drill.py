@@ -7,7 +7,7 @@ moves them in that very list): every issue is corrected exactly once."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -21,14 +21,6 @@ from tests.standins.gitlab import StandInGitLab
 pytestmark = pytest.mark.slow
 ISSUES, KILLS = 1000, 3
 CONFLICT = ["Priority: Low", "Priority: High"]
-
-
-@pytest.fixture
-def processes() -> Iterator[list[ConnectorProcess]]:
-    started: list[ConnectorProcess] = []
-    yield started
-    for p in started:
-        p.stop()
 
 
 def test_thousand_webhooks_three_kills_no_redelivery(
