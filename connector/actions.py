@@ -69,10 +69,15 @@ class CreateIssue(Params):
 # --- chats ----------------------------------------------------------------------------------
 
 
-class ThreadAction(Params):
-    """Something in a ticket's thread in a logical channel."""
+class InChannel(Params):
+    """Something in a logical chat channel (l2, alerts): each chat maps it to its own id."""
 
     channel: str
+
+
+class ThreadAction(InChannel):
+    """Something in a ticket's thread in a logical channel."""
+
     title: str = ""
     url: str = ""
     mapping: str | None = None  # the regulation whose wording the texts use
@@ -90,25 +95,22 @@ class RelayNote(ThreadAction):
 
 
 class Deescalate(ThreadAction):
-    why: str
+    why: str = ""  # closed | label_removed | ended: for logs
     text: str
 
 
-class PostAlert(Params):
-    channel: str
+class PostAlert(InChannel):
     title: str
     text: str
     buttons: list[tuple[str, str]] = []  # (text, callback data)
 
 
-class UpdateAlert(Params):
-    channel: str
+class UpdateAlert(InChannel):
     text: str
     buttons: list[tuple[str, str]] = []
 
 
-class PostInThread(Params):
-    channel: str
+class PostInThread(InChannel):
     text: str
 
 

@@ -7,12 +7,14 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from connector.chat import Chat
-from connector.config import Config
 from connector.events import ChatEvent, TicketEvent, TicketRef
 from connector.store.outbox import OutboxItem
+
+if TYPE_CHECKING:  # the config lists the plugins' own sections: no import at run time
+    from connector.config import Config
 
 log = logging.getLogger(__name__)
 

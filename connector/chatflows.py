@@ -8,6 +8,17 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from connector.actions import (
+    AnswerButton,
+    Deescalate,
+    Escalate,
+    InChannel,
+    PostAlert,
+    PostInThread,
+    RelayNote,
+    ThreadAction,
+    UpdateAlert,
+)
 from connector.adapters import DONE, Adapter, Performed, Tracker
 from connector.chat import Button, Chat, Posted, split_text
 from connector.errors import PermanentActionError, RetryableActionError
@@ -44,7 +55,7 @@ class ChatPerformer(Adapter):
         return DONE
 
     def _channel_id(self, item: OutboxItem) -> str:
-        channel = item.action.params["channel"]
+        channel = item.action.params_as(InChannel).channel
         if channel not in self.channels:
             raise PermanentActionError(f"{self.chat.name}: no channel {channel!r} configured")
         return self.channels[channel]
@@ -52,15 +63,16 @@ class ChatPerformer(Adapter):
     def _thread(self, item: OutboxItem) -> Any:
         with reading(self.engine) as conn:
             return threads.find(conn, str(item.action.ticket), self.chat.name,
-                                item.action.params["channel"])
+                                item.action.params_as(InChannel).channel)
 
     def _open(self, item: OutboxItem) -> None:
         """Open the ticket's thread once; a retry finds what an earlier attempt created, and
         posts only the pieces of a long opening text that did not land."""
-        p, ticket = item.action.params, str(item.action.ticket)
+        p, ticket = item.action.params_as(InChannel), str(item.action.ticket)
         channel_id, row = self._channel_id(item), self._thread(item)
         pieces = split_text(self._opening_text(item), self.chat.max_text)
-        buttons = [Button(t, d) for t, d in p.get("buttons", [])]
+        title = p.title if isinstance(p, ThreadAction | PostAlert) else ""
+        buttons = [Button(t, d) for t, d in p.buttons] if isinstance(p, PostAlert) else []
         if row is not None and row.message_id:
             if row.state == "closed":  # escalated again after it ended
                 self.chat.reopen_thread(row.channel_id, row.thread_id)
@@ -71,11 +83,10 @@ class ChatPerformer(Adapter):
                 self._post_pieces(item, row.channel_id, row.thread_id, pieces, start=1)
             return
         if row is None:
-            created = self.chat.create_thread(channel_id, _topic_name(item.action.ticket,
-                                                                      p.get("title", "")))
+            created = self.chat.create_thread(channel_id, _topic_name(item.action.ticket, title))
             if created is not None:  # remember the topic at once: it cannot be looked up later
                 with self.engine.begin() as conn:
-                    threads.save(conn, ticket, self.chat.name, p["channel"],
+                    threads.save(conn, ticket, self.chat.name, p.channel,
                                  Posted(channel_id, created, ""))
                 row = self._thread(item)
         thread_id = row.thread_id if row is not None else None
@@ -89,24 +100,26 @@ class ChatPerformer(Adapter):
             if row is not None:
                 threads.set_message(conn, row.id, posted.message_id)
             else:
-                threads.save(conn, ticket, self.chat.name, p["channel"], posted)
+                threads.save(conn, ticket, self.chat.name, p.channel, posted)
         self._post_pieces(item, posted.channel_id, posted.thread_id, pieces, start=1)
 
     def _post(self, item: OutboxItem) -> None:
-        row = self._thread(item)
+        p, row = item.action.params_as(InChannel), self._thread(item)
+        if not isinstance(p, RelayNote | PostInThread):
+            raise PermanentActionError(f"{item.action.kind} is not posted into a thread")
         if row is None or row.state != "open":
             log.info("%s: no open %s thread for %s; nothing to post", self.chat.name,
-                     item.action.params["channel"], item.action.ticket)
+                     p.channel, item.action.ticket)
             return
         self._post_pieces(item, row.channel_id, row.thread_id,
-                          split_text(item.action.params["text"], self.chat.max_text))
+                          split_text(p.text, self.chat.max_text))
 
     def _close(self, item: OutboxItem) -> None:
         row = self._thread(item)
         if row is None or row.state != "open":
             return
         self._post_pieces(item, row.channel_id, row.thread_id,
-                          split_text(item.action.params["text"], self.chat.max_text))
+                          split_text(item.action.params_as(Deescalate).text, self.chat.max_text))
         self.chat.close_thread(row.channel_id, row.thread_id)
         with self.engine.begin() as conn:
             threads.set_state(conn, row.id, "closed")
@@ -115,13 +128,13 @@ class ChatPerformer(Adapter):
         row = self._thread(item)
         if row is None:
             raise RetryableActionError("the alert's message is not posted yet")
-        p = item.action.params
-        self.chat.update(row.channel_id, row.message_id, p["text"][: self.chat.max_text],
-                         [Button(t, d) for t, d in p.get("buttons", [])])
+        p = item.action.params_as(UpdateAlert)
+        self.chat.update(row.channel_id, row.message_id, p.text[: self.chat.max_text],
+                         [Button(t, d) for t, d in p.buttons])
 
     def _answer(self, item: OutboxItem) -> None:
-        p = item.action.params
-        self.chat.answer_button(p["callback_id"], p["text"], refusal=bool(p.get("refusal")))
+        p = item.action.params_as(AnswerButton)
+        self.chat.answer_button(p.callback_id, p.text, refusal=p.refusal)
 
     def _post_pieces(self, item: OutboxItem, channel_id: str, thread_id: str,
                      pieces: Sequence[str], start: int = 0) -> None:
@@ -143,18 +156,18 @@ class ChatPerformer(Adapter):
                 threads.record_piece(conn, key, posted.message_id)
 
     def _opening_text(self, item: OutboxItem) -> str:
-        p = item.action.params
         if item.action.kind != "escalate":
-            return str(p["text"])
+            return item.action.params_as(PostAlert).text
+        p = item.action.params_as(Escalate)
         tracker = self.trackers.get(item.action.ticket.tracker)
         facts = tracker.ticket_facts(item.action.ticket) if tracker else None
         lines = [facts.description.strip()[:1500]] if facts and facts.description else []
         lines += [f"— {who}: {body.strip()[:500]}" for who, body in (facts.notes if facts else ())]
         return self.render(
-            "escalation", p.get("mapping"), ticket=ticket_label(item.action.ticket),
-            title=p["title"], url=p["url"],
-            priority=p.get("priority") or "—", author=(facts.author if facts else "") or "—",
-            assignees=", ".join(p.get("assignees", [])) or "—", channel=p["channel"],
+            "escalation", p.mapping, ticket=ticket_label(item.action.ticket),
+            title=p.title, url=p.url,
+            priority=p.priority or "—", author=(facts.author if facts else "") or "—",
+            assignees=", ".join(p.assignees) or "—", channel=p.channel,
             facts="\n".join(lines) or "—")
 
 

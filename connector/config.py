@@ -7,19 +7,19 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 
+from connector.configbase import ChatConfig, Strict, TrackerConfig
 from connector.errors import ConfigError
 from connector.starter import DEFAULT_STORE_URL, shipped_mappings
 from connector.yamlfile import interpolate_env, parse_model, read_yaml
+from plugins.gitlab.config import GitLabConfig
+from plugins.mantis.config import MantisConfig
+from plugins.otrs.config import OtrsConfig
+from plugins.slack.config import SlackConfig
+from plugins.telegram.config import TelegramConfig
 
 DEFAULT_CONFIG_ENV = "HELPDESK_CONNECTOR_CONFIG"
-
-
-class Strict(BaseModel):
-    """Base for config sections: unknown keys are errors, values are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class StoreConfig(Strict):
@@ -31,80 +31,9 @@ class StoreConfig(Strict):
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
 
 
-class ProjectConfig(Strict):
-    id: str
-    mapping: str
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id_as_text(cls, value: object) -> object:
-        return str(value) if isinstance(value, int) else value
-
-
-class ReconcileConfig(Strict):
-    interval_seconds: float = Field(300, gt=0)
-    lookback_seconds: float = Field(3600, gt=0)
-
-
-class TrackerConfig(Strict):
-    """What every tracker section has: where it is, who the bot is, which rules govern what."""
-
-    base_url: str
-    webhook_secret: SecretStr
-    bot_username: str = "helpdesk-bot"
-    projects: list[ProjectConfig] = []  # GitLab/Mantis project ids; OTRS queue names
-    default_mapping: str | None = None
-    reconcile: ReconcileConfig = ReconcileConfig()
-    timeout_seconds: float = Field(10, gt=0)
-
-    @property
-    def dry_run(self) -> bool:
-        """Without credentials the connector only logs what it would write."""
-        return not self.credential()
-
-    def credential(self) -> str:
-        raise NotImplementedError
-
-    def secrets(self) -> list[str]:
-        return [self.credential(), self.webhook_secret.get_secret_value()]
-
-    def mapping_for(self, project: str) -> str | None:
-        """Name of the regulation mapping that governs a project."""
-        for p in self.projects:
-            if p.id == project:
-                return p.mapping
-        return self.default_mapping
-
-
-class GitLabConfig(TrackerConfig):
-    base_url: str = "https://gitlab.example.com"
-    token: SecretStr = SecretStr("")
-
-    def credential(self) -> str:
-        return self.token.get_secret_value()
-
-
-class MantisConfig(TrackerConfig):
-    """MantisBT: REST at <base_url>/api/rest/index.php, webhooks from our PHP plugin."""
-
-    token: SecretStr = SecretStr("")  # API token of the bot user (Authorization: <token>)
-
-    def credential(self) -> str:
-        return self.token.get_secret_value()
-
-
-class OtrsConfig(TrackerConfig):
-    """OTRS/Znuny: base_url is the web service, …/nph-genericinterface.pl/Webservice/<Name>."""
-
-    user: str = ""  # agent the connector logs in as (SessionCreate)
-    password: SecretStr = SecretStr("")
-    webhook_user: str = "znuny"  # Basic auth the invokers send; webhook_secret is its password
-
-    def credential(self) -> str:
-        return self.password.get_secret_value()
-
-
 class TrackersConfig(Strict):
+    """Tracker sections by kind; each vendor's section lives in plugins/<vendor>/config.py."""
+
     gitlab: GitLabConfig | None = None
     mantis: MantisConfig | None = None
     otrs: OtrsConfig | None = None
@@ -114,36 +43,13 @@ class TrackersConfig(Strict):
                                             ("otrs", self.otrs)) if cfg is not None}
 
 
-class SlackConfig(Strict):
-    base_url: str = "https://slack.com/api/"
-    bot_token: SecretStr = SecretStr("")
-    signing_secret: SecretStr
-    channels: dict[str, str] = {}  # logical channel (l2, alerts) → Slack channel id
-    timeout_seconds: float = Field(10, gt=0)
-
-    @property
-    def dry_run(self) -> bool:
-        return not self.bot_token.get_secret_value()
-
-
-class TelegramConfig(Strict):
-    api_url: str = "https://api.telegram.org"  # or a local Bot API server
-    bot_token: SecretStr = SecretStr("")
-    webhook_secret: SecretStr
-    webhook_url: str = ""  # public URL of /webhooks/telegram, for `telegram set-webhook`
-    channels: dict[str, int] = {}  # logical channel → forum supergroup id (-100…)
-    timeout_seconds: float = Field(10, gt=0)
-
-    @property
-    def dry_run(self) -> bool:
-        return not self.bot_token.get_secret_value()
-
-
 class ChatsConfig(Strict):
+    """Chat sections by kind; each vendor's section lives in plugins/<vendor>/config.py."""
+
     slack: SlackConfig | None = None
     telegram: TelegramConfig | None = None
 
-    def configured(self) -> dict[str, SlackConfig | TelegramConfig]:
+    def configured(self) -> dict[str, ChatConfig]:
         return {name: cfg for name, cfg in (("slack", self.slack), ("telegram", self.telegram))
                 if cfg is not None}
 
@@ -248,12 +154,8 @@ class Config(Strict):
         found: list[str] = []
         for tracker in self.trackers.configured().values():
             found += tracker.secrets()
-        if self.chats.slack:
-            found += [self.chats.slack.bot_token.get_secret_value(),
-                      self.chats.slack.signing_secret.get_secret_value()]
-        if self.chats.telegram:
-            found += [self.chats.telegram.bot_token.get_secret_value(),
-                      self.chats.telegram.webhook_secret.get_secret_value()]
+        for chat in self.chats.configured().values():
+            found += chat.secrets()
         if self.alerts:
             found.append(self.alerts.token.get_secret_value())
         if self.ops:

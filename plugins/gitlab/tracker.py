@@ -14,11 +14,11 @@ from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
 from connector.actions import AddNote, Assign, CreateIssue, UpdateLabels
 from connector.adapters import DONE, Change, Performed, TicketFacts, Tracker
-from connector.config import GitLabConfig
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import TicketRef
 from connector.store.outbox import OutboxItem
 from connector.timestamps import canonical
+from plugins.gitlab.config import GitLabConfig
 from plugins.http import digest, parse_retry_after, session_for
 
 log = logging.getLogger(__name__)

@@ -17,12 +17,12 @@ from connector.actions import (
     UpdateLabels,
 )
 from connector.adapters import DONE, Change, Performed, TicketFacts, Tracker
-from connector.config import MantisConfig
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import TicketRef
 from connector.store.outbox import OutboxItem
 from connector.timestamps import canonical, from_epoch
 from plugins.http import JsonClient, digest
+from plugins.mantis.config import MantisConfig
 
 log = logging.getLogger(__name__)
 

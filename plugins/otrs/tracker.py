@@ -10,12 +10,12 @@ from typing import Any
 
 from connector.actions import AddNote, Assign, CreateIssue, SetField, SetPriority, SetStatus
 from connector.adapters import DONE, Change, Performed, TicketFacts, Tracker
-from connector.config import OtrsConfig
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import TicketRef
 from connector.store.outbox import OutboxItem
 from connector.timestamps import canonical
 from plugins.http import JsonClient, digest
+from plugins.otrs.config import OtrsConfig
 from plugins.otrs.events import OWN_SUBJECT
 
 log = logging.getLogger(__name__)

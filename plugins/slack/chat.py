@@ -15,8 +15,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from connector.chat import Button, Chat, ChatUser, Posted
-from connector.config import SlackConfig
 from connector.errors import PermanentActionError, RetryableActionError
+from plugins.slack.config import SlackConfig
 from plugins.slack.rooms import SlackRooms
 
 log = logging.getLogger(__name__)

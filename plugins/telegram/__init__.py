@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connector.adapters import ChatPlugin
 from connector.chat import Chat
-from connector.config import Config
 from connector.errors import ConfigError
 from plugins.telegram.checks import check_settings
 from plugins.telegram.events import normalize
+
+if TYPE_CHECKING:  # the config lists the plugins' own sections: no import at run time
+    from connector.config import Config
 
 
 def make_chat(config: Any) -> Chat:

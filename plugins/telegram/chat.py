@@ -12,8 +12,8 @@ from telebot import apihelper
 from telebot.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from connector.chat import Button, Chat, ChatUser, Posted
-from connector.config import TelegramConfig
 from connector.errors import PermanentActionError, RetryableActionError
+from plugins.telegram.config import TelegramConfig
 from plugins.telegram.rooms import TelegramRooms
 
 log = logging.getLogger(__name__)

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from connector.config import MantisConfig
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import Action, TicketRef
 from connector.store.outbox import OutboxItem
+from plugins.mantis.config import MantisConfig
 from plugins.mantis.tracker import MantisTracker
 from tests.standins.mantis import StandInMantis
 

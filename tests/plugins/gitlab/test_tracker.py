@@ -9,10 +9,10 @@ from email.utils import format_datetime
 import pytest
 from pydantic import SecretStr
 
-from connector.config import GitLabConfig
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import Action, TicketRef
 from connector.store.outbox import OutboxItem
+from plugins.gitlab.config import GitLabConfig
 from plugins.gitlab.tracker import GitLabTracker, note_marker
 from plugins.http import parse_retry_after
 from tests.standins.gitlab import StandInGitLab

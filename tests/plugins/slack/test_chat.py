@@ -9,9 +9,9 @@ import pytest
 from pydantic import SecretStr
 
 from connector.chat import Button
-from connector.config import SlackConfig
 from connector.errors import PermanentActionError, RetryableActionError
 from plugins.slack.chat import METADATA_TYPE, SlackChat
+from plugins.slack.config import SlackConfig
 from plugins.slack.verify import MAX_AGE, is_valid, sign
 from tests.standins.slack import StandInSlack
 

@@ -10,10 +10,10 @@ import pytest
 from pydantic import SecretStr
 
 from connector.chat import Room
-from connector.config import SlackConfig
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.forms import Form, FormField, FormProgress
 from plugins.slack.chat import SlackChat
+from plugins.slack.config import SlackConfig
 from plugins.slack.rooms import channel_name, form_answers
 from tests.standins.slack import BOT_ID, StandInSlack
 

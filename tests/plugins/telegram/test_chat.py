@@ -9,9 +9,9 @@ import pytest
 from pydantic import SecretStr
 
 from connector.chat import Button
-from connector.config import TelegramConfig
 from connector.errors import PermanentActionError, RetryableActionError
 from plugins.telegram.chat import TelegramChat
+from plugins.telegram.config import TelegramConfig
 from tests.standins.telegram import StandInTelegram
 
 GROUP = -1001000000001

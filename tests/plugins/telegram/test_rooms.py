@@ -11,10 +11,10 @@ from pydantic import SecretStr
 from telebot.types import Update
 
 from connector.chat import Room
-from connector.config import TelegramConfig
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.forms import Form, FormField, FormProgress
 from plugins.telegram.chat import TelegramChat
+from plugins.telegram.config import TelegramConfig
 from tests.standins.telegram import USER, StandInTelegram
 
 GROUP, PLAIN = -1001000000001, -1001000000009
