@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from connector.errors import ConfigError, format_problem
+from connector.features.sla.calendars import WorkCalendar
 from connector.features.templates import FEATURE_TEMPLATES
 from connector.rules.models import AnyRule, AssignOnLabel
 from connector.vocabulary import Vocabulary
@@ -17,6 +18,7 @@ from connector.yamlfile import parse_model, read_yaml
 Templates = dict[str, dict[str, str]]  # language → template id → text
 
 TEMPLATES_FILE = "templates.yml"
+CALENDARS_FILE = "calendars.yml"
 LANGUAGES = ("ru", "en")
 
 # Template id → placeholders it may use. Rules render these, and features the ids they declare
@@ -76,11 +78,19 @@ class Mapping(BaseModel):
                 if isinstance(r, AssignOnLabel) and r.assignee_role}
 
 
+class CalendarsFile(BaseModel):
+    """calendars.yml: named working-hours calendars."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    calendars: dict[str, WorkCalendar] = {}
+
+
 class Mappings(BaseModel):
     """Everything under `mappings/`: regulations by name and the templates they speak with."""
 
     by_name: dict[str, Mapping]
     templates: Templates
+    calendars: dict[str, WorkCalendar] = {}  # calendars.yml: working hours SLA clocks count in
 
     def get(self, name: str) -> Mapping:
         return self.by_name[name]
@@ -99,10 +109,14 @@ def load_mappings(directory: Path) -> Mappings:
     problems: list[str] = []
     by_name: dict[str, Mapping] = {}
     templates: Templates = {}
+    calendars: dict[str, WorkCalendar] = {}
     for path in sorted(directory.glob("*.yml")):
         try:
             if path.name == TEMPLATES_FILE:
                 templates = _load_templates(path)
+                continue
+            if path.name == CALENDARS_FILE:
+                calendars = parse_model(CalendarsFile, read_yaml(path), str(path)).calendars
                 continue
             mapping = parse_model(Mapping, read_yaml(path), str(path))
         except ConfigError as exc:
@@ -119,7 +133,7 @@ def load_mappings(directory: Path) -> Mappings:
             str(directory / TEMPLATES_FILE), "", "file not found", "ship the message templates"))
     if problems:
         raise ConfigError(problems)
-    return Mappings(by_name=by_name, templates=templates)
+    return Mappings(by_name=by_name, templates=templates, calendars=calendars)
 
 
 def _load_templates(path: Path) -> Templates:
