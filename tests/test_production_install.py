@@ -67,7 +67,7 @@ def test_the_package_is_installed_not_borrowed_from_the_checkout(
     assert Path(module).is_relative_to(installed.parent), module
     assert Path(mappings).is_relative_to(installed.parent), mappings
     assert sorted(p.name for p in Path(mappings).glob("*.yml")) == [
-        "belarus-ehr.yml", "sevastopol-miac.yml", "templates.yml"]
+        "belarus-ehr.yml", "calendars.yml", "sevastopol-miac.yml", "templates.yml"]
 
 
 def test_init_then_run_serves_healthz(installed: Path, elsewhere: Path, tmp_path: Path) -> None:
