@@ -114,6 +114,12 @@ class PostInThread(InChannel):
     text: str
 
 
+class Notify(InChannel):
+    """A message of its own in a channel (not in a ticket's thread): e.g. an SLA breach."""
+
+    text: str
+
+
 class AnswerButton(Params):
     callback_id: str
     text: str
@@ -128,7 +134,7 @@ TRACKER_PARAMS: dict[str, type[Params]] = {
 CHAT_PARAMS: dict[str, type[Params]] = {
     "escalate": Escalate, "deescalate": Deescalate, "relay_note": RelayNote,
     "post_alert": PostAlert, "update_alert": UpdateAlert, "post_in_thread": PostInThread,
-    "answer_button": AnswerButton,
+    "answer_button": AnswerButton, "notify": Notify,
 }
 PARAMS: dict[str, type[Params]] = {**TRACKER_PARAMS, **CHAT_PARAMS}
 

@@ -13,6 +13,7 @@ from connector.actions import (
     Deescalate,
     Escalate,
     InChannel,
+    Notify,
     PostAlert,
     PostInThread,
     RelayNote,
@@ -46,7 +47,7 @@ class ChatPerformer(Adapter):
             "escalate": self._open, "post_alert": self._open,
             "relay_note": self._post, "post_in_thread": self._post,
             "deescalate": self._close, "update_alert": self._update,
-            "answer_button": self._answer,
+            "answer_button": self._answer, "notify": self._notify,
         }
         handler = handlers.get(item.action.kind)
         if handler is None:
@@ -132,11 +133,17 @@ class ChatPerformer(Adapter):
         self.chat.update(row.channel_id, row.message_id, p.text[: self.chat.max_text],
                          [Button(t, d) for t, d in p.buttons])
 
+    def _notify(self, item: OutboxItem) -> None:
+        """A standalone message, split if long; each piece posted once (see _post_pieces)."""
+        p = item.action.params_as(Notify)
+        self._post_pieces(item, self._channel_id(item), None,
+                          split_text(p.text, self.chat.max_text))
+
     def _answer(self, item: OutboxItem) -> None:
         p = item.action.params_as(AnswerButton)
         self.chat.answer_button(p.callback_id, p.text, refusal=p.refusal)
 
-    def _post_pieces(self, item: OutboxItem, channel_id: str, thread_id: str,
+    def _post_pieces(self, item: OutboxItem, channel_id: str, thread_id: str | None,
                      pieces: Sequence[str], start: int = 0) -> None:
         """Post pieces[start:] in order, each exactly once: a piece's key is the action's key
         and its number; a posted piece is recorded, and on a retry one that landed without

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from connector.config import DEFAULT_CONFIG_ENV, Config, config_path, load_config
-from connector.errors import ActionError, ConfigError, PayloadError
+from connector.errors import ActionError, ConfigError, PayloadError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: payload: {exc.reason}", file=sys.stderr)
         return EXIT_INVALID
     except ActionError as exc:  # a service refused a one-time setup call
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except StoreError as exc:  # the store cannot be reached
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
 
@@ -199,9 +202,10 @@ def cmd_telegram_set_webhook(args: argparse.Namespace) -> int:
 
 def cmd_failed(args: argparse.Namespace) -> int:
     from connector.store import inbox, outbox
-    from connector.store.db import make_engine, reading
+    from connector.store.db import open_existing, reading
 
-    engine = make_engine(load_config(args.config).store.url)
+    config = load_config(args.config)
+    engine = open_existing(config.store.url, config.source)
     with reading(engine) as conn:
         events, actions = inbox.failed(conn), outbox.failed(conn)
     for e in events:
@@ -215,10 +219,11 @@ def cmd_failed(args: argparse.Namespace) -> int:
 
 def cmd_retry(args: argparse.Namespace) -> int:
     from connector.store import inbox, outbox
-    from connector.store.db import make_engine
+    from connector.store.db import open_existing
 
     tables = {"inbox": inbox.requeue, "outbox": outbox.requeue}
-    engine = make_engine(load_config(args.config).store.url)
+    config = load_config(args.config)
+    engine = open_existing(config.store.url, config.source)
     status = EXIT_OK
     for item in args.items:
         kind, _, number = item.partition(":")

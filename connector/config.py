@@ -23,12 +23,22 @@ DEFAULT_CONFIG_ENV = "HELPDESK_CONNECTOR_CONFIG"
 
 
 class StoreConfig(Strict):
+    """Where the store lives: SQLite (the embedded default) or PostgreSQL (scale-out)."""
+
     # Relative SQLite paths follow the config file: data/ next to it, never beside it in /etc
     # by default. `init --data-dir /var/lib/…` writes an absolute path instead.
     url: str = DEFAULT_STORE_URL
     # SQLite only. FULL: an acknowledged webhook survives a power loss (each commit waits for
     # the disk). NORMAL: faster; after a power loss (not a crash) the last commits may be gone.
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+
+    @field_validator("url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not re.match(r"^(sqlite|postgresql(\+psycopg)?)://", value):
+            raise ValueError("write sqlite:///path/to/file.db or "
+                             "postgresql+psycopg://user:password@host/database")
+        return value
 
 
 class TrackersConfig(Strict):
@@ -118,16 +128,29 @@ class WorkerConfig(Strict):
 
 
 class OpsConfig(Strict):
-    """The operator's read-only JSON view, GET /ops/inbox|outbox[/ID]; without it: 404."""
+    """The operator's read-only JSON view, GET /ops/inbox|outbox[/ID]; without it, or with an
+    empty token (`${HDC_OPS_TOKEN:-}` in a shell that lacks the service's secrets): 404."""
 
     token: SecretStr  # Authorization: Bearer <token>
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.token.get_secret_value())
 
     @field_validator("token")
     @classmethod
     def _long_enough(cls, value: SecretStr) -> SecretStr:
-        if len(value.get_secret_value()) < 16:
+        if 0 < len(value.get_secret_value()) < 16:
             raise ValueError("must be at least 16 characters (e.g. `openssl rand -hex 32`)")
         return value
+
+
+class SlaConfig(Strict):
+    """SLA clocks (connector/features/sla): how often due thresholds are looked for, and the
+    targets the team sets itself (e.g. Belarus: priority and responsible L1 within N hours)."""
+
+    tick_seconds: float = Field(30, gt=0)
+    targets: dict[str, float] = {}  # "<mapping>.<policy>" → target in hours, over the mapping's
 
 
 class LoggingConfig(Strict):
@@ -146,6 +169,7 @@ class Config(Strict):
     alerts: AlertsConfig | None = None
     worker: WorkerConfig = WorkerConfig()
     ops: OpsConfig | None = None
+    sla: SlaConfig = SlaConfig()
     logging: LoggingConfig = LoggingConfig()
     source: str = "<memory>"  # where the config came from, for error messages
 

@@ -151,6 +151,15 @@ def _check_abilities(config: Config, mappings: Mappings) -> list[str]:
                         config.source, f"trackers.{kind} (mapping {name}, rules[{i}])",
                         f"rule {rule.type} needs to {action}, which {kind} cannot",
                         f"use a mapping written for {kind}, or drop the rule"))
+            for i, policy in enumerate(mappings.get(name).sla):
+                asks = {"add_note"} if any(t.note for t in policy.thresholds) else set()
+                asks |= {"update_labels"} if any(t.label for t in policy.thresholds) else set()
+                for action in sorted(asks - supports):
+                    problems.append(format_problem(
+                        config.source, f"trackers.{kind} (mapping {name}, sla[{i}])",
+                        f"SLA policy {policy.name} needs to {action}, which {kind} cannot",
+                        "drop that from its thresholds, or use a mapping written for "
+                        f"{kind}"))
     if config.alerts is not None:
         alerts_tracker = config.alerts.tracker
         if alerts_tracker in config.trackers.configured() and \
@@ -168,6 +177,8 @@ def _check_channels(config: Config, used: list[Mapping], registry: Registry) -> 
         return []  # no chat at all: chat actions run dry
     wanted = {(f"mapping {m.name}", r.channel) for m in used for r in m.rules
               if isinstance(r, EscalateOnLabel | EscalateWhen)}
+    wanted |= {(f"mapping {m.name} sla {p.name}", t.chat) for m in used for p in m.sla
+               for t in p.thresholds if t.chat}
     wanted |= set(registry.channels.items())
     return [format_problem(config.source, f"chats.*.channels.{channel}",
                            f"{who} posts to channel {channel!r}, but no chat defines it",

@@ -18,7 +18,7 @@ ActionKind = Literal[
     "create_issue",
     # chats
     "escalate", "deescalate", "relay_note", "post_alert", "update_alert", "post_in_thread",
-    "answer_button",
+    "answer_button", "notify",
 ]
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from connector.errors import ConfigError, format_problem
 from connector.features.sla.calendars import WorkCalendar
+from connector.features.sla.models import SlaPolicy
 from connector.features.templates import FEATURE_TEMPLATES
 from connector.rules.models import AnyRule, AssignOnLabel
 from connector.vocabulary import Vocabulary
@@ -61,6 +62,7 @@ class Mapping(BaseModel):
     trackers: dict[str, Vocabulary] = {}
     templates: Templates = {}  # language → template id → text, overriding templates.yml
     rules: list[AnyRule]
+    sla: list[SlaPolicy] = []  # clocks on this regulation's tickets (connector/features/sla)
 
     @field_validator("timezone")
     @classmethod
@@ -131,6 +133,13 @@ def load_mappings(directory: Path) -> Mappings:
     if not templates and not any(TEMPLATES_FILE in p for p in problems):
         problems.append(format_problem(
             str(directory / TEMPLATES_FILE), "", "file not found", "ship the message templates"))
+    for mapping in by_name.values():
+        for i, policy in enumerate(mapping.sla):
+            if policy.calendar is not None and policy.calendar not in calendars:
+                problems.append(format_problem(
+                    str(directory / f"{mapping.name}.yml"), f"sla[{i}].calendar",
+                    f"no calendar {policy.calendar!r} in {CALENDARS_FILE}",
+                    f"use one of: {', '.join(sorted(calendars)) or 'none defined'}"))
     if problems:
         raise ConfigError(problems)
     return Mappings(by_name=by_name, templates=templates, calendars=calendars)

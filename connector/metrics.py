@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -125,14 +126,28 @@ def multiprocess_dir() -> str | None:
     return os.environ.get(MULTIPROC_ENV) or None
 
 
-def clear_multiprocess_dir() -> None:
+def clear_multiprocess_dir(workers: int = 1) -> None:
     """Before the first worker starts: drop the counter files of earlier runs (their pids may
-    come back, and their values would be added to the new ones)."""
+    come back, and their values would be added to the new ones). Several workers without a
+    usable shared directory would answer /metrics each with its own counts, and a directory
+    the workers cannot write would fail every request that counts: ConfigError either way."""
     shared = multiprocess_dir()
-    if shared:
+    if not shared:
+        if workers > 1:
+            raise ConfigError([f"{MULTIPROC_ENV}: not set, with {workers} gunicorn workers — "
+                               "set it to a directory only this gunicorn writes, e.g. "
+                               "/run/helpdesk-connector"])
+        return
+    try:
         Path(shared).mkdir(parents=True, exist_ok=True)
         for stale in Path(shared).glob("*.db"):
             stale.unlink(missing_ok=True)
+        with tempfile.NamedTemporaryFile(dir=shared):
+            pass
+    except OSError as exc:
+        raise ConfigError([f"{MULTIPROC_ENV}: {shared}: cannot write there "
+                           f"({exc.strerror or exc}) — give it to the user gunicorn runs as"
+                           ]) from None
 
 
 def process_exited(pid: int) -> None:

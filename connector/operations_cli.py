@@ -15,9 +15,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from connector import operations as ops
 from connector.config import DEFAULT_CONFIG_ENV, config_path, load_config
-from connector.store.db import make_engine, reading
+from connector.store.db import open_existing, reading
 
-EXIT_OK, EXIT_INVALID = 0, 1  # as connector.cli
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2  # as connector.cli
 WIDEST = 72  # the reason column of a table; `show` and --json give it whole
 
 # Table columns per box: (heading, row key).
@@ -144,9 +144,13 @@ def _on_store(command: Callable[[argparse.Namespace, Engine], int]
     """Run a command on the store of --config (or $HELPDESK_CONNECTOR_CONFIG), unmigrated; a
     store error is one line and exit 1."""
     def run(args: argparse.Namespace) -> int:
-        engine = make_engine(load_config(config_path(args.config)).store.url)
+        config = load_config(config_path(args.config))
+        engine = open_existing(config.store.url, config.source)
         try:
             return command(args, engine)
+        except ops.BadRequest as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         except SQLAlchemyError as exc:
             cause = getattr(exc, "orig", None) or exc
             first = (str(cause).strip().splitlines() or [""])[0][:200]

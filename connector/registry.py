@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.engine import Connection, Row
 
-from connector.events import Action, ChatButton, ChatMessage, TicketRef
+from connector.events import Action, ChatButton, ChatMessage, TicketEvent, TicketRef
 
 if TYPE_CHECKING:
     from connector.adapters import Performed
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 SourceProcessor = Callable[["Connector", Row[Any]], str]
 # A reply in a thread the connector opened for `ref`; `author` is already described.
 ReplyHandler = Callable[["Connector", Connection, TicketRef, ChatMessage, str], list[Action]]
+# Sees every tracker event of a ticket (the connector's own changes too), in the transaction
+# that records it: e.g. SLA clocks start, pause and stop on them.
+TicketHook = Callable[["Connector", Connection, TicketEvent], None]
 # Runs in the transaction that records an action as done.
 AfterAction = Callable[["Connector", Connection, "OutboxItem", "Performed"], None]
 
@@ -58,6 +61,7 @@ class Registry:
     replies: dict[str, ReplyHandler] = field(default_factory=dict)  # thread tracker → handler
     default_reply: ReplyHandler | None = None  # replies in a ticket's own thread
     after_action: list[AfterAction] = field(default_factory=list)
+    ticket_hooks: list[TicketHook] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     channels: dict[str, str] = field(default_factory=dict)  # config key → logical channel
     _aliases: dict[str, str] = field(default_factory=dict)
@@ -82,6 +86,9 @@ class Registry:
             return
         self._unique(self.replies, thread_tracker, "thread kind")
         self.replies[thread_tracker] = handler
+
+    def on_ticket(self, hook: TicketHook) -> None:
+        self.ticket_hooks.append(hook)
 
     def after(self, hook: AfterAction) -> None:
         self.after_action.append(hook)

@@ -35,6 +35,7 @@ class Plan:
     actions: list[Action] = field(default_factory=list)
     warnings: list[RuleWarning] = field(default_factory=list)
     mapping: str = ""
+    event: TicketEvent | None = None  # for the features' ticket hooks (SLA clocks)
 
 
 def plan_batch(c: Connector, rows: list[Row[Any]]) -> list[Plan | Crash]:
@@ -86,7 +87,8 @@ def _decide(c: Connector, row: Row[Any], event: TicketEvent, state: TicketState)
         if event.kind != "ticket":
             return Plan(row, "ignored", "caused by the connector itself")
         state.observe(event.labels, event.priority, event.impact, event.updated_at)
-        return Plan(row, "ignored", "caused by the connector itself", event.ref, state)
+        return Plan(row, "ignored", "caused by the connector itself", event.ref, state,
+                    event=event)
     event = _as_connector_sees_it(event, bot)
     polled = row.event_name == c.plugins[row.source].reconcile_event
     if event.kind == "ticket" and event.updated_at and state.seen_updated_at:
@@ -101,7 +103,7 @@ def _decide(c: Connector, row: Row[Any], event: TicketEvent, state: TicketState)
         return Plan(row, "ignored", f"no mapping for project {event.ref.project}")
     decision = decide(mapping, event, state, c.context())
     return Plan(row, "done", "", event.ref, decision.state, decision.actions,
-                decision.warnings, mapping.name)
+                decision.warnings, mapping.name, event)
 
 
 class LeaseLost(Exception):
@@ -116,6 +118,8 @@ def apply_batch(c: Connector, conn: Connection, plans: list[Plan]) -> None:
     outbox.enqueue_many(conn, [outbox.row(action, key, t, p.row.id) for p in plans
                                if p.status == "done"
                                for action, key in fanned_out(c, p.row.dedup_key, p.actions)])
+    for p in plans:
+        _hooks(c, conn, p)
     if not inbox.finish_events(conn, c.worker_id, [(p.row.id, p.status, _outcome(p))
                                                    for p in plans]):
         raise LeaseLost()
@@ -127,7 +131,15 @@ def apply(c: Connector, conn: Connection, p: Plan) -> str:
         tickets.save_state(conn, p.ref, p.state)
     if p.status == "done":
         enqueue_actions(c, conn, p.row.dedup_key, p.actions, p.row.id)
+    _hooks(c, conn, p)
     return finish(c, conn, p.row, p.status, _outcome(p))
+
+
+def _hooks(c: Connector, conn: Connection, p: Plan) -> None:
+    """Features see the ticket as the event shows it (the connector's own changes too)."""
+    if p.event is not None and p.event.kind == "ticket":
+        for hook in c.registry.ticket_hooks:
+            hook(c, conn, p.event)
 
 
 def _outcome(p: Plan) -> str:

@@ -23,14 +23,26 @@ def read_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError.at(str(path), "", "file not found", "check the path") from None
+    except IsADirectoryError:
+        raise ConfigError.at(str(path), "", "a directory, not a file",
+                             "name the YAML file itself") from None
+    except PermissionError:
+        raise ConfigError.at(str(path), "", "cannot read it (permission denied)",
+                             "let the user running the command read it (chgrp/chmod 640)"
+                             ) from None
+    except OSError as exc:
+        raise ConfigError.at(str(path), "", f"cannot read it ({exc.strerror or exc})",
+                             "check the path") from None
     except UnicodeDecodeError:
         raise ConfigError.at(str(path), "", "not UTF-8", "save the file as UTF-8") from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        raise ConfigError.at(str(path), where, f"invalid YAML: {exc}", "fix the syntax") from None
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError.at(str(path), where, f"invalid YAML: {problem}",
+                             "fix the syntax (indent with spaces, not tabs)") from None
 
 
 def interpolate_env(node: Any, file: str, key: str = "") -> Any:

@@ -134,6 +134,17 @@ def test_a_button_posted_before_namespaces_still_registers_the_issue(world: Worl
     assert created.json["labels"] == "Priority: High"
 
 
+@pytest.mark.parametrize("data", [
+    "hdc:alerts:register:1:99", "hdc:alerts:register:1", "hdc:alerts:bogus:1",
+    "hdc:alerts:oneoff:1:2:3", "hdc:alerts:accident:x",
+])
+def test_a_malformed_button_is_refused_not_guessed_at(world: World, data: str) -> None:
+    world.alert()
+    world.press_slack(data)
+
+    refused_on_slack(world)
+
+
 def test_a_button_of_no_feature_changes_nothing(world: World) -> None:
     world.alert()
     world.press_slack("hdc:outage:accident:1")

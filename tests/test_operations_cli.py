@@ -162,6 +162,8 @@ def test_a_store_without_tables_is_one_line(
     tmp_path: Path, write_config: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = str(write_config(f"sqlite:///{tmp_path}/empty.db"))
+    (tmp_path / "empty.db").touch()
     code, out, err = run(capsys, "outbox", "list", "--config", config)
     assert (code, out) == (1, "")
-    assert err == "error: store: OperationalError: no such table: outbox\n"
+    assert err == (f"error: {config}: store.url: the store has no schema yet — run "
+                   "`helpdesk-connector db-upgrade`\n")

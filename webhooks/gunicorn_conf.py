@@ -5,8 +5,10 @@ below as its settings."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
+from connector.errors import ConfigError
 from connector.metrics import clear_multiprocess_dir, process_exited
 from webhooks.server import WORKER_CLASS
 
@@ -14,8 +16,14 @@ worker_class = WORKER_CLASS
 
 
 def on_starting(server: Any) -> None:
-    """In the master, before any worker: earlier runs' counter files are removed."""
-    clear_multiprocess_dir()
+    """In the master, before any worker: earlier runs' counter files are removed; a missing or
+    unwritable directory for several workers stops the start with one line."""
+    try:
+        clear_multiprocess_dir(int(server.cfg.workers))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        sys.exit(1)
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -81,7 +81,7 @@ def _refused(box: str) -> Any:
     """The answer when the request may not see the box: 404 while `ops.token` is not
     configured (the endpoints do not exist) or for an unknown box, 401 for a wrong token."""
     ops = _connector().config.ops
-    if ops is None or box not in operations.BOXES:
+    if ops is None or not ops.enabled or box not in operations.BOXES:
         return _error(404, "not found")
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     expected = ops.token.get_secret_value().encode()

@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import functools
 import logging
+import os
 import threading
 import weakref
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -41,6 +42,43 @@ def now(conn: Connection | Engine) -> float:
     return clock_of(conn if isinstance(conn, Engine) else conn.engine).now()
 
 
+def _sqlite_directory(database: Path) -> None:
+    """The SQLite file's directory exists and is ours to write (the -wal and lock files go
+    beside the database), or a ConfigError says which directory and what to do."""
+    try:
+        database.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError.at("config", "store.url", f"cannot create {database.parent} "
+                             f"({exc.strerror or exc})",
+                             "create it, owned by the user the connector runs as") from None
+    if not os.access(database.parent, os.W_OK | os.X_OK) or (
+            database.exists() and not os.access(database, os.R_OK | os.W_OK)):
+        raise ConfigError.at("config", "store.url", f"cannot write {database} (permission "
+                             "denied)", "give the directory and the database file to the user "
+                             "the connector runs as")
+
+
+def open_existing(url: str, source: str = "config") -> Engine:
+    """The store for operator commands: it must exist and have its schema (a read never
+    creates a database); otherwise a ConfigError says to run db-upgrade."""
+    parsed = make_url(url) if "://" in url else None
+    if parsed is not None and parsed.get_backend_name() == "sqlite" and parsed.database and \
+            parsed.database != ":memory:" and not Path(parsed.database).exists():
+        raise ConfigError.at(source, "store.url", f"no store at {parsed.database}",
+                             "start the connector once, or run `helpdesk-connector db-upgrade`")
+    engine = make_engine(url)
+    try:
+        ready = inspect(engine).has_table("outbox")
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StoreError(f"store unreachable: {type(exc).__name__}") from None
+    if not ready:
+        engine.dispose()
+        raise ConfigError.at(source, "store.url", "the store has no schema yet",
+                             "run `helpdesk-connector db-upgrade`")
+    return engine
+
+
 def make_engine(url: str, *, synchronous: str = "FULL", clock: Clock = SYSTEM_CLOCK) -> Engine:
     """An engine whose store stamps time by `clock` (see _engine)."""
     engine = _engine(url, synchronous)
@@ -62,7 +100,7 @@ def _engine(url: str, synchronous: str) -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _sqlite_directory(Path(parsed.database))
         # Connections are cheap file handles: enough stay open for every request thread and
         # lane, so none is opened (and set up) per request under load.
         engine = create_engine(parsed, pool_size=20, max_overflow=20,

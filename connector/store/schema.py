@@ -129,3 +129,25 @@ posted_pieces = Table(
     Column("message_id", String(64), nullable=False),
     Column("posted_at", Float, nullable=False),
 )
+
+# SLA clocks (connector/features/sla): one row per ticket and policy. A clock with a threshold
+# still to fire is `pending` with its `due_at`; the SLA tick claims due rows like the outbox
+# does (leases, SKIP LOCKED), so each threshold fires once across processes.
+sla_clocks = Table(
+    "sla_clocks", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("ticket", String(255), nullable=False),
+    Column("policy", String(64), nullable=False),
+    Column("mapping", String(64), nullable=False),
+    Column("clock", Text, nullable=False),  # connector.features.sla.clocks.Clock as JSON
+    Column("state", String(16), nullable=False),  # running | paused | met | cancelled
+    Column("status", String(16), nullable=False),  # pending: a threshold is due at due_at
+    Column("due_at", Float),
+    Column("ordering_key", String(255), nullable=False),
+    Column("claimed_by", String(128)),
+    Column("lease_until", Float),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("ticket", "policy", name="uq_sla_clock"),
+    Index("ix_sla_clocks_due", "status", "due_at"),
+)

@@ -18,7 +18,7 @@ from tests.appendix1 import without
 
 # Latin words people do read in these texts: the teams' own label names, file formats,
 # product names, L1/L2 (the Belarus regulation's own terms).
-ALLOWED_LATIN = {"L1", "L2", "Priority", "Low", "Medium", "High", "Accident", "JPG", "GIF",
+ALLOWED_LATIN = {"L1", "L2", "SLA", "Priority", "Low", "Medium", "High", "Accident", "JPG", "GIF",
                  "PNG", "zip", "7z", "rar", "doc", "docx", "Slack", "Telegram", "GitLab",
                  "Mantis", "MSK", "UTC", "ErpcApiErrors", "API", "5xx",
                  "petrov", "ivanova"}  # and user data: usernames, the alert's own name
@@ -41,6 +41,10 @@ REALISTIC = {
     "summary": "5xx у API рецептов выше 5%", "decision": "разовое срабатывание",
     "user": "Сидорова", "cause": "Плановый перезапуск", "issue_url": "https://gitlab.test/1/23",
     "label": "Priority: Medium", "listing": "• GitLab #23",
+    "percent": 100, "target": "8:00", "elapsed": "8:00", "due": "26.11.2026 16:00 MSK",
+    "who": "Анна Иванова",
+    "late": " (Отмечено с опозданием: коннектор не работал, когда наступил срок 26.11.2026 16:00 "
+            "MSK.)",
 }
 
 

@@ -34,6 +34,18 @@ def buttons(c: Connector, cfg: AlertsConfig, alert_id: int) -> list[list[str]]:
     return rows
 
 
+def well_formed(ev: ChatButton, cfg: AlertsConfig) -> bool:
+    """Exactly what `buttons` puts under a message: an action, the alert's id and, for a
+    priority, an index the config has. Anything else is refused, never guessed at."""
+    parts = ev.value.split(":")
+    if ev.action in ("oneoff", "accident"):
+        return len(parts) == 1 and small_int(parts[0]) is not None
+    if ev.action == "register" and len(parts) == 2 and small_int(parts[0]) is not None:
+        index = small_int(parts[1])
+        return index is not None and index < len(cfg.priority_labels)
+    return False
+
+
 class AlertButtons:
     """The alerts feature's `Buttons`."""
 
@@ -44,6 +56,8 @@ class AlertButtons:
         if c.config.alerts is None or chat_cfg is None:
             return "no alerts channel is configured"
         channel = c.config.alerts.channel
+        if not well_formed(ev, c.config.alerts):
+            return "not a button the connector posts"
         if ev.channel_id != str(chat_cfg.channels.get(channel, "")):
             return "pressed outside the alerts channel"
         alert_id = small_int(ev.value.partition(":")[0])
@@ -81,8 +95,7 @@ class AlertButtons:
         elif ev.action in ("register", "accident") and \
                 row.decision in ("pending", "awaiting_cause"):
             if ev.action == "register":
-                index = small_int(extra) or 0
-                label = cfg.priority_labels[index if index < len(cfg.priority_labels) else 0]
+                label = cfg.priority_labels[int(extra)]  # well_formed checked the index
                 labels, decision = [label], f"issue: {label}"
             else:
                 labels, decision = list(cfg.accident_labels), "accident"

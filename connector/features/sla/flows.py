@@ -1,0 +1,149 @@
+"""SLA clocks at work: every tracker event moves its ticket's clocks (at the tracker's own time
+of the change), and a tick fires the thresholds that fell due — each once, across processes:
+a due clock is claimed like an outbox action, and its threshold's actions are written in the
+same transaction that marks it fired."""
+
+from __future__ import annotations
+
+import copy
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Connection, Row
+
+from connector.core import Connector
+from connector.events import Action, TicketEvent, TicketRef
+from connector.features.sla import store
+from connector.features.sla.clocks import Clock, Hours, WallClock, due, next_due, step
+from connector.features.sla.models import SlaPolicy, Threshold
+from connector.mappings import Mapping
+from connector.timestamps import from_epoch
+from connector.wording import local_time, ticket_label
+from connector.work import enqueue_actions
+
+log = logging.getLogger(__name__)
+
+RULE = "sla"
+
+
+class SettleLost(Exception):
+    """The clock changed (a ticket event) or another process took it while its thresholds
+    were being fired: nothing of this firing may be kept."""
+
+
+def on_ticket(c: Connector, conn: Connection, event: TicketEvent) -> None:
+    """Start, pause, resume, stop, cancel or reset the ticket's clocks as the event shows it."""
+    mapping = c.mapping_for(event.ref)
+    if mapping is None or not mapping.sla:
+        return
+    at = _event_time(c, event)
+    ticket = str(event.ref)
+    rows = store.clocks_of(conn, ticket)
+    for policy in mapping.sla:
+        row = rows.get(policy.name)
+        old = Clock.from_json(row.clock) if row is not None else None
+        new = step(policy, copy.deepcopy(old), event, at)
+        if new is None or new == old:
+            continue
+        upcoming = next_due(new, hours_for(c, policy), target_of(c, mapping, policy), policy,
+                            at)
+        store.save(conn, ticket, policy.name, mapping.name, new,
+                   upcoming[1] if upcoming else None)
+
+
+def tick(c: Connector) -> list[str]:
+    """Fire every threshold due by now; returns no inbox sources (nothing to wake)."""
+    w = c.config.worker
+    while True:
+        with c.engine.begin() as conn:
+            rows = store.claim_due(conn, c.worker_id, w.batch_size, w.lease_seconds)
+        if not rows:
+            return []
+        for row in rows:
+            try:
+                _fire(c, row)
+            except SettleLost:
+                log.info("SLA clock of %s changed while firing; it is looked at again",
+                         row.ticket)
+
+
+def _fire(c: Connector, row: Row[Any]) -> None:
+    mapping = c.mappings.by_name.get(row.mapping)
+    policy = next((p for p in mapping.sla if p.name == row.policy), None) if mapping else None
+    clock = Clock.from_json(row.clock)
+    if mapping is None or policy is None:  # the policy left the mappings: the clock rests
+        with c.engine.begin() as conn:
+            store.settle(conn, row.id, c.worker_id, clock, None)
+        return
+    hours, target, now = hours_for(c, policy), target_of(c, mapping, policy), c.clock.now()
+    ref, actions = TicketRef.parse(row.ticket), []
+    for threshold in policy.thresholds:
+        if threshold.at in clock.fired:
+            continue
+        when = due(clock, hours, target, threshold.at, now)
+        if when is None or when > now:
+            break
+        late = now - when > max(120.0, 2 * c.config.sla.tick_seconds)
+        actions += threshold_actions(c, mapping, policy, threshold, ref, target, when, late)
+        clock.fired.append(threshold.at)
+    upcoming = next_due(clock, hours, target, policy, now)
+    with c.engine.begin() as conn:
+        enqueue_actions(c, conn, f"sla|{row.ticket}|{policy.name}|{clock.started_at}", actions)
+        if not store.settle(conn, row.id, c.worker_id, clock, upcoming[1] if upcoming else None):
+            raise SettleLost()
+    if actions:
+        log.info("SLA %s on %s: %s%% fired", policy.name, row.ticket, clock.fired[-1])
+
+
+def threshold_actions(c: Connector, mapping: Mapping, policy: SlaPolicy, threshold: Threshold,
+                      ref: TicketRef, target: float, when: float, late: bool) -> list[Action]:
+    """A note, a label, a chat message: what the regulation's YAML chose for this threshold."""
+    due_text = local_time(from_epoch(when), mapping.timezone)
+    values = {"title": policy.title, "percent": threshold.at, "target": _hours(target),
+              "elapsed": _hours(target * threshold.at / 100), "due": due_text,
+              "ticket": ticket_label(ref),
+              "late": c.render("sla_late", mapping.name, due=due_text) if late else ""}
+    actions = []
+    if threshold.note:
+        actions.append(Action("add_note", ref.tracker, ref,
+                              {"body": c.render("sla_note", mapping.name, **values)}, RULE))
+    if threshold.label:
+        actions.append(Action("update_labels", ref.tracker, ref,
+                              {"add": [threshold.label], "remove": []}, RULE))
+    if threshold.chat:
+        text = c.render("sla_chat", mapping.name, url="", who=_who(c, threshold.role), **values)
+        actions.append(Action("notify", "chat", ref, {"channel": threshold.chat,
+                                                      "text": text}, RULE))
+    return actions
+
+
+def hours_for(c: Connector, policy: SlaPolicy) -> Hours:
+    """The calendar a policy counts in, or the wall clock."""
+    return c.mappings.calendars[policy.calendar] if policy.calendar else WallClock()
+
+
+def target_of(c: Connector, mapping: Mapping, policy: SlaPolicy) -> float:
+    """The target in seconds: the team's own (config sla.targets) over the mapping's."""
+    return c.config.sla.targets.get(f"{mapping.name}.{policy.name}", policy.target_hours) * 3600
+
+
+def _event_time(c: Connector, event: TicketEvent) -> float:
+    """When the tracker says the change happened; our own time if it does not say."""
+    if event.updated_at:
+        return datetime.fromisoformat(event.updated_at.replace("Z", "+00:00")).timestamp()
+    return c.clock.now()
+
+
+def _hours(seconds: float) -> str:
+    """8:00 for eight hours: the same in every language."""
+    minutes = round(seconds / 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def _who(c: Connector, role: str | None) -> str:
+    """The people holding a role, by name; else the role's tracker username from the config."""
+    if not role:
+        return ""
+    names = [p.name for p in c.config.people if role in p.roles]
+    return ", ".join(names) or c.config.roles.get(role, "")

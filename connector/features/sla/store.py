@@ -1,0 +1,57 @@
+"""SLA clock rows: read and written with the ticket's other state, claimed when due."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection, Row
+
+from connector.features.sla.clocks import Clock
+from connector.store.claims import claim
+from connector.store.db import insert_ignore, now
+from connector.store.schema import sla_clocks
+
+
+def clocks_of(conn: Connection, ticket: str) -> dict[str, Row[Any]]:
+    """A ticket's clocks by policy."""
+    rows = conn.execute(select(sla_clocks).where(sla_clocks.c.ticket == ticket))
+    return {row.policy: row for row in rows}
+
+
+def save(conn: Connection, ticket: str, policy: str, mapping: str, clock: Clock,
+         due_at: float | None) -> None:
+    """Write a clock and its next due time (None: nothing left to fire while it stands)."""
+    values = {"clock": clock.to_json(), "state": clock.state,
+              "status": "pending" if due_at is not None else "done", "due_at": due_at,
+              "updated_at": now(conn), "mapping": mapping}
+    created = insert_ignore(conn, sla_clocks, {
+        "ticket": ticket, "policy": policy, "ordering_key": f"{ticket}|{policy}"[:255],
+        "attempts": 0, **values})
+    if created is None:
+        conn.execute(update(sla_clocks).where(sla_clocks.c.ticket == ticket,
+                                              sla_clocks.c.policy == policy).values(**values))
+
+
+def claim_due(conn: Connection, worker: str, limit: int, lease_seconds: float) -> list[Row[Any]]:
+    """Clocks with a threshold due by now, leased to `worker` (each goes to one process)."""
+    return claim(conn, sla_clocks, worker=worker, now=now(conn), lease_seconds=lease_seconds,
+                 limit=limit, due="due_at")
+
+
+def settle(conn: Connection, row_id: int, worker: str, clock: Clock,
+           due_at: float | None) -> bool:
+    """After firing: the clock's new state and next due time; the lease ends."""
+    stmt = (update(sla_clocks)
+            .where(sla_clocks.c.id == row_id, sla_clocks.c.claimed_by == worker)
+            .values(clock=clock.to_json(), state=clock.state, due_at=due_at,
+                    status="pending" if due_at is not None else "done", lease_until=None,
+                    claimed_by=None, updated_at=now(conn)))
+    return bool(conn.execute(stmt).rowcount)
+
+
+def count_by_state(conn: Connection) -> dict[tuple[str, str], int]:
+    """(policy, state) → how many clocks: for /metrics."""
+    rows = conn.execute(select(sla_clocks.c.policy, sla_clocks.c.state, func.count())
+                        .group_by(sla_clocks.c.policy, sla_clocks.c.state))
+    return {(policy, state): int(n) for policy, state, n in rows}
