@@ -18,6 +18,7 @@ from connector.features.sla import store
 from connector.features.sla.clocks import Clock, Hours, WallClock, due, next_due, step
 from connector.features.sla.models import SlaPolicy, Threshold
 from connector.mappings import Mapping
+from connector.rules.vocab import read_event
 from connector.timestamps import from_epoch
 from connector.wording import local_time, ticket_label
 from connector.work import enqueue_actions
@@ -38,6 +39,7 @@ def on_ticket(c: Connector, conn: Connection, event: TicketEvent) -> None:
     if mapping is None or not mapping.sla:
         return
     at = _event_time(c, event)
+    event = read_event(mapping, event)  # statuses and priorities in the regulation's words
     ticket = str(event.ref)
     rows = store.clocks_of(conn, ticket)
     for policy in mapping.sla:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -15,13 +16,15 @@ from sqlalchemy import select
 
 from connector.clock import FakeClock
 from connector.core import Connector
-from connector.features.sla.flows import tick
+from connector.events import TicketEvent, TicketRef
+from connector.features.sla.flows import on_ticket, tick
 from connector.inbox_processing import drain_inbox
 from connector.outbox_dispatch import dispatch_outbox
 from connector.store import inbox
 from connector.store.schema import sla_clocks
 from tests.conftest import issue_hook
 from tests.standins.gitlab import StandInGitLab
+from tests.standins.mantis import StandInMantis
 
 MINSK = ZoneInfo("Europe/Minsk")
 OPENED = datetime(2026, 3, 6, 15, 0, tzinfo=MINSK)  # a Friday, 1h45 before the short day ends
@@ -139,3 +142,18 @@ def test_a_breach_missed_while_down_fires_once_at_start_marked_late(
 
     [note] = sla_notes(standin_gitlab)
     assert "Отмечено с опозданием" in note and "09.03.2026 11:15" in note
+
+
+def test_mantis_statuses_are_read_in_the_regulations_words(
+        db_url: str, standin_gitlab: StandInGitLab, standin_mantis: StandInMantis,
+        clock: FakeClock, make_connector: Callable[..., Connector]) -> None:
+    """Mantis sends `new`, `feedback`; the Sevastopol policy speaks of «Новая», «Обратная связь»."""
+    c = make_connector(db_url, standin_gitlab, mantis=standin_mantis, clock=clock)
+    request = TicketEvent(TicketRef("mantis", "1", "7"), "ticket", "open", "reporter",
+                          status="new", updated_at="2026-03-02T07:00:00.000000Z")  # 10:00 MSK
+    with c.engine.begin() as conn:
+        on_ticket(c, conn, request)
+        on_ticket(c, conn, replace(request, status="feedback",
+                                   updated_at="2026-03-02T09:00:00.000000Z"))
+        row = conn.execute(select(sla_clocks)).one()
+    assert (row.policy, row.state, row.due_at) == ("intake", "paused", None)
