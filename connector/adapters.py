@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from connector.chat import Chat
+from connector.errors import PermanentActionError
 from connector.events import ChatEvent, TicketEvent, TicketRef
 from connector.store.outbox import OutboxItem
 
@@ -64,8 +65,23 @@ class TicketFacts:
     notes: tuple[tuple[str, str], ...] = ()  # (author, text), oldest first
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """What a ticket's history says it was from `at` on (tracker terms): for SLA repair."""
+
+    at: str  # canonical
+    status: str | None = None
+    state: str = "opened"
+
+
 class Tracker(Adapter):
     """A helpdesk: write-back plus the listing reconciliation needs."""
+
+    def ticket_history(self, ref: TicketRef) -> list[Snapshot]:
+        """The ticket after each change of its status, oldest first, from the tracker's own
+        history. Not every tracker's API tells: those answer PermanentActionError."""
+        raise PermanentActionError(f"{ref.tracker}: the connector cannot read ticket history "
+                                   "from this tracker yet")
 
     @abstractmethod
     def list_changes(self, project: str, since: str) -> Iterator[Change]:

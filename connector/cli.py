@@ -96,8 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--data-dir", type=Path, metavar="DATA",
                       help="where the SQLite store goes (default: DIR/data)")
     init.set_defaults(command=cmd_init)
+    from connector.features.sla.commands import register as sla_commands
     from connector.operations_cli import register as operator_commands
     operator_commands(sub)  # inbox|outbox list|show|retry|cancel
+    sla_commands(sub)  # sla show|repair
     return p
 
 

@@ -241,4 +241,6 @@ def build_connector(config: Config, *, migrate: bool = True,
                           chat_plugins=chat_plugins, chats=chats,
                           registry=build_registry(config))
     metrics.watch_store(connector.store_counts)
+    for make in connector.registry.gauges:
+        metrics.watch(make(connector))
     return connector

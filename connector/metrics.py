@@ -60,6 +60,7 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.store_gauges: StoreGauges | None = None
+        self.store_collectors: list[Collector] = []
         shared = multiprocess_dir()
         if shared:  # every counter of this process is a file there, made at its first use
             Path(shared).mkdir(parents=True, exist_ok=True)
@@ -88,6 +89,11 @@ class Metrics:
         self.store_gauges = StoreGauges(read)
         self.registry.register(self.store_gauges)
 
+    def watch(self, collector: Collector) -> None:
+        """More gauges read from the store at scrape time (a feature's), counted once."""
+        self.store_collectors.append(collector)
+        self.registry.register(collector)
+
     def scrape(self) -> CollectorRegistry:
         """What /metrics shows: this process's registry or, in multiprocess mode, the counters
         of every process that wrote to the directory, summed, and the store read once."""
@@ -97,6 +103,8 @@ class Metrics:
         MultiProcessCollector(registry)
         if self.store_gauges is not None:
             registry.register(self.store_gauges)
+        for collector in self.store_collectors:
+            registry.register(collector)
         return registry
 
     def serve(self, host: str, port: int, source: str = "<memory>") -> None:
@@ -109,6 +117,9 @@ class Metrics:
         if self.store_gauges is not None:
             self.registry.unregister(self.store_gauges)
             self.store_gauges = None
+        for collector in self.store_collectors:
+            self.registry.unregister(collector)
+        self.store_collectors = []
         try:
             start_http_server(port, host, registry=self.registry)
         except OSError as exc:

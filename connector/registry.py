@@ -14,6 +14,8 @@ from sqlalchemy.engine import Connection, Row
 from connector.events import Action, ChatButton, ChatMessage, TicketEvent, TicketRef
 
 if TYPE_CHECKING:
+    from prometheus_client.registry import Collector
+
     from connector.adapters import Performed
     from connector.core import Connector
     from connector.store.outbox import OutboxItem
@@ -62,6 +64,7 @@ class Registry:
     default_reply: ReplyHandler | None = None  # replies in a ticket's own thread
     after_action: list[AfterAction] = field(default_factory=list)
     ticket_hooks: list[TicketHook] = field(default_factory=list)
+    gauges: list[Callable[[Connector], Collector]] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     channels: dict[str, str] = field(default_factory=dict)  # config key → logical channel
     _aliases: dict[str, str] = field(default_factory=dict)
@@ -86,6 +89,10 @@ class Registry:
             return
         self._unique(self.replies, thread_tracker, "thread kind")
         self.replies[thread_tracker] = handler
+
+    def gauge(self, make: Callable[[Connector], Collector]) -> None:
+        """A /metrics collector reading the store at scrape time (made once per connector)."""
+        self.gauges.append(make)
 
     def on_ticket(self, hook: TicketHook) -> None:
         self.ticket_hooks.append(hook)

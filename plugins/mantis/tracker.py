@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from connector.actions import (
@@ -16,7 +17,7 @@ from connector.actions import (
     SetStatus,
     UpdateLabels,
 )
-from connector.adapters import DONE, Change, Performed, TicketFacts, Tracker
+from connector.adapters import DONE, Change, Performed, Snapshot, TicketFacts, Tracker
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import TicketRef
 from connector.store.outbox import OutboxItem
@@ -169,6 +170,22 @@ class MantisTracker(Tracker):
     def find_username(self, email: str) -> str | None:
         return None  # Mantis' REST API offers no user search by e-mail
 
+    def ticket_history(self, ref: TicketRef) -> list[Snapshot]:
+        """From the REST issue's history: the status it was created with (the first status
+        change's old value, or today's), then each status change, oldest first."""
+        issue = self._get(ref.key)
+        if not issue:
+            raise PermanentActionError(f"Mantis has no issue {ref.key}")
+        changes = sorted((h for h in issue.get("history") or [] if isinstance(h, dict)
+                          and (h.get("field") or {}).get("name") == "status"),
+                         key=lambda h: str(h.get("created_at") or ""))
+        first = (changes[0].get("old_value") if changes else issue.get("status")) or {}
+        points = [Snapshot(canonical(str(issue.get("created_at"))), _name(first))]
+        points += [Snapshot(canonical(str(h.get("created_at"))), _name(h.get("new_value")))
+                   for h in changes]
+        return [replace(p, state="closed" if p.status == "closed" else "opened")
+                for p in points]
+
     def _get(self, issue_id: str) -> dict[str, Any]:
         issues = self.api.call("GET", f"/issues/{issue_id}").get("issues") or [{}]
         return dict(issues[0])
@@ -232,3 +249,8 @@ class MantisTracker(Tracker):
         created = self.api.call("POST", "/issues", json=body)["issue"]
         return Performed(result={"url": f"{self.base_url}/view.php?id={created['id']}",
                                  "iid": created["id"]})
+
+
+def _name(value: Any) -> str | None:
+    """An enum as the REST API gives it ({"id": 10, "name": "new", …}) → its name."""
+    return str(value.get("name")) if isinstance(value, dict) and value.get("name") else None

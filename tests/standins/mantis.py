@@ -206,6 +206,16 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
             self._attach(self._issues[issue_id], rid, now, attachments or [])
             return self.issue(issue_id)
 
+    def change_status(self, issue_id: int, status: str, at: str, *,
+                      by: str = "developer") -> None:
+        """A status change made in the web UI at `at` (ISO time), as Mantis records it: the
+        field and the issue's `updated`, and a field-updated history entry with old and new."""
+        with self._lock:
+            it, when = self._issues[issue_id], _parse(at)
+            new = {v: i for i, v in ENUMS["status"].items()}[status]
+            it["history"].append((when, self._user_id(by), NORMAL, "status", it["status"], new))
+            it["status"], it["updated"] = new, when
+
     def add_note(self, issue_id: int, text: str, *, reporter: str = "reporter",
                  private: bool = False, files: list[str | tuple[str, int]] | None = None) -> Json:
         """A note written by someone else through the web UI, with files attached to it;

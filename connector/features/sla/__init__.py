@@ -9,7 +9,8 @@ from connector.registry import Job, Registry
 
 def register(registry: Registry, config: Config) -> None:
     """Always on: a mapping without `sla:` has no clocks."""
-    from connector.features.sla import flows
+    from connector.features.sla import flows, gauges
 
     registry.on_ticket(flows.on_ticket)
+    registry.gauge(gauges.SlaGauges)
     registry.job(Job("sla:tick", config.sla.tick_seconds, flows.tick))

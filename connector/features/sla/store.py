@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.engine import Connection, Row
 
 from connector.features.sla.clocks import Clock
@@ -22,7 +22,7 @@ def clocks_of(conn: Connection, ticket: str) -> dict[str, Row[Any]]:
 def save(conn: Connection, ticket: str, policy: str, mapping: str, clock: Clock,
          due_at: float | None) -> None:
     """Write a clock and its next due time (None: nothing left to fire while it stands)."""
-    values = {"clock": clock.to_json(), "state": clock.state,
+    values = {"clock": clock.to_json(), "state": clock.state, "level": max(clock.fired, default=0),
               "status": "pending" if due_at is not None else "done", "due_at": due_at,
               "updated_at": now(conn), "mapping": mapping}
     created = insert_ignore(conn, sla_clocks, {
@@ -45,13 +45,28 @@ def settle(conn: Connection, row_id: int, worker: str, clock: Clock,
     stmt = (update(sla_clocks)
             .where(sla_clocks.c.id == row_id, sla_clocks.c.claimed_by == worker)
             .values(clock=clock.to_json(), state=clock.state, due_at=due_at,
+                    level=max(clock.fired, default=0),
                     status="pending" if due_at is not None else "done", lease_until=None,
                     claimed_by=None, updated_at=now(conn)))
     return bool(conn.execute(stmt).rowcount)
 
 
-def count_by_state(conn: Connection) -> dict[tuple[str, str], int]:
-    """(policy, state) → how many clocks: for /metrics."""
-    rows = conn.execute(select(sla_clocks.c.policy, sla_clocks.c.state, func.count())
-                        .group_by(sla_clocks.c.policy, sla_clocks.c.state))
-    return {(policy, state): int(n) for policy, state, n in rows}
+def count_by_state(conn: Connection) -> dict[tuple[str, str, str], int]:
+    """(policy, state, reached: none | warned | breached) → how many clocks, for /metrics."""
+    reached = case((sla_clocks.c.level >= 100, "breached"), (sla_clocks.c.level > 0, "warned"),
+                   else_="none")
+    rows = conn.execute(select(sla_clocks.c.policy, sla_clocks.c.state, reached, func.count())
+                        .group_by(sla_clocks.c.policy, sla_clocks.c.state, reached))
+    return {(policy, state, level): int(n) for policy, state, level, n in rows}
+
+
+def find(conn: Connection, tracker: str, ticket: str) -> list[Row[Any]]:
+    """A ticket's clocks, the ticket given as `gitlab:1#23`, `1#23` or `23`."""
+    if ticket.startswith(f"{tracker}:"):
+        where = sla_clocks.c.ticket == ticket
+    elif "#" in ticket:
+        where = sla_clocks.c.ticket == f"{tracker}:{ticket}"
+    else:
+        where = sla_clocks.c.ticket.like(f"{tracker}:%#{ticket}")
+    return list(conn.execute(select(sla_clocks).where(where).order_by(sla_clocks.c.ticket,
+                                                                       sla_clocks.c.policy)))

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("mapping", sa.String(64), nullable=False),
         sa.Column("clock", sa.Text, nullable=False),
         sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("level", sa.Integer, nullable=False, server_default="0"),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("due_at", sa.Float),
         sa.Column("ordering_key", sa.String(255), nullable=False),

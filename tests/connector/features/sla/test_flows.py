@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from prometheus_client import generate_latest
 from sqlalchemy import select
 
 from connector.clock import FakeClock
@@ -83,6 +84,17 @@ def test_nothing_fires_before_the_due_time_and_the_breach_once_after(
     assert "Приоритет и ответственный 1 ЛТП (п. 4.1)" in note and "100%" in note
     assert "09.03.2026 11:15" in note and "опозданием" not in note
     assert "SLA: нарушен" in standin_gitlab.issue(1, 23)["labels"]
+
+
+def test_metrics_show_open_and_breached_clocks_per_policy(
+        c: Connector, clock: FakeClock) -> None:
+    opened_without_priority(c)
+    assert 'hdc_sla_clocks{policy="triage",reached="none",state="running"} 1.0' in \
+        generate_latest(c.metrics.scrape()).decode()
+    clock.set(DUE + 5)
+    tick(c)
+    assert 'hdc_sla_clocks{policy="triage",reached="breached",state="running"} 1.0' in \
+        generate_latest(c.metrics.scrape()).decode()
 
 
 def test_a_priority_label_in_time_stops_the_clock(

@@ -1,0 +1,82 @@
+"""Repair: a clock recomputed from Mantis' own history equals the clock live events built."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import select
+
+from connector.cli import main
+from connector.clock import FakeClock
+from connector.core import Connector
+from connector.errors import PermanentActionError
+from connector.events import TicketEvent, TicketRef
+from connector.features.sla.clocks import Clock
+from connector.features.sla.flows import on_ticket
+from connector.features.sla.repair import repair
+from connector.store.schema import sla_clocks
+from tests.standins.gitlab import StandInGitLab
+from tests.standins.mantis import StandInMantis
+
+# Moscow time = UTC+3 (Sevastopol's zone too): 10:00, 12:00 and next day 10:00 local.
+HISTORY = [("2026-03-02T07:00:00Z", "new"), ("2026-03-02T09:00:00Z", "feedback"),
+           ("2026-03-03T07:00:00Z", "new")]
+REF = TicketRef("mantis", "1", "7")
+
+
+@pytest.fixture
+def c(sqlite_url: str, standin_gitlab: StandInGitLab, standin_mantis: StandInMantis,
+      make_connector: Callable[..., Connector]) -> Connector:
+    return make_connector(sqlite_url, standin_gitlab, mantis=standin_mantis,
+                          clock=FakeClock(1_772_600_000.0))  # 2026-03-04, after it all
+
+
+def stored(c: Connector) -> Clock:
+    with c.engine.connect() as conn:
+        return Clock.from_json(conn.execute(select(sla_clocks.c.clock)).scalar_one())
+
+
+def test_repair_from_history_gives_the_clock_live_events_gave(
+        c: Connector, standin_mantis: StandInMantis) -> None:
+    event = TicketEvent(REF, "ticket", "update", "", status="new")
+    with c.engine.begin() as conn:
+        for at, status in HISTORY:
+            on_ticket(c, conn, replace(event, status=status,
+                                       updated_at=at.replace("Z", ".000000Z")))
+    live = stored(c)
+
+    standin_mantis.add_issue(7, status="new", updated_at=HISTORY[0][0])
+    for at, status in HISTORY[1:]:
+        standin_mantis.change_status(7, status, at)
+    with c.engine.begin() as conn:
+        conn.execute(sla_clocks.delete())
+    repaired = repair(c, REF)["intake"]
+
+    assert (repaired.state, repaired.started_at, repaired.pauses) == (
+        live.state, live.started_at, live.pauses)
+    assert stored(c).pauses == live.pauses
+
+
+def test_repair_and_show_from_the_command_line(
+        c: Connector, standin_mantis: StandInMantis, tmp_path: object,
+        write_config: Callable[..., object], capsys: pytest.CaptureFixture[str],
+        sqlite_url: str, standin_gitlab: StandInGitLab) -> None:
+    standin_mantis.add_issue(7, status="new", updated_at=HISTORY[0][0])
+    standin_mantis.change_status(7, "feedback", HISTORY[1][0])
+    config = str(write_config(sqlite_url, standin_gitlab, mantis=standin_mantis))
+
+    assert main(["sla", "repair", "--config", config, "--tracker", "mantis", "1#7"]) == 0
+    assert capsys.readouterr().out.strip() == "mantis:1#7: intake paused"
+    assert main(["sla", "show", "--config", config, "--tracker", "mantis", "7"]) == 0
+    shown = capsys.readouterr().out
+    assert "intake: Принятие заявки в работу (п. 4.6)" in shown
+    assert "state: paused; started 02.03.2026 10:00" in shown
+    assert "elapsed: 2:00 of 8:00 (sevastopol time)" in shown
+
+
+def test_a_tracker_without_a_history_api_says_so(
+        c: Connector, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(PermanentActionError, match="cannot read ticket history"):
+        repair(c, TicketRef("gitlab", "1", "23"))
