@@ -151,4 +151,5 @@ sla_clocks = Table(
     Column("updated_at", Float, nullable=False),
     UniqueConstraint("ticket", "policy", name="uq_sla_clock"),
     Index("ix_sla_clocks_due", "status", "due_at"),
+    Index("ix_sla_clocks_order", "ordering_key", "status"),
 )

@@ -37,8 +37,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("ticket", "policy", name="uq_sla_clock"),
     )
     op.create_index("ix_sla_clocks_due", "sla_clocks", ["status", "due_at"])
+    # the claim's "no earlier pending row of the same key" looks rows up by key
+    op.create_index("ix_sla_clocks_order", "sla_clocks", ["ordering_key", "status"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sla_clocks_order", table_name="sla_clocks")
     op.drop_index("ix_sla_clocks_due", table_name="sla_clocks")
     op.drop_table("sla_clocks")
