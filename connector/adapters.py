@@ -72,14 +72,17 @@ class Snapshot:
     at: str  # canonical
     status: str | None = None
     state: str = "opened"
+    labels: tuple[str, ...] = ()
+    assigned: bool | None = None  # None: the tracker's history does not tell
 
 
 class Tracker(Adapter):
     """A helpdesk: write-back plus the listing reconciliation needs."""
 
     def ticket_history(self, ref: TicketRef) -> list[Snapshot]:
-        """The ticket after each change of its status, oldest first, from the tracker's own
-        history. Not every tracker's API tells: those answer PermanentActionError."""
+        """The ticket after each change (status; labels, state and assignment where the tracker
+        keeps them), oldest first, from the tracker's own history. Not every tracker's API
+        tells: those answer PermanentActionError."""
         raise PermanentActionError(f"{ref.tracker}: the connector cannot read ticket history "
                                    "from this tracker yet")
 

@@ -13,12 +13,13 @@ import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
 from connector.actions import AddNote, Assign, CreateIssue, UpdateLabels
-from connector.adapters import DONE, Change, Performed, TicketFacts, Tracker
+from connector.adapters import DONE, Change, Performed, Snapshot, TicketFacts, Tracker
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import TicketRef
 from connector.store.outbox import OutboxItem
 from connector.timestamps import canonical
 from plugins.gitlab.config import GitLabConfig
+from plugins.gitlab.history import snapshots
 from plugins.http import digest, parse_retry_after, session_for
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,16 @@ class GitLabTracker(Tracker):
                 n.attributes.get("body", ""))
             return TicketFacts((issue.attributes.get("author") or {}).get("username", ""),
                                issue.attributes.get("description") or "", people)
+        return self._call(fetch)
+
+    def ticket_history(self, ref: TicketRef) -> list[Snapshot]:
+        def fetch() -> list[Snapshot]:
+            issue = self.gl.projects.get(ref.project, lazy=True).issues.get(
+                int(ref.key), **NO_SDK_RETRY)
+            return snapshots(
+                issue, issue.resourcelabelevents.list(get_all=True, **NO_SDK_RETRY),
+                issue.resourcestateevents.list(get_all=True, **NO_SDK_RETRY),
+                issue.notes.list(get_all=True, sort="asc", **NO_SDK_RETRY))
         return self._call(fetch)
 
     def find_username(self, email: str) -> str | None:

@@ -25,6 +25,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request
 
 from tests.standins.base import Answer, HoldingStandIn, Reply, Rule
+from tests.standins.gitlab_history import GitLabHistory
 
 Json = dict[str, Any]
 Result = tuple[int, Any, dict[str, str]]
@@ -62,7 +63,7 @@ def _ids(value: Any) -> list[int]:
     return [int(i) for i in items if str(i).strip() not in ("", "0")]
 
 
-class StandInGitLab(HoldingStandIn[RecordedRequest]):
+class StandInGitLab(GitLabHistory, HoldingStandIn[RecordedRequest]):
     _CRASH = Answer(500, {"message": "500 Internal Server Error"})
 
     def __init__(self, server: HTTPServer, token: str = "glpat-standin") -> None:
@@ -83,6 +84,8 @@ class StandInGitLab(HoldingStandIn[RecordedRequest]):
             ("GET", _ISSUE, lambda _r, _b, p, i: (200, self._issue_json(self._get(p, i)), {})),
             ("PUT", _ISSUE, self._update_issue),
             ("GET", _ISSUE + "/notes", self._list_notes),
+            ("GET", _ISSUE + "/resource_label_events", self._label_events),
+            ("GET", _ISSUE + "/resource_state_events", self._state_events),
             ("POST", _ISSUE + "/notes", self._create_note),
         ]
         self._routes = [(m, re.compile(f"^/api/v4{p}$"), f) for m, p, f in table]
@@ -222,6 +225,10 @@ class StandInGitLab(HoldingStandIn[RecordedRequest]):
                    "Link": ", ".join([*links, link(1, "first"), link(pages, "last")])}
         return 200, items[(page - 1) * per_page:page * per_page], headers
 
+    def _names(self, ids: set[int]) -> str:
+        by_id = {i: name for name, i in self._users.items()}
+        return ", ".join(f"@{by_id.get(i, f'user{i}')}" for i in sorted(ids))
+
     def _issue_json(self, it: Json) -> Json:
         assignees = [self._user_by_id(i) for i in it["assignee_ids"]]
         plain = ("id", "iid", "project_id", "title", "description", "state", "created_at",
@@ -318,7 +325,9 @@ class StandInGitLab(HoldingStandIn[RecordedRequest]):
             new["state"] = "closed" if event == "close" else "opened"
         if any(it[k] != v for k, v in new.items()):  # GitLab does not touch unchanged issues
             closes = new.get("state", it["state"]) != it["state"]
-            it.update(new, updated_at=self._tick(it["updated_at"]))
+            at = self._tick(it["updated_at"])
+            self._record_changes(it, new, at, BOT_USERNAME)
+            it.update(new, updated_at=at)
             if closes:
                 it["closed_at"] = it["updated_at"] if it["state"] == "closed" else None
         return 200, self._issue_json(it), {}

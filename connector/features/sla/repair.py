@@ -22,6 +22,7 @@ def repair(c: Connector, ref: TicketRef, *, fire_missed: bool = False) -> dict[s
         raise LookupError(f"no mapping governs {ref} (see trackers.{ref.tracker}.projects)")
     history = c.trackers[ref.tracker].ticket_history(ref)
     events = [TicketEvent(ref, "ticket", "sync", "", state=p.state, status=p.status,
+                          labels=p.labels, assignees=("?",) if p.assigned else (),
                           updated_at=p.at) for p in history]
     now, clocks = c.clock.now(), {}
     with c.engine.begin() as conn:

@@ -19,6 +19,7 @@ from connector.features.sla.repair import repair
 from connector.store.schema import sla_clocks
 from tests.standins.gitlab import StandInGitLab
 from tests.standins.mantis import StandInMantis
+from tests.standins.znuny import StandInZnuny
 
 # Moscow time = UTC+3 (Sevastopol's zone too): 10:00, 12:00 and next day 10:00 local.
 HISTORY = [("2026-03-02T07:00:00Z", "new"), ("2026-03-02T09:00:00Z", "feedback"),
@@ -77,6 +78,38 @@ def test_repair_and_show_from_the_command_line(
 
 
 def test_a_tracker_without_a_history_api_says_so(
-        c: Connector, capsys: pytest.CaptureFixture[str]) -> None:
+        sqlite_url: str, standin_gitlab: StandInGitLab, standin_znuny: StandInZnuny,
+        make_connector: Callable[..., Connector]) -> None:
+    c = make_connector(sqlite_url, standin_gitlab, otrs=standin_znuny)
     with pytest.raises(PermanentActionError, match="cannot read ticket history"):
-        repair(c, TicketRef("gitlab", "1", "23"))
+        repair(c, TicketRef("otrs", "Support", "1"))
+
+
+def test_gitlab_repair_from_label_state_and_assignment_events_matches_live(
+        sqlite_url: str, standin_gitlab: StandInGitLab,
+        make_connector: Callable[..., Connector]) -> None:
+    """Belarus triage: opened without a priority at 12:00Z on a Friday, unassigned; assigned at
+    13:00Z; «Priority: High» at 14:00Z — the clock met, the same live and repaired."""
+    c = make_connector(sqlite_url, standin_gitlab, clock=FakeClock(1_772_900_000.0))
+    ref = TicketRef("gitlab", "1", "23")
+    opened = TicketEvent(ref, "ticket", "open", "", state="opened", labels=("API",),
+                         updated_at="2026-03-06T12:00:00.000000Z")
+    with c.engine.begin() as conn:
+        on_ticket(c, conn, opened)
+        on_ticket(c, conn, replace(opened, assignees=("ivanova",),
+                                   updated_at="2026-03-06T13:00:00.000000Z"))
+        on_ticket(c, conn, replace(opened, assignees=("ivanova",),
+                                   labels=("API", "Priority: High"),
+                                   updated_at="2026-03-06T14:00:00.000000Z"))
+    live = stored(c)
+
+    standin_gitlab.add_issue(1, 23, labels=["API"], created_at="2026-03-06T12:00:00Z")
+    standin_gitlab.change_at(1, 23, "2026-03-06T13:00:00Z", assignee_ids=[51])
+    standin_gitlab.change_at(1, 23, "2026-03-06T14:00:00Z", add=["Priority: High"])
+    with c.engine.begin() as conn:
+        conn.execute(sla_clocks.delete())
+    repaired = repair(c, ref)["triage"]
+
+    assert live.state == "met"
+    assert (repaired.state, repaired.started_at, repaired.stopped_at) == (
+        live.state, live.started_at, live.stopped_at)
