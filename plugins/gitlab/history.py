@@ -10,7 +10,6 @@ from connector.adapters import Snapshot
 from connector.timestamps import canonical
 
 
-
 def snapshots(issue: Any, label_events: list[Any], state_events: list[Any],
               notes: list[Any]) -> list[Snapshot]:
     """The issue at creation, then after each change, oldest first."""

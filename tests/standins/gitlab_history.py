@@ -34,10 +34,11 @@ class GitLabHistory:
 
     def _record_changes(self, it: Json, new: Json, at: str, user: str) -> None:
         events = it.setdefault("history", [])
-        for label in sorted(set(new.get("labels", it["labels"])) - set(it["labels"])):
+        labels: list[str] = list(new["labels"] if "labels" in new else it["labels"])
+        for label in sorted(set(labels) - set(it["labels"])):
             events.append({"kind": "label", "at": at, "label": label, "action": "add",
                            "user": user})
-        for label in sorted(set(it["labels"]) - set(new.get("labels", it["labels"]))):
+        for label in sorted(set(it["labels"]) - set(labels)):
             events.append({"kind": "label", "at": at, "label": label, "action": "remove",
                            "user": user})
         if new.get("state", it["state"]) != it["state"]:
@@ -55,7 +56,7 @@ class GitLabHistory:
 
     def _label_events(self, request: Request, _body: Json, pid: str, iid: str) -> Result:
         it = self._get(pid, iid)  # type: ignore[attr-defined]
-        return self._page(request, [  # type: ignore[attr-defined, no-any-return]
+        return self._page(request, [  # type: ignore[attr-defined]
             {"id": n, "user": self._user_json(e["user"]),  # type: ignore[attr-defined]
              "created_at": e["at"], "resource_type": "Issue", "resource_id": it["id"],
              "label": {"id": 900 + n, "name": e["label"], "color": "#428BCA",
@@ -64,7 +65,7 @@ class GitLabHistory:
 
     def _state_events(self, request: Request, _body: Json, pid: str, iid: str) -> Result:
         it = self._get(pid, iid)  # type: ignore[attr-defined]
-        return self._page(request, [  # type: ignore[attr-defined, no-any-return]
+        return self._page(request, [  # type: ignore[attr-defined]
             {"id": n, "user": self._user_json(e["user"]),  # type: ignore[attr-defined]
              "created_at": e["at"], "resource_type": "Issue", "resource_id": it["id"],
              "state": e["state"]}
