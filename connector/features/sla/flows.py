@@ -15,8 +15,10 @@ from sqlalchemy.engine import Connection, Row
 from connector.core import Connector
 from connector.events import Action, TicketEvent, TicketRef
 from connector.features.sla import store
+from connector.features.sla.calendars import CalendarError
 from connector.features.sla.clocks import Clock, Hours, WallClock, due, next_due, step
 from connector.features.sla.models import SlaPolicy, Threshold
+from connector.logs import every_so_often
 from connector.mappings import Mapping
 from connector.rules.vocab import read_event
 from connector.timestamps import from_epoch
@@ -48,8 +50,12 @@ def on_ticket(c: Connector, conn: Connection, event: TicketEvent) -> None:
         new = step(policy, copy.deepcopy(old), event, at)
         if new is None or new == old:
             continue
-        upcoming = next_due(new, hours_for(c, policy), target_of(c, mapping, policy), policy,
-                            at)
+        try:
+            upcoming = next_due(new, hours_for(c, policy), target_of(c, mapping, policy),
+                                policy, at)
+        except CalendarError as exc:  # boundary: a calendar without hours holds up no event
+            every_so_often(log, f"SLA {mapping.name}.{policy.name}: {exc}; the clock rests")
+            upcoming = None
         store.save(conn, ticket, policy.name, mapping.name, new,
                    upcoming[1] if upcoming else None)
 
@@ -68,6 +74,10 @@ def tick(c: Connector) -> list[str]:
             except SettleLost:
                 log.info("SLA clock of %s changed while firing; it is looked at again",
                          row.ticket)
+            except CalendarError as exc:  # boundary: one bad calendar holds up no other clock
+                every_so_often(log, f"SLA clock of {row.ticket}: {exc}; the clock rests")
+                with c.engine.begin() as conn:
+                    store.settle(conn, row.id, c.worker_id, Clock.from_json(row.clock), None)
 
 
 def _fire(c: Connector, row: Row[Any]) -> None:

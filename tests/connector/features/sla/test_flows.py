@@ -18,6 +18,7 @@ from sqlalchemy import select
 from connector.clock import FakeClock
 from connector.core import Connector
 from connector.events import TicketEvent, TicketRef
+from connector.features.sla.calendars import WorkCalendar
 from connector.features.sla.flows import on_ticket, tick
 from connector.inbox_processing import drain_inbox
 from connector.outbox_dispatch import dispatch_outbox
@@ -169,3 +170,13 @@ def test_mantis_statuses_are_read_in_the_regulations_words(
                                    updated_at="2026-03-02T09:00:00.000000Z"))
         row = conn.execute(select(sla_clocks)).one()
     assert (row.policy, row.state, row.due_at) == ("intake", "paused", None)
+
+
+def test_a_calendar_without_working_time_holds_up_no_event(c: Connector) -> None:
+    c.mappings.calendars["belarus"] = WorkCalendar(timezone="Europe/Minsk", hours={"sat": []})
+    opened_without_priority(c)
+
+    with c.engine.connect() as conn:
+        assert inbox.count_by_status(conn) == {"done": 1}
+        row = conn.execute(select(sla_clocks)).one()
+    assert (row.state, row.status, row.due_at) == ("running", "done", None)
