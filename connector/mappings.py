@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from connector.errors import ConfigError, format_problem
+from connector.features.outage.catalog import Catalog
 from connector.features.sla.calendars import WorkCalendar
 from connector.features.sla.models import SlaPolicy
 from connector.features.templates import FEATURE_TEMPLATES
@@ -20,6 +21,7 @@ Templates = dict[str, dict[str, str]]  # language → template id → text
 
 TEMPLATES_FILE = "templates.yml"
 CALENDARS_FILE = "calendars.yml"
+CATALOG_FILE = "catalog.yml"
 LANGUAGES = ("ru", "en")
 
 # Template id → placeholders it may use. Rules render these, and features the ids they declare
@@ -87,12 +89,20 @@ class CalendarsFile(BaseModel):
     calendars: dict[str, WorkCalendar] = {}
 
 
+class CatalogFile(BaseModel):
+    """catalog.yml: the service catalog."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    catalog: Catalog = Catalog()
+
+
 class Mappings(BaseModel):
     """Everything under `mappings/`: regulations by name and the templates they speak with."""
 
     by_name: dict[str, Mapping]
     templates: Templates
     calendars: dict[str, WorkCalendar] = {}  # calendars.yml: working hours SLA clocks count in
+    catalog: Catalog = Catalog()  # catalog.yml: services, who answers for them, where to tell
 
     def get(self, name: str) -> Mapping:
         return self.by_name[name]
@@ -112,6 +122,7 @@ def load_mappings(directory: Path) -> Mappings:
     by_name: dict[str, Mapping] = {}
     templates: Templates = {}
     calendars: dict[str, WorkCalendar] = {}
+    catalog = Catalog()
     for path in sorted(directory.glob("*.yml")):
         try:
             if path.name == TEMPLATES_FILE:
@@ -119,6 +130,10 @@ def load_mappings(directory: Path) -> Mappings:
                 continue
             if path.name == CALENDARS_FILE:
                 calendars = parse_model(CalendarsFile, read_yaml(path), str(path)).calendars
+                continue
+            if path.name == CATALOG_FILE:
+                catalog = parse_model(CatalogFile, read_yaml(path), str(path)).catalog
+                problems += catalog.problems(str(path))
                 continue
             mapping = parse_model(Mapping, read_yaml(path), str(path))
         except ConfigError as exc:
@@ -142,7 +157,7 @@ def load_mappings(directory: Path) -> Mappings:
                     f"use one of: {', '.join(sorted(calendars)) or 'none defined'}"))
     if problems:
         raise ConfigError(problems)
-    return Mappings(by_name=by_name, templates=templates, calendars=calendars)
+    return Mappings(by_name=by_name, templates=templates, calendars=calendars, catalog=catalog)
 
 
 def _load_templates(path: Path) -> Templates:

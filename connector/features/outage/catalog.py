@@ -1,0 +1,141 @@
+"""The service catalog (mappings/catalog.yml): which services there are, who answers for each,
+who is on duty, what each depends on, where outages are announced, how to look at its metrics,
+and — where support runs under a state contract — the contractor's work group (EMIAS: IT
+service → product → related service, as data). Outage rooms invite from it and approve joins
+by it."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from connector.errors import format_problem
+
+ServiceId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Person(Strict):
+    """Someone the catalog names, under every identity the connector meets them by."""
+
+    name: str = Field(min_length=1)  # how texts name them, e.g. «Иванова А. С.»
+    email: str = ""
+    slack: str = ""  # member id, U… or W…
+    telegram: int | None = None  # user id (positive)
+    gitlab: str = ""
+    mantis: str = ""
+    otrs: str = ""
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if value and not _EMAIL.match(value):
+            raise ValueError(f"{value!r} is not an e-mail address")
+        return value
+
+    @field_validator("slack")
+    @classmethod
+    def _slack(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[UW][A-Z0-9]+", value):
+            raise ValueError("must be a Slack member id (U… or W…), not a name: the person's "
+                             "profile → ⋮ → Copy member ID")
+        return value
+
+    @field_validator("telegram")
+    @classmethod
+    def _telegram(cls, value: int | None) -> int | None:
+        if value is not None and value <= 0:
+            raise ValueError("must be a Telegram user id, a positive number")
+        return value
+
+
+class Query(Strict):
+    """A Prometheus query answering `/metrics <service>` (and sampled for affected users)."""
+
+    title: str = Field(min_length=1)  # «Ошибки 5xx, %»
+    promql: str = Field(min_length=1)
+
+
+class Contract(Strict):
+    """Support under a state contract: after an outage the contractor's work group reports."""
+
+    contractor: str = Field(min_length=1)
+    work_group: str = Field(min_length=1)  # the people key of the group (see `people`)
+    tracker_project: str = ""  # where its "outage on the contractor" ticket goes
+    contract: str = ""  # the contract's number, for the report
+
+
+class Service(Strict):
+    title: str = Field(min_length=1)  # how people call it: «Электронный рецепт — API аптек»
+    responsible: list[str] = Field(min_length=1)  # people keys: the ticket is assigned to the first
+    duty: list[str] = []  # duty engineers invited to every outage of it
+    l1: list[str] = []
+    related: list[ServiceId] = []  # services whose owners are asked "healthy or affected?"
+    info_channels: list[str] = []  # logical chat channels outages are announced in
+    mailing_lists: list[str] = []
+    monitoring: list[Query] = []
+    affected_users: Query | None = None  # sampled at declaration and at restore
+    contract: Contract | None = None
+
+    @field_validator("mailing_lists")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if not _EMAIL.match(address):
+                raise ValueError(f"{address!r} is not an e-mail address")
+        return value
+
+
+class Catalog(Strict):
+    """People by key, the head of support, services by id."""
+
+    people: dict[str, Person] = {}
+    head_of_support: str | None = None
+    services: dict[ServiceId, Service] = {}
+
+    def problems(self, file: str, prefix: str = "catalog.") -> list[str]:
+        """References that lead nowhere: `file: key: problem — fix`, one per line."""
+        found: list[str] = []
+        known = ", ".join(sorted(self.people)) or "none yet"
+        if self.head_of_support is not None and self.head_of_support not in self.people:
+            found.append(format_problem(file, f"{prefix}head_of_support", f"no person "
+                                        f"{self.head_of_support!r}", f"use one of: {known}"))
+        for sid, service in self.services.items():
+            for role in ("responsible", "duty", "l1"):
+                for i, key in enumerate(getattr(service, role)):
+                    if key not in self.people:
+                        found.append(format_problem(file, f"{prefix}services.{sid}.{role}[{i}]",
+                                                    f"no person {key!r}",
+                                                    f"add them under people:, or use one of: "
+                                                    f"{known}"))
+            for i, other in enumerate(service.related):
+                if other == sid or other not in self.services:
+                    found.append(format_problem(
+                        file, f"{prefix}services.{sid}.related[{i}]",
+                        "a service is not related to itself" if other == sid
+                        else f"no service {other!r}", "name another service of the catalog"))
+            if service.contract and service.contract.work_group not in self.people:
+                found.append(format_problem(file, f"{prefix}services.{sid}.contract.work_group",
+                                            f"no person {service.contract.work_group!r}",
+                                            "add the work group under people:"))
+        return found
+
+    def responders(self, sid: str) -> list[Person]:
+        """Who a room for an outage of `sid` invites: responsible, duty, L1, head of support."""
+        service = self.services[sid]
+        keys = [*service.responsible, *service.duty, *service.l1,
+                *([self.head_of_support] if self.head_of_support else [])]
+        return [self.people[k] for k in dict.fromkeys(keys)]
+
+    def member(self, sid: str, *, slack: str = "", telegram: int | None = None) -> Person | None:
+        """The responder of `sid` with this chat identity, if any (join requests, buttons)."""
+        for person in self.responders(sid):
+            if (slack and person.slack == slack) or (telegram and person.telegram == telegram):
+                return person
+        return None
