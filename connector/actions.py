@@ -120,6 +120,25 @@ class Notify(InChannel):
     text: str
 
 
+class OpenRoom(InChannel):
+    """A room of its own for an outage: `channel` is the logical home (Telegram's forum
+    supergroup; Slack creates a channel), `invite` the people per chat, then the intro and the
+    status message, pinned, with its buttons."""
+
+    name: str
+    invite: dict[str, list[str]] = {}  # chat name → user ids
+    intro: str
+    status: str
+    buttons: list[tuple[str, str]] = []
+
+
+class UpdateRoom(InChannel):
+    """The room's pinned status message, rewritten in place."""
+
+    status: str
+    buttons: list[tuple[str, str]] = []
+
+
 class AnswerButton(Params):
     callback_id: str
     text: str
@@ -134,7 +153,8 @@ TRACKER_PARAMS: dict[str, type[Params]] = {
 CHAT_PARAMS: dict[str, type[Params]] = {
     "escalate": Escalate, "deescalate": Deescalate, "relay_note": RelayNote,
     "post_alert": PostAlert, "update_alert": UpdateAlert, "post_in_thread": PostInThread,
-    "answer_button": AnswerButton, "notify": Notify,
+    "answer_button": AnswerButton, "notify": Notify, "open_room": OpenRoom,
+    "update_room": UpdateRoom,
 }
 PARAMS: dict[str, type[Params]] = {**TRACKER_PARAMS, **CHAT_PARAMS}
 

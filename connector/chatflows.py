@@ -22,6 +22,7 @@ from connector.actions import (
 )
 from connector.adapters import DONE, Adapter, Performed, Tracker
 from connector.chat import Button, Chat, Posted, split_text
+from connector.chatrooms import RoomActions
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import TicketRef
 from connector.store import threads
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 Render = Callable[..., str]  # render(template_id, mapping name or None, **values)
 
 
-class ChatPerformer(Adapter):
+class ChatPerformer(RoomActions, Adapter):
     """Performs chat actions on one platform, remembering which thread belongs to which ticket."""
 
     def __init__(self, chat: Chat, channels: dict[str, str], engine: Engine, render: Render,
@@ -48,6 +49,7 @@ class ChatPerformer(Adapter):
             "relay_note": self._post, "post_in_thread": self._post,
             "deescalate": self._close, "update_alert": self._update,
             "answer_button": self._answer, "notify": self._notify,
+            "open_room": self._open_room, "update_room": self._update_room,
         }
         handler = handlers.get(item.action.kind)
         if handler is None:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from connector.errors import ConfigError, format_problem
 from connector.features.outage.catalog import Catalog
+from connector.features.outage.models import OutageRules
 from connector.features.sla.calendars import WorkCalendar
 from connector.features.sla.models import SlaPolicy
 from connector.features.templates import FEATURE_TEMPLATES
@@ -65,6 +66,7 @@ class Mapping(BaseModel):
     templates: Templates = {}  # language → template id → text, overriding templates.yml
     rules: list[AnyRule]
     sla: list[SlaPolicy] = []  # clocks on this regulation's tickets (connector/features/sla)
+    outage: OutageRules | None = None  # mass outages (connector/features/outage)
 
     @field_validator("timezone")
     @classmethod

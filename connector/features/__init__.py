@@ -8,10 +8,10 @@ in `__init__.py`."""
 from __future__ import annotations
 
 from connector.config import Config
-from connector.features import alerts, escalation, sla
+from connector.features import alerts, escalation, outage, sla
 from connector.registry import Registry
 
-FEATURES = (escalation.register, alerts.register, sla.register)
+FEATURES = (escalation.register, alerts.register, sla.register, outage.register)
 
 
 def register_all(registry: Registry, config: Config) -> Registry:

@@ -4,6 +4,7 @@ the features' flows so the loader can import it without the rest of the connecto
 from __future__ import annotations
 
 from connector.features.alerts.texts import TEMPLATES as ALERTS
+from connector.features.outage.texts import TEMPLATES as OUTAGE
 from connector.features.sla.texts import TEMPLATES as SLA
 
-FEATURE_TEMPLATES: dict[str, set[str]] = {**ALERTS, **SLA}
+FEATURE_TEMPLATES: dict[str, set[str]] = {**ALERTS, **SLA, **OUTAGE}

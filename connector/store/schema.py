@@ -153,3 +153,28 @@ sla_clocks = Table(
     Index("ix_sla_clocks_due", "status", "due_at"),
     Index("ix_sla_clocks_order", "ordering_key", "status"),
 )
+
+# Outages (connector/features/outage): one per declaring ticket, with its room and stage.
+outages = Table(
+    "outages", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("ticket", String(255), nullable=False, unique=True),
+    Column("mapping", String(64), nullable=False),
+    Column("service", String(64), nullable=False),
+    Column("stage", String(32), nullable=False),
+    Column("declared_at", Float, nullable=False),
+    Column("stage_since", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+# What happened in an outage, in order: the data reports read.
+outage_timeline = Table(
+    "outage_timeline", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("outage_id", Id, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("kind", String(32), nullable=False),  # declared | stage | progress | join | related
+    Column("who", String(255), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON
+    Index("ix_outage_timeline", "outage_id", "id"),
+)

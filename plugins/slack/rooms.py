@@ -48,16 +48,22 @@ class SlackRooms:
         return Room(str(channel["id"]), None, str(channel["name"]))
 
     def invite(self, channel_id: str, user_ids: Sequence[str]) -> str | None:
-        """Slack refuses a whole invitation when one person is already in: then one by one."""
+        """Slack refuses a whole invitation when one person is already in, or unknown: then one
+        by one, so everyone who can be invited is; who could not is named at the end."""
         if not user_ids:
             return None
         try:
             self._invite(channel_id, user_ids)
-        except PermanentActionError as exc:
-            if "already_in_channel" not in str(exc):
-                raise
+        except PermanentActionError:
+            failed = []
             for user in user_ids:
-                self._invite(channel_id, [user])
+                try:
+                    self._invite(channel_id, [user])
+                except PermanentActionError as exc:
+                    if "already_in_channel" not in str(exc):
+                        failed.append(f"{user} ({exc})")
+            if failed:
+                raise PermanentActionError(f"not invited: {', '.join(failed)}") from None
         return None
 
     def pin(self, channel_id: str, message_id: str) -> None:

@@ -25,7 +25,8 @@ ALLOWED_LATIN = {"L1", "L2", "SLA", "Priority", "Low", "Medium", "High", "Accide
 INTERNAL = re.compile(r"\b(firing|resolved|one-off|awaiting_cause|pending|accident|issue:|"
                       r"gitlab:|mantis:|otrs:|urgent|immediate|minor|major|tweak|feedback|"
                       r"acknowledged|critical|warning|None)\b")
-URL = re.compile(r"https?://\S+|\S+\.[A-Za-z0-9]{2,4}\b")  # links and file names: user data
+# links, file names and chat channel names: user data
+URL = re.compile(r"https?://\S+|\S+\.[A-Za-z0-9]{2,4}\b|#[a-z0-9][a-z0-9-]*")
 
 # What the code fills in, as it fills it in (see the rule and flow modules).
 REALISTIC = {
@@ -43,6 +44,10 @@ REALISTIC = {
     "label": "Priority: Medium", "listing": "• GitLab #23",
     "percent": 100, "target": "8:00", "elapsed": "8:00", "due": "26.11.2026 16:00 MSK",
     "who": "Анна Иванова",
+    "service": "АИС «Электронный рецепт» — API", "stage": "Диагностика",
+    "since": "26.11.2026 16:00 MSK", "steps": "☐ Проверить сохранность данных",
+    "room": "erp-api-23-2026-11-26", "responsible": "Анна Иванова",
+    "responders": "Анна Иванова, Дежурный инженер", "related": "Отпуск в аптеках",
     "late": " (Отмечено с опозданием: коннектор не работал, когда наступил срок 26.11.2026 16:00 "
             "MSK.)",
 }

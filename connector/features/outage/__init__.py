@@ -1,0 +1,15 @@
+"""Mass outages: the service catalog, a room per outage with the right people in it, the
+lifecycle driven from its pinned status message by status and role, the timeline."""
+
+from __future__ import annotations
+
+from connector.config import Config
+from connector.registry import Registry
+
+
+def register(registry: Registry, config: Config) -> None:
+    """Always on: a mapping without `outage:` declares none."""
+    from connector.features.outage import buttons, flows
+
+    registry.on_ticket(flows.on_ticket)
+    registry.button(flows.FEATURE, buttons.OutageButtons())

@@ -142,9 +142,10 @@ def target_of(c: Connector, mapping: Mapping, policy: SlaPolicy) -> float:
 
 def _event_time(c: Connector, event: TicketEvent) -> float:
     """When the tracker says the change happened; our own time if it does not say."""
-    if event.updated_at:
+    try:
         return datetime.fromisoformat(event.updated_at.replace("Z", "+00:00")).timestamp()
-    return c.clock.now()
+    except (ValueError, OverflowError, OSError):  # none given, or a time no calendar holds
+        return c.clock.now()
 
 
 def _hours(seconds: float) -> str:

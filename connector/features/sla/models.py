@@ -17,6 +17,7 @@ class When(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     status: list[str] = []  # regulation statuses (Mantis/OTRS)
     labels: list[str] = []  # at least one of these labels (GitLab labels, Mantis tags)
+    all_labels: list[str] = []  # every one of these labels
     no_labels: list[str] = []  # none of these
     state: Literal["opened", "closed"] | None = None
     assigned: bool | None = None
@@ -34,6 +35,7 @@ class When(BaseModel):
         have = set(e.labels)
         return ((not self.status or (e.status or "") in self.status)
                 and (not self.labels or bool(have & set(self.labels)))
+                and set(self.all_labels) <= have
                 and not (have & set(self.no_labels))
                 and (self.state is None or e.state == self.state)
                 and (self.assigned is None or bool(e.assignees or e.handler) == self.assigned)

@@ -1,0 +1,70 @@
+"""Chat actions on rooms (an outage's own channel or topic), for ChatPerformer: open it once,
+invite, post the intro and the pinned status message; rewrite the status in place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from connector.actions import OpenRoom, UpdateRoom
+from connector.chat import Button, Posted, split_text
+from connector.errors import PermanentActionError, RetryableActionError
+from connector.store import threads
+from connector.store.db import reading
+from connector.store.outbox import OutboxItem
+
+log = logging.getLogger(__name__)
+
+
+class RoomActions:
+    """Mixed into ChatPerformer (chat, channels, engine, _channel_id, _post_pieces)."""
+
+    chat: Any
+    engine: Any
+
+    def _room(self, item: OutboxItem) -> Any:
+        with reading(self.engine) as conn:
+            return threads.find(conn, str(item.action.ticket), self.chat.name,
+                                item.action.params_as(OpenRoom if item.action.kind ==
+                                                      "open_room" else UpdateRoom).channel)
+
+    def _open_room(self, item: OutboxItem) -> None:
+        """Each step once: a retry finds the room (Slack adopts its own channel of that name,
+        the store remembers a Telegram topic) and posts only what did not land."""
+        p, ticket = item.action.params_as(OpenRoom), str(item.action.ticket)
+        row = self._room(item)
+        if row is None:
+            home = self._channel_id(item)  # type: ignore[attr-defined]
+            room = self.chat.create_room(p.name, home)
+            with self.engine.begin() as conn:
+                threads.save(conn, ticket, self.chat.name, p.channel,
+                             Posted(room.channel_id, room.thread_id or "", ""))
+            row = self._room(item)
+        if row.message_id:
+            return
+        thread = row.thread_id or None
+        people = p.invite.get(self.chat.name, [])
+        if people:
+            try:
+                self.chat.invite(row.channel_id, people)
+            except PermanentActionError as exc:  # a catalog typo must not keep the room shut
+                log.warning("%s: not everyone could be invited to %s: %s", self.chat.name,
+                            p.name, exc)
+        self._post_pieces(item, row.channel_id, thread,  # type: ignore[attr-defined]
+                          split_text(p.intro, self.chat.max_text))
+        key = f"{item.idempotency_key}#status"
+        posted = self.chat.find_post(row.channel_id, key, item.created_at - 5, thread) \
+            if item.attempt > 1 else None
+        if posted is None:
+            posted = self.chat.post(row.channel_id, thread, p.status[: self.chat.max_text],
+                                    [Button(t, d) for t, d in p.buttons], key=key)
+        self.chat.pin(row.channel_id, posted.message_id)
+        with self.engine.begin() as conn:
+            threads.set_message(conn, row.id, posted.message_id)
+
+    def _update_room(self, item: OutboxItem) -> None:
+        p, row = item.action.params_as(UpdateRoom), self._room(item)
+        if row is None or not row.message_id:
+            raise RetryableActionError("the outage room is not open yet")
+        self.chat.update(row.channel_id, row.message_id, p.status[: self.chat.max_text],
+                         [Button(t, d) for t, d in p.buttons])

@@ -1,0 +1,115 @@
+"""The status message's buttons: a press moves the outage to the next stage when it comes from
+the outage's own room, under its status message, by someone the catalog gives a role the
+stage allows; the ticket and the room follow, and the timeline records it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection, Row
+
+from connector.core import Connector
+from connector.events import Action, ChatButton, TicketRef
+from connector.features.outage import store
+from connector.features.outage.catalog import Catalog, Person
+from connector.features.outage.flows import HOME, RULE, _stage_actions, buttons, status_text
+from connector.features.outage.models import Role, Stage
+from connector.store import threads
+from connector.store.db import reading
+from connector.wording import ticket_label
+
+
+def roles_of(catalog: Catalog, service: str, key: str) -> set[Role]:
+    """What a catalog person is for a service."""
+    entry = catalog.services[service]
+    found: set[Role] = set()
+    if key in entry.responsible:
+        found.add("responsible")
+    if key in entry.duty:
+        found.add("duty")
+    if key in entry.l1:
+        found.add("l1")
+    if key == catalog.head_of_support:
+        found.add("head")
+    return found
+
+
+def presser(catalog: Catalog, ev: ChatButton) -> tuple[str, Person] | None:
+    """The catalog person behind a chat identity."""
+    for key, person in catalog.people.items():
+        if (ev.chat == "slack" and person.slack and person.slack == ev.user_id) or (
+                ev.chat == "telegram" and person.telegram is not None
+                and str(person.telegram) == ev.user_id):
+            return key, person
+    return None
+
+
+class OutageButtons:
+    """The outage feature's `Buttons`."""
+
+    def refusal(self, c: Connector, ev: ChatButton) -> str | None:
+        target = self._target(c, ev)
+        if isinstance(target, str):
+            return target
+        row, stage = target
+        mapping = c.mappings.by_name[row.mapping]
+        with reading(c.engine) as conn:
+            room = threads.find(conn, row.ticket, ev.chat, HOME)
+        if room is None or room.channel_id != ev.channel_id or room.message_id != ev.message_id:
+            return "not the status message of this outage's room"
+        assert mapping.outage is not None
+        if stage.name not in mapping.outage.stage(row.stage).next:
+            return f"the outage is no longer where the button was ({row.stage})"
+        found = presser(c.mappings.catalog, ev)
+        if found is None:
+            return "not in the service catalog"
+        key, _ = found
+        if not roles_of(c.mappings.catalog, row.service, key) & set(stage.roles):
+            return f"{key} may not move it to {stage.name} (roles: {', '.join(stage.roles)})"
+        return None
+
+    def press(self, c: Connector, conn: Connection, ev: ChatButton) -> list[Action]:
+        target = self._target(c, ev)
+        actions: list[Action] = []
+        answer = {"callback_id": ev.callback_id, "text": c.render("button_answer")}
+        if isinstance(target, str):
+            return actions
+        row, stage = target
+        ref = TicketRef.parse(row.ticket)
+        if ev.callback_id:
+            actions.append(Action("answer_button", ev.chat, ref, answer, RULE))
+        mapping = c.mappings.by_name[row.mapping]
+        assert mapping.outage is not None
+        old = mapping.outage.stage(row.stage)
+        if not store.move(conn, row.id, old.name, stage.name):
+            return actions  # pressed twice: the first press moved it
+        found = presser(c.mappings.catalog, ev)
+        who = found[1].name if found else ev.user_name
+        store.record(conn, row.id, "stage", who, stage=stage.name, previous=old.name,
+                     chat=ev.chat, user=ev.user_id)
+        values = {"service": c.mappings.catalog.services[row.service].title,
+                  "ticket": ticket_label(ref), "title": "", "url": ""}
+        actions += _stage_actions(mapping, ref, old, stage)
+        actions.append(Action("add_note", ref.tracker, ref, {"body": c.render(
+            "outage_note_stage", mapping.name, stage=stage.title, who=who, **values)}, RULE))
+        actions.append(Action("update_room", "chat", ref, {
+            "channel": HOME,
+            "status": status_text(c, mapping, ref, row.service, stage, c.clock.now()),
+            "buttons": buttons(c, mapping, row.id, stage)}, RULE))
+        return actions
+
+    @staticmethod
+    def _target(c: Connector, ev: ChatButton) -> tuple[Row[Any], Stage] | str:
+        """The outage and the stage a `go` press asks for, or why it is not one."""
+        parts = ev.value.split(":")
+        if ev.action != "go" or len(parts) != 2 or not all(p.isascii() and p.isdigit()
+                                                           and len(p) <= 18 for p in parts):
+            return "not a button the connector posts"
+        with reading(c.engine) as conn:
+            row = store.get(conn, int(parts[0]))
+        if row is None or row.mapping not in c.mappings.by_name:
+            return "no such outage"
+        rules = c.mappings.by_name[row.mapping].outage
+        if rules is None or int(parts[1]) >= len(rules.stages):
+            return "no such stage"
+        return row, rules.stages[int(parts[1])]

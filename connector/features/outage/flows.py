@@ -1,0 +1,138 @@
+"""Mass outages: a ticket that declares one (the mapping's `outage.declare`) gets its room at
+once — created, the service's responders invited, the facts posted, the status message pinned
+with the buttons of the next stages — and the ticket is assigned to the service's responsible
+person. Every step is an outbox action, so it happens once however often the event comes."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Connection
+
+from connector.chat import button
+from connector.core import Connector
+from connector.events import Action, TicketEvent, TicketRef
+from connector.features.outage import store
+from connector.features.outage.catalog import Catalog
+from connector.features.outage.models import OutageRules, Stage
+from connector.mappings import Mapping
+from connector.rules.vocab import read_event, write_action
+from connector.timestamps import from_epoch
+from connector.wording import local_time, ticket_label
+from connector.work import enqueue_actions
+
+log = logging.getLogger(__name__)
+
+FEATURE = "outage"
+HOME = "outages"  # the logical chat channel rooms belong to (Telegram: the forum supergroup)
+RULE = "outage"
+
+
+def on_ticket(c: Connector, conn: Connection, event: TicketEvent) -> None:
+    """Declare an outage the first time its ticket meets the mapping's condition."""
+    mapping = c.mapping_for(event.ref)
+    if mapping is None or mapping.outage is None:
+        return
+    rules, seen = mapping.outage, read_event(mapping, event)
+    if not rules.declare.holds(seen):
+        return
+    catalog = c.mappings.catalog
+    service = _service(rules, seen, catalog)
+    first = rules.stages[0]
+    outage_id = store.declare(conn, str(event.ref), mapping.name, service, first.name)
+    if outage_id is None:
+        return  # declared before
+    store.record(conn, outage_id, "declared", event.actor or "", service=service,
+                 stage=first.name)
+    enqueue_actions(c, conn, f"outage|{event.ref}|declared",
+                    declared_actions(c, mapping, outage_id, event, service), None)
+    log.info("outage %s declared on %s (service %s)", outage_id, event.ref, service)
+
+
+def declared_actions(c: Connector, mapping: Mapping, outage_id: int, event: TicketEvent,
+                     service: str) -> list[Action]:
+    """Assign, label, note on the ticket; the room with its pinned status in the chats."""
+    rules, catalog, ref = _rules(mapping), c.mappings.catalog, event.ref
+    entry = catalog.services[service]
+    responders = catalog.responders(service)
+    owner = catalog.people[entry.responsible[0]]
+    values = _values(c, mapping, ref, event.title, event.url, service)
+    date = datetime.fromtimestamp(c.clock.now(), ZoneInfo(mapping.timezone))
+    room = f"{service}-{ref.key}-{date:%Y-%m-%d}"
+    first = rules.stages[0]
+    actions: list[Action] = []
+    username = getattr(owner, ref.tracker, "")
+    if username:
+        actions.append(Action("assign", ref.tracker, ref, {"username": username,
+                                                           "role": "responsible"}, RULE))
+    actions += _stage_actions(mapping, ref, None, first)
+    actions.append(Action("add_note", ref.tracker, ref, {"body": c.render(
+        "outage_note_declared", mapping.name, room=room, responsible=owner.name, **values)},
+        RULE))
+    actions.append(Action("open_room", "chat", ref, {
+        "channel": HOME, "name": room,
+        "invite": {"slack": [p.slack for p in responders if p.slack]},
+        "intro": c.render("outage_intro", mapping.name, responders=", ".join(
+            p.name for p in responders), related=", ".join(
+            catalog.services[s].title for s in entry.related) or "—", **values),
+        "status": status_text(c, mapping, ref, service, first, c.clock.now(), event.title,
+                              event.url),
+        "buttons": buttons(c, mapping, outage_id, first)}, RULE))
+    return actions
+
+
+def status_text(c: Connector, mapping: Mapping, ref: TicketRef, service: str, stage: Stage,
+                since: float, title: str = "", url: str = "") -> str:
+    steps = "\n".join(f"☐ {s}" for s in stage.steps) or "—"
+    return c.render("outage_status", mapping.name, stage=stage.title,
+                    since=local_time(from_epoch(since), mapping.timezone), steps=steps,
+                    **_values(c, mapping, ref, title, url, service))
+
+
+def buttons(c: Connector, mapping: Mapping, outage_id: int, stage: Stage) -> list[list[str]]:
+    """The next stages as buttons; who may press which is checked at the press."""
+    rules = _rules(mapping)
+    index = {s.name: i for i, s in enumerate(rules.stages)}
+    return [[c.render("outage_button", mapping.name, stage=rules.stage(n).title),
+             button(FEATURE, "go", outage_id, index[n])] for n in stage.next]
+
+
+def _stage_actions(mapping: Mapping, ref: TicketRef, old: Stage | None,
+                   new: Stage) -> list[Action]:
+    """What entering a stage writes to the tracker: its label, its status."""
+    actions = []
+    if new.label or (old and old.label):
+        actions.append(Action("update_labels", ref.tracker, ref, {
+            "add": [new.label] if new.label else [],
+            "remove": [old.label] if old and old.label and old.label != new.label else []},
+            RULE))
+    if new.status:
+        actions.append(write_action(mapping, Action("set_status", ref.tracker, ref,
+                                                    {"status": new.status}, RULE)))
+    return actions
+
+
+def _service(rules: OutageRules, event: TicketEvent, catalog: Catalog) -> str:
+    """The catalog service a ticket names by label, else the mapping's default."""
+    for label in event.labels:
+        if label.startswith(rules.service_label_prefix):
+            name = label.removeprefix(rules.service_label_prefix).strip()
+            if name in catalog.services:
+                return name
+    return rules.default_service
+
+
+def _values(c: Connector, mapping: Mapping, ref: TicketRef, title: str, url: str,
+            service: str) -> dict[str, Any]:
+    entry = c.mappings.catalog.services.get(service)
+    return {"service": entry.title if entry else service, "ticket": ticket_label(ref),
+            "title": title, "url": url}
+
+
+def _rules(mapping: Mapping) -> OutageRules:
+    if mapping.outage is None:
+        raise RuntimeError(f"mapping {mapping.name} has no outage section")
+    return mapping.outage

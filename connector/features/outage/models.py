@@ -1,0 +1,49 @@
+"""An outage's lifecycle as a regulation writes it (a mapping's `outage:` section): when a
+ticket declares one, which stages it passes, who may move it on, what each stage asks for."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from connector.features.sla.models import When
+
+Role = Literal["responsible", "duty", "l1", "head"]
+
+
+class Stage(BaseModel):
+    """One status of an outage (EMIAS: each with its mandatory steps)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(pattern=r"^[a-z_]{1,24}$")
+    title: str  # «Диагностика»
+    next: list[str] = []  # stages a button may move it to
+    roles: list[Role] = ["responsible", "duty"]  # who may move it INTO this stage
+    steps: list[str] = []  # the checklist shown while it is in this stage
+    label: str | None = None  # GitLab label / Mantis tag while in this stage
+    status: str | None = None  # tracker status (regulation words) on entering it
+
+
+class OutageRules(BaseModel):
+    """How this regulation's tickets become outages and how outages move."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    declare: When  # e.g. {labels: [Accident]} with Priority: High
+    service_label_prefix: str = "Сервис: "  # a label naming the catalog service
+    default_service: str  # when the ticket names none
+    stages: list[Stage] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _linked(self) -> OutageRules:
+        names = [s.name for s in self.stages]
+        if len(set(names)) != len(names):
+            raise ValueError("stages: each name once")
+        for stage in self.stages:
+            for target in stage.next:
+                if target not in names:
+                    raise ValueError(f"stages.{stage.name}.next: no stage {target!r}")
+        return self
+
+    def stage(self, name: str) -> Stage:
+        return next(s for s in self.stages if s.name == name)

@@ -1,0 +1,46 @@
+"""Outage rows and their timelines."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection, Row
+
+from connector.store.db import insert_ignore, now
+from connector.store.schema import outage_timeline, outages
+
+
+def declare(conn: Connection, ticket: str, mapping: str, service: str,
+            stage: str) -> int | None:
+    """A new outage for `ticket`; None when it was declared before (a ticket declares once)."""
+    t = now(conn)
+    new_id: int | None = insert_ignore(conn, outages, {
+        "ticket": ticket, "mapping": mapping, "service": service, "stage": stage,
+        "declared_at": t, "stage_since": t, "updated_at": t})
+    return new_id
+
+
+def get(conn: Connection, outage_id: int) -> Row[Any] | None:
+    return conn.execute(select(outages).where(outages.c.id == outage_id)).first()
+
+
+def move(conn: Connection, outage_id: int, from_stage: str, to_stage: str) -> bool:
+    """Move the outage on, only from the stage the press saw (a second press does nothing)."""
+    t = now(conn)
+    stmt = (update(outages).where(outages.c.id == outage_id, outages.c.stage == from_stage)
+            .values(stage=to_stage, stage_since=t, updated_at=t))
+    return bool(conn.execute(stmt).rowcount)
+
+
+def record(conn: Connection, outage_id: int, kind: str, who: str, **detail: Any) -> None:
+    conn.execute(outage_timeline.insert().values(
+        outage_id=outage_id, at=now(conn), kind=kind, who=who,
+        detail=json.dumps(detail, ensure_ascii=False)))
+
+
+def timeline(conn: Connection, outage_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(select(outage_timeline).where(outage_timeline.c.outage_id == outage_id)
+                        .order_by(outage_timeline.c.id))
+    return [{"at": r.at, "kind": r.kind, "who": r.who, **json.loads(r.detail)} for r in rows]

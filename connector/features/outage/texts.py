@@ -1,0 +1,14 @@
+"""The texts outages speak with (templates.yml, per regulation overridable)."""
+
+from __future__ import annotations
+
+_OUTAGE = {"service", "ticket", "title", "url"}
+
+# Template id → the placeholders it may use; every mapping's texts must have them all.
+TEMPLATES: dict[str, set[str]] = {
+    "outage_intro": {*_OUTAGE, "responders", "related"},
+    "outage_status": {*_OUTAGE, "stage", "since", "steps"},
+    "outage_note_declared": {*_OUTAGE, "room", "responsible"},
+    "outage_note_stage": {*_OUTAGE, "stage", "who"},
+    "outage_button": {"stage"},
+}

@@ -1,0 +1,169 @@
+"""Belarus accident mode on GitLab and Slack, as the duty engineer lives it: an issue with
+«Priority: High» and «Accident» gets its own channel with the service's people in it and a
+pinned status; the right people move it on by buttons, others are refused, a double press acts
+once, and the ticket and the timeline follow."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from flask.testing import FlaskClient
+
+from connector.config import Config
+from connector.core import Connector, build_connector
+from connector.features.outage import store as outages
+from connector.store import inbox
+from connector.store.db import reading
+from tests.conftest import REPO, config_data, issue_hook
+from tests.drive import post_slack, run_until_idle
+from tests.standins.gitlab import StandInGitLab
+from tests.standins.slack import StandInSlack
+from webhooks.app import create_app
+
+OWNER, DUTY, L1, HEAD, STRANGER = "U0OWNER", "U0DUTY", "U0L1", "U0HEAD", "U0STRANGER"
+
+
+@dataclass
+class Outage:
+    c: Connector
+    client: FlaskClient
+    gl: StandInGitLab
+    slack: StandInSlack
+    presses: int = 0
+
+    def declare(self, key: str = "hook-1") -> None:
+        with self.c.engine.begin() as conn:
+            inbox.add_event(conn, source="gitlab", dedup_key=key, event_name="Issue Hook",
+                            ordering_key="gitlab:1#23", payload=json.dumps(
+                                issue_hook("Priority: High", "Accident")))
+        run_until_idle(self.c)
+
+    def room(self) -> dict[str, Any]:
+        return self.slack.channel("erp-api-23-" + _today(self.c))
+
+    def status(self) -> dict[str, Any]:
+        return self.slack.messages(self.room()["id"])[-1]
+
+    def press(self, stage_index: int, user: str, action_ts: str = "") -> None:
+        """A press as Slack delivers it; each press has its own action_ts (a redelivered
+        press has the same one)."""
+        self.presses += 1
+        room, status = self.room(), self.status()
+        data = f"hdc:outage:go:1:{stage_index}"
+        payload = {"type": "block_actions", "user": {"id": user, "username": user.lower()},
+                   "channel": {"id": room["id"]}, "response_url": self.slack.response_url,
+                   "container": {"type": "message", "message_ts": status["ts"],
+                                 "channel_id": room["id"]},
+                   "actions": [{"action_id": data, "value": data,
+                                "action_ts": action_ts or f"{self.presses}.1"}]}
+        answer = post_slack(self.client, "/webhooks/slack/interactions",
+                            f"payload={json.dumps(payload)}".encode(),
+                            content_type="application/x-www-form-urlencoded")
+        assert answer.status_code == 200
+        run_until_idle(self.c)
+
+    def timeline(self) -> list[tuple[str, str, str]]:
+        with reading(self.c.engine) as conn:
+            return [(e["kind"], e["who"], e.get("stage", "")) for e in outages.timeline(conn, 1)]
+
+
+def _today(c: Connector) -> str:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    return datetime.fromtimestamp(c.clock.now(), ZoneInfo("Europe/Minsk")).strftime("%Y-%m-%d")
+
+
+@pytest.fixture
+def world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
+          standin_slack: StandInSlack) -> Iterator[Outage]:
+    mappings = tmp_path / "mappings"
+    shutil.copytree(REPO / "mappings", mappings)
+    catalog = yaml.safe_load((mappings / "catalog.yml").read_text(encoding="utf-8"))
+    people = catalog["catalog"]["people"]
+    people["erp-owner"].update(slack=OWNER, gitlab="erp-owner")
+    people["duty"].update(slack=DUTY)
+    people["l1"].update(slack=L1)
+    people["head"].update(slack=HEAD)
+    (mappings / "catalog.yml").write_text(yaml.safe_dump(catalog, allow_unicode=True),
+                                          encoding="utf-8")
+    for uid in (OWNER, DUTY, HEAD, STRANGER, L1):
+        standin_slack.add_user(uid, uid.lower(), uid.title(), f"{uid.lower()}@example.org")
+    standin_gitlab.add_user("erp-owner", 77)
+    standin_gitlab.add_issue(1, 23, labels=["API", "Priority: High", "Accident"])
+    data = config_data(db_url, standin_gitlab, slack=standin_slack)
+    data["mappings_dir"] = str(mappings)
+    data["chats"]["slack"]["channels"]["outages"] = "C0OUTAGES"
+    standin_slack.add_channel("C0OUTAGES", "outages", members=[L1])
+    c = build_connector(Config.model_validate(data))
+    client = create_app(c.config, start_worker=False, setup_logs=False).test_client()
+    yield Outage(c, client, standin_gitlab, standin_slack)
+    c.engine.dispose()
+
+
+def test_an_accident_gets_a_room_with_the_services_people_and_a_pinned_status(
+        world: Outage) -> None:
+    world.declare()
+    world.declare("hook-2")  # GitLab sends the issue again: still one room
+
+    room = world.room()
+    assert {OWNER, DUTY, L1, HEAD} <= set(room["members"])
+    intro, status = world.slack.messages(room["id"])
+    assert "Сбой: АИС «Электронный рецепт» — API" in intro["text"]
+    assert "Зарегистрирован" in status["text"]
+    assert world.slack.pinned(room["id"]) == [status["ts"]]
+    issue = world.gl.issue(1, 23)
+    assert issue["assignee_ids"] == [77]
+    assert "Сбой: зарегистрирован" in issue["labels"]
+    assert any("Чат сбоя: #erp-api-23-" in n["body"] for n in issue["notes"])
+    assert len(world.slack.calls("conversations.create")) == 1
+
+
+def test_the_right_people_move_it_on_and_everything_follows(world: Outage) -> None:
+    world.declare()
+    world.press(1, DUTY)  # → Диагностика
+    world.press(2, OWNER)  # → Устранение
+    world.press(3, OWNER)  # → Восстановлено
+
+    assert "Восстановлено" in world.status()["text"]
+    issue = world.gl.issue(1, 23)
+    assert "Сбой: восстановлено" in issue["labels"]
+    assert not {"Сбой: зарегистрирован", "Сбой: диагностика", "Сбой: устранение"} & \
+        set(issue["labels"])
+    assert "Статус сбоя «АИС «Электронный рецепт» — API»: Восстановлено (изменил: " \
+        "Ответственный за АИС «Электронный рецепт»)." in issue["notes"][-1]["body"]
+    assert world.timeline() == [
+        ("declared", "l1-user", "registered"), ("stage", "Дежурный инженер", "diagnosing"),
+        ("stage", "Ответственный за АИС «Электронный рецепт»", "fixing"),
+        ("stage", "Ответственный за АИС «Электронный рецепт»", "restored")]
+
+
+@pytest.mark.parametrize(("user", "why"), [
+    (L1, "l1 may not"), (STRANGER, "not in the service catalog")])
+def test_a_press_without_the_role_is_refused_to_the_presser_alone(
+        world: Outage, user: str, why: str, caplog: pytest.LogCaptureFixture) -> None:
+    world.declare()
+    world.press(1, user)
+
+    assert "Зарегистрирован" in world.status()["text"]
+    [answer] = world.slack.responses
+    assert answer["response_type"] == "ephemeral"
+    assert world.timeline() == [("declared", "l1-user", "registered")]
+    assert why in caplog.text
+
+
+def test_a_press_delivered_twice_acts_once(world: Outage) -> None:
+    world.declare()
+    world.press(1, DUTY, action_ts="7.1")
+    world.press(1, DUTY, action_ts="7.1")  # Slack redelivers the same press
+    world.press(1, DUTY)  # the presser clicks again on the old button
+
+    assert [k for k, _, _ in world.timeline()] == ["declared", "stage"]
+    notes = [n for n in world.gl.issue(1, 23)["notes"] if "Статус сбоя" in n["body"]]
+    assert len(notes) == 1
