@@ -22,13 +22,15 @@ class When(BaseModel):
     state: Literal["opened", "closed"] | None = None
     assigned: bool | None = None
     priority: list[str] = []
+    impact: list[str] = []  # regulation impact (Sevastopol «Влияние»)
+    category: list[str] = []  # Mantis category, OTRS ticket type
     field: dict[str, str] = {}  # custom field → value
 
     @model_validator(mode="after")
     def _says_something(self) -> When:
         if not self.model_dump(exclude_defaults=True):
-            raise ValueError("name at least one of status, labels, no_labels, state, assigned, "
-                             "priority, field")
+            raise ValueError("name at least one of status, labels, all_labels, no_labels, "
+                             "state, assigned, priority, impact, category, field")
         return self
 
     def holds(self, e: TicketEvent) -> bool:
@@ -40,6 +42,8 @@ class When(BaseModel):
                 and (self.state is None or e.state == self.state)
                 and (self.assigned is None or bool(e.assignees or e.handler) == self.assigned)
                 and (not self.priority or (e.priority or "") in self.priority)
+                and (not self.impact or (e.impact or "") in self.impact)
+                and (not self.category or e.category in self.category)
                 and all(e.fields.get(k) == v for k, v in self.field.items()))
 
 

@@ -1,0 +1,93 @@
+"""Sevastopol on Mantis and Telegram: a request in the outage category with impact
+«Критическое» gets a topic of its own in the outage supergroup, with the component's status in
+it, pinned; the duty engineer moves it on from Telegram and Mantis' status follows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from connector.config import Config
+from connector.core import Connector, build_connector
+from connector.events import TicketEvent, TicketRef
+from connector.features.outage import store as outages
+from connector.features.outage.flows import on_ticket
+from connector.store.db import reading
+from tests.conftest import config_data
+from tests.drive import post_telegram, run_until_idle
+from tests.standins.gitlab import StandInGitLab
+from tests.standins.mantis import StandInMantis
+from tests.standins.telegram import StandInTelegram
+from webhooks.app import create_app
+
+OUTAGES = -1001000000077
+DUTY, STRANGER = 100000012, 555
+REQUEST = TicketEvent(TicketRef("mantis", "1", "7"), "ticket", "open", "reporter",
+                      title="Не открывается МИС", status="new", category="Массовый сбой",
+                      fields={"severity": "crash"}, updated_at="2026-03-02T07:00:00.000000Z")
+
+
+@pytest.fixture
+def world(tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
+          standin_mantis: StandInMantis, standin_telegram: StandInTelegram
+          ) -> Iterator[tuple[Connector, FlaskClient]]:
+    standin_mantis.add_user("sev-owner", 31)
+    standin_mantis.add_issue(7, status="new", severity="crash", priority="immediate",
+                             summary="Не открывается МИС")
+    standin_telegram.add_chat(OUTAGES, "Сбои ЕГИСЗ")
+    data = config_data(sqlite_url, standin_gitlab, mantis=standin_mantis,
+                       telegram=standin_telegram)
+    data["chats"]["telegram"]["channels"]["outages"] = OUTAGES
+    c = build_connector(Config.model_validate(data))
+    yield c, create_app(c.config, start_worker=False, setup_logs=False).test_client()
+    c.engine.dispose()
+
+
+def press(client: FlaskClient, tg: StandInTelegram, c: Connector, message_id: int,
+          data: str, user: int) -> None:
+    update = tg.callback_update(OUTAGES, message_id, data,
+                                from_user={"id": user, "first_name": "Дежурный"})
+    assert post_telegram(client, update).status_code == 200
+    run_until_idle(c)
+
+
+def test_a_critical_request_gets_a_topic_and_is_moved_on_from_telegram(
+        world: tuple[Connector, FlaskClient], standin_telegram: StandInTelegram,
+        standin_mantis: StandInMantis) -> None:
+    c, client = world
+    with c.engine.begin() as conn:
+        on_ticket(c, conn, REQUEST)
+        on_ticket(c, conn, REQUEST)  # the request seen again: one outage
+    run_until_idle(c)
+
+    [(topic_id, topic)] = standin_telegram.topics(OUTAGES).items()
+    assert topic["name"].startswith("egisz-mis-7-")
+    intro, status = standin_telegram.messages(OUTAGES, topic_id)
+    assert "МИС регионального сегмента ЕГИСЗ" in intro["text"]
+    assert "Зарегистрирован" in status["text"]
+    assert standin_telegram.pinned(OUTAGES) == [status["message_id"]]
+    issue = standin_mantis.issue(7)
+    assert issue["status"]["name"] == "assigned" and issue["handler"]["name"] == "sev-owner"
+
+    go = status["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    press(client, standin_telegram, c, status["message_id"], go, STRANGER)  # refused
+    press(client, standin_telegram, c, status["message_id"], go, DUTY)
+
+    assert "Диагностика" in standin_telegram.messages(OUTAGES, topic_id)[-1]["text"]
+    assert standin_mantis.issue(7)["status"]["name"] == "acknowledged"
+    with reading(c.engine) as conn:
+        assert [(e["kind"], e["who"]) for e in outages.timeline(conn, 1)] == [
+            ("declared", "reporter"), ("stage", "Дежурный инженер МИАЦ")]
+
+
+def test_a_request_outside_the_outage_category_declares_nothing(
+        world: tuple[Connector, FlaskClient], standin_telegram: StandInTelegram) -> None:
+    c, _ = world
+    from dataclasses import replace
+    with c.engine.begin() as conn:
+        on_ticket(c, conn, replace(REQUEST, category="General"))
+    run_until_idle(c)
+    assert standin_telegram.topics(OUTAGES) == {}
