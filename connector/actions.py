@@ -132,6 +132,13 @@ class OpenRoom(InChannel):
     buttons: list[tuple[str, str]] = []
 
 
+class PostInRoom(InChannel):
+    """A message of its own in an outage's room, with buttons (e.g. to a related service)."""
+
+    text: str
+    buttons: list[tuple[str, str]] = []
+
+
 class UpdateRoom(InChannel):
     """The room's pinned status message, rewritten in place."""
 
@@ -154,7 +161,7 @@ CHAT_PARAMS: dict[str, type[Params]] = {
     "escalate": Escalate, "deescalate": Deescalate, "relay_note": RelayNote,
     "post_alert": PostAlert, "update_alert": UpdateAlert, "post_in_thread": PostInThread,
     "answer_button": AnswerButton, "notify": Notify, "open_room": OpenRoom,
-    "update_room": UpdateRoom,
+    "update_room": UpdateRoom, "post_in_room": PostInRoom,
 }
 PARAMS: dict[str, type[Params]] = {**TRACKER_PARAMS, **CHAT_PARAMS}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from connector.actions import OpenRoom, UpdateRoom
+from connector.actions import InChannel, OpenRoom, PostInRoom, UpdateRoom
 from connector.chat import Button, Posted, split_text
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.store import threads
@@ -25,8 +25,7 @@ class RoomActions:
     def _room(self, item: OutboxItem) -> Any:
         with reading(self.engine) as conn:
             return threads.find(conn, str(item.action.ticket), self.chat.name,
-                                item.action.params_as(OpenRoom if item.action.kind ==
-                                                      "open_room" else UpdateRoom).channel)
+                                item.action.params_as(InChannel).channel)
 
     def _open_room(self, item: OutboxItem) -> None:
         """Each step once: a retry finds the room (Slack adopts its own channel of that name,
@@ -61,6 +60,19 @@ class RoomActions:
         self.chat.pin(row.channel_id, posted.message_id)
         with self.engine.begin() as conn:
             threads.set_message(conn, row.id, posted.message_id)
+
+    def _post_in_room(self, item: OutboxItem) -> None:
+        """Posted once: a retry looks for it by its key where the platform can tell."""
+        p, row = item.action.params_as(PostInRoom), self._room(item)
+        if row is None or not row.message_id:
+            raise RetryableActionError("the outage room is not open yet")
+        thread = row.thread_id or None
+        key = f"{item.idempotency_key}#0"
+        posted = self.chat.find_post(row.channel_id, key, item.created_at - 5, thread) \
+            if item.attempt > 1 else None
+        if posted is None:
+            self.chat.post(row.channel_id, thread, p.text[: self.chat.max_text],
+                           [Button(t, d) for t, d in p.buttons], key=key)
 
     def _update_room(self, item: OutboxItem) -> None:
         p, row = item.action.params_as(UpdateRoom), self._room(item)

@@ -18,7 +18,7 @@ ActionKind = Literal[
     "create_issue",
     # chats
     "escalate", "deescalate", "relay_note", "post_alert", "update_alert", "post_in_thread",
-    "answer_button", "notify", "open_room", "update_room",
+    "answer_button", "notify", "open_room", "update_room", "post_in_room",
 ]
 
 

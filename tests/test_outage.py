@@ -28,6 +28,7 @@ from tests.standins.slack import StandInSlack
 from webhooks.app import create_app
 
 OWNER, DUTY, L1, HEAD, STRANGER = "U0OWNER", "U0DUTY", "U0L1", "U0HEAD", "U0STRANGER"
+PHARMACY = "U0PHARM"
 
 
 @dataclass
@@ -49,7 +50,25 @@ class Outage:
         return self.slack.channel("erp-api-23-" + _today(self.c))
 
     def status(self) -> dict[str, Any]:
-        return self.slack.messages(self.room()["id"])[-1]
+        """The pinned status message."""
+        room = self.room()["id"]
+        [pinned] = self.slack.pinned(room)
+        return next(m for m in self.slack.messages(room) if m["ts"] == pinned)
+
+    def press_on(self, message: dict[str, Any], data: str, user: str) -> None:
+        self.presses += 1
+        room = self.room()
+        payload = {"type": "block_actions", "user": {"id": user, "username": user.lower()},
+                   "channel": {"id": room["id"]}, "response_url": self.slack.response_url,
+                   "container": {"type": "message", "message_ts": message["ts"],
+                                 "channel_id": room["id"]},
+                   "actions": [{"action_id": data, "value": data,
+                                "action_ts": f"{self.presses}.2"}]}
+        answer = post_slack(self.client, "/webhooks/slack/interactions",
+                            f"payload={json.dumps(payload)}".encode(),
+                            content_type="application/x-www-form-urlencoded")
+        assert answer.status_code == 200
+        run_until_idle(self.c)
 
     def press(self, stage_index: int, user: str, action_ts: str = "") -> None:
         """A press as Slack delivers it; each press has its own action_ts (a redelivered
@@ -91,9 +110,10 @@ def world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
     people["duty"].update(slack=DUTY)
     people["l1"].update(slack=L1)
     people["head"].update(slack=HEAD)
+    people["pharmacy-owner"].update(slack=PHARMACY)
     (mappings / "catalog.yml").write_text(yaml.safe_dump(catalog, allow_unicode=True),
                                           encoding="utf-8")
-    for uid in (OWNER, DUTY, HEAD, STRANGER, L1):
+    for uid in (OWNER, DUTY, HEAD, STRANGER, L1, PHARMACY):
         standin_slack.add_user(uid, uid.lower(), uid.title(), f"{uid.lower()}@example.org")
     standin_gitlab.add_user("erp-owner", 77)
     standin_gitlab.add_issue(1, 23, labels=["API", "Priority: High", "Accident"])
@@ -114,10 +134,13 @@ def test_an_accident_gets_a_room_with_the_services_people_and_a_pinned_status(
 
     room = world.room()
     assert {OWNER, DUTY, L1, HEAD} <= set(room["members"])
-    intro, status = world.slack.messages(room["id"])
+    intro, status, *asks = world.slack.messages(room["id"])
     assert "Сбой: АИС «Электронный рецепт» — API" in intro["text"]
     assert "Зарегистрирован" in status["text"]
     assert world.slack.pinned(room["id"]) == [status["ts"]]
+    assert [("Ответственный за аптечный сервис" in a["text"],
+             "Электронный рецепт — интеграция с МИС" in a["text"]) for a in asks] == [
+        (True, False), (False, True)]
     issue = world.gl.issue(1, 23)
     assert issue["assignee_ids"] == [77]
     assert "Сбой: зарегистрирован" in issue["labels"]
@@ -167,3 +190,22 @@ def test_a_press_delivered_twice_acts_once(world: Outage) -> None:
     assert [k for k, _, _ in world.timeline()] == ["declared", "stage"]
     notes = [n for n in world.gl.issue(1, 23)["notes"] if "Статус сбоя" in n["body"]]
     assert len(notes) == 1
+
+
+def test_related_services_answer_healthy_or_affected_into_the_timeline(world: Outage) -> None:
+    world.declare()
+    room = world.room()["id"]
+    pharmacy_ask = next(m for m in world.slack.messages(room) if "аптечный" in m["text"])
+    values = [e["value"] for b in pharmacy_ask["blocks"] if b["type"] == "actions"
+              for e in b["elements"]]
+    assert values == ["hdc:outage:ok:1:0", "hdc:outage:hit:1:0"]
+
+    world.press_on(pharmacy_ask, values[1], OWNER)  # not pharmacy's person: refused
+    world.press_on(pharmacy_ask, values[1], PHARMACY)
+
+    assert world.timeline()[-1] == ("related", "Ответственный за аптечный сервис", "")
+    with reading(world.c.engine) as conn:
+        assert outages.timeline(conn, 1)[-1]["answer"] == "affected"
+    assert "«Электронный рецепт — отпуск в аптеках» — затронут" in \
+        world.gl.issue(1, 23)["notes"][-1]["body"]
+    assert len([e for e in world.timeline() if e[0] == "related"]) == 1

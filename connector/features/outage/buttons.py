@@ -48,6 +48,8 @@ class OutageButtons:
     """The outage feature's `Buttons`."""
 
     def refusal(self, c: Connector, ev: ChatButton) -> str | None:
+        if ev.action in ("ok", "hit"):
+            return self._related_refusal(c, ev)
         target = self._target(c, ev)
         if isinstance(target, str):
             return target
@@ -69,6 +71,8 @@ class OutageButtons:
         return None
 
     def press(self, c: Connector, conn: Connection, ev: ChatButton) -> list[Action]:
+        if ev.action in ("ok", "hit"):
+            return self._related_press(c, conn, ev)
         target = self._target(c, ev)
         actions: list[Action] = []
         answer = {"callback_id": ev.callback_id, "text": c.render("button_answer")}
@@ -97,6 +101,59 @@ class OutageButtons:
             "status": status_text(c, mapping, ref, row.service, stage, c.clock.now()),
             "buttons": buttons(c, mapping, row.id, stage)}, RULE))
         return actions
+
+    def _related_refusal(self, c: Connector, ev: ChatButton) -> str | None:
+        found = self._related(c, ev)
+        if isinstance(found, str):
+            return found
+        row, other = found
+        with reading(c.engine) as conn:
+            room = threads.find(conn, row.ticket, ev.chat, HOME)
+        if room is None or room.channel_id != ev.channel_id:
+            return "not in this outage's room"
+        person = presser(c.mappings.catalog, ev)
+        if person is None or not roles_of(c.mappings.catalog, other, person[0]) & {
+                "responsible", "duty"}:
+            return f"only the people of {other} answer for it"
+        return None
+
+    def _related_press(self, c: Connector, conn: Connection, ev: ChatButton) -> list[Action]:
+        """The answer goes to the timeline and to the ticket; the presser is thanked."""
+        found = self._related(c, ev)
+        if isinstance(found, str):
+            return []
+        row, other = found
+        ref, mapping = TicketRef.parse(row.ticket), c.mappings.by_name[row.mapping]
+        person = presser(c.mappings.catalog, ev)
+        who = person[1].name if person else ev.user_name
+        store.record(conn, row.id, "related", who, service=other,
+                     answer="healthy" if ev.action == "ok" else "affected")
+        answer = c.render("outage_related_ok" if ev.action == "ok" else "outage_related_hit",
+                          mapping.name)
+        text = c.render("outage_related_answer", mapping.name, who=who, answer=answer,
+                        related=c.mappings.catalog.services[other].title)
+        actions = [Action("add_note", ref.tracker, ref, {"body": text}, RULE),
+                   Action("post_in_room", "chat", ref, {"channel": HOME, "text": text}, RULE)]
+        if ev.callback_id:
+            actions.append(Action("answer_button", ev.chat, ref, {
+                "callback_id": ev.callback_id, "text": c.render("button_answer")}, RULE))
+        return actions
+
+    @staticmethod
+    def _related(c: Connector, ev: ChatButton) -> tuple[Row[Any], str] | str:
+        """The outage and the related service an answer is about."""
+        parts = ev.value.split(":")
+        if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) <= 18
+                                      for p in parts):
+            return "not a button the connector posts"
+        with reading(c.engine) as conn:
+            row = store.get(conn, int(parts[0]))
+        if row is None or row.service not in c.mappings.catalog.services:
+            return "no such outage"
+        related = c.mappings.catalog.services[row.service].related
+        if int(parts[1]) >= len(related):
+            return "no such related service"
+        return row, related[int(parts[1])]
 
     @staticmethod
     def _target(c: Connector, ev: ChatButton) -> tuple[Row[Any], Stage] | str:

@@ -81,7 +81,28 @@ def declared_actions(c: Connector, mapping: Mapping, outage_id: int, event: Tick
         "status": status_text(c, mapping, ref, service, first, c.clock.now(), event.title,
                               event.url),
         "buttons": buttons(c, mapping, outage_id, first)}, RULE))
+    actions += _ask_related(c, mapping, outage_id, ref, service)
     return actions
+
+
+def _ask_related(c: Connector, mapping: Mapping, outage_id: int, ref: TicketRef,
+                 service: str) -> list[Action]:
+    """Each related service's people are asked in the room: healthy or affected?"""
+    catalog, entry = c.mappings.catalog, c.mappings.catalog.services[service]
+    asks = []
+    for index, other in enumerate(entry.related):
+        related = catalog.services[other]
+        owners = ", ".join(catalog.people[k].name for k in [*related.responsible,
+                                                            *related.duty])
+        asks.append(Action("post_in_room", "chat", ref, {
+            "channel": HOME, "text": c.render(
+                "outage_related_ask", mapping.name, service=entry.title,
+                related=related.title, owners=owners),
+            "buttons": [[c.render("outage_related_ok", mapping.name),
+                         button(FEATURE, "ok", outage_id, index)],
+                        [c.render("outage_related_hit", mapping.name),
+                         button(FEATURE, "hit", outage_id, index)]]}, RULE))
+    return asks
 
 
 def status_text(c: Connector, mapping: Mapping, ref: TicketRef, service: str, stage: Stage,
