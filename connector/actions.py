@@ -146,6 +146,14 @@ class UpdateRoom(InChannel):
     buttons: list[tuple[str, str]] = []
 
 
+class AnswerJoin(Params):
+    """Let someone in (or not) who asked to join through an invite link."""
+
+    channel_id: str
+    user_id: str
+    approve: bool
+
+
 class AnswerButton(Params):
     callback_id: str
     text: str
@@ -161,7 +169,7 @@ CHAT_PARAMS: dict[str, type[Params]] = {
     "escalate": Escalate, "deescalate": Deescalate, "relay_note": RelayNote,
     "post_alert": PostAlert, "update_alert": UpdateAlert, "post_in_thread": PostInThread,
     "answer_button": AnswerButton, "notify": Notify, "open_room": OpenRoom,
-    "update_room": UpdateRoom, "post_in_room": PostInRoom,
+    "update_room": UpdateRoom, "post_in_room": PostInRoom, "answer_join": AnswerJoin,
 }
 PARAMS: dict[str, type[Params]] = {**TRACKER_PARAMS, **CHAT_PARAMS}
 

@@ -7,11 +7,11 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Connection, Row
 
 from connector.core import Connector
 from connector.errors import ActionError, PayloadError
-from connector.events import Action, ChatButton, ChatMessage, TicketRef
+from connector.events import Action, ChatButton, ChatJoin, ChatMessage, TicketRef
 from connector.store import threads
 from connector.wording import no_mentions
 from connector.work import enqueue_actions, finish
@@ -28,6 +28,8 @@ def process_chat_event(c: Connector, row: Row[Any]) -> str:
             return finish(c, conn, row, "failed", f"bad payload: {exc.reason}")
         if event is None:
             return finish(c, conn, row, "ignored", "not a message or button the connector uses")
+        if isinstance(event, ChatJoin):
+            return join(c, conn, row, event)
         if isinstance(event, ChatButton):
             thread = None
         elif event.from_bot:
@@ -51,6 +53,16 @@ def process_chat_event(c: Connector, row: Row[Any]) -> str:
         count = enqueue_actions(c, conn, row.dedup_key, handler(c, conn, ref, event, author),
                                 row.id)
         return finish(c, conn, row, "done", f"reply in {ref}: {count} action(s)")
+
+
+def join(c: Connector, conn: Connection, row: Row[Any], ev: ChatJoin) -> str:
+    """A join request goes to the first feature that answers it; unanswered, it waits."""
+    for handler in c.registry.joins:
+        actions = handler(c, conn, ev)
+        if actions:
+            count = enqueue_actions(c, conn, row.dedup_key, actions, row.id)
+            return finish(c, conn, row, "done", f"join request: {count} action(s)")
+    return finish(c, conn, row, "ignored", "no feature answers join requests here")
 
 
 def press(c: Connector, row: Row[Any], ev: ChatButton) -> str:

@@ -50,7 +50,7 @@ class ChatPerformer(RoomActions, Adapter):
             "deescalate": self._close, "update_alert": self._update,
             "answer_button": self._answer, "notify": self._notify,
             "open_room": self._open_room, "update_room": self._update_room,
-            "post_in_room": self._post_in_room,
+            "post_in_room": self._post_in_room, "answer_join": self._answer_join,
         }
         handler = handlers.get(item.action.kind)
         if handler is None:

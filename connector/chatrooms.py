@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from connector.actions import InChannel, OpenRoom, PostInRoom, UpdateRoom
+from connector.actions import AnswerJoin, InChannel, OpenRoom, PostInRoom, UpdateRoom
 from connector.chat import Button, Posted, split_text
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.store import threads
@@ -73,6 +73,10 @@ class RoomActions:
         if posted is None:
             self.chat.post(row.channel_id, thread, p.text[: self.chat.max_text],
                            [Button(t, d) for t, d in p.buttons], key=key)
+
+    def _answer_join(self, item: OutboxItem) -> None:
+        p = item.action.params_as(AnswerJoin)
+        self.chat.answer_join_request(p.channel_id, p.user_id, p.approve)
 
     def _update_room(self, item: OutboxItem) -> None:
         p, row = item.action.params_as(UpdateRoom), self._room(item)

@@ -18,7 +18,7 @@ ActionKind = Literal[
     "create_issue",
     # chats
     "escalate", "deescalate", "relay_note", "post_alert", "update_alert", "post_in_thread",
-    "answer_button", "notify", "open_room", "update_room", "post_in_room",
+    "answer_button", "notify", "open_room", "update_room", "post_in_room", "answer_join",
 ]
 
 
@@ -158,4 +158,14 @@ class ChatButton:
     callback_id: str = ""  # how to answer the presser: Telegram's query id, Slack's response_url
 
 
-ChatEvent = ChatMessage | ChatButton
+@dataclass(frozen=True)
+class ChatJoin:
+    """Someone asked to join a chat the connector administers (Telegram join requests)."""
+
+    chat: str
+    channel_id: str
+    user_id: str
+    user_name: str
+
+
+ChatEvent = ChatMessage | ChatButton | ChatJoin

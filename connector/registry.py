@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.engine import Connection, Row
 
-from connector.events import Action, ChatButton, ChatMessage, TicketEvent, TicketRef
+from connector.events import (
+    Action,
+    ChatButton,
+    ChatJoin,
+    ChatMessage,
+    TicketEvent,
+    TicketRef,
+)
 
 if TYPE_CHECKING:
     from prometheus_client.registry import Collector
@@ -27,6 +34,8 @@ ReplyHandler = Callable[["Connector", Connection, TicketRef, ChatMessage, str], 
 # Sees every tracker event of a ticket (the connector's own changes too), in the transaction
 # that records it: e.g. SLA clocks start, pause and stop on them.
 TicketHook = Callable[["Connector", Connection, TicketEvent], None]
+# A join request to a chat: the actions answering it (approve or decline), in the transaction.
+JoinHandler = Callable[["Connector", Connection, ChatJoin], list[Action]]
 # Runs in the transaction that records an action as done.
 AfterAction = Callable[["Connector", Connection, "OutboxItem", "Performed"], None]
 
@@ -64,6 +73,7 @@ class Registry:
     default_reply: ReplyHandler | None = None  # replies in a ticket's own thread
     after_action: list[AfterAction] = field(default_factory=list)
     ticket_hooks: list[TicketHook] = field(default_factory=list)
+    joins: list[JoinHandler] = field(default_factory=list)
     gauges: list[Callable[[Connector], Collector]] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     channels: dict[str, str] = field(default_factory=dict)  # config key → logical channel
@@ -93,6 +103,10 @@ class Registry:
     def gauge(self, make: Callable[[Connector], Collector]) -> None:
         """A /metrics collector reading the store at scrape time (made once per connector)."""
         self.gauges.append(make)
+
+    def on_join(self, handler: JoinHandler) -> None:
+        """Who answers join requests; the first handler with actions decides."""
+        self.joins.append(handler)
 
     def on_ticket(self, hook: TicketHook) -> None:
         self.ticket_hooks.append(hook)

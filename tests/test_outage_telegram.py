@@ -91,3 +91,26 @@ def test_a_request_outside_the_outage_category_declares_nothing(
         on_ticket(c, conn, replace(REQUEST, category="General"))
     run_until_idle(c)
     assert standin_telegram.topics(OUTAGES) == {}
+
+
+def test_join_requests_are_approved_for_the_services_people_only(
+        world: tuple[Connector, FlaskClient], standin_telegram: StandInTelegram) -> None:
+    c, client = world
+    with c.engine.begin() as conn:
+        on_ticket(c, conn, REQUEST)
+    run_until_idle(c)
+
+    for user in (DUTY, STRANGER):
+        update = standin_telegram.join_request_update(
+            OUTAGES, {"id": user, "first_name": f"user{user}"})
+        assert post_telegram(client, update).status_code == 200
+    run_until_idle(c)
+
+    assert [r.params["user_id"] for r in standin_telegram.calls("approveChatJoinRequest")] \
+        == [str(DUTY)]
+    assert [r.params["user_id"] for r in standin_telegram.calls("declineChatJoinRequest")] \
+        == [str(STRANGER)]
+    with reading(c.engine) as conn:
+        joins = [(e["who"], e["approved"]) for e in outages.timeline(conn, 1)
+                 if e["kind"] == "join"]
+    assert joins == [("Дежурный инженер МИАЦ", True), (f"user{STRANGER}", False)]

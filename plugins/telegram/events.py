@@ -6,7 +6,7 @@ from typing import Any
 
 from connector.chat import button_data
 from connector.errors import PayloadError
-from connector.events import ChatButton, ChatEvent, ChatMessage
+from connector.events import ChatButton, ChatEvent, ChatJoin, ChatMessage
 from connector.timestamps import from_epoch
 
 UPDATE = "update"
@@ -22,7 +22,18 @@ def normalize(event_name: str, payload: Any) -> ChatEvent | None:
         return _message(payload["message"])
     if isinstance(payload.get("callback_query"), dict):
         return _button(payload["callback_query"])
-    return None  # edits, join requests, member updates…
+    if isinstance(payload.get("chat_join_request"), dict):
+        return _join(payload["chat_join_request"])
+    return None  # edits, member updates…
+
+
+def _join(r: dict[str, Any]) -> ChatJoin:
+    chat, sender = _dict(r, "chat"), _dict(r, "from")
+    name = " ".join(str(sender.get(k) or "") for k in ("first_name", "last_name")).strip()
+    return ChatJoin(chat="telegram",
+                    channel_id=str(_int(chat, "id", "chat_join_request.chat.id")),
+                    user_id=str(_int(sender, "id", "chat_join_request.from.id")),
+                    user_name=name or str(sender.get("username") or sender["id"]))
 
 
 def _message(m: dict[str, Any]) -> ChatMessage:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from connector.errors import PayloadError
-from connector.events import ChatButton, ChatMessage
+from connector.events import ChatButton, ChatJoin, ChatMessage
 from connector.features.alerts.models import Alert
 from plugins.alerts import events as alert_events
 from plugins.slack import events as slack_events
@@ -189,12 +189,18 @@ def _foreign_button(tg: StandInTelegram) -> dict[str, Any]:
 @pytest.mark.parametrize("build", [
     pytest.param(_edited, id="edited_message"),
     pytest.param(_foreign_button, id="foreign button"),
-    pytest.param(lambda tg: tg.join_request_update(GROUP), id="join request"),
 ])
 def test_telegram_updates_the_connector_does_not_use_are_none(
     tg: StandInTelegram, build: Callable[[StandInTelegram], dict[str, Any]],
 ) -> None:
     assert telegram_events.normalize("update", build(tg)) is None
+
+
+def test_a_telegram_join_request_names_the_chat_and_the_person(tg: StandInTelegram) -> None:
+    join = telegram_events.normalize("update", tg.join_request_update(GROUP))
+
+    assert join == ChatJoin(chat="telegram", channel_id=str(GROUP), user_id=str(USER["id"]),
+                            user_name="Ivan Petrov")
 
 
 def test_other_event_names_are_none(tg: StandInTelegram) -> None:

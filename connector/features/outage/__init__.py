@@ -9,7 +9,8 @@ from connector.registry import Registry
 
 def register(registry: Registry, config: Config) -> None:
     """Always on: a mapping without `outage:` declares none."""
-    from connector.features.outage import buttons, flows
+    from connector.features.outage import buttons, flows, joins
 
     registry.on_ticket(flows.on_ticket)
+    registry.on_join(joins.on_join)
     registry.button(flows.FEATURE, buttons.OutageButtons())

@@ -26,6 +26,11 @@ def get(conn: Connection, outage_id: int) -> Row[Any] | None:
     return conn.execute(select(outages).where(outages.c.id == outage_id)).first()
 
 
+def still_open(conn: Connection, final_stages: set[str]) -> list[Row[Any]]:
+    """Outages not yet in a final stage."""
+    return list(conn.execute(select(outages).where(outages.c.stage.not_in(final_stages))))
+
+
 def move(conn: Connection, outage_id: int, from_stage: str, to_stage: str) -> bool:
     """Move the outage on, only from the stage the press saw (a second press does nothing)."""
     t = now(conn)
