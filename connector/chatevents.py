@@ -11,7 +11,14 @@ from sqlalchemy.engine import Connection, Row
 
 from connector.core import Connector
 from connector.errors import ActionError, PayloadError
-from connector.events import Action, ChatButton, ChatJoin, ChatMessage, TicketRef
+from connector.events import (
+    Action,
+    ChatButton,
+    ChatCommand,
+    ChatJoin,
+    ChatMessage,
+    TicketRef,
+)
 from connector.store import threads
 from connector.wording import no_mentions
 from connector.work import enqueue_actions, finish
@@ -30,6 +37,12 @@ def process_chat_event(c: Connector, row: Row[Any]) -> str:
             return finish(c, conn, row, "ignored", "not a message or button the connector uses")
         if isinstance(event, ChatJoin):
             return join(c, conn, row, event)
+        if isinstance(event, ChatCommand):
+            command = c.registry.commands.get(event.command)
+            if command is None:
+                return finish(c, conn, row, "ignored", f"no feature answers /{event.command}")
+            count = enqueue_actions(c, conn, row.dedup_key, command(c, conn, event), row.id)
+            return finish(c, conn, row, "done", f"/{event.command}: {count} action(s)")
         if isinstance(event, ChatButton):
             thread = None
         elif event.from_bot:

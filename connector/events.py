@@ -168,4 +168,16 @@ class ChatJoin:
     user_name: str
 
 
-ChatEvent = ChatMessage | ChatButton | ChatJoin
+@dataclass(frozen=True)
+class ChatCommand:
+    """A slash command the connector records rather than answers at once (e.g. /progress)."""
+
+    chat: str
+    channel_id: str
+    user_id: str
+    user_name: str
+    command: str  # without the slash: "progress"
+    text: str
+
+
+ChatEvent = ChatMessage | ChatButton | ChatJoin | ChatCommand

@@ -50,6 +50,7 @@ TEMPLATE_FIELDS: dict[str, set[str]] = {
     "button_not_allowed": set(),
     "command_not_allowed": set(),
     "command_open": {"listing"},
+    "command_recorded": set(),
     **FEATURE_TEMPLATES,
 }
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Row
 from connector.events import (
     Action,
     ChatButton,
+    ChatCommand,
     ChatJoin,
     ChatMessage,
     TicketEvent,
@@ -34,6 +35,8 @@ ReplyHandler = Callable[["Connector", Connection, TicketRef, ChatMessage, str], 
 # Sees every tracker event of a ticket (the connector's own changes too), in the transaction
 # that records it: e.g. SLA clocks start, pause and stop on them.
 TicketHook = Callable[["Connector", Connection, TicketEvent], None]
+# A recorded slash command: the actions it decides (after checking where and by whom).
+CommandHandler = Callable[["Connector", Connection, ChatCommand], list[Action]]
 # A join request to a chat: the actions answering it (approve or decline), in the transaction.
 JoinHandler = Callable[["Connector", Connection, ChatJoin], list[Action]]
 # Runs in the transaction that records an action as done.
@@ -74,6 +77,7 @@ class Registry:
     after_action: list[AfterAction] = field(default_factory=list)
     ticket_hooks: list[TicketHook] = field(default_factory=list)
     joins: list[JoinHandler] = field(default_factory=list)
+    commands: dict[str, CommandHandler] = field(default_factory=dict)
     gauges: list[Callable[[Connector], Collector]] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     channels: dict[str, str] = field(default_factory=dict)  # config key → logical channel
@@ -103,6 +107,11 @@ class Registry:
     def gauge(self, make: Callable[[Connector], Collector]) -> None:
         """A /metrics collector reading the store at scrape time (made once per connector)."""
         self.gauges.append(make)
+
+    def command(self, name: str, handler: CommandHandler) -> None:
+        """A slash command (without the slash) the feature answers from the inbox."""
+        self._unique(self.commands, name, "command")
+        self.commands[name] = handler
 
     def on_join(self, handler: JoinHandler) -> None:
         """Who answers join requests; the first handler with actions decides."""

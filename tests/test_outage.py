@@ -209,3 +209,37 @@ def test_related_services_answer_healthy_or_affected_into_the_timeline(world: Ou
     assert "«Электронный рецепт — отпуск в аптеках» — затронут" in \
         world.gl.issue(1, 23)["notes"][-1]["body"]
     assert len([e for e in world.timeline() if e[0] == "related"]) == 1
+
+
+def progress(world: Outage, channel: str, text: str, user: str = DUTY,
+             trigger: str = "13345224609.738474") -> Any:
+    from urllib.parse import urlencode
+    body = urlencode({"command": "/progress", "text": text, "channel_id": channel,
+                      "user_id": user, "user_name": user.lower(),
+                      "trigger_id": trigger}).encode()
+    answer = post_slack(world.client, "/webhooks/slack/commands", body,
+                        content_type="application/x-www-form-urlencoded")
+    run_until_idle(world.c)
+    return answer
+
+
+def test_progress_in_the_room_goes_to_the_timeline_the_ticket_and_the_room(
+        world: Outage) -> None:
+    world.declare()
+    room = world.room()["id"]
+
+    answer = progress(world, room, "Перезапустили балансировщик, ошибки 5xx ушли")
+    progress(world, room, "Перезапустили балансировщик, ошибки 5xx ушли")  # Slack's retry
+
+    assert answer.status_code == 200 and answer.json["response_type"] == "ephemeral"
+    assert world.timeline()[-1] == ("progress", "Дежурный инженер", "")
+    assert len([e for e in world.timeline() if e[0] == "progress"]) == 1
+    line = "📝 Дежурный инженер: Перезапустили балансировщик, ошибки 5xx ушли"
+    assert world.gl.issue(1, 23)["notes"][-1]["body"].startswith(line)
+    assert world.slack.messages(room)[-1]["text"] == line
+
+
+def test_progress_outside_an_outage_room_records_nothing(world: Outage) -> None:
+    world.declare()
+    progress(world, "C0OUTAGES", "не туда", trigger="2.2")
+    assert [k for k, _, _ in world.timeline()] == ["declared"]

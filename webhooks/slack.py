@@ -18,7 +18,13 @@ from connector.events import TicketRef
 from connector.store.db import reading
 from connector.store.schema import threads
 from connector.wording import describe_ticket
-from plugins.slack.events import BLOCK_ACTIONS, EVENT_CALLBACK, normalize
+from plugins.slack.events import (
+    BLOCK_ACTIONS,
+    COMMAND,
+    EVENT_CALLBACK,
+    RECORDED_COMMANDS,
+    normalize,
+)
 from plugins.slack.verify import is_valid
 from webhooks.body import parse_json, raw_body
 from webhooks.receiving import extension, read_json, reject, store_event
@@ -100,6 +106,8 @@ def commands() -> Any:
     if refused is not None:
         return refused
     c = extension().connector
+    if request.form.get("command") in RECORDED_COMMANDS:
+        return _record_command(c)
     why = _command_refusal(c, request.form.get("channel_id", ""), request.form.get("user_id", ""))
     if why is not None:
         current_app.logger.warning("Slack command by %s in %s refused: %s",
@@ -112,6 +120,20 @@ def commands() -> Any:
             threads.c.channel != "alerts").order_by(threads.c.id)).scalars().all()
     listing = "\n".join(f"• {describe_ticket(TicketRef.parse(t))}" for t in rows) or "—"
     return jsonify(response_type="ephemeral", text=c.render("command_open", listing=listing))
+
+
+def _record_command(c: Connector) -> Any:
+    """Stored for the worker, which checks where and by whom (an outage room, its people);
+    Slack shows the caller the ephemeral answer at once."""
+    form = {k: request.form.get(k, "")[:4000] for k in (
+        "command", "text", "channel_id", "user_id", "user_name", "trigger_id")}
+    if not form["channel_id"] or not form["user_id"] or not form["trigger_id"]:
+        return reject("slack", PayloadError("channel_id, user_id and trigger_id are required"))
+    answer = store_event("slack", f"slack:command:{form['trigger_id']}", COMMAND,
+                         f"slack:{form['channel_id']}", json.dumps(form, ensure_ascii=False))
+    if answer.status_code != 200:
+        return answer
+    return jsonify(response_type="ephemeral", text=c.render("command_recorded"))
 
 
 def _command_refusal(c: Connector, channel_id: str, user_id: str) -> str | None:

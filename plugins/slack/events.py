@@ -6,11 +6,13 @@ from typing import Any
 
 from connector.chat import button_data
 from connector.errors import PayloadError
-from connector.events import ChatButton, ChatEvent, ChatMessage
+from connector.events import ChatButton, ChatCommand, ChatEvent, ChatMessage
 from connector.timestamps import from_epoch
 
 EVENT_CALLBACK = "event_callback"
 BLOCK_ACTIONS = "block_actions"
+COMMAND = "slash_command"  # a command recorded for the worker (/progress), not answered at once
+RECORDED_COMMANDS = ("/progress",)
 IGNORED_SUBTYPES = frozenset({"message_changed", "message_deleted", "channel_join",
                               "channel_leave", "thread_broadcast"})
 
@@ -23,6 +25,12 @@ def normalize(event_name: str, payload: Any) -> ChatEvent | None:
         return _message(_dict(payload, "event"))
     if event_name == BLOCK_ACTIONS:
         return _button(payload)
+    if event_name == COMMAND:
+        return ChatCommand(chat="slack", channel_id=_str(payload, "channel_id"),
+                           user_id=_str(payload, "user_id"),
+                           user_name=str(payload.get("user_name") or payload["user_id"]),
+                           command=_str(payload, "command").lstrip("/"),
+                           text=str(payload.get("text") or "").strip())
     return None
 
 

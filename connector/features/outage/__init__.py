@@ -9,8 +9,9 @@ from connector.registry import Registry
 
 def register(registry: Registry, config: Config) -> None:
     """Always on: a mapping without `outage:` declares none."""
-    from connector.features.outage import buttons, flows, joins
+    from connector.features.outage import buttons, flows, joins, progress
 
     registry.on_ticket(flows.on_ticket)
     registry.on_join(joins.on_join)
+    registry.command("progress", progress.on_progress)
     registry.button(flows.FEATURE, buttons.OutageButtons())

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Row
 
 from connector.store.db import insert_ignore, now
-from connector.store.schema import outage_timeline, outages
+from connector.store.schema import outage_timeline, outages, threads
 
 
 def declare(conn: Connection, ticket: str, mapping: str, service: str,
@@ -20,6 +20,13 @@ def declare(conn: Connection, ticket: str, mapping: str, service: str,
         "ticket": ticket, "mapping": mapping, "service": service, "stage": stage,
         "declared_at": t, "stage_since": t, "updated_at": t})
     return new_id
+
+
+def by_room(conn: Connection, chat: str, channel_id: str, home: str) -> Row[Any] | None:
+    """The outage whose room (in `chat`) is this channel."""
+    return conn.execute(select(outages).join(threads, threads.c.ticket == outages.c.ticket)
+                        .where(threads.c.chat == chat, threads.c.channel == home,
+                               threads.c.channel_id == channel_id)).first()
 
 
 def get(conn: Connection, outage_id: int) -> Row[Any] | None:

@@ -13,6 +13,7 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_button": {"stage"},
     "outage_related_ask": {"service", "related", "owners"},
     "outage_related_answer": {"related", "answer", "who"},
+    "outage_progress": {"who", "text"},
     "outage_related_ok": set(),
     "outage_related_hit": set(),
 }

@@ -86,6 +86,23 @@ class WorkCalendar(BaseModel):
 
     def working_seconds(self, start: float, end: float) -> float:
         """Working time between two instants (0 when end ≤ start)."""
+        try:
+            return self._working_seconds(start, end)
+        except CalendarError:
+            raise
+        except (OverflowError, ValueError, OSError):  # an instant no calendar holds
+            raise CalendarError(f"no calendar holds {start!r}…{end!r}") from None
+
+    def add_working(self, start: float, seconds: float) -> float:
+        """The instant when `seconds` of working time after `start` have passed."""
+        try:
+            return self._add_working(start, seconds)
+        except CalendarError:
+            raise
+        except (OverflowError, ValueError, OSError):  # an instant no calendar holds
+            raise CalendarError(f"no calendar holds {start!r} + {seconds!r} s") from None
+
+    def _working_seconds(self, start: float, end: float) -> float:
         if end <= start:
             return 0.0
         total, day = 0.0, self._local_day(start)
@@ -96,8 +113,7 @@ class WorkCalendar(BaseModel):
             day += timedelta(days=1)
         return total
 
-    def add_working(self, start: float, seconds: float) -> float:
-        """The instant when `seconds` of working time after `start` have passed."""
+    def _add_working(self, start: float, seconds: float) -> float:
         left, day = max(0.0, seconds), self._local_day(start)
         for _ in range(MAX_DAYS):
             for a, b in self._day_instants(day):

@@ -103,3 +103,9 @@ def test_a_wrong_calendar_is_refused(changes: dict[str, object], message: str) -
     data: dict[str, object] = {"timezone": "Europe/Minsk", "hours": {"mon": ["09:00-18:00"]}}
     with pytest.raises(ValueError, match=message):
         WorkCalendar.model_validate({**data, **changes})
+
+
+@pytest.mark.parametrize("start", [253402200000.0, -1e12])  # the year 9999; before year 1
+def test_an_instant_no_calendar_holds_is_a_calendar_error(start: float) -> None:
+    with pytest.raises(CalendarError, match="no calendar holds"):
+        CALENDARS["belarus"].add_working(start, 86400 * 30)
