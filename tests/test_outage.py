@@ -117,7 +117,7 @@ def world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
         standin_slack.add_user(uid, uid.lower(), uid.title(), f"{uid.lower()}@example.org")
     standin_gitlab.add_user("erp-owner", 77)
     standin_gitlab.add_issue(1, 23, labels=["API", "Priority: High", "Accident"])
-    data = config_data(db_url, standin_gitlab, slack=standin_slack)
+    data = config_data(db_url, standin_gitlab, slack=standin_slack, alerts=True)
     data["mappings_dir"] = str(mappings)
     data["chats"]["slack"]["channels"]["outages"] = "C0OUTAGES"
     standin_slack.add_channel("C0OUTAGES", "outages", members=[L1])
@@ -243,3 +243,33 @@ def test_progress_outside_an_outage_room_records_nothing(world: Outage) -> None:
     world.declare()
     progress(world, "C0OUTAGES", "не туда", trigger="2.2")
     assert [k for k, _, _ in world.timeline()] == ["declared"]
+
+
+def test_the_alerts_channels_accident_button_declares_the_outage_at_once(
+        world: Outage) -> None:
+    """L1 presses «Авария» under an alert: the issue is created and its room opens without
+    waiting for GitLab's webhook about the new issue; the timeline names L1."""
+    from tests.conftest import ALERTS_TOKEN, SLACK_ALERTS
+    from tests.test_alerts_channel import alertmanager
+    answer = world.client.post("/webhooks/alerts", json=alertmanager(),
+                               headers={"Authorization": f"Bearer {ALERTS_TOKEN}"})
+    assert answer.status_code == 200
+    run_until_idle(world.c)
+    [alert] = world.slack.messages(SLACK_ALERTS)
+    payload = {"type": "block_actions", "user": {"id": L1, "username": "l1-sidorova"},
+               "channel": {"id": SLACK_ALERTS}, "response_url": world.slack.response_url,
+               "container": {"type": "message", "message_ts": alert["ts"],
+                             "channel_id": SLACK_ALERTS},
+               "actions": [{"action_id": "hdc:alerts:accident:1",
+                            "value": "hdc:alerts:accident:1", "action_ts": "9.9"}]}
+    post_slack(world.client, "/webhooks/slack/interactions",
+               f"payload={json.dumps(payload)}".encode(),
+               content_type="application/x-www-form-urlencoded")
+    run_until_idle(world.c)
+
+    room = world.slack.channel("erp-api-24-" + _today(world.c))  # issue 23 exists already
+    assert {OWNER, DUTY} <= set(room["members"])
+    with reading(world.c.engine) as conn:
+        [declared] = outages.timeline(conn, 1)
+    assert (declared["kind"], declared["who"]) == ("declared", "l1-sidorova")
+    assert world.gl.issue(1, 24)["assignee_ids"] == [77]

@@ -12,6 +12,7 @@ def register(registry: Registry, config: Config) -> None:
     from connector.features.outage import buttons, flows, joins, progress
 
     registry.on_ticket(flows.on_ticket)
+    registry.after(flows.after_created)
     registry.on_join(joins.on_join)
     registry.command("progress", progress.on_progress)
     registry.button(flows.FEATURE, buttons.OutageButtons())

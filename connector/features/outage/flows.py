@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection
 
+from connector.actions import CreateIssue
+from connector.adapters import Performed
 from connector.chat import button
 from connector.core import Connector
 from connector.events import Action, TicketEvent, TicketRef
@@ -20,6 +22,7 @@ from connector.features.outage.catalog import Catalog
 from connector.features.outage.models import OutageRules, Stage
 from connector.mappings import Mapping
 from connector.rules.vocab import read_event, write_action
+from connector.store.outbox import OutboxItem
 from connector.timestamps import from_epoch
 from connector.wording import local_time, ticket_label
 from connector.work import enqueue_actions
@@ -50,6 +53,22 @@ def on_ticket(c: Connector, conn: Connection, event: TicketEvent) -> None:
     enqueue_actions(c, conn, f"outage|{event.ref}|declared",
                     declared_actions(c, mapping, outage_id, event, service), None)
     log.info("outage %s declared on %s (service %s)", outage_id, event.ref, service)
+
+
+def after_created(c: Connector, conn: Connection, item: OutboxItem,
+                  performed: Performed) -> None:
+    """An issue the connector itself created that meets the declare condition (the alerts
+    channel's «Авария») is declared at once, by the person who pressed, without waiting for
+    the tracker's webhook about it (which then finds it declared)."""
+    action = item.action
+    iid = performed.result.get("iid")
+    if action.kind != "create_issue" or not iid:
+        return
+    p = action.params_as(CreateIssue)
+    ref = TicketRef(action.target, action.ticket.project, str(iid))
+    on_ticket(c, conn, TicketEvent(ref, "ticket", "open", p.user, title=p.title,
+                                   url=str(performed.result.get("url") or ""),
+                                   labels=tuple(p.labels), state="opened"))
 
 
 def declared_actions(c: Connector, mapping: Mapping, outage_id: int, event: TicketEvent,
