@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, field_validator
 from connector.configbase import ChatConfig, Strict, TrackerConfig
 from connector.errors import ConfigError
 from connector.starter import DEFAULT_STORE_URL, shipped_mappings
+from connector.validators import SlackMemberId, TelegramUserId
 from connector.yamlfile import interpolate_env, parse_model, read_yaml
 from plugins.gitlab.config import GitLabConfig
 from plugins.mantis.config import MantisConfig
@@ -70,27 +71,11 @@ class PersonConfig(Strict):
 
     name: str = Field(min_length=1)
     roles: list[str] = []
-    slack: str = ""  # Slack member id, U… or W…
-    telegram: int | None = None  # Telegram user id
+    slack: SlackMemberId = ""  # U… or W…
+    telegram: TelegramUserId = None
     gitlab: str = ""
     mantis: str = ""
     otrs: str = ""
-
-    @field_validator("slack")
-    @classmethod
-    def _slack_member_id(cls, value: str) -> str:
-        if value and not re.fullmatch(r"[UW][A-Z0-9]+", value):
-            raise ValueError("must be a Slack member id (U… or W…), not a name: the person's "
-                             "profile → ⋮ → Copy member ID")
-        return value
-
-    @field_validator("telegram")
-    @classmethod
-    def _telegram_user_id(cls, value: int | None) -> int | None:
-        if value is not None and value <= 0:
-            raise ValueError("must be a Telegram user id, a positive number (groups' ids are "
-                             "negative); a bot like @userinfobot tells a user theirs")
-        return value
 
     @field_validator("roles")
     @classmethod

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import string
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict
 
 from connector.errors import ConfigError, format_problem
 from connector.features.outage.catalog import Catalog
@@ -15,6 +14,7 @@ from connector.features.sla.calendars import WorkCalendar
 from connector.features.sla.models import SlaPolicy
 from connector.features.templates import FEATURE_TEMPLATES
 from connector.rules.models import AnyRule, AssignOnLabel
+from connector.validators import TimeZoneName
 from connector.vocabulary import Vocabulary
 from connector.yamlfile import parse_model, read_yaml
 
@@ -62,22 +62,12 @@ class Mapping(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str
     description: str = ""
-    timezone: str = "Europe/Moscow"  # times in notes and messages are shown in it
+    timezone: TimeZoneName = "Europe/Moscow"  # times in notes and messages are shown in it
     trackers: dict[str, Vocabulary] = {}
     templates: Templates = {}  # language → template id → text, overriding templates.yml
     rules: list[AnyRule]
     sla: list[SlaPolicy] = []  # clocks on this regulation's tickets (connector/features/sla)
     outage: OutageRules | None = None  # mass outages (connector/features/outage)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as "
-                             "Europe/Moscow") from None
-        return value
 
     def roles(self) -> set[str]:
         """Config roles this mapping needs."""

@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from connector.errors import format_problem
+from connector.validators import SlackMemberId, TelegramUserId
 
 ServiceId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -26,8 +27,8 @@ class Person(Strict):
 
     name: str = Field(min_length=1)  # how texts name them, e.g. «Иванова А. С.»
     email: str = ""
-    slack: str = ""  # member id, U… or W…
-    telegram: int | None = None  # user id (positive)
+    slack: SlackMemberId = ""
+    telegram: TelegramUserId = None
     gitlab: str = ""
     mantis: str = ""
     otrs: str = ""
@@ -37,21 +38,6 @@ class Person(Strict):
     def _email(cls, value: str) -> str:
         if value and not _EMAIL.match(value):
             raise ValueError(f"{value!r} is not an e-mail address")
-        return value
-
-    @field_validator("slack")
-    @classmethod
-    def _slack(cls, value: str) -> str:
-        if value and not re.fullmatch(r"[UW][A-Z0-9]+", value):
-            raise ValueError("must be a Slack member id (U… or W…), not a name: the person's "
-                             "profile → ⋮ → Copy member ID")
-        return value
-
-    @field_validator("telegram")
-    @classmethod
-    def _telegram(cls, value: int | None) -> int | None:
-        if value is not None and value <= 0:
-            raise ValueError("must be a Telegram user id, a positive number")
         return value
 
 

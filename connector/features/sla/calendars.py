@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 import holidays
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
+from connector.validators import TimeZoneName
+
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SPAN = re.compile(r"^(\d\d):(\d\d)-(\d\d):(\d\d)$")
@@ -41,7 +43,7 @@ class WorkCalendar(BaseModel):
     """One team's working time (calendars.yml)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    timezone: str
+    timezone: TimeZoneName
     holidays: Literal["BY", "RU", ""] = ""  # public holidays and transferred days, by country
     hours: dict[Weekday, list[str]] = Field(min_length=1)  # weekday → ["09:00-18:00", …]
     breaks: list[str] = []  # cut out of every working day, e.g. lunch 13:00-13:45
@@ -49,16 +51,6 @@ class WorkCalendar(BaseModel):
     extra_working_days: list[date] = []  # days worked though off (a transferred Saturday)
     working_day_hours: Weekday = "mon"  # the hours of a transferred working day
     _instants: dict[date, list[tuple[float, float]]] = PrivateAttr(default_factory=dict)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (KeyError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as "
-                             "Europe/Minsk") from None
-        return value
 
     @field_validator("hours")
     @classmethod
