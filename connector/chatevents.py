@@ -55,7 +55,7 @@ def process_chat_event(c: Connector, row: Row[Any]) -> str:
         return press(c, row, event)
     assert thread is not None
     ref = TicketRef.parse(thread.ticket)
-    handler = c.registry.reply_handler(ref)
+    handler = c.registry.reply_handler(ref, thread.channel)
     if handler is None:
         with c.engine.begin() as conn:
             return finish(c, conn, row, "ignored", f"no feature handles replies in {ref}")

@@ -140,6 +140,7 @@ class ChatMessage:
     at: str  # canonical timestamp
     files: tuple[str, ...] = ()
     from_bot: bool = False
+    reply_to: str | None = None  # the message it answers (Telegram's reply_to_message)
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,8 @@ class ChatCommand:
     user_name: str
     command: str  # without the slash: "progress"
     text: str
+    thread_id: str | None = None  # Telegram: the forum topic it was sent in
+    trigger_id: str = ""  # Slack: opens a modal in answer
 
 
 ChatEvent = ChatMessage | ChatButton | ChatJoin | ChatCommand

@@ -74,6 +74,7 @@ class Registry:
     buttons: dict[str, Buttons] = field(default_factory=dict)
     replies: dict[str, ReplyHandler] = field(default_factory=dict)  # thread tracker → handler
     default_reply: ReplyHandler | None = None  # replies in a ticket's own thread
+    room_replies: dict[str, ReplyHandler] = field(default_factory=dict)  # logical channel → …
     after_action: list[AfterAction] = field(default_factory=list)
     ticket_hooks: list[TicketHook] = field(default_factory=list)
     joins: list[JoinHandler] = field(default_factory=list)
@@ -103,6 +104,12 @@ class Registry:
             return
         self._unique(self.replies, thread_tracker, "thread kind")
         self.replies[thread_tracker] = handler
+
+    def room_reply(self, channel: str, handler: ReplyHandler) -> None:
+        """Handle messages in the rooms a feature opens in logical `channel` (before any
+        handler by ticket kind): an outage room's talk is its own, not the ticket's thread."""
+        self._unique(self.room_replies, channel, "room channel")
+        self.room_replies[channel] = handler
 
     def gauge(self, make: Callable[[Connector], Collector]) -> None:
         """A /metrics collector reading the store at scrape time (made once per connector)."""
@@ -144,7 +151,9 @@ class Registry:
         return self.buttons[namespace], replace(ev, feature=namespace, action=ev.feature,
                                                 value=value)
 
-    def reply_handler(self, ref: TicketRef) -> ReplyHandler | None:
+    def reply_handler(self, ref: TicketRef, channel: str = "") -> ReplyHandler | None:
+        if channel in self.room_replies:
+            return self.room_replies[channel]
         return self.replies.get(ref.tracker, self.default_reply)
 
     @staticmethod

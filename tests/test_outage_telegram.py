@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -24,7 +25,7 @@ from tests.standins.telegram import StandInTelegram
 from webhooks.app import create_app
 
 OUTAGES = -1001000000077
-DUTY, STRANGER = 100000012, 555
+DUTY, OWNER, STRANGER = 100000012, 100000011, 555
 REQUEST = TicketEvent(TicketRef("mantis", "1", "7"), "ticket", "open", "reporter",
                       title="Не открывается МИС", status="new", category="Массовый сбой",
                       fields={"severity": "crash"}, updated_at="2026-03-02T07:00:00.000000Z")
@@ -36,7 +37,7 @@ def world(tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
           ) -> Iterator[tuple[Connector, FlaskClient]]:
     standin_mantis.add_user("sev-owner", 31)
     standin_mantis.add_issue(7, status="new", severity="crash", priority="immediate",
-                             summary="Не открывается МИС")
+                             summary="Не открывается МИС", category="Массовый сбой")
     standin_telegram.add_chat(OUTAGES, "Сбои ЕГИСЗ")
     data = config_data(sqlite_url, standin_gitlab, mantis=standin_mantis,
                        telegram=standin_telegram)
@@ -81,6 +82,55 @@ def test_a_critical_request_gets_a_topic_and_is_moved_on_from_telegram(
     with reading(c.engine) as conn:
         assert [(e["kind"], e["who"]) for e in outages.timeline(conn, 1)] == [
             ("declared", "reporter"), ("stage", "Дежурный инженер МИАЦ")]
+
+
+def test_from_a_mantis_webhook_to_restored_with_progress_from_the_topic(
+        world: tuple[Connector, FlaskClient], standin_telegram: StandInTelegram,
+        standin_mantis: StandInMantis) -> None:
+    """The whole part-1 path in topic mode: the plugin's webhook declares it, the duty engineer
+    and the owner move it on by buttons, progress comes by /progress and by replying to the
+    status message, and talk in the topic stays out of the ticket."""
+    from tests.mantis_hooks import delivery
+    c, client = world
+    headers, body = delivery("issue_reported", standin_mantis.issue(7))
+    assert client.post("/webhooks/mantis", data=body, headers=headers).status_code == 200
+    run_until_idle(c)
+    [(topic_id, _)] = standin_telegram.topics(OUTAGES).items()
+    owner = {"id": OWNER, "first_name": "Ответственный"}
+
+    def status() -> dict[str, Any]:
+        [pinned] = standin_telegram.pinned(OUTAGES)
+        return next(m for m in standin_telegram.messages(OUTAGES, topic_id)
+                    if m["message_id"] == pinned)
+
+    def go() -> str:
+        return str(status()["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
+
+    press(client, standin_telegram, c, status()["message_id"], go(), DUTY)  # → Диагностика
+    for update in (
+            standin_telegram.message_update(OUTAGES, "/progress@helpdesk_bot Данные целы",
+                                            thread_id=topic_id, from_user=owner),
+            standin_telegram.reply_update(OUTAGES, status()["message_id"],
+                                          "Недоступна запись к врачу", from_user=owner),
+            standin_telegram.message_update(OUTAGES, "кто на связи?", thread_id=topic_id,
+                                            from_user=owner)):
+        assert post_telegram(client, update).status_code == 200
+    run_until_idle(c)
+    press(client, standin_telegram, c, status()["message_id"], go(), OWNER)  # → Устранение
+    press(client, standin_telegram, c, status()["message_id"], go(), OWNER)  # → Восстановлено
+
+    assert "Восстановлено" in status()["text"]
+    issue = standin_mantis.issue(7)
+    assert issue["status"]["name"] == "resolved" and issue["handler"]["name"] == "sev-owner"
+    notes = [n["text"] for n in issue["notes"]]
+    assert any("Данные целы" in n for n in notes)
+    assert any("Недоступна запись к врачу" in n for n in notes)
+    assert not any("кто на связи" in n for n in notes)  # room talk is not a ticket note
+    with reading(c.engine) as conn:
+        assert [(e["kind"], e.get("stage") or e.get("text")) for e in outages.timeline(conn, 1)
+                ] == [("declared", "registered"), ("stage", "diagnosing"),
+                      ("progress", "Данные целы"), ("progress", "Недоступна запись к врачу"),
+                      ("stage", "fixing"), ("stage", "restored")]
 
 
 def test_a_request_outside_the_outage_category_declares_nothing(

@@ -26,12 +26,18 @@ def for_ticket(conn: Connection, ticket: str) -> list[Row[Any]]:
 
 def by_chat_thread(conn: Connection, chat: str, channel_id: str,
                    thread_id: str | None) -> Row[Any] | None:
-    """Which ticket a chat thread belongs to."""
-    if thread_id is None:
-        return None
-    return conn.execute(select(threads).where(
-        threads.c.chat == chat, threads.c.channel_id == channel_id,
-        threads.c.thread_id == thread_id)).first()
+    """Which ticket a chat thread belongs to; a message anywhere in a whole-channel room (an
+    outage's Slack channel or pool supergroup, saved with no thread) belongs to its ticket."""
+    found = None
+    if thread_id is not None:
+        found = conn.execute(select(threads).where(
+            threads.c.chat == chat, threads.c.channel_id == channel_id,
+            threads.c.thread_id == thread_id)).first()
+    if found is None:
+        found = conn.execute(select(threads).where(
+            threads.c.chat == chat, threads.c.channel_id == channel_id,
+            threads.c.thread_id == "", threads.c.state == "open")).first()
+    return found
 
 
 def save(conn: Connection, ticket: str, chat: str, channel: str, posted: Posted) -> None:

@@ -12,7 +12,7 @@ from connector.timestamps import from_epoch
 EVENT_CALLBACK = "event_callback"
 BLOCK_ACTIONS = "block_actions"
 COMMAND = "slash_command"  # a command recorded for the worker (/progress), not answered at once
-RECORDED_COMMANDS = ("/progress",)
+RECORDED_COMMANDS = ("/progress", "/metrics", "/outage")
 IGNORED_SUBTYPES = frozenset({"message_changed", "message_deleted", "channel_join",
                               "channel_leave", "thread_broadcast"})
 
@@ -30,7 +30,8 @@ def normalize(event_name: str, payload: Any) -> ChatEvent | None:
                            user_id=_str(payload, "user_id"),
                            user_name=str(payload.get("user_name") or payload["user_id"]),
                            command=_str(payload, "command").lstrip("/"),
-                           text=str(payload.get("text") or "").strip())
+                           text=str(payload.get("text") or "").strip(),
+                           trigger_id=str(payload.get("trigger_id") or ""))
     return None
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from connector.chat import button_data
 from connector.errors import PayloadError
-from connector.events import ChatButton, ChatEvent, ChatJoin, ChatMessage
+from connector.events import ChatButton, ChatCommand, ChatEvent, ChatJoin, ChatMessage
 from connector.timestamps import from_epoch
 
 UPDATE = "update"
@@ -36,7 +36,7 @@ def _join(r: dict[str, Any]) -> ChatJoin:
                     user_name=name or str(sender.get("username") or sender["id"]))
 
 
-def _message(m: dict[str, Any]) -> ChatMessage:
+def _message(m: dict[str, Any]) -> ChatMessage | ChatCommand:
     chat = _dict(m, "chat")
     sender: dict[str, Any] = m["from"] if isinstance(m.get("from"), dict) else {}
     chat_id, message_id = _int(chat, "id", "message.chat.id"), _int(m, "message_id",
@@ -45,15 +45,38 @@ def _message(m: dict[str, Any]) -> ChatMessage:
     has_file = any(k in m for k in ("photo", "document", "video", "audio", "voice"))
     files = (_message_link(chat_id, thread, message_id),) if has_file else ()
     name = " ".join(str(sender.get(k) or "") for k in ("first_name", "last_name")).strip()
+    command = _command(m)
+    if command is not None and sender.get("id") and not sender.get("is_bot"):
+        return ChatCommand(chat="telegram", channel_id=str(chat_id), user_id=str(sender["id"]),
+                           user_name=name or str(sender.get("username") or sender["id"]),
+                           command=command[0], text=command[1],
+                           thread_id=str(thread) if thread is not None else None)
     if sender.get("username"):
         name = f"{name} (@{sender['username']})".strip()
+    replied = m.get("reply_to_message")
+    reply_to = replied.get("message_id") if isinstance(replied, dict) else None
     return ChatMessage(
         chat="telegram", channel_id=str(chat_id),
         thread_id=str(thread) if thread is not None else None, message_id=str(message_id),
         author_id=str(sender.get("id") or ""), author_name=name,
         text=str(m.get("text") or m.get("caption") or ""),
         at=_date(m.get("date")), files=files, from_bot=bool(sender.get("is_bot")),
+        reply_to=str(reply_to) if isinstance(reply_to, int) else None,
     )
+
+
+def _command(m: dict[str, Any]) -> tuple[str, str] | None:
+    """`/progress@helpdesk_bot text` → ("progress", "text"), when Telegram marked a bot
+    command at the start (a path like /var/log in a reply is not one)."""
+    text, entities = str(m.get("text") or ""), m.get("entities")
+    first = entities[0] if isinstance(entities, list) and entities else None
+    if not (isinstance(first, dict) and first.get("type") == "bot_command"
+            and first.get("offset") == 0 and isinstance(first.get("length"), int)):
+        return None
+    word = text[1:first["length"]].split("@", 1)[0].lower()
+    if not word.isascii() or not word.replace("_", "").isalnum():
+        return None
+    return word, text[first["length"]:].strip()
 
 
 def _button(q: dict[str, Any]) -> ChatButton | None:

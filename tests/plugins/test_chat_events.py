@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from connector.errors import PayloadError
-from connector.events import ChatButton, ChatJoin, ChatMessage
+from connector.events import ChatButton, ChatCommand, ChatJoin, ChatMessage
 from connector.features.alerts.models import Alert
 from plugins.alerts import events as alert_events
 from plugins.slack import events as slack_events
@@ -142,6 +142,33 @@ def test_a_telegram_author_is_named_as_far_as_known(
 ) -> None:
     m = telegram_events.normalize("update", tg.message_update(GROUP, "x", from_user=user))
     assert isinstance(m, ChatMessage) and m.author_name == name
+
+
+@pytest.mark.parametrize(("text", "command", "rest"), [
+    ("/progress Перезапустили сервис", "progress", "Перезапустили сервис"),
+    ("/progress@helpdesk_bot  данные целы ", "progress", "данные целы"),
+    ("/METRICS erp-api", "metrics", "erp-api"),
+    ("/outage", "outage", ""),
+])
+def test_a_telegram_bot_command_is_a_command_in_its_topic(
+        tg: StandInTelegram, text: str, command: str, rest: str) -> None:
+    m = telegram_events.normalize("update", tg.message_update(GROUP, text, thread_id=7))
+    assert m == ChatCommand(chat="telegram", channel_id=str(GROUP), user_id=str(USER["id"]),
+                            user_name="Ivan Petrov", command=command, text=rest,
+                            thread_id="7")
+
+
+def test_a_slash_telegram_did_not_mark_as_a_command_is_just_text(tg: StandInTelegram) -> None:
+    update = tg.message_update(GROUP, "/var/log переполнен", thread_id=7)
+    del update["message"]["entities"]
+    assert isinstance(telegram_events.normalize("update", update), ChatMessage)
+
+
+def test_a_telegram_reply_names_the_message_it_answers(tg: StandInTelegram) -> None:
+    prompt = tg.message_update(GROUP, "статус", thread_id=7)["message"]["message_id"]
+    m = telegram_events.normalize("update", tg.reply_update(
+        GROUP, prompt, "готово", from_user={"id": 9, "first_name": "Анна"}))
+    assert isinstance(m, ChatMessage) and m.reply_to == str(prompt)
 
 
 def test_a_telegram_photo_becomes_a_link_to_the_message(tg: StandInTelegram) -> None:

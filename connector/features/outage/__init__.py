@@ -15,4 +15,5 @@ def register(registry: Registry, config: Config) -> None:
     registry.after(flows.after_created)
     registry.on_join(joins.on_join)
     registry.command("progress", progress.on_progress)
+    registry.room_reply(flows.HOME, progress.on_room_message)
     registry.button(flows.FEATURE, buttons.OutageButtons())

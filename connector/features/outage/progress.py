@@ -1,28 +1,52 @@
-"""`/progress <text>` in an outage's room: what was done goes on the timeline, on the ticket
-as a note and into the room, signed with the catalog's name for the writer."""
+"""What was done, said in an outage's room: `/progress <text>`, or a reply to the pinned status
+message, goes on the timeline, on the ticket as a note and into the room, signed with the
+catalog's name for the writer. Other talk in the room is only logged (the room log)."""
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Connection
+from typing import Any
+
+from sqlalchemy.engine import Connection, Row
 
 from connector.core import Connector
-from connector.events import Action, ChatCommand, TicketRef
+from connector.events import Action, ChatCommand, ChatMessage, TicketRef
 from connector.features.outage import store
 from connector.features.outage.flows import HOME, RULE
+from connector.store import threads
 from connector.wording import no_mentions
 
 
 def on_progress(c: Connector, conn: Connection, ev: ChatCommand) -> list[Action]:
-    row = store.by_room(conn, ev.chat, ev.channel_id, HOME)
-    text = ev.text.strip()
-    if row is None or not text:
-        return []  # not an outage room, or nothing said: nothing to record
+    row = store.by_room(conn, ev.chat, ev.channel_id, HOME, ev.thread_id)
+    if row is None:
+        return []  # not an outage room: nothing to record
+    return progress(c, conn, row, ev.chat, ev.user_id, ev.user_name, ev.text)
+
+
+def on_room_message(c: Connector, conn: Connection, ref: TicketRef, m: ChatMessage,
+                    author: str) -> list[Action]:
+    """A reply to the status message is progress (Telegram: replying to it; Slack: in its
+    thread); anything else said in the room stays in the room log only."""
+    room = threads.find(conn, str(ref), m.chat, HOME)
+    row = store.by_ticket(conn, str(ref))
+    if room is None or row is None or not room.message_id:
+        return []
+    answers_status = (m.reply_to == room.message_id if m.chat == "telegram"
+                      else m.thread_id == room.message_id)
+    if not answers_status:
+        return []
+    return progress(c, conn, row, m.chat, m.author_id, author, m.text)
+
+
+def progress(c: Connector, conn: Connection, row: Row[Any], chat: str, user_id: str,
+             user_name: str, text: str) -> list[Action]:
+    text = text.strip()
+    if not text:
+        return []
     catalog = c.mappings.catalog
-    person = next((p for p in catalog.people.values()
-                   if (ev.chat == "slack" and p.slack == ev.user_id)
-                   or (ev.chat == "telegram" and str(p.telegram) == ev.user_id)), None)
-    who = person.name if person else no_mentions(ev.user_name)
-    store.record(conn, row.id, "progress", who, text=text, chat=ev.chat, user=ev.user_id)
+    person = catalog.person(chat, user_id)
+    who = person.name if person else no_mentions(user_name)
+    store.record(conn, row.id, "progress", who, text=text, chat=chat, user=user_id)
     ref, mapping = TicketRef.parse(row.ticket), c.mappings.by_name.get(row.mapping)
     line = c.render("outage_progress", mapping.name if mapping else None, who=who,
                     text=no_mentions(text))

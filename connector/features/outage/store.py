@@ -22,11 +22,17 @@ def declare(conn: Connection, ticket: str, mapping: str, service: str,
     return new_id
 
 
-def by_room(conn: Connection, chat: str, channel_id: str, home: str) -> Row[Any] | None:
-    """The outage whose room (in `chat`) is this channel."""
+def by_room(conn: Connection, chat: str, channel_id: str, home: str,
+            thread_id: str | None = None) -> Row[Any] | None:
+    """The outage whose room (in `chat`) is this channel, or this topic of it."""
     return conn.execute(select(outages).join(threads, threads.c.ticket == outages.c.ticket)
                         .where(threads.c.chat == chat, threads.c.channel == home,
-                               threads.c.channel_id == channel_id)).first()
+                               threads.c.channel_id == channel_id,
+                               threads.c.thread_id == (thread_id or ""))).first()
+
+
+def by_ticket(conn: Connection, ticket: str) -> Row[Any] | None:
+    return conn.execute(select(outages).where(outages.c.ticket == ticket)).first()
 
 
 def get(conn: Connection, outage_id: int) -> Row[Any] | None:
