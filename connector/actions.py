@@ -160,6 +160,25 @@ class AnswerButton(Params):
     refusal: bool = False
 
 
+# --- mail and monitoring ----------------------------------------------------------------------
+
+
+class SendMail(Params):
+    """A letter to mailing lists (an outage notice), through the configured SMTP server."""
+
+    to: list[str]
+    subject: str
+    body: str
+
+
+class QueryMetrics(Params):
+    """Prometheus' instant queries; what they answer goes to the feature's after-action hook."""
+
+    queries: list[tuple[str, str]]  # (title, PromQL)
+    purpose: str  # the feature's own word for why: "ask" (/metrics), "affected" (sampled)
+    who: str = ""
+
+
 TRACKER_PARAMS: dict[str, type[Params]] = {
     "update_labels": UpdateLabels, "add_note": AddNote, "assign": Assign,
     "set_priority": SetPriority, "set_status": SetStatus, "set_field": SetField, "link": Link,
@@ -171,7 +190,8 @@ CHAT_PARAMS: dict[str, type[Params]] = {
     "answer_button": AnswerButton, "notify": Notify, "open_room": OpenRoom,
     "update_room": UpdateRoom, "post_in_room": PostInRoom, "answer_join": AnswerJoin,
 }
-PARAMS: dict[str, type[Params]] = {**TRACKER_PARAMS, **CHAT_PARAMS}
+OTHER_PARAMS: dict[str, type[Params]] = {"send_mail": SendMail, "query_metrics": QueryMetrics}
+PARAMS: dict[str, type[Params]] = {**TRACKER_PARAMS, **CHAT_PARAMS, **OTHER_PARAMS}
 
 
 class ActionParamsError(ValueError):

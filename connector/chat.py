@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from connector.errors import PermanentActionError
 from connector.forms import FormProgress
 
 
@@ -98,6 +99,16 @@ class Chat(ABC):
     def close_room(self, room: Room) -> None:
         """End a room when its work is over: Slack archives the channel, Telegram closes the
         topic. Closing twice is harmless."""
+
+    @abstractmethod
+    def room_link(self, room: Room) -> str:
+        """Where people go to join a room, for notices and letters: a Slack channel's URL; a
+        Telegram join-request link (whoever follows it is checked by the catalog)."""
+
+    def adopt_room(self, channel_id: str, name: str) -> Room:
+        """Make a pre-created room (a pool supergroup the bot administers) this outage's: only
+        Telegram has pools."""
+        raise PermanentActionError(f"{self.name} has no room pool")
 
     @abstractmethod
     def answer_join_request(self, channel_id: str, user_id: str, approve: bool) -> None:

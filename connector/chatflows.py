@@ -39,12 +39,12 @@ class ChatPerformer(RoomActions, Adapter):
     """Performs chat actions on one platform, remembering which thread belongs to which ticket."""
 
     def __init__(self, chat: Chat, channels: dict[str, str], engine: Engine, render: Render,
-                 trackers: dict[str, Tracker]) -> None:
+                 trackers: dict[str, Tracker], *, pool: list[str] | None = None) -> None:
         self.chat, self.channels, self.engine = chat, channels, engine
-        self.render, self.trackers = render, trackers
+        self.render, self.trackers, self.pool = render, trackers, pool or []
 
     def perform(self, item: OutboxItem) -> Performed:
-        handlers: dict[str, Callable[[OutboxItem], None]] = {
+        handlers: dict[str, Callable[[OutboxItem], Performed | None]] = {
             "escalate": self._open, "post_alert": self._open,
             "relay_note": self._post, "post_in_thread": self._post,
             "deescalate": self._close, "update_alert": self._update,
@@ -55,8 +55,7 @@ class ChatPerformer(RoomActions, Adapter):
         handler = handlers.get(item.action.kind)
         if handler is None:
             raise PermanentActionError(f"chat cannot {item.action.kind}")
-        handler(item)
-        return DONE
+        return handler(item) or DONE
 
     def _channel_id(self, item: OutboxItem) -> str:
         channel = item.action.params_as(InChannel).channel

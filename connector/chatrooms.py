@@ -7,9 +7,10 @@ import logging
 from typing import Any
 
 from connector.actions import AnswerJoin, InChannel, OpenRoom, PostInRoom, UpdateRoom
-from connector.chat import Button, Posted, split_text
+from connector.adapters import Performed
+from connector.chat import Button, Posted, Room, split_text
 from connector.errors import PermanentActionError, RetryableActionError
-from connector.store import threads
+from connector.store import pool, threads
 from connector.store.db import reading
 from connector.store.outbox import OutboxItem
 
@@ -21,26 +22,48 @@ class RoomActions:
 
     chat: Any
     engine: Any
+    pool: list[str]
 
     def _room(self, item: OutboxItem) -> Any:
         with reading(self.engine) as conn:
             return threads.find(conn, str(item.action.ticket), self.chat.name,
                                 item.action.params_as(InChannel).channel)
 
-    def _open_room(self, item: OutboxItem) -> None:
+    def _open_room(self, item: OutboxItem) -> Performed:
         """Each step once: a retry finds the room (Slack adopts its own channel of that name,
-        the store remembers a Telegram topic) and posts only what did not land."""
+        the store remembers a Telegram topic or pool room) and posts only what did not land.
+        The result names the room and its link, for the notices."""
         p, ticket = item.action.params_as(OpenRoom), str(item.action.ticket)
         row = self._room(item)
         if row is None:
-            home = self._channel_id(item)  # type: ignore[attr-defined]
-            room = self.chat.create_room(p.name, home)
+            room = self._new_room(item, p.name)
             with self.engine.begin() as conn:
                 threads.save(conn, ticket, self.chat.name, p.channel,
                              Posted(room.channel_id, room.thread_id or "", ""))
             row = self._room(item)
-        if row.message_id:
-            return
+        room = Room(row.channel_id, row.thread_id or None, p.name)
+        if not row.message_id:
+            self._furnish(item, p, row)
+        return Performed(result={"chat": self.chat.name, "room": p.name,
+                                 "link": self.chat.room_link(room)})
+
+    def _new_room(self, item: OutboxItem, name: str) -> Room:
+        """A pool room when the chat has a free one (Telegram pool mode), else a new room (a
+        Slack channel, a topic in the home supergroup)."""
+        if self.pool:
+            with self.engine.begin() as conn:
+                pool.seed(conn, self.chat.name, self.pool)
+                channel_id = pool.claim(conn, self.chat.name, str(item.action.ticket), self.pool)
+            if channel_id is not None:
+                return self.chat.adopt_room(channel_id, name)
+            log.warning("%s: every pool room is taken (%d); %s gets a topic in the home "
+                        "supergroup: add supergroups to room_pool", self.chat.name,
+                        len(self.pool), name)
+        home = self._channel_id(item)  # type: ignore[attr-defined]
+        return self.chat.create_room(name, home)
+
+    def _furnish(self, item: OutboxItem, p: OpenRoom, row: Any) -> None:
+        """People invited, the intro posted, the status posted and pinned."""
         thread = row.thread_id or None
         people = p.invite.get(self.chat.name, [])
         if people:

@@ -17,7 +17,9 @@ from connector.yamlfile import interpolate_env, parse_model, read_yaml
 from plugins.gitlab.config import GitLabConfig
 from plugins.mantis.config import MantisConfig
 from plugins.otrs.config import OtrsConfig
+from plugins.prometheus.config import PrometheusConfig
 from plugins.slack.config import SlackConfig
+from plugins.smtp.config import MailConfig
 from plugins.telegram.config import TelegramConfig
 
 DEFAULT_CONFIG_ENV = "HELPDESK_CONNECTOR_CONFIG"
@@ -152,6 +154,8 @@ class Config(Strict):
     chats: ChatsConfig = ChatsConfig()
     people: list[PersonConfig] = []  # who is who across chats and trackers, with roles
     alerts: AlertsConfig | None = None
+    mail: MailConfig | None = None  # outage notices to the catalog's mailing lists
+    prometheus: PrometheusConfig | None = None  # /metrics and affected users in outage rooms
     worker: WorkerConfig = WorkerConfig()
     ops: OpsConfig | None = None
     sla: SlaConfig = SlaConfig()
@@ -169,6 +173,8 @@ class Config(Strict):
             found.append(self.alerts.token.get_secret_value())
         if self.ops:
             found.append(self.ops.token.get_secret_value())
+        for section in (self.mail, self.prometheus):
+            found += section.secrets() if section else []
         return [s for s in found if s]
 
 

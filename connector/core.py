@@ -203,6 +203,15 @@ def build_registry(config: Config) -> Registry:
     return register_all(registry, config)
 
 
+def service_adapters(config: Config) -> dict[str, Adapter]:
+    """Mail and Prometheus: their plugins when configured, else a dry run that logs."""
+    from plugins.prometheus.client import PrometheusClient
+    from plugins.smtp.mailer import SmtpMailer
+    return {"mail": SmtpMailer(config.mail) if config.mail else DryRunAdapter("mail"),
+            "prometheus": PrometheusClient(config.prometheus) if config.prometheus
+            else DryRunAdapter("prometheus")}
+
+
 def build_connector(config: Config, *, migrate: bool = True,
                     clock: Clock = SYSTEM_CLOCK) -> Connector:
     """Validate everything, open the store (its time read from `clock`) and build the
@@ -222,7 +231,8 @@ def build_connector(config: Config, *, migrate: bool = True,
             trackers[kind] = DryRunAdapter(kind)
         else:
             trackers[kind] = plugins[kind].make_tracker(tracker_config)
-    adapters: dict[str, Adapter] = {**trackers, "chat": DryRunAdapter("chat")}
+    adapters: dict[str, Adapter] = {**trackers, "chat": DryRunAdapter("chat"),
+                                    **service_adapters(config)}
     chat_plugins: dict[str, ChatPlugin] = {}
     chats: dict[str, Chat] = {}
     for name, cfg in config.chats.configured().items():
@@ -235,7 +245,7 @@ def build_connector(config: Config, *, migrate: bool = True,
         adapters[name] = ChatPerformer(
             chat, {k: str(v) for k, v in cfg.channels.items()}, engine,
             lambda tid, mapping=None, **v: speak(mappings, config.language, tid, mapping, **v),
-            trackers)
+            trackers, pool=[str(i) for i in getattr(cfg, "room_pool", [])])
     metrics = Metrics()
     connector = Connector(config, mappings, engine, plugins, trackers, adapters, metrics,
                           chat_plugins=chat_plugins, chats=chats,

@@ -19,6 +19,8 @@ ActionKind = Literal[
     # chats
     "escalate", "deescalate", "relay_note", "post_alert", "update_alert", "post_in_thread",
     "answer_button", "notify", "open_room", "update_room", "post_in_room", "answer_join",
+    # mail, monitoring
+    "send_mail", "query_metrics",
 ]
 
 

@@ -129,6 +129,8 @@ standin_slack = _standin_fixtures.standin_slack
 standin_telegram = _standin_fixtures.standin_telegram
 standin_mantis = _standin_fixtures.standin_mantis
 standin_znuny = _standin_fixtures.standin_znuny
+standin_prometheus = _standin_fixtures.standin_prometheus
+standin_smtp = _standin_fixtures.standin_smtp
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"  # copied from ../shared/fixtures (GitLab doc samples)

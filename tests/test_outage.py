@@ -88,9 +88,11 @@ class Outage:
         assert answer.status_code == 200
         run_until_idle(self.c)
 
-    def timeline(self) -> list[tuple[str, str, str]]:
+    def timeline(self, *, everything: bool = False) -> list[tuple[str, str, str]]:
+        """(kind, who, stage) in order; the room's link and samples only if `everything`."""
         with reading(self.c.engine) as conn:
-            return [(e["kind"], e["who"], e.get("stage", "")) for e in outages.timeline(conn, 1)]
+            return [(e["kind"], e["who"], e.get("stage", "")) for e in outages.timeline(conn, 1)
+                    if everything or e["kind"] not in ("room", "affected")]
 
 
 def _today(c: Connector) -> str:
@@ -102,6 +104,13 @@ def _today(c: Connector) -> str:
 @pytest.fixture
 def world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
           standin_slack: StandInSlack) -> Iterator[Outage]:
+    yield from belarus_world(tmp_path, db_url, standin_gitlab, standin_slack)
+
+
+def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
+                  standin_slack: StandInSlack, **config: Any) -> Iterator[Outage]:
+    """Belarus on GitLab and Slack, with the catalog's people given stand-in Slack ids;
+    `config`: more top-level config sections (mail, prometheus)."""
     mappings = tmp_path / "mappings"
     shutil.copytree(REPO / "mappings", mappings)
     catalog = yaml.safe_load((mappings / "catalog.yml").read_text(encoding="utf-8"))
@@ -120,6 +129,7 @@ def world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
     data = config_data(db_url, standin_gitlab, slack=standin_slack, alerts=True)
     data["mappings_dir"] = str(mappings)
     data["chats"]["slack"]["channels"]["outages"] = "C0OUTAGES"
+    data.update(config)
     standin_slack.add_channel("C0OUTAGES", "outages", members=[L1])
     c = build_connector(Config.model_validate(data))
     client = create_app(c.config, start_worker=False, setup_logs=False).test_client()
@@ -270,6 +280,8 @@ def test_the_alerts_channels_accident_button_declares_the_outage_at_once(
     room = world.slack.channel("erp-api-24-" + _today(world.c))  # issue 23 exists already
     assert {OWNER, DUTY} <= set(room["members"])
     with reading(world.c.engine) as conn:
-        [declared] = outages.timeline(conn, 1)
+        declared, room = outages.timeline(conn, 1)
     assert (declared["kind"], declared["who"]) == ("declared", "l1-sidorova")
+    assert room["kind"] == "room" and room["link"].endswith(world.slack.channel(
+        "erp-api-24-" + _today(world.c))["id"])
     assert world.gl.issue(1, 24)["assignee_ids"] == [77]

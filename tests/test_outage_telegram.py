@@ -55,6 +55,16 @@ def press(client: FlaskClient, tg: StandInTelegram, c: Connector, message_id: in
     run_until_idle(c)
 
 
+def ask_to_join(client: FlaskClient, c: Connector, tg: StandInTelegram, chat_id: int) -> None:
+    """The duty engineer and a stranger ask to join: the one is let in, the other is not."""
+    for user in (DUTY, STRANGER):
+        update = tg.join_request_update(chat_id, {"id": user, "first_name": f"user{user}"})
+        assert post_telegram(client, update).status_code == 200
+    run_until_idle(c)
+    assert [r.params["user_id"] for r in tg.calls("approveChatJoinRequest")] == [str(DUTY)]
+    assert [r.params["user_id"] for r in tg.calls("declineChatJoinRequest")] == [str(STRANGER)]
+
+
 def test_a_critical_request_gets_a_topic_and_is_moved_on_from_telegram(
         world: tuple[Connector, FlaskClient], standin_telegram: StandInTelegram,
         standin_mantis: StandInMantis) -> None:
@@ -80,7 +90,8 @@ def test_a_critical_request_gets_a_topic_and_is_moved_on_from_telegram(
     assert "Диагностика" in standin_telegram.messages(OUTAGES, topic_id)[-1]["text"]
     assert standin_mantis.issue(7)["status"]["name"] == "acknowledged"
     with reading(c.engine) as conn:
-        assert [(e["kind"], e["who"]) for e in outages.timeline(conn, 1)] == [
+        assert [(e["kind"], e["who"]) for e in outages.timeline(conn, 1)
+                if e["kind"] != "room"] == [
             ("declared", "reporter"), ("stage", "Дежурный инженер МИАЦ")]
 
 
@@ -128,7 +139,7 @@ def test_from_a_mantis_webhook_to_restored_with_progress_from_the_topic(
     assert not any("кто на связи" in n for n in notes)  # room talk is not a ticket note
     with reading(c.engine) as conn:
         assert [(e["kind"], e.get("stage") or e.get("text")) for e in outages.timeline(conn, 1)
-                ] == [("declared", "registered"), ("stage", "diagnosing"),
+                if e["kind"] != "room"] == [("declared", "registered"), ("stage", "diagnosing"),
                       ("progress", "Данные целы"), ("progress", "Недоступна запись к врачу"),
                       ("stage", "fixing"), ("stage", "restored")]
 
@@ -150,17 +161,110 @@ def test_join_requests_are_approved_for_the_services_people_only(
         on_ticket(c, conn, REQUEST)
     run_until_idle(c)
 
-    for user in (DUTY, STRANGER):
-        update = standin_telegram.join_request_update(
-            OUTAGES, {"id": user, "first_name": f"user{user}"})
-        assert post_telegram(client, update).status_code == 200
-    run_until_idle(c)
-
-    assert [r.params["user_id"] for r in standin_telegram.calls("approveChatJoinRequest")] \
-        == [str(DUTY)]
-    assert [r.params["user_id"] for r in standin_telegram.calls("declineChatJoinRequest")] \
-        == [str(STRANGER)]
+    ask_to_join(client, c, standin_telegram, OUTAGES)
     with reading(c.engine) as conn:
         joins = [(e["who"], e["approved"]) for e in outages.timeline(conn, 1)
                  if e["kind"] == "join"]
     assert joins == [("Дежурный инженер МИАЦ", True), (f"user{STRANGER}", False)]
+
+
+POOL = [-1001000000101, -1001000000102]
+
+
+@pytest.fixture
+def pool_world(tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
+               standin_mantis: StandInMantis, standin_telegram: StandInTelegram
+               ) -> Iterator[tuple[Connector, FlaskClient]]:
+    """Sevastopol in pool mode: two supergroups the admin made, the bot their admin."""
+    standin_mantis.add_user("sev-owner", 31)
+    for iid in (7, 8):
+        standin_mantis.add_issue(iid, status="new", severity="crash", priority="immediate",
+                                 summary="Не открывается МИС", category="Массовый сбой")
+    standin_telegram.add_chat(OUTAGES, "Сбои ЕГИСЗ")
+    for room in POOL:
+        standin_telegram.add_chat(room, "Свободная комната", is_forum=False)
+    data = config_data(sqlite_url, standin_gitlab, mantis=standin_mantis,
+                       telegram=standin_telegram)
+    data["chats"]["telegram"]["channels"]["outages"] = OUTAGES
+    data["chats"]["telegram"]["room_pool"] = POOL
+    c = build_connector(Config.model_validate(data))
+    yield c, create_app(c.config, start_worker=False, setup_logs=False).test_client()
+    c.engine.dispose()
+
+
+def test_pool_mode_gives_the_outage_a_supergroup_of_its_own_driven_to_restored(
+        pool_world: tuple[Connector, FlaskClient], standin_telegram: StandInTelegram,
+        standin_mantis: StandInMantis) -> None:
+    """EMIAS's room per outage: a pool supergroup renamed for it, a join-request link, the
+    catalog's people let in and others not, the status pinned and moved on by role to
+    «Восстановлено», Mantis following; a second outage takes the other room."""
+    from tests.mantis_hooks import delivery
+    c, client = pool_world
+    for iid in (7, 7, 8):  # the plugin's webhook, sent again, then another outage
+        headers, body = delivery("issue_reported", standin_mantis.issue(iid))
+        assert client.post("/webhooks/mantis", data=body, headers=headers).status_code == 200
+    run_until_idle(c)
+
+    room, other = POOL
+    assert standin_telegram.title(room).startswith("egisz-mis-7-")
+    assert standin_telegram.title(other).startswith("egisz-mis-8-")
+    assert standin_telegram.topics(OUTAGES) == {}  # no topic: each has a room of its own
+    [link] = [r for r in standin_telegram.calls("createChatInviteLink")
+              if r.params["chat_id"] == str(room)]
+    assert link.params["creates_join_request"] in (True, "true", "True")
+    intro, status = standin_telegram.messages(room)[:2]
+    assert "МИС регионального сегмента ЕГИСЗ" in intro["text"]
+    assert standin_telegram.pinned(room) == [status["message_id"]]
+
+    ask_to_join(client, c, standin_telegram, room)
+
+    def status_now() -> dict[str, Any]:
+        [pinned] = standin_telegram.pinned(room)
+        return next(m for m in standin_telegram.messages(room) if m["message_id"] == pinned)
+
+    def press_in_room(user: int) -> None:
+        message = status_now()
+        data = message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        update = standin_telegram.callback_update(room, message["message_id"], data,
+                                                  from_user={"id": user, "first_name": "x"})
+        assert post_telegram(client, update).status_code == 200
+        run_until_idle(c)
+
+    press_in_room(STRANGER)  # refused: not in the catalog
+    press_in_room(DUTY)  # → Диагностика
+    update = standin_telegram.message_update(room, "/progress Данные целы",
+                                             from_user={"id": OWNER, "first_name": "О"})
+    assert post_telegram(client, update).status_code == 200
+    run_until_idle(c)
+    press_in_room(OWNER)  # → Устранение
+    press_in_room(OWNER)  # → Восстановлено
+
+    assert "Восстановлено" in status_now()["text"]
+    issue = standin_mantis.issue(7)
+    assert issue["status"]["name"] == "resolved" and issue["handler"]["name"] == "sev-owner"
+    assert any("Данные целы" in n["text"] for n in issue["notes"])
+    with reading(c.engine) as conn:
+        timeline = outages.timeline(conn, 1)
+    assert [(e["kind"], e.get("stage") or e.get("approved")) for e in timeline
+            if e["kind"] != "room"] == [
+        ("declared", "registered"), ("join", True), ("join", False), ("stage", "diagnosing"),
+        ("progress", None), ("stage", "fixing"), ("stage", "restored")]
+    [opened] = [e for e in timeline if e["kind"] == "room"]
+    assert opened["link"].startswith("https://t.me/+")
+
+
+def test_when_every_pool_room_is_taken_the_outage_gets_a_topic(
+        pool_world: tuple[Connector, FlaskClient], standin_telegram: StandInTelegram,
+        standin_mantis: StandInMantis) -> None:
+    c, _ = pool_world
+    standin_mantis.add_issue(9, status="new", severity="crash", priority="immediate",
+                             summary="Третий сбой", category="Массовый сбой")
+    with c.engine.begin() as conn:
+        for iid in ("7", "8", "9"):
+            on_ticket(c, conn, TicketEvent(TicketRef("mantis", "1", iid), "ticket", "open",
+                                           "reporter", title="Сбой", status="new",
+                                           category="Массовый сбой",
+                                           fields={"severity": "crash"}))
+    run_until_idle(c)
+    assert [t["name"][:12] for t in standin_telegram.topics(OUTAGES).values()] == [
+        "egisz-mis-9-"]

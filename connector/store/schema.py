@@ -167,6 +167,17 @@ outages = Table(
     Column("updated_at", Float, nullable=False),
 )
 
+# Telegram's pre-created outage supergroups: free (ticket NULL) or holding one outage's room.
+room_pool = Table(
+    "room_pool", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("chat", String(32), nullable=False),
+    Column("channel_id", String(64), nullable=False),
+    Column("ticket", String(255)),
+    Column("since", Float, nullable=False),
+    UniqueConstraint("chat", "channel_id", name="uq_room_pool"),
+)
+
 # What happened in an outage, in order: the data reports read.
 outage_timeline = Table(
     "outage_timeline", metadata,

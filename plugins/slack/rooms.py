@@ -80,6 +80,9 @@ class SlackRooms:
             if "already_archived" not in str(exc):
                 raise
 
+    def room_link(self, room: Room) -> str:
+        return f"https://slack.com/app_redirect?channel={room.channel_id}"
+
     def answer_join_request(self, channel_id: str, user_id: str, approve: bool) -> None:
         """Slack has no join requests (see the port): nothing to answer."""
 

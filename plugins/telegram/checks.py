@@ -36,6 +36,30 @@ def check_settings(section: Any, source: str) -> list[str]:
                 f"{chat_id} is {kind} id; a channel is a forum supergroup, -100…",
                 "turn on Topics in the group's settings (it becomes a supergroup with a new "
                 "id) and use that id"))
+    return problems + _pool_problems(section, source, key)
+
+
+def _pool_problems(section: Any, source: str, key: str) -> list[str]:
+    """Pool rooms are supergroups of their own, each once, beside the outages supergroup."""
+    problems: list[str] = []
+    pool: list[int] = list(section.room_pool)
+    if pool and "outages" not in section.channels:
+        problems.append(format_problem(
+            source, f"{key}.room_pool", "pool rooms need channels.outages as well",
+            "set channels.outages to a forum supergroup: outages get a topic there when "
+            "every pool room is taken"))
+    channels = set(section.channels.values())
+    for i, chat_id in enumerate(pool):
+        if chat_id >= SUPERGROUP_BELOW:
+            problems.append(format_problem(
+                source, f"{key}.room_pool[{i}]", f"{chat_id} is not a supergroup id",
+                "create the group, make the bot an admin (invite users, change info, pin), "
+                "and use its -100… id"))
+        elif pool.index(chat_id) != i or chat_id in channels:
+            problems.append(format_problem(
+                source, f"{key}.room_pool[{i}]", f"{chat_id} is listed twice"
+                if pool.index(chat_id) != i else f"{chat_id} is also a channel",
+                "each pool room is a supergroup of its own, used for nothing else"))
     return problems
 
 

@@ -12,6 +12,9 @@ class TelegramConfig(ChatConfig):
     webhook_secret: SecretStr
     webhook_url: str = ""  # public URL of /webhooks/telegram, for `telegram set-webhook`
     channels: dict[str, int] = {}  # logical channel → forum supergroup id (-100…)
+    # Pool mode: supergroups pre-created with the bot as admin, one per outage (its own member
+    # list, as in EMIAS). Empty: each outage is a topic in channels.outages (topic mode).
+    room_pool: list[int] = []
 
     def secrets(self) -> list[str]:
         return [*super().secrets(), self.webhook_secret.get_secret_value()]

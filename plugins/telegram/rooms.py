@@ -14,6 +14,7 @@ from connector.forms import FormProgress
 
 T = TypeVar("T")
 TOPIC_NAME_MAX = 128
+TITLE_MAX = 128  # setChatTitle
 PLACEHOLDER_MAX = 64  # ForceReply's input_field_placeholder
 # Answering a join request again (or one an admin answered first) is not a failure.
 ANSWERED = ("HIDE_REQUESTER_MISSING", "USER_ALREADY_PARTICIPANT")
@@ -39,6 +40,19 @@ class TelegramRooms:
         link = self._call(lambda: self.bot.create_chat_invite_link(
             int(channel_id), creates_join_request=True))
         return str(link.invite_link)
+
+    def room_link(self, room: Room) -> str:
+        """A join-request link to the supergroup (a topic's own link only works for members)."""
+        return str(self.invite(room.channel_id, []))
+
+    def adopt_room(self, channel_id: str, name: str) -> Room:
+        """A pool supergroup renamed for this outage (renamed already by an earlier try: fine)."""
+        try:
+            self._call(lambda: self.bot.set_chat_title(int(channel_id), name[:TITLE_MAX]))
+        except PermanentActionError as exc:
+            if "not modified" not in str(exc):
+                raise
+        return Room(channel_id, None, name[:TITLE_MAX])
 
     def pin(self, channel_id: str, message_id: str) -> None:
         self._call(lambda: self.bot.pin_chat_message(int(channel_id), int(message_id),

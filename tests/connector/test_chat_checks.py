@@ -100,6 +100,27 @@ def test_an_id_that_is_not_a_supergroup_is_named_with_the_fix(
                               "a channel is a forum supergroup, -100… — turn on Topics")
 
 
+OUTAGES, ROOM_A, ROOM_B = -1001000000077, -1001000000101, -1001000000102
+
+
+@pytest.mark.parametrize(("channels", "pool", "key", "problem"), [
+    ({"l2": OUTAGES}, [ROOM_A], "room_pool", "pool rooms need channels.outages as well"),
+    ({"outages": OUTAGES}, [ROOM_A, ROOM_A], "room_pool[1]", f"{ROOM_A} is listed twice"),
+    ({"outages": OUTAGES}, [ROOM_A, OUTAGES], "room_pool[1]", f"{OUTAGES} is also a channel"),
+    ({"outages": OUTAGES}, [-4005000], "room_pool[0]", "-4005000 is not a supergroup id"),
+])
+def test_a_room_pool_that_cannot_work_is_named_with_the_fix(
+    tmp_path: Path, channels: dict[str, int], pool: list[int], key: str, problem: str,
+) -> None:
+    [found] = problems(tmp_path, "telegram", channels=channels, room_pool=pool)
+    assert found.startswith(f"chats.telegram.{key}: {problem} — ")
+
+
+def test_a_room_pool_beside_the_outages_supergroup_passes(tmp_path: Path) -> None:
+    assert problems(tmp_path, "telegram", channels={"outages": OUTAGES},
+                    room_pool=[ROOM_A, ROOM_B]) == []
+
+
 @pytest.mark.parametrize("channel", ["C0123456789", "C0L2", "C1", "G01ABCDEF", "CABCDEFGH12"])
 def test_a_slack_channel_id_passes(tmp_path: Path, channel: str) -> None:
     assert problems(tmp_path, "slack", channels={"l2": channel}) == []

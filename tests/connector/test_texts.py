@@ -20,7 +20,7 @@ from tests.appendix1 import without
 # product names, L1/L2 (the Belarus regulation's own terms).
 ALLOWED_LATIN = {"L1", "L2", "SLA", "Priority", "Low", "Medium", "High", "Accident", "JPG", "GIF",
                  "PNG", "zip", "7z", "rar", "doc", "docx", "Slack", "Telegram", "GitLab",
-                 "Mantis", "MSK", "UTC", "ErpcApiErrors", "API", "5xx",
+                 "Mantis", "MSK", "UTC", "ErpcApiErrors", "API", "5xx", "Prometheus",
                  "petrov", "ivanova"}  # and user data: usernames, the alert's own name
 INTERNAL = re.compile(r"\b(firing|resolved|one-off|awaiting_cause|pending|accident|issue:|"
                       r"gitlab:|mantis:|otrs:|urgent|immediate|minor|major|tweak|feedback|"
@@ -49,6 +49,10 @@ REALISTIC = {
     "room": "erp-api-23-2026-11-26", "responsible": "Анна Иванова",
     "responders": "Анна Иванова, Дежурный инженер", "related": "Отпуск в аптеках",
     "owners": "Анна Иванова, Дежурный инженер", "answer": "затронут",
+    "link": "https://slack.com/app_redirect?channel=C0ROOM", "affected": "",
+    "samples": "1 204 (Зарегистрирован, 26.11.2026 16:00 MSK)", "users": "1 204",
+    "at": "26.11.2026 16:00 MSK", "lines": "Ошибки 5xx, %: 12,5", "value": "12,5",
+"known": "«Электронный рецепт — API»",
     "late": " (Отмечено с опозданием: коннектор не работал, когда наступил срок 26.11.2026 16:00 "
             "MSK.)",
 }

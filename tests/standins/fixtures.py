@@ -13,7 +13,9 @@ from pytest_httpserver import HTTPServer
 from tests.standins.base import HoldingStandIn, StandIn
 from tests.standins.gitlab import StandInGitLab
 from tests.standins.mantis import StandInMantis
+from tests.standins.prometheus import StandInPrometheus
 from tests.standins.slack import StandInSlack
+from tests.standins.smtp import StandInSmtp
 from tests.standins.telegram import StandInTelegram
 from tests.standins.znuny import StandInZnuny
 
@@ -76,3 +78,21 @@ def standin_znuny() -> Iterator[StandInZnuny]:
     """A stand-in Znuny GenericInterface web service."""
     with serve(StandInZnuny, "Znuny") as znuny:
         yield znuny
+
+
+@pytest.fixture
+def standin_prometheus() -> Iterator[StandInPrometheus]:
+    """A stand-in Prometheus HTTP API."""
+    with serve(StandInPrometheus, "Prometheus") as prometheus:
+        yield prometheus
+
+
+@pytest.fixture
+def standin_smtp() -> Iterator[StandInSmtp]:
+    """A stand-in SMTP relay."""
+    smtp = StandInSmtp()
+    smtp.start()
+    try:
+        yield smtp
+    finally:
+        smtp.stop()

@@ -1,4 +1,5 @@
-"""Stand-in Telegram pins and form replies (``pinChatMessage``), mixed into StandInTelegram.
+"""Stand-in Telegram pins, titles and form replies (``pinChatMessage``, ``setChatTitle``), mixed
+into StandInTelegram.
 
 A step-by-step form asks with ``reply_markup={"force_reply": true, …}`` (which, as in Telegram,
 does not show up in the sent Message); :meth:`TelegramRooms.reply_update` is the user's answer:
@@ -32,7 +33,11 @@ class TelegramRooms:
     _update: Callable[[str, Json], Json]
 
     def _room_methods(self) -> dict[str, Callable[[Json], Any]]:
-        return {"pinchatmessage": self._pin}
+        return {"pinchatmessage": self._pin, "setchattitle": self._set_title}
+
+    def title(self, chat_id: int) -> str:
+        with self._lock:
+            return str(self._chats[chat_id]["title"])
 
     def pinned(self, chat_id: int) -> list[int]:
         """Ids of the chat's pinned messages, oldest pin first."""
@@ -49,6 +54,17 @@ class TelegramRooms:
             msg["reply_to_message"] = {k: copy.deepcopy(v) for k, v in prompt.items()
                                        if k != "reply_to_message"}
             return self._update("message", msg)
+
+    def _set_title(self, p: Json) -> bool:
+        chat, title = self._chat(p), str(p.get("title") or "")
+        if not chat["rights"].get("can_change_info"):
+            raise _bad_request("not enough rights to change chat title")
+        if not 1 <= len(title) <= 128:
+            raise _bad_request("chat title is empty" if not title else "TITLE_TOO_LONG")
+        if title == chat["title"]:
+            raise _bad_request("chat title is not modified")
+        chat["title"] = title
+        return True
 
     def _pin(self, p: Json) -> bool:
         chat = self._chat(p)

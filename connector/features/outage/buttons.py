@@ -12,7 +12,15 @@ from connector.core import Connector
 from connector.events import Action, ChatButton, TicketRef
 from connector.features.outage import store
 from connector.features.outage.catalog import Catalog, Person
-from connector.features.outage.flows import HOME, RULE, _stage_actions, buttons, status_text
+from connector.features.outage.flows import (
+    HOME,
+    RULE,
+    _stage_actions,
+    affected_line,
+    buttons,
+    sample_affected,
+    status_text,
+)
 from connector.features.outage.models import Role, Stage
 from connector.store import threads
 from connector.store.db import reading
@@ -98,8 +106,11 @@ class OutageButtons:
             "outage_note_stage", mapping.name, stage=stage.title, who=who, **values)}, RULE))
         actions.append(Action("update_room", "chat", ref, {
             "channel": HOME,
-            "status": status_text(c, mapping, ref, row.service, stage, c.clock.now()),
+            "status": status_text(c, mapping, ref, row.service, stage, c.clock.now(),
+                                  affected=affected_line(c, mapping, conn, row.id)),
             "buttons": buttons(c, mapping, row.id, stage)}, RULE))
+        if stage.sample_affected:
+            actions += sample_affected(c, ref, row.service)
         return actions
 
     def _related_refusal(self, c: Connector, ev: ChatButton) -> str | None:

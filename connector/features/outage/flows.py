@@ -49,7 +49,7 @@ def on_ticket(c: Connector, conn: Connection, event: TicketEvent) -> None:
     if outage_id is None:
         return  # declared before
     store.record(conn, outage_id, "declared", event.actor or "", service=service,
-                 stage=first.name)
+                 stage=first.name, title=event.title, url=event.url)
     enqueue_actions(c, conn, f"outage|{event.ref}|declared",
                     declared_actions(c, mapping, outage_id, event, service), None)
     log.info("outage %s declared on %s (service %s)", outage_id, event.ref, service)
@@ -101,7 +101,17 @@ def declared_actions(c: Connector, mapping: Mapping, outage_id: int, event: Tick
                               event.url),
         "buttons": buttons(c, mapping, outage_id, first)}, RULE))
     actions += _ask_related(c, mapping, outage_id, ref, service)
+    actions += sample_affected(c, ref, service)
     return actions
+
+
+def sample_affected(c: Connector, ref: TicketRef, service: str) -> list[Action]:
+    """The catalog's affected-users query, if the service has one (Prometheus answers later)."""
+    query = c.mappings.catalog.services[service].affected_users
+    if query is None:
+        return []
+    return [Action("query_metrics", "prometheus", ref, {
+        "queries": [(query.title, query.promql)], "purpose": "affected"}, RULE)]
 
 
 def _ask_related(c: Connector, mapping: Mapping, outage_id: int, ref: TicketRef,
@@ -125,11 +135,26 @@ def _ask_related(c: Connector, mapping: Mapping, outage_id: int, ref: TicketRef,
 
 
 def status_text(c: Connector, mapping: Mapping, ref: TicketRef, service: str, stage: Stage,
-                since: float, title: str = "", url: str = "") -> str:
+                since: float, title: str = "", url: str = "", *, affected: str = "") -> str:
     steps = "\n".join(f"☐ {s}" for s in stage.steps) or "—"
     return c.render("outage_status", mapping.name, stage=stage.title,
                     since=local_time(from_epoch(since), mapping.timezone), steps=steps,
-                    **_values(c, mapping, ref, title, url, service))
+                    affected=affected, **_values(c, mapping, ref, title, url, service))
+
+
+def affected_line(c: Connector, mapping: Mapping, conn: Connection, outage_id: int) -> str:
+    """The affected-users samples so far, on the status message (EMIAS's next step)."""
+    rules, samples = _rules(mapping), [e for e in store.timeline(conn, outage_id)
+                                       if e["kind"] == "affected"]
+    if not samples:
+        return ""
+    titles = {s.name: s.title for s in rules.stages}
+    parts = [c.render("outage_affected_sample", mapping.name,
+                      stage=titles.get(e.get("stage", ""), ""),
+                      users="—" if e.get("users") is None else f"{e['users']:,.0f}".replace(
+                          ",", " "),
+                      at=local_time(from_epoch(e["at"]), mapping.timezone)) for e in samples]
+    return c.render("outage_affected", mapping.name, samples="; ".join(parts))
 
 
 def buttons(c: Connector, mapping: Mapping, outage_id: int, stage: Stage) -> list[list[str]]:

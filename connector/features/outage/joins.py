@@ -1,24 +1,33 @@
-"""Join requests to the outage supergroup (EMIAS's "verification bot"): a person the catalog
-names as a responder of a service with an open outage is let in, anyone else is declined, and
-each decision goes on those outages' timelines."""
+"""Join requests to outage rooms (EMIAS's "verification bot"). In the outage supergroup (topic
+mode) a person the catalog names as a responder of a service with an open outage is let in; in
+a pool room, only the responders of the outage that room holds (a free pool room lets nobody
+in). Anyone else is declined, and each decision goes on those outages' timelines."""
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Connection
+from typing import Any
+
+from sqlalchemy.engine import Connection, Row
 
 from connector.core import Connector
 from connector.events import Action, ChatJoin, TicketRef
 from connector.features.outage import store
 from connector.features.outage.flows import HOME, RULE
+from connector.store import pool
 
 
 def on_join(c: Connector, conn: Connection, ev: ChatJoin) -> list[Action]:
     chat = c.config.chats.configured().get(ev.chat)
-    if chat is None or str(chat.channels.get(HOME, "")) != ev.channel_id:
-        return []  # not the outage supergroup: another feature's, or nobody's
-    catalog = c.mappings.catalog
+    if chat is None:
+        return []
     finals = {m.outage.stages[-1].name for m in c.mappings.by_name.values() if m.outage}
-    open_ones = store.still_open(conn, finals)
+    if ev.channel_id in {str(i) for i in getattr(chat, "room_pool", [])}:
+        open_ones = _held(conn, ev, finals)
+    elif str(chat.channels.get(HOME, "")) == ev.channel_id:
+        open_ones = store.still_open(conn, finals)
+    else:
+        return []  # not an outage room: another feature's, or nobody's
+    catalog = c.mappings.catalog
     person = next((p for sid in {o.service for o in open_ones} if sid in catalog.services
                    for p in catalog.responders(sid)
                    if p.telegram is not None and str(p.telegram) == ev.user_id), None)
@@ -28,3 +37,10 @@ def on_join(c: Connector, conn: Connection, ev: ChatJoin) -> list[Action]:
                      chat=ev.chat, user=ev.user_id, approved=approve)
     return [Action("answer_join", ev.chat, TicketRef("outage", "joins", ev.channel_id), {
         "channel_id": ev.channel_id, "user_id": ev.user_id, "approve": approve}, RULE)]
+
+
+def _held(conn: Connection, ev: ChatJoin, finals: set[str]) -> list[Row[Any]]:
+    """The open outage a pool room holds, if any."""
+    ticket = pool.held_by(conn, ev.chat, ev.channel_id)
+    row = store.by_ticket(conn, ticket) if ticket else None
+    return [row] if row is not None and row.stage not in finals else []

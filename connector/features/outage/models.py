@@ -23,6 +23,7 @@ class Stage(BaseModel):
     steps: list[str] = []  # the checklist shown while it is in this stage
     label: str | None = None  # GitLab label / Mantis tag while in this stage
     status: str | None = None  # tracker status (regulation words) on entering it
+    sample_affected: bool = False  # sample the catalog's affected-users query on entering it
 
 
 class OutageRules(BaseModel):

@@ -7,7 +7,7 @@ _OUTAGE = {"service", "ticket", "title", "url"}
 # Template id → the placeholders it may use; every mapping's texts must have them all.
 TEMPLATES: dict[str, set[str]] = {
     "outage_intro": {*_OUTAGE, "responders", "related"},
-    "outage_status": {*_OUTAGE, "stage", "since", "steps"},
+    "outage_status": {*_OUTAGE, "stage", "since", "steps", "affected"},
     "outage_note_declared": {*_OUTAGE, "room", "responsible"},
     "outage_note_stage": {*_OUTAGE, "stage", "who"},
     "outage_button": {"stage"},
@@ -16,4 +16,15 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_progress": {"who", "text"},
     "outage_related_ok": set(),
     "outage_related_hit": set(),
+    "outage_notice": {"service", "ticket", "link", "url"},
+    "outage_mail_subject": {"service", "ticket", "link", "url"},
+    "outage_mail_body": {"service", "ticket", "link", "url"},
+    "outage_affected": {"samples"},
+    "outage_affected_sample": {"stage", "users", "at"},
+    "outage_metrics": {"service", "who", "lines"},
+    "outage_metrics_line": {"title", "value"},
+    "outage_metrics_no_data": set(),
+    "outage_metrics_off": set(),
+    "outage_metrics_error": set(),
+    "outage_metrics_unknown": {"service", "known"},
 }

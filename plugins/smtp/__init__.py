@@ -1,0 +1,1 @@
+"""Mail through the team's SMTP server: outage notices to the catalog's mailing lists."""

@@ -1,0 +1,172 @@
+"""Around the Belarus outage room: the notice with the room's link in the info channel and the
+letter to the mailing list once the room is open; `/metrics` answered from Prometheus in the
+room; affected users sampled at declaration and at restore, shown on the status message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import select
+
+from connector.features.outage import store as outages
+from connector.store.db import reading
+from connector.store.schema import outbox
+from tests.conftest import SLACK_L2
+from tests.drive import post_slack, run_until_idle
+from tests.standins.gitlab import StandInGitLab
+from tests.standins.prometheus import StandInPrometheus
+from tests.standins.slack import StandInSlack
+from tests.standins.smtp import StandInSmtp
+from tests.test_outage import DUTY, OWNER, STRANGER, Outage, belarus_world
+
+ERRORS = ('sum(rate(http_requests_total{job="erp-api",code=~"5.."}[5m])) / '
+          'sum(rate(http_requests_total{job="erp-api"}[5m])) * 100')
+LATENCY = ('histogram_quantile(0.99, sum by (le) '
+           '(rate(http_request_duration_seconds_bucket{job="erp-api"}[5m])))')
+USERS = "sum(erp_active_sessions)"
+
+
+@pytest.fixture
+def world(tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
+          standin_slack: StandInSlack, standin_prometheus: StandInPrometheus,
+          standin_smtp: StandInSmtp) -> Iterator[Outage]:
+    yield from belarus_world(
+        tmp_path, sqlite_url, standin_gitlab, standin_slack,
+        mail={"host": "127.0.0.1", "port": standin_smtp.port, "security": "none",
+              "sender": "Сбои ЛТП <support@example.org>"},
+        prometheus={"url": standin_prometheus.url})
+
+
+def command(world: Outage, name: str, text: str, user: str = DUTY,
+            trigger: str = "1.1") -> Any:
+    body = urlencode({"command": f"/{name}", "text": text, "channel_id": world.room()["id"],
+                      "user_id": user, "user_name": user.lower(), "trigger_id": trigger})
+    answer = post_slack(world.client, "/webhooks/slack/commands", body.encode(),
+                        content_type="application/x-www-form-urlencoded")
+    run_until_idle(world.c)
+    return answer
+
+
+def test_the_info_channel_gets_the_room_link_and_the_list_a_letter(
+        world: Outage, standin_smtp: StandInSmtp) -> None:
+    world.declare()
+    world.declare("hook-2")  # GitLab again: no second notice, no second letter
+
+    room = world.room()["id"]
+    [notice] = [m for m in world.slack.messages(SLACK_L2) if "Чат сбоя" in m["text"]]
+    assert f"https://slack.com/app_redirect?channel={room}" in notice["text"]
+    assert "«АИС «Электронный рецепт» — API» (#23)" in notice["text"]
+    [(to, letter)] = standin_smtp.letters()
+    assert to == ["ehr-support@example.org"]
+    assert letter["Subject"] == "Сбой «АИС «Электронный рецепт» — API» (#23)"
+    assert letter["Message-ID"].endswith("@example.org>")
+    assert room in letter.get_payload(decode=True).decode()
+
+
+def test_a_relay_that_says_try_later_gets_the_letter_once_later(
+        world: Outage, standin_smtp: StandInSmtp) -> None:
+    standin_smtp.refuse_next("451 4.3.0 Try again later")
+    world.declare()  # the worker retries with backoff until the relay takes it
+
+    [(to, _)] = standin_smtp.letters()
+    assert to == ["ehr-support@example.org"]
+    with reading(world.c.engine) as conn:
+        [mail] = conn.execute(select(outbox).where(outbox.c.kind == "send_mail")).all()
+    assert (mail.status, mail.attempts) == ("done", 2)
+
+
+def test_a_relay_that_refuses_for_good_parks_the_letter_and_nothing_else(
+        world: Outage, standin_smtp: StandInSmtp) -> None:
+    standin_smtp.refuse_next("550 5.1.1 Mailbox unavailable")
+    world.declare()
+
+    assert standin_smtp.letters() == []
+    with reading(world.c.engine) as conn:
+        kinds = {r.kind: r.status for r in conn.execute(select(outbox))}
+    assert kinds["send_mail"] == "failed"
+    assert kinds["notify"] == kinds["open_room"] == "done"
+
+
+def test_metrics_in_the_room_are_answered_from_prometheus(
+        world: Outage, standin_prometheus: StandInPrometheus) -> None:
+    standin_prometheus.set(ERRORS, 12.5)
+    standin_prometheus.set(LATENCY, ({"le": "+Inf"}, 2.75))
+    world.declare()
+
+    assert command(world, "metrics", "", trigger="5.5").status_code == 200
+    command(world, "metrics", "", trigger="5.5")  # Slack's retry of the same command
+
+    answers = [m["text"] for m in world.slack.messages(world.room()["id"])
+               if m["text"].startswith("📈")]
+    assert answers == ["📈 Показатели «АИС «Электронный рецепт» — API» (запросил: Дежурный "
+                       "инженер)\nОшибки 5xx, %: 12,5\nЗадержка p99, с: le=+Inf 2,75"]
+    assert standin_prometheus.queries().count(ERRORS) == 1
+    assert world.timeline()[-1] == ("metrics", "Дежурный инженер", "")
+
+
+def test_metrics_for_a_service_without_queries_names_those_that_have_them(
+        world: Outage, standin_prometheus: StandInPrometheus) -> None:
+    world.declare()
+    command(world, "metrics", "erp-pharmacy")
+    [answer] = [m["text"] for m in world.slack.messages(world.room()["id"])
+                if "нет запросов" in m["text"]]
+    assert "«АИС «Электронный рецепт» — API» — erp-api" in answer
+    assert ERRORS not in standin_prometheus.queries()
+
+
+def test_a_query_prometheus_refuses_is_said_so_without_its_english(
+        world: Outage, standin_prometheus: StandInPrometheus) -> None:
+    standin_prometheus.refuse(LATENCY)
+    standin_prometheus.set(ERRORS, 3)
+    world.declare()
+    command(world, "metrics", "erp-api")
+    [answer] = [m["text"] for m in world.slack.messages(world.room()["id"])
+                if m["text"].startswith("📈")]
+    assert "Ошибки 5xx, %: 3" in answer
+    assert "Задержка p99, с: Prometheus не принял запрос" in answer
+    assert "parse error" not in answer
+
+
+def test_metrics_outside_an_outage_room_do_nothing(
+        world: Outage, standin_prometheus: StandInPrometheus) -> None:
+    world.declare()
+    body = urlencode({"command": "/metrics", "text": "erp-api", "channel_id": SLACK_L2,
+                      "user_id": STRANGER, "user_name": "x", "trigger_id": "9.9"})
+    post_slack(world.client, "/webhooks/slack/commands", body.encode(),
+               content_type="application/x-www-form-urlencoded")
+    run_until_idle(world.c)
+    assert ERRORS not in standin_prometheus.queries()
+
+
+def test_affected_users_are_sampled_at_declaration_and_restore_on_the_status(
+        world: Outage, standin_prometheus: StandInPrometheus) -> None:
+    standin_prometheus.set(USERS, 1204)
+    world.declare()
+    assert "Затронуто пользователей: 1 204 (Зарегистрирован, " in world.status()["text"]
+
+    standin_prometheus.set(USERS, 87)
+    world.press(1, DUTY)
+    world.press(3, OWNER)  # → Восстановлено
+
+    status = world.status()["text"]
+    assert "1 204 (Зарегистрирован, " in status and "87 (Восстановлено, " in status
+    with reading(world.c.engine) as conn:
+        samples = [(e["stage"], e["users"]) for e in outages.timeline(conn, 1)
+                   if e["kind"] == "affected"]
+    assert samples == [("registered", 1204.0), ("restored", 87.0)]
+
+
+def test_prometheus_down_is_retried_and_answered_once(
+        world: Outage, standin_prometheus: StandInPrometheus) -> None:
+    standin_prometheus.set(ERRORS, 7)
+    world.declare()
+    standin_prometheus.fail_next(503, times=2)
+    command(world, "metrics", "")
+
+    answers = [m["text"] for m in world.slack.messages(world.room()["id"])
+               if m["text"].startswith("📈")]
+    assert len(answers) == 1 and "Ошибки 5xx, %: 7" in answers[0]
