@@ -64,6 +64,8 @@ class CreateIssue(Params):
     customer: str = ""  # Znuny's customer user ("": the connector's own user)
     alert_id: int | None = None  # the alert the issue was registered from (alerts feature)
     user: str = ""  # who decided it, in the chat
+    severity: str = ""  # Mantis' severity, in Mantis' words (Sevastopol's «Влияние»)
+    facts: dict[str, str] = {}  # what the declarer recorded, for the feature that asked
 
 
 # --- chats ----------------------------------------------------------------------------------

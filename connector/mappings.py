@@ -148,9 +148,22 @@ def load_mappings(directory: Path) -> Mappings:
                     str(directory / f"{mapping.name}.yml"), f"sla[{i}].calendar",
                     f"no calendar {policy.calendar!r} in {CALENDARS_FILE}",
                     f"use one of: {', '.join(sorted(calendars)) or 'none defined'}"))
+        if mapping.outage is not None:
+            problems += _outage_services(str(directory / f"{mapping.name}.yml"),
+                                         mapping.outage, catalog)
     if problems:
         raise ConfigError(problems)
     return Mappings(by_name=by_name, templates=templates, calendars=calendars, catalog=catalog)
+
+
+def _outage_services(file: str, rules: OutageRules, catalog: Catalog) -> list[str]:
+    """The services an outage section names are in the catalog."""
+    named = [("outage.default_service", rules.default_service),
+             *((f"outage.services[{i}]", s) for i, s in enumerate(rules.services))]
+    known = ", ".join(sorted(catalog.services)) or f"none yet: add them to {CATALOG_FILE}"
+    return [format_problem(file, key, f"no service {sid!r} in {CATALOG_FILE}",
+                           f"use one of: {known}")
+            for key, sid in named if sid not in catalog.services]
 
 
 def _load_templates(path: Path) -> Templates:

@@ -38,13 +38,20 @@ def world(tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
     standin_mantis.add_user("sev-owner", 31)
     standin_mantis.add_issue(7, status="new", severity="crash", priority="immediate",
                              summary="Не открывается МИС", category="Массовый сбой")
+    c, client = sevastopol(sqlite_url, standin_gitlab, standin_mantis, standin_telegram)
+    yield c, client
+    c.engine.dispose()
+
+
+def sevastopol(sqlite_url: str, standin_gitlab: StandInGitLab, standin_mantis: StandInMantis,
+               standin_telegram: StandInTelegram) -> tuple[Connector, FlaskClient]:
+    """Sevastopol in topic mode: the outage supergroup is a forum, each outage a topic."""
     standin_telegram.add_chat(OUTAGES, "Сбои ЕГИСЗ")
     data = config_data(sqlite_url, standin_gitlab, mantis=standin_mantis,
                        telegram=standin_telegram)
     data["chats"]["telegram"]["channels"]["outages"] = OUTAGES
     c = build_connector(Config.model_validate(data))
-    yield c, create_app(c.config, start_worker=False, setup_logs=False).test_client()
-    c.engine.dispose()
+    return c, create_app(c.config, start_worker=False, setup_logs=False).test_client()
 
 
 def press(client: FlaskClient, tg: StandInTelegram, c: Connector, message_id: int,

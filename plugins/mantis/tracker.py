@@ -246,6 +246,8 @@ class MantisTracker(Tracker):
         body = {"summary": p.title, "description": f"{p.description}\n\n{marker}",
                 "project": {"id": int(project)},
                 "category": {"name": p.category}}
+        if p.severity:
+            body["severity"] = {"name": p.severity}
         created = self.api.call("POST", "/issues", json=body)["issue"]
         return Performed(result={"url": f"{self.base_url}/view.php?id={created['id']}",
                                  "iid": created["id"]})

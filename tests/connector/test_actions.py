@@ -12,6 +12,7 @@ import pytest
 
 from connector.actions import (
     CHAT_PARAMS,
+    OTHER_PARAMS,
     TRACKER_PARAMS,
     ActionParamsError,
     SetPriority,
@@ -68,7 +69,7 @@ def test_adapters_read_a_model_of_the_actions_own_kind() -> None:
 
 
 def test_every_kind_has_a_model_and_every_tracker_declares_what_it_performs() -> None:
-    assert set(TRACKER_PARAMS) | set(CHAT_PARAMS) == set(get_args(ActionKind))
+    assert set(TRACKER_PARAMS) | set(CHAT_PARAMS) | set(OTHER_PARAMS) == set(get_args(ActionKind))
     for name in TRACKER_PLUGINS:
         supports = load_tracker_plugin(name).supports
         assert supports and supports <= set(TRACKER_PARAMS), name

@@ -9,13 +9,22 @@ from connector.registry import Registry
 
 def register(registry: Registry, config: Config) -> None:
     """Always on: a mapping without `outage:` declares none."""
-    from connector.features.outage import buttons, flows, joins, metrics, notices, progress
+    from connector.features.outage import (
+        buttons,
+        declaring,
+        flows,
+        joins,
+        metrics,
+        notices,
+        progress,
+    )
 
     registry.on_ticket(flows.on_ticket)
     registry.after(flows.after_created)
     registry.after(notices.after_room_opened)
     registry.after(metrics.after_query)
     registry.command("metrics", metrics.on_metrics)
+    registry.command("outage", declaring.on_outage)
     registry.on_join(joins.on_join)
     registry.command("progress", progress.on_progress)
     registry.room_reply(flows.HOME, progress.on_room_message)

@@ -66,9 +66,15 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
         return
     p = action.params_as(CreateIssue)
     ref = TicketRef(action.target, action.ticket.project, str(iid))
+    fields = {"severity": p.severity} if p.severity else {}
     on_ticket(c, conn, TicketEvent(ref, "ticket", "open", p.user, title=p.title,
                                    url=str(performed.result.get("url") or ""),
-                                   labels=tuple(p.labels), state="opened"))
+                                   labels=tuple(p.labels), state="opened",
+                                   category=p.category, fields=fields))
+    if action.reason == RULE and p.facts:
+        row = store.by_ticket(conn, str(ref))
+        if row is not None:
+            store.record(conn, row.id, "criteria", p.user, **p.facts)
 
 
 def declared_actions(c: Connector, mapping: Mapping, outage_id: int, event: TicketEvent,

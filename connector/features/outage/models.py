@@ -33,6 +33,11 @@ class OutageRules(BaseModel):
     declare: When  # e.g. {labels: [Accident]} with Priority: High
     service_label_prefix: str = "Сервис: "  # a label naming the catalog service
     default_service: str  # when the ticket names none
+    services: list[str] = []  # more catalog services whose outages this regulation handles
+
+    def covers(self, service: str) -> bool:
+        """Whether `/outage <service>` opens its ticket under this regulation."""
+        return service == self.default_service or service in self.services
     stages: list[Stage] = Field(min_length=2)
 
     @model_validator(mode="after")

@@ -27,4 +27,11 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_metrics_off": set(),
     "outage_metrics_error": set(),
     "outage_metrics_unknown": {"service", "known"},
+    "outage_command_usage": {"services"},
+    "outage_command_not_allowed": {"service"},
+    "outage_command_no_project": set(),
+    "outage_command_accepted": {"service"},
+    "outage_command_description": {"who", "service", "summary", "functions", "data_loss",
+                                   "share", "since"},
+    "outage_fact_unknown": set(),
 }
