@@ -148,7 +148,7 @@ def load_mappings(directory: Path) -> Mappings:
                     str(directory / f"{mapping.name}.yml"), f"sla[{i}].calendar",
                     f"no calendar {policy.calendar!r} in {CALENDARS_FILE}",
                     f"use one of: {', '.join(sorted(calendars)) or 'none defined'}"))
-        if mapping.outage is not None:
+        if mapping.outage is not None and not any(CATALOG_FILE in p for p in problems):
             problems += _outage_services(str(directory / f"{mapping.name}.yml"),
                                          mapping.outage, catalog)
     if problems:

@@ -16,6 +16,7 @@ import pytest
 import yaml
 from flask.testing import FlaskClient
 
+from connector.clock import SYSTEM_CLOCK, Clock
 from connector.config import Config
 from connector.core import Connector, build_connector
 from connector.features.outage import store as outages
@@ -108,7 +109,8 @@ def world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
 
 
 def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
-                  standin_slack: StandInSlack, **config: Any) -> Iterator[Outage]:
+                  standin_slack: StandInSlack, clock: Clock = SYSTEM_CLOCK,
+                  **config: Any) -> Iterator[Outage]:
     """Belarus on GitLab and Slack, with the catalog's people given stand-in Slack ids;
     `config`: more top-level config sections (mail, prometheus)."""
     mappings = tmp_path / "mappings"
@@ -131,7 +133,7 @@ def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
     data["chats"]["slack"]["channels"]["outages"] = "C0OUTAGES"
     data.update(config)
     standin_slack.add_channel("C0OUTAGES", "outages", members=[L1])
-    c = build_connector(Config.model_validate(data))
+    c = build_connector(Config.model_validate(data), clock=clock)
     client = create_app(c.config, start_worker=False, setup_logs=False).test_client()
     yield Outage(c, client, standin_gitlab, standin_slack)
     c.engine.dispose()

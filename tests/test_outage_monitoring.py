@@ -170,3 +170,48 @@ def test_prometheus_down_is_retried_and_answered_once(
     answers = [m["text"] for m in world.slack.messages(world.room()["id"])
                if m["text"].startswith("📈")]
     assert len(answers) == 1 and "Ошибки 5xx, %: 7" in answers[0]
+
+
+def test_past_a_stages_norm_the_room_is_reminded_and_at_twice_the_head_is_told(
+        tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
+        standin_slack: StandInSlack, standin_smtp: StandInSmtp) -> None:
+    """Belarus' diagnosing norm is 30 minutes: at 30 the room hears of it; at 60 the head of
+    support is named in the room and gets a letter."""
+    from connector.clock import FakeClock
+    from connector.events import TicketEvent, TicketRef
+    from connector.features.sla.flows import on_ticket, tick
+    from connector.timestamps import from_epoch
+    clock = FakeClock(1_772_700_000.0)
+    world = next(belarus_world(
+        tmp_path, sqlite_url, standin_gitlab, standin_slack, clock=clock,
+        mail={"host": "127.0.0.1", "port": standin_smtp.port, "security": "none",
+              "sender": "support@example.org"}))
+    world.declare()
+    world.press(1, DUTY)  # → Диагностика: GitLab's webhook brings the stage's label back
+    stage = TicketEvent(TicketRef("gitlab", "1", "23"), "ticket", "update", "helpdesk-bot",
+                        state="opened", labels=("Priority: High", "Accident",
+                                                "Сбой: диагностика"),
+                        updated_at=from_epoch(clock.now()))
+    with world.c.engine.begin() as conn:
+        on_ticket(world.c, conn, stage)
+    room = world.room()["id"]
+
+    clock.advance(31 * 60)
+    tick(world.c)
+    run_until_idle(world.c)
+    reminders = [m["text"] for m in world.slack.messages(room) if m["text"].startswith("⏱")]
+    assert len(reminders) == 1 and "Норма этапа «Диагностика»: прошло 100% нормы" in \
+        reminders[0]
+    assert not [to for to, _ in standin_smtp.letters() if "head@example.org" in to]
+
+    clock.advance(30 * 60)
+    tick(world.c)
+    tick(world.c)  # a second tick fires nothing again
+    run_until_idle(world.c)
+    reminders = [m["text"] for m in world.slack.messages(room) if m["text"].startswith("⏱")]
+    assert len(reminders) == 2 and "200%" in reminders[1]
+    assert "Руководитель поддержки" in reminders[1]
+    [letter] = [m for to, m in standin_smtp.letters() if "head@example.org" in to]
+    assert letter["Subject"] == "Норма этапа «Диагностика»: #23 — прошло 200% нормы"
+    assert "SLA: нарушен" in world.gl.issue(1, 23)["labels"]
+    world.c.engine.dispose()

@@ -26,6 +26,7 @@ INTERNAL = re.compile(r"\b(firing|resolved|one-off|awaiting_cause|pending|accide
                       r"gitlab:|mantis:|otrs:|urgent|immediate|minor|major|tweak|feedback|"
                       r"acknowledged|critical|warning|None)\b")
 # links, file names and chat channel names: user data
+COMMAND = re.compile(r"(?<![\w/])/[a-z_]+\b")  # chat commands are Latin everywhere
 URL = re.compile(r"https?://\S+|\S+\.[A-Za-z0-9]{2,4}\b|#[a-z0-9][a-z0-9-]*")
 
 # What the code fills in, as it fills it in (see the rule and flow modules).
@@ -52,14 +53,16 @@ REALISTIC = {
     "link": "https://slack.com/app_redirect?channel=C0ROOM", "affected": "",
     "samples": "1 204 (Зарегистрирован, 26.11.2026 16:00 MSK)", "users": "1 204",
     "at": "26.11.2026 16:00 MSK", "lines": "Ошибки 5xx, %: 12,5", "value": "12,5",
-"known": "«Электронный рецепт — API»",
+    "known": "«Электронный рецепт — API»", "services": "сервисы из каталога",
+    "functions": "выписка рецептов", "data_loss": "нет", "share": "40% аптек",
     "late": " (Отмечено с опозданием: коннектор не работал, когда наступил срок 26.11.2026 16:00 "
             "MSK.)",
 }
 
 
 def latin_words(text: str) -> set[str]:
-    words = re.findall(r"\b[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*\b", URL.sub("", text))
+    words = re.findall(r"\b[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*\b",
+                       COMMAND.sub("", URL.sub("", text)))
     return set(words) - ALLOWED_LATIN
 
 

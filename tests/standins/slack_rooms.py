@@ -129,7 +129,7 @@ class SlackRooms:
         view_id = f"V0{len(self.views) + 1:08d}"
         opened = {"id": view_id, "team_id": "T1", "type": "modal", "close": None,
                   "submit": None, "private_metadata": "", "callback_id": "", "external_id": "",
-                  **view, "state": {"values": {}}, "hash": f"{int(time.time())}.{view_id}",
+                  **(view or {}), "state": {"values": {}}, "hash": f"{int(time.time())}.{view_id}",
                   "clear_on_close": False, "notify_on_close": False, "root_view_id": view_id,
                   "previous_view_id": None, "app_id": "A0STANDIN", "bot_id": "B0BOT"}
         self.views.append(opened)

@@ -127,6 +127,24 @@ def threshold_actions(c: Connector, mapping: Mapping, policy: SlaPolicy, thresho
         text = c.render("sla_chat", mapping.name, url="", who=_who(c, threshold.role), **values)
         actions.append(Action("notify", "chat", ref, {"channel": threshold.chat,
                                                       "text": text}, RULE))
+    return actions + _in_room(c, mapping, threshold, ref, values)
+
+
+def _in_room(c: Connector, mapping: Mapping, threshold: Threshold, ref: TicketRef,
+             values: dict[str, Any]) -> list[Action]:
+    """A reminder in the ticket's own room; at `head`, the head of support named there and
+    told by letter (their e-mail in the catalog)."""
+    catalog = c.mappings.catalog
+    head = catalog.people.get(catalog.head_of_support or "") if threshold.head else None
+    text = c.render("sla_room", mapping.name, who=head.name if head else "", **values)
+    actions = []
+    if threshold.room:
+        actions.append(Action("post_in_room", "chat", ref, {"channel": threshold.room,
+                                                            "text": text}, RULE))
+    if head is not None and head.email:
+        actions.append(Action("send_mail", "mail", ref, {
+            "to": [head.email], "subject": c.render("sla_head_subject", mapping.name, **values),
+            "body": text}, RULE))
     return actions
 
 

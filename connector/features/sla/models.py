@@ -56,6 +56,8 @@ class Threshold(BaseModel):
     label: str | None = None  # a label / tag to add, e.g. "SLA: нарушен"
     chat: str | None = None  # a logical chat channel to tell (template sla_chat)
     role: str | None = None  # whom the chat message names (a config role)
+    room: str | None = None  # the ticket's own room in this logical channel (an outage's)
+    head: bool = False  # the catalog's head of support is named there and gets a letter
 
 
 class SlaPolicy(BaseModel):

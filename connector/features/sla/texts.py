@@ -9,4 +9,6 @@ TEMPLATES: dict[str, set[str]] = {
     "sla_note": _CLOCK,
     "sla_chat": {*_CLOCK, "url", "who"},
     "sla_late": {"due"},
+    "sla_room": {*_CLOCK, "who"},
+    "sla_head_subject": {*_CLOCK},
 }

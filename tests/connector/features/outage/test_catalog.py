@@ -73,3 +73,21 @@ def test_a_wrong_entry_is_named(tmp_path: Path, change: Any, key: str, problem: 
 
     [line] = [p for p in exc.value.problems if "catalog.yml" in p]
     assert line.startswith(f"{mappings / 'catalog.yml'}: catalog.{key}") and problem in line
+
+
+@pytest.mark.parametrize(("old", "new", "key"), [
+    ("default_service: erp-api", "default_service: billing", "outage.default_service"),
+    ("services: [erp-pharmacy, erp-mis]", "services: [erp-pharmacy, billing]",
+     "outage.services[1]"),
+])
+def test_a_regulation_naming_a_service_the_catalog_lacks_is_named(
+        tmp_path: Path, old: str, new: str, key: str) -> None:
+    mappings = catalog_with(tmp_path, lambda c: None)
+    path = mappings / "belarus-ehr.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+    with pytest.raises(ConfigError) as exc:
+        load_mappings(mappings)
+
+    assert exc.value.problems == [f"{path}: {key}: no service 'billing' in catalog.yml — use "
+                                  "one of: egisz-mis, erp-api, erp-mis, erp-pharmacy"]
