@@ -60,6 +60,14 @@ class RoomActions:
                         "supergroup: add supergroups to room_pool", self.chat.name,
                         len(self.pool), name)
         home = self._channel_id(item)  # type: ignore[attr-defined]
+        p = item.action.params_as(OpenRoom)
+        if p.thread:  # the intro opens the thread; the rest of the room lives under it
+            key = f"{item.idempotency_key}#intro"
+            posted = self.chat.find_post(home, key, item.created_at - 5) \
+                if item.attempt > 1 else None
+            if posted is None:
+                posted = self.chat.post(home, None, p.intro[: self.chat.max_text], [], key=key)
+            return Room(home, posted.thread_id or posted.message_id, name)
         return self.chat.create_room(name, home)
 
     def _furnish(self, item: OutboxItem, p: OpenRoom, row: Any) -> None:
@@ -72,8 +80,9 @@ class RoomActions:
             except PermanentActionError as exc:  # a catalog typo must not keep the room shut
                 log.warning("%s: not everyone could be invited to %s: %s", self.chat.name,
                             p.name, exc)
-        self._post_pieces(item, row.channel_id, thread,  # type: ignore[attr-defined]
-                          split_text(p.intro, self.chat.max_text))
+        if not p.thread:  # a thread's intro is its first message, posted with it
+            self._post_pieces(item, row.channel_id, thread,  # type: ignore[attr-defined]
+                              split_text(p.intro, self.chat.max_text))
         key = f"{item.idempotency_key}#status"
         posted = self.chat.find_post(row.channel_id, key, item.created_at - 5, thread) \
             if item.attempt > 1 else None

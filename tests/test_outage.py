@@ -56,9 +56,11 @@ class Outage:
         [pinned] = self.slack.pinned(room)
         return next(m for m in self.slack.messages(room) if m["ts"] == pinned)
 
-    def press_on(self, message: dict[str, Any], data: str, user: str) -> None:
+    def press_on(self, message: dict[str, Any], data: str, user: str,
+                 channel: str = "") -> None:
+        """A press on `message` in the room (or in `channel`)."""
         self.presses += 1
-        room = self.room()
+        room = {"id": channel} if channel else self.room()
         payload = {"type": "block_actions", "user": {"id": user, "username": user.lower()},
                    "channel": {"id": room["id"]}, "response_url": self.slack.response_url,
                    "container": {"type": "message", "message_ts": message["ts"],
@@ -110,9 +112,12 @@ def world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
 
 def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
                   standin_slack: StandInSlack, clock: Clock = SYSTEM_CLOCK,
+                  mapping_text: dict[str, str] | None = None, outages: str = "C0OUTAGES",
                   **config: Any) -> Iterator[Outage]:
     """Belarus on GitLab and Slack, with the catalog's people given stand-in Slack ids;
-    `config`: more top-level config sections (mail, prometheus)."""
+    `mapping_text`: files of the mappings replaced; `outages`: the outage channel's id;
+    `config`: more top-level config sections
+    (mail, prometheus)."""
     mappings = tmp_path / "mappings"
     shutil.copytree(REPO / "mappings", mappings)
     catalog = yaml.safe_load((mappings / "catalog.yml").read_text(encoding="utf-8"))
@@ -124,13 +129,15 @@ def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
     people["pharmacy-owner"].update(slack=PHARMACY)
     (mappings / "catalog.yml").write_text(yaml.safe_dump(catalog, allow_unicode=True),
                                           encoding="utf-8")
+    for name, text in (mapping_text or {}).items():
+        (mappings / name).write_text(text, encoding="utf-8")
     for uid in (OWNER, DUTY, HEAD, STRANGER, L1, PHARMACY):
         standin_slack.add_user(uid, uid.lower(), uid.title(), f"{uid.lower()}@example.org")
     standin_gitlab.add_user("erp-owner", 77)
     standin_gitlab.add_issue(1, 23, labels=["API", "Priority: High", "Accident"])
     data = config_data(db_url, standin_gitlab, slack=standin_slack, alerts=True)
     data["mappings_dir"] = str(mappings)
-    data["chats"]["slack"]["channels"]["outages"] = "C0OUTAGES"
+    data["chats"]["slack"]["channels"]["outages"] = outages
     data.update(config)
     standin_slack.add_channel("C0OUTAGES", "outages", members=[L1])
     c = build_connector(Config.model_validate(data), clock=clock)

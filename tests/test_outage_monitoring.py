@@ -215,3 +215,33 @@ def test_past_a_stages_norm_the_room_is_reminded_and_at_twice_the_head_is_told(
     assert letter["Subject"] == "Норма этапа «Диагностика»: #23 — прошло 200% нормы"
     assert "SLA: нарушен" in world.gl.issue(1, 23)["labels"]
     world.c.engine.dispose()
+
+
+def test_a_related_service_silent_past_the_norm_is_reminded_once(
+        tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
+        standin_slack: StandInSlack) -> None:
+    """Pharmacy answers; the MIS integration stays silent: after 15 minutes its people are
+    reminded in the room, once, however many processes run the job."""
+    from connector.clock import FakeClock
+    from connector.features.outage.reminders import remind_silent
+    clock = FakeClock(1_772_700_000.0)
+    world = next(belarus_world(tmp_path, sqlite_url, standin_gitlab, standin_slack,
+                               clock=clock))
+    world.declare()
+    room = world.room()["id"]
+    pharmacy = next(m for m in world.slack.messages(room) if "аптечный" in m["text"])
+    world.press_on(pharmacy, "hdc:outage:ok:1:0", "U0PHARM")
+
+    clock.advance(14 * 60)
+    remind_silent(world.c)
+    clock.advance(2 * 60)
+    remind_silent(world.c)
+    remind_silent(world.c)  # another process's job: no second reminder
+    run_until_idle(world.c)
+
+    reminders = [m["text"] for m in world.slack.messages(room) if m["text"].startswith("⏰")]
+    assert reminders == ["⏰ Ответственный за интеграцию с МИС, Дежурный инженер: за 15 мин "
+                         "нет ответа, затронут ли «Электронный рецепт — интеграция с МИС». "
+                         "Ответьте кнопкой выше."]
+    assert world.timeline()[-1] == ("related_reminder", "", "")
+    world.c.engine.dispose()

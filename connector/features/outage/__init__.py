@@ -4,7 +4,7 @@ lifecycle driven from its pinned status message by status and role, the timeline
 from __future__ import annotations
 
 from connector.config import Config
-from connector.registry import Registry
+from connector.registry import Job, Registry
 
 
 def register(registry: Registry, config: Config) -> None:
@@ -17,6 +17,7 @@ def register(registry: Registry, config: Config) -> None:
         metrics,
         notices,
         progress,
+        reminders,
     )
 
     registry.on_ticket(flows.on_ticket)
@@ -29,3 +30,5 @@ def register(registry: Registry, config: Config) -> None:
     registry.command("progress", progress.on_progress)
     registry.room_reply(flows.HOME, progress.on_room_message)
     registry.button(flows.FEATURE, buttons.OutageButtons())
+    registry.job(Job("outage:related-reminders", reminders.EVERY_SECONDS,
+                     reminders.remind_silent))

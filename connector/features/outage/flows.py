@@ -97,9 +97,10 @@ def declared_actions(c: Connector, mapping: Mapping, outage_id: int, event: Tick
     actions.append(Action("add_note", ref.tracker, ref, {"body": c.render(
         "outage_note_declared", mapping.name, room=room, responsible=owner.name, **values)},
         RULE))
+    thread = rules.room == "thread"
     actions.append(Action("open_room", "chat", ref, {
-        "channel": HOME, "name": room,
-        "invite": {"slack": [p.slack for p in responders if p.slack]},
+        "channel": HOME, "name": room, "thread": thread,
+        "invite": {} if thread else {"slack": [p.slack for p in responders if p.slack]},
         "intro": c.render("outage_intro", mapping.name, responders=", ".join(
             p.name for p in responders), related=", ".join(
             catalog.services[s].title for s in entry.related) or "—", **values),

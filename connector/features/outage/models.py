@@ -34,6 +34,10 @@ class OutageRules(BaseModel):
     service_label_prefix: str = "Сервис: "  # a label naming the catalog service
     default_service: str  # when the ticket names none
     services: list[str] = []  # more catalog services whose outages this regulation handles
+    # channel: a room of its own per outage (EMIAS). thread: Belarus §4.3's form — a thread in
+    # the chat channel `outages` points at (#ehr_community), where everyone logs their actions.
+    room: Literal["channel", "thread"] = "channel"
+    related_answer_minutes: float = Field(15, gt=0)  # silence past it: a reminder in the room
 
     def covers(self, service: str) -> bool:
         """Whether `/outage <service>` opens its ticket under this regulation."""

@@ -31,9 +31,12 @@ def on_room_message(c: Connector, conn: Connection, ref: TicketRef, m: ChatMessa
     row = store.by_ticket(conn, str(ref))
     if room is None or row is None or not room.message_id:
         return []
+    mapping = c.mappings.by_name.get(row.mapping)
+    logged = mapping is not None and mapping.outage is not None \
+        and mapping.outage.room == "thread"  # Belarus: all said in the thread is the log
     answers_status = (m.reply_to == room.message_id if m.chat == "telegram"
                       else m.thread_id == room.message_id)
-    if not answers_status:
+    if not (answers_status or logged):
         return []
     return progress(c, conn, row, m.chat, m.author_id, author, m.text)
 

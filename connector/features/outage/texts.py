@@ -34,4 +34,5 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_command_description": {"who", "service", "summary", "functions", "data_loss",
                                    "share", "since"},
     "outage_fact_unknown": set(),
+    "outage_related_remind": {"owners", "related", "minutes"},
 }
