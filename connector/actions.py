@@ -55,6 +55,14 @@ class Link(Params):
     type: str = "related-to"
 
 
+class AttachFile(Params):
+    """A text file on the ticket (an outage room's log), with a note saying what it is."""
+
+    filename: str
+    content: str
+    note: str
+
+
 class CreateIssue(Params):
     title: str
     description: str
@@ -66,6 +74,7 @@ class CreateIssue(Params):
     user: str = ""  # who decided it, in the chat
     severity: str = ""  # Mantis' severity, in Mantis' words (Sevastopol's «Влияние»)
     facts: dict[str, str] = {}  # what the declarer recorded, for the feature that asked
+    for_ticket: str = ""  # the ticket it is made for (an outage's report), e.g. gitlab:1#23
 
 
 # --- chats ----------------------------------------------------------------------------------
@@ -149,6 +158,36 @@ class UpdateRoom(InChannel):
     buttons: list[tuple[str, str]] = []
 
 
+class FieldParams(Params):
+    name: str
+    label: str
+    multiline: bool = False
+    optional: bool = False
+    placeholder: str = ""
+
+
+class OpenForm(InChannel):
+    """A form in a room (the ticket's, in logical channel `channel`): Slack opens it as a modal
+    (a press's `trigger_id`), Telegram asks the next unanswered field as a reply-forced
+    question; the prompt's id comes back in the result."""
+
+    form_id: str
+    title: str
+    submit: str = "OK"
+    fields: list[FieldParams]
+    answers: list[str] = []
+    trigger_id: str = ""
+
+
+class CloseRoom(InChannel):
+    """The room's work is over: Slack archives its channel, Telegram closes the topic, or a
+    pool room loses its members (`members`, per chat) and goes back to the pool as
+    `free_title`."""
+
+    members: dict[str, list[str]] = {}
+    free_title: str = ""
+
+
 class AnswerJoin(Params):
     """Let someone in (or not) who asked to join through an invite link."""
 
@@ -185,13 +224,14 @@ class QueryMetrics(Params):
 TRACKER_PARAMS: dict[str, type[Params]] = {
     "update_labels": UpdateLabels, "add_note": AddNote, "assign": Assign,
     "set_priority": SetPriority, "set_status": SetStatus, "set_field": SetField, "link": Link,
-    "create_issue": CreateIssue,
+    "create_issue": CreateIssue, "attach_file": AttachFile,
 }
 CHAT_PARAMS: dict[str, type[Params]] = {
     "escalate": Escalate, "deescalate": Deescalate, "relay_note": RelayNote,
     "post_alert": PostAlert, "update_alert": UpdateAlert, "post_in_thread": PostInThread,
     "answer_button": AnswerButton, "notify": Notify, "open_room": OpenRoom,
     "update_room": UpdateRoom, "post_in_room": PostInRoom, "answer_join": AnswerJoin,
+    "open_form": OpenForm, "close_room": CloseRoom,
 }
 OTHER_PARAMS: dict[str, type[Params]] = {"send_mail": SendMail, "query_metrics": QueryMetrics}
 PARAMS: dict[str, type[Params]] = {**TRACKER_PARAMS, **CHAT_PARAMS, **OTHER_PARAMS}

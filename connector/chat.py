@@ -110,6 +110,10 @@ class Chat(ABC):
         Telegram has pools."""
         raise PermanentActionError(f"{self.name} has no room pool")
 
+    def remove_member(self, channel_id: str, user_id: str) -> None:
+        """Take someone out of a pool room when its outage is over (Telegram)."""
+        raise PermanentActionError(f"{self.name} does not remove members")
+
     @abstractmethod
     def answer_join_request(self, channel_id: str, user_id: str, approve: bool) -> None:
         """Let in (or not) someone who asked to join through an `invite` link (Telegram's

@@ -9,12 +9,14 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Row
 
+from connector.chat import button_data
 from connector.core import Connector
 from connector.errors import ActionError, PayloadError
 from connector.events import (
     Action,
     ChatButton,
     ChatCommand,
+    ChatForm,
     ChatJoin,
     ChatMessage,
     TicketRef,
@@ -37,6 +39,13 @@ def process_chat_event(c: Connector, row: Row[Any]) -> str:
             return finish(c, conn, row, "ignored", "not a message or button the connector uses")
         if isinstance(event, ChatJoin):
             return join(c, conn, row, event)
+        if isinstance(event, ChatForm):
+            parsed = button_data(event.form_id)
+            taker = c.registry.forms.get(parsed[0]) if parsed else None
+            if taker is None:
+                return finish(c, conn, row, "ignored", f"no feature takes form {event.form_id}")
+            count = enqueue_actions(c, conn, row.dedup_key, taker(c, conn, event), row.id)
+            return finish(c, conn, row, "done", f"form {event.form_id}: {count} action(s)")
         if isinstance(event, ChatCommand):
             command = c.registry.commands.get(event.command)
             if command is None:

@@ -51,6 +51,7 @@ class ChatPerformer(RoomActions, Adapter):
             "answer_button": self._answer, "notify": self._notify,
             "open_room": self._open_room, "update_room": self._update_room,
             "post_in_room": self._post_in_room, "answer_join": self._answer_join,
+            "open_form": self._open_form, "close_room": self._close_room,
         }
         handler = handlers.get(item.action.kind)
         if handler is None:

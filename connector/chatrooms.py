@@ -6,10 +6,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from connector.actions import AnswerJoin, InChannel, OpenRoom, PostInRoom, UpdateRoom
+from connector.actions import (
+    AnswerJoin,
+    CloseRoom,
+    InChannel,
+    OpenForm,
+    OpenRoom,
+    PostInRoom,
+    UpdateRoom,
+)
 from connector.adapters import Performed
 from connector.chat import Button, Posted, Room, split_text
 from connector.errors import PermanentActionError, RetryableActionError
+from connector.forms import Form, FormField, FormProgress
 from connector.store import pool, threads
 from connector.store.db import reading
 from connector.store.outbox import OutboxItem
@@ -105,6 +114,37 @@ class RoomActions:
         if posted is None:
             self.chat.post(row.channel_id, thread, p.text[: self.chat.max_text],
                            [Button(t, d) for t, d in p.buttons], key=key)
+
+    def _open_form(self, item: OutboxItem) -> Performed:
+        """The form in the room; a Slack modal once (a retry of an expired trigger fails for
+        good: the person presses again), a Telegram question per field."""
+        p, row = item.action.params_as(OpenForm), self._room(item)
+        if row is None:
+            raise PermanentActionError("the room is gone")
+        form = Form(p.form_id, p.title, tuple(FormField(**f.model_dump()) for f in p.fields),
+                    p.submit)
+        progress = self.chat.open_form(FormProgress(form, tuple(p.answers)), row.channel_id,
+                                       row.thread_id or None, trigger_id=p.trigger_id)
+        return Performed(result={"prompt_id": progress.prompt_id, "chat": self.chat.name})
+
+    def _close_room(self, item: OutboxItem) -> None:
+        """Once: archived (a Slack channel), closed (a topic; a Slack thread stays as it is),
+        or emptied and returned to the pool (a pool supergroup)."""
+        p, row = item.action.params_as(CloseRoom), self._room(item)
+        if row is None or row.state == "closed":
+            return
+        if row.channel_id in self.pool:
+            for user in p.members.get(self.chat.name, []):
+                self.chat.remove_member(row.channel_id, user)
+            if p.free_title:
+                self.chat.adopt_room(row.channel_id, p.free_title)
+            with self.engine.begin() as conn:
+                pool.release(conn, self.chat.name, row.channel_id)
+                threads.set_state(conn, row.id, "closed")
+            return
+        self.chat.close_room(Room(row.channel_id, row.thread_id or None, ""))
+        with self.engine.begin() as conn:
+            threads.set_state(conn, row.id, "closed")
 
     def _answer_join(self, item: OutboxItem) -> None:
         p = item.action.params_as(AnswerJoin)

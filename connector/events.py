@@ -15,10 +15,11 @@ EventKind = Literal["ticket", "note"]
 ActionKind = Literal[
     # trackers
     "update_labels", "add_note", "assign", "set_priority", "set_status", "set_field", "link",
-    "create_issue",
+    "create_issue", "attach_file",
     # chats
     "escalate", "deescalate", "relay_note", "post_alert", "update_alert", "post_in_thread",
     "answer_button", "notify", "open_room", "update_room", "post_in_room", "answer_join",
+    "open_form", "close_room",
     # mail, monitoring
     "send_mail", "query_metrics",
 ]
@@ -159,6 +160,7 @@ class ChatButton:
     action: str  # the feature's own verb, e.g. "oneoff"
     value: str  # what the button carries, e.g. "12" or "12:2"
     callback_id: str = ""  # how to answer the presser: Telegram's query id, Slack's response_url
+    trigger_id: str = ""  # Slack: a press may open a modal (for 3 seconds)
 
 
 @dataclass(frozen=True)
@@ -185,4 +187,15 @@ class ChatCommand:
     trigger_id: str = ""  # Slack: opens a modal in answer
 
 
-ChatEvent = ChatMessage | ChatButton | ChatJoin | ChatCommand
+@dataclass(frozen=True)
+class ChatForm:
+    """Someone submitted a form the connector opened (a Slack modal)."""
+
+    chat: str
+    form_id: str  # the Form's id: hdc:<feature>:<action>:<value>
+    user_id: str
+    user_name: str
+    values: dict[str, str]  # answers by field name
+
+
+ChatEvent = ChatMessage | ChatButton | ChatJoin | ChatCommand | ChatForm

@@ -15,6 +15,7 @@ from connector.events import (
     Action,
     ChatButton,
     ChatCommand,
+    ChatForm,
     ChatJoin,
     ChatMessage,
     TicketEvent,
@@ -37,6 +38,8 @@ ReplyHandler = Callable[["Connector", Connection, TicketRef, ChatMessage, str], 
 TicketHook = Callable[["Connector", Connection, TicketEvent], None]
 # A recorded slash command: the actions it decides (after checking where and by whom).
 CommandHandler = Callable[["Connector", Connection, ChatCommand], list[Action]]
+# A submitted form (a Slack modal): the actions it decides, in the transaction.
+FormHandler = Callable[["Connector", Connection, ChatForm], list[Action]]
 # A join request to a chat: the actions answering it (approve or decline), in the transaction.
 JoinHandler = Callable[["Connector", Connection, ChatJoin], list[Action]]
 # Runs in the transaction that records an action as done.
@@ -79,6 +82,7 @@ class Registry:
     ticket_hooks: list[TicketHook] = field(default_factory=list)
     joins: list[JoinHandler] = field(default_factory=list)
     commands: dict[str, CommandHandler] = field(default_factory=dict)
+    forms: dict[str, FormHandler] = field(default_factory=dict)  # namespace → handler
     gauges: list[Callable[[Connector], Collector]] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     channels: dict[str, str] = field(default_factory=dict)  # config key → logical channel
@@ -119,6 +123,11 @@ class Registry:
         """A slash command (without the slash) the feature answers from the inbox."""
         self._unique(self.commands, name, "command")
         self.commands[name] = handler
+
+    def form(self, namespace: str, handler: FormHandler) -> None:
+        """Forms whose id is `hdc:<namespace>:…`, submitted (Slack modals)."""
+        self._unique(self.forms, namespace, "form namespace")
+        self.forms[namespace] = handler
 
     def on_join(self, handler: JoinHandler) -> None:
         """Who answers join requests; the first handler with actions decides."""

@@ -23,6 +23,7 @@ from plugins.slack.events import (
     COMMAND,
     EVENT_CALLBACK,
     RECORDED_COMMANDS,
+    VIEW_SUBMISSION,
     normalize,
 )
 from plugins.slack.verify import is_valid
@@ -82,6 +83,8 @@ def interactions() -> Any:
             raise PayloadError(f"form field payload: {exc.reason}", exc.status) from None
         if not isinstance(payload, dict):
             raise PayloadError("form field payload must hold a JSON object", 400)
+        if payload.get("type") == VIEW_SUBMISSION:
+            return _record_form(payload)
         if payload.get("type") != BLOCK_ACTIONS:
             return Response(status=200)
         container, actions, user_obj = (payload.get(k) for k in ("container", "actions", "user"))
@@ -96,6 +99,18 @@ def interactions() -> Any:
     key = f"slack:action:{container.get('message_ts')}:{actions[0].get('action_ts')}:{user}"
     order = f"slack:{container.get('channel_id')}:{container.get('message_ts')}"
     answer = store_event("slack", key, BLOCK_ACTIONS, order, json.dumps(payload))
+    return Response(status=200) if answer.status_code == 200 else answer
+
+
+def _record_form(payload: dict[str, Any]) -> Any:
+    """A submitted modal, stored for the worker; an empty 200 closes it (Slack's contract)."""
+    form = normalize(VIEW_SUBMISSION, payload)  # PayloadError: the caller's 400
+    if form is None:
+        return Response(status=200)  # not one of the connector's modals
+    view = payload["view"]
+    key = f"slack:form:{view.get('id')}:{view.get('hash')}"
+    answer = store_event("slack", key, VIEW_SUBMISSION, f"slack:form:{view.get('id')}",
+                         json.dumps(payload))
     return Response(status=200) if answer.status_code == 200 else answer
 
 

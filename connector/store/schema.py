@@ -165,6 +165,7 @@ outages = Table(
     Column("declared_at", Float, nullable=False),
     Column("stage_since", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    Column("kind", String(16), nullable=False, server_default="outage"),  # outage | problem
 )
 
 # Telegram's pre-created outage supergroups: free (ticket NULL) or holding one outage's room.
@@ -176,6 +177,20 @@ room_pool = Table(
     Column("ticket", String(255)),
     Column("since", Float, nullable=False),
     UniqueConstraint("chat", "channel_id", name="uq_room_pool"),
+)
+
+# A form an outage room is filling in, one field per Telegram message (the conclusion).
+outage_forms = Table(
+    "outage_forms", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("outage_id", Id, nullable=False),
+    Column("form", String(32), nullable=False),
+    Column("chat", String(32), nullable=False),
+    Column("prompt_id", String(64), nullable=False, server_default=""),
+    Column("answers", Text, nullable=False, server_default="[]"),  # JSON list
+    Column("who", String(255), nullable=False, server_default=""),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("outage_id", "form", "chat", name="uq_outage_forms"),
 )
 
 # What happened in an outage, in order: the data reports read.

@@ -22,7 +22,7 @@ def guess_event(payload: Any) -> str:
 
 
 # Kinds of action its tracker performs (GitLab has no status or priority field: labels).
-SUPPORTS = frozenset({"update_labels", "assign", "add_note", "create_issue"})
+SUPPORTS = frozenset({"update_labels", "assign", "add_note", "create_issue", "attach_file"})
 
 PLUGIN = TrackerPlugin(name="gitlab", normalize=normalize, make_tracker=make_tracker,
                        reconcile_event=RECONCILE, guess_event=guess_event,

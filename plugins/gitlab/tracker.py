@@ -12,7 +12,7 @@ import gitlab
 import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
-from connector.actions import AddNote, Assign, CreateIssue, UpdateLabels
+from connector.actions import AddNote, Assign, AttachFile, CreateIssue, UpdateLabels
 from connector.adapters import DONE, Change, Performed, Snapshot, TicketFacts, Tracker
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import TicketRef
@@ -55,6 +55,7 @@ class GitLabTracker(Tracker):
             "assign": lambda: self._assign(item),
             "add_note": lambda: self._add_note(item),
             "create_issue": lambda: self._create_issue(item),
+            "attach_file": lambda: self._attach_file(item),
         }
         handler = handlers.get(a.kind)
         if handler is None:
@@ -168,6 +169,23 @@ class GitLabTracker(Tracker):
                     return DONE
         body = item.action.params_as(AddNote).body
         issue.notes.create({"body": f"{body}\n\n{marker}"}, **NO_SDK_RETRY)
+        return DONE
+
+    def _attach_file(self, item: OutboxItem) -> Performed:
+        """Uploaded to the project, shown in a note (found by its marker on a retry; an
+        upload repeated by a retry is an unused file, never a second note)."""
+        p, marker = item.action.params_as(AttachFile), note_marker(item.idempotency_key)
+        ref = item.action.ticket
+        issue = self._issues(item).get(int(ref.key), lazy=True)
+        if item.attempt > 1:
+            for note in issue.notes.list(get_all=True, **NO_SDK_RETRY):
+                if marker in (note.attributes.get("body") or ""):
+                    return DONE
+        project = self.gl.projects.get(ref.project, lazy=True)
+        uploaded = project.upload(p.filename, filedata=p.content.encode("utf-8"),
+                                  **NO_SDK_RETRY)
+        issue.notes.create({"body": f"{p.note}\n\n{uploaded['markdown']}\n\n{marker}"},
+                           **NO_SDK_RETRY)
         return DONE
 
     def _create_issue(self, item: OutboxItem) -> Performed:

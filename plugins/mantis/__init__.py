@@ -23,7 +23,7 @@ def guess_event(payload: Any) -> str:
 
 # Kinds of action its tracker performs: every one (tags stand for labels).
 SUPPORTS = frozenset({"set_status", "set_priority", "assign", "update_labels", "set_field",
-                      "link", "add_note", "create_issue"})
+                      "link", "add_note", "create_issue", "attach_file"})
 
 PLUGIN = TrackerPlugin(name="mantis", normalize=normalize, make_tracker=make_tracker,
                        reconcile_event=RECONCILE, guess_event=guess_event,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -10,6 +11,7 @@ from typing import Any
 from connector.actions import (
     AddNote,
     Assign,
+    AttachFile,
     CreateIssue,
     Link,
     SetField,
@@ -58,6 +60,7 @@ class MantisTracker(Tracker):
             "link": lambda: self._link(issue, a.params_as(Link).target, a.params_as(Link).type),
             "add_note": lambda: self._note(item),
             "create_issue": lambda: self._create(item),
+            "attach_file": lambda: self._attach_file(item),
         }
         if a.kind not in handlers:
             raise PermanentActionError(f"Mantis cannot {a.kind}")
@@ -231,6 +234,20 @@ class MantisTracker(Tracker):
                 return DONE
         self.api.call("POST", f"/issues/{item.action.ticket.key}/notes",
                       json={"text": text, "view_state": {"name": "public"}})
+        return DONE
+
+    def _attach_file(self, item: OutboxItem) -> Performed:
+        """The file on the issue, then its note; a retry finds the file by its name."""
+        p, key = item.action.params_as(AttachFile), item.action.ticket.key
+        if item.attempt > 1:
+            issue = self._get(key)
+            if any(a.get("filename") == p.filename for a in issue.get("attachments") or []):
+                return DONE
+        content = base64.b64encode(p.content.encode("utf-8")).decode("ascii")
+        self.api.call("POST", f"/issues/{key}/files",
+                      json={"files": [{"name": p.filename, "content": content}]})
+        self.api.call("POST", f"/issues/{key}/notes",
+                      json={"text": p.note, "view_state": {"name": "public"}})
         return DONE
 
     def _create(self, item: OutboxItem) -> Performed:

@@ -6,11 +6,12 @@ from typing import Any
 
 from connector.chat import button_data
 from connector.errors import PayloadError
-from connector.events import ChatButton, ChatCommand, ChatEvent, ChatMessage
+from connector.events import ChatButton, ChatCommand, ChatEvent, ChatForm, ChatMessage
 from connector.timestamps import from_epoch
 
 EVENT_CALLBACK = "event_callback"
 BLOCK_ACTIONS = "block_actions"
+VIEW_SUBMISSION = "view_submission"  # a modal the connector opened, submitted
 COMMAND = "slash_command"  # a command recorded for the worker (/progress), not answered at once
 RECORDED_COMMANDS = ("/progress", "/metrics", "/outage")
 IGNORED_SUBTYPES = frozenset({"message_changed", "message_deleted", "channel_join",
@@ -25,6 +26,8 @@ def normalize(event_name: str, payload: Any) -> ChatEvent | None:
         return _message(_dict(payload, "event"))
     if event_name == BLOCK_ACTIONS:
         return _button(payload)
+    if event_name == VIEW_SUBMISSION:
+        return _form(payload)
     if event_name == COMMAND:
         return ChatCommand(chat="slack", channel_id=_str(payload, "channel_id"),
                            user_id=_str(payload, "user_id"),
@@ -72,7 +75,27 @@ def _button(payload: dict[str, Any]) -> ChatButton | None:
         user_name=str(user.get("name") or user.get("username") or user["id"]),
         feature=parsed[0], action=parsed[1], value=parsed[2],
         callback_id=str(payload.get("response_url") or ""),
+        trigger_id=str(payload.get("trigger_id") or ""),
     )
+
+
+def _form(payload: dict[str, Any]) -> ChatForm | None:
+    """A submitted modal: its callback_id is the form's id; None if not the connector's."""
+    view, user = _dict(payload, "view"), _dict(payload, "user")
+    form_id = str(view.get("callback_id") or "")
+    if button_data(form_id) is None:
+        return None
+    values = (view.get("state") or {}).get("values") if isinstance(view.get("state"),
+                                                                     dict) else None
+    if not isinstance(values, dict):
+        raise PayloadError("view.state.values: expected an object")
+    answers = {}
+    for block, actions in values.items():
+        if isinstance(actions, dict) and isinstance(actions.get(block), dict):
+            answers[str(block)] = str(actions[block].get("value") or "")[:3000]
+    return ChatForm(chat="slack", form_id=form_id, user_id=_str(user, "id"),
+                    user_name=str(user.get("name") or user.get("username") or user["id"]),
+                    values=answers)
 
 
 def _dict(obj: dict[str, Any], key: str) -> dict[str, Any]:

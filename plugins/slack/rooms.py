@@ -74,6 +74,10 @@ class SlackRooms:
                 raise
 
     def close_room(self, room: Room) -> None:
+        """Archives the room's channel; a room that is a thread in a shared channel (Belarus
+        §4.3's form) stays as it is."""
+        if room.thread_id:
+            return
         try:
             self._call(lambda: self.client.conversations_archive(channel=room.channel_id))
         except PermanentActionError as exc:

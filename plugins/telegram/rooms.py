@@ -54,6 +54,12 @@ class TelegramRooms:
                 raise
         return Room(channel_id, None, name[:TITLE_MAX])
 
+    def remove_member(self, channel_id: str, user_id: str) -> None:
+        """Out of the group, free to come back through a new link: ban, then unban."""
+        self._call(lambda: self.bot.ban_chat_member(int(channel_id), int(user_id)))
+        self._call(lambda: self.bot.unban_chat_member(int(channel_id), int(user_id),
+                                                      only_if_banned=True))
+
     def pin(self, channel_id: str, message_id: str) -> None:
         self._call(lambda: self.bot.pin_chat_message(int(channel_id), int(message_id),
                                                      disable_notification=True))

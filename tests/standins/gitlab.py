@@ -12,6 +12,7 @@ Requests held by :meth:`StandInGitLab.hold_next` block only their own werkzeug t
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 import time
 from collections.abc import Callable
@@ -71,6 +72,7 @@ class StandInGitLab(GitLabHistory, HoldingStandIn[RecordedRequest]):
         self.token = token
         self.url = server.url_for("/").rstrip("/")
         self._issues: dict[tuple[int, int], Json] = {}
+        self.uploads: dict[str, bytes] = {}  # the upload's URL (/uploads/<hash>/<name>) → bytes
         self._projects: set[int] = set()
         self._users: dict[str, int] = {BOT_USERNAME: BOT_ID}
         self._emails: dict[str, str] = {}
@@ -87,6 +89,7 @@ class StandInGitLab(GitLabHistory, HoldingStandIn[RecordedRequest]):
             ("GET", _ISSUE + "/resource_label_events", self._label_events),
             ("GET", _ISSUE + "/resource_state_events", self._state_events),
             ("POST", _ISSUE + "/notes", self._create_note),
+            ("POST", _PROJECT + "/uploads", self._upload),
         ]
         self._routes = [(m, re.compile(f"^/api/v4{p}$"), f) for m, p, f in table]
         server.expect_request(re.compile(r"^/api/v4(/.*)?$")).respond_with_handler(self._handle)
@@ -175,6 +178,19 @@ class StandInGitLab(GitLabHistory, HoldingStandIn[RecordedRequest]):
                 except ValueError:  # e.g. page=abc, updated_after=soon, assignee_ids=["x"]
                     return Answer(400, {"error": "400 Bad request"})
         return Answer(404, {"error": "404 Not Found"})
+
+    def _upload(self, request: Request, _body: Json, project: str) -> Result:
+        """POST /projects/:id/uploads (multipart `file`) → 201 with the Markdown to embed."""
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            return 400, {"message": "400 Bad request - file is missing"}, {}
+        content = upload.read()
+        secret = hashlib.md5(content + upload.filename.encode()).hexdigest()
+        url = f"/uploads/{secret}/{upload.filename}"
+        self.uploads[url] = content
+        return 201, {"id": len(self.uploads), "alt": upload.filename, "url": url,
+                     "full_path": f"/-/project/{project}{url}",
+                     "markdown": f"[{upload.filename}]({url})"}, {}
 
     def _tick(self, after: str | None = None) -> str:
         """Strictly increasing wall-clock-ish time stamp (microseconds)."""

@@ -37,6 +37,7 @@ Requests held by :meth:`StandInMantis.hold_next` wait in their own werkzeug thre
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import json
@@ -138,6 +139,7 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
         self._categories: dict[str, int] = {"General": 1}
         self._fields: dict[str, int] = {}
         self._tags: dict[str, int] = {}
+        self.file_contents: dict[tuple[int, str], bytes] = {}  # (issue, file name) → bytes
         self._rels: list[list[int]] = []  # [id, source issue, destination issue, type]
         self._clock = datetime.now(UTC).replace(microsecond=0)
         self._next = {"note": 100, "file": 100, "rel": 100, "tag": 100, "user": 100, "field": 0}
@@ -150,6 +152,7 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
             ("GET", r"/issues", self._list), ("POST", r"/issues", self._create),
             ("GET", r"/issues/(\d+)", self._get_one), ("PATCH", r"/issues/(\d+)", self._update),
             ("POST", r"/issues/(\d+)/notes", self._note),
+            ("POST", r"/issues/(\d+)/files", self._files),
             ("POST", r"/issues/(\d+)/tags", self._tag),
             ("POST", r"/issues/(\d+)/relationships", self._relate),
             ("GET", r"/projects/(\d+)/users", self._project_users)]
@@ -587,6 +590,22 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
         private = vs.get("name") == "private" or str(vs.get("id")) == "50"
         note = self._add_note(it, text, self._actor, private)
         return 201, {"note": self._note_json(note), "issue": self._issue_json(it)}, {}
+
+    def _files(self, _request: Request, body: Json, iid: str) -> Result:
+        """POST /issues/{id}/files: {"files": [{"name", "content" (base64)}]} → 201, no body."""
+        it, files = self._get(iid), body.get("files")
+        if not isinstance(files, list) or not files:
+            raise _fail(400, "No files attached", 11, "files")
+        for f in files:
+            if not isinstance(f, dict) or not f.get("name") or "content" not in f:
+                raise _fail(400, "File name or content missing", 11, "files")
+            try:
+                content = base64.b64decode(str(f["content"]), validate=True)
+            except ValueError:
+                raise _fail(400, "File content is not base64", 11, "files") from None
+            self._attach(it, self._actor, self._tick(), [(str(f["name"]), len(content))])
+            self.file_contents[(int(iid), str(f["name"]))] = content
+        return 201, None, {}
 
     def _relate(self, _request: Request, body: Json, iid: str) -> Result:
         ref = body.get("type") or {"id": 1}

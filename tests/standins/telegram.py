@@ -35,7 +35,7 @@ TOKEN = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
 USER: Json = {"id": 5550001, "is_bot": False, "first_name": "Ivan", "last_name": "Petrov",
               "username": "ipetrov", "language_code": "ru"}
 RIGHTS: Json = {"can_manage_topics": True, "can_invite_users": True, "can_pin_messages": True,
-                "can_change_info": True}
+                "can_change_info": True, "can_restrict_members": True}
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 _NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are "
                  "exactly the same as a current content and reply markup of the message")

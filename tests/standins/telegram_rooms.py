@@ -33,7 +33,12 @@ class TelegramRooms:
     _update: Callable[[str, Json], Json]
 
     def _room_methods(self) -> dict[str, Callable[[Json], Any]]:
-        return {"pinchatmessage": self._pin, "setchattitle": self._set_title}
+        return {"pinchatmessage": self._pin, "setchattitle": self._set_title,
+                "banchatmember": self._ban, "unbanchatmember": self._unban}
+
+    def members(self, chat_id: int) -> dict[int, str]:
+        with self._lock:
+            return dict(self._chats[chat_id]["members"])
 
     def title(self, chat_id: int) -> str:
         with self._lock:
@@ -64,6 +69,22 @@ class TelegramRooms:
         if title == chat["title"]:
             raise _bad_request("chat title is not modified")
         chat["title"] = title
+        return True
+
+    def _ban(self, p: Json) -> bool:
+        chat, user = self._chat(p), int(str(p.get("user_id") or 0))
+        if not chat["rights"].get("can_restrict_members"):
+            raise _bad_request("not enough rights to restrict/unrestrict chat member")
+        chat["members"][user] = "kicked"
+        return True
+
+    def _unban(self, p: Json) -> bool:
+        chat, user = self._chat(p), int(str(p.get("user_id") or 0))
+        if not chat["rights"].get("can_restrict_members"):
+            raise _bad_request("not enough rights to restrict/unrestrict chat member")
+        if chat["members"].get(user) == "kicked" or str(p.get("only_if_banned")).lower() \
+                not in ("true", "1"):
+            chat["members"][user] = "left"
         return True
 
     def _pin(self, p: Json) -> bool:

@@ -11,19 +11,26 @@ def register(registry: Registry, config: Config) -> None:
     """Always on: a mapping without `outage:` declares none."""
     from connector.features.outage import (
         buttons,
+        conclusion,
         declaring,
         flows,
         joins,
         metrics,
         notices,
+        problems,
         progress,
         reminders,
+        reports,
     )
 
     registry.on_ticket(flows.on_ticket)
     registry.after(flows.after_created)
     registry.after(notices.after_room_opened)
     registry.after(metrics.after_query)
+    registry.after(conclusion.after_form_opened)
+    registry.after(reports.after_created)
+    registry.after(problems.after_created)
+    registry.form(flows.FEATURE, conclusion.on_form)
     registry.command("metrics", metrics.on_metrics)
     registry.command("outage", declaring.on_outage)
     registry.on_join(joins.on_join)

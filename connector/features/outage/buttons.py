@@ -52,12 +52,36 @@ def presser(catalog: Catalog, ev: ChatButton) -> tuple[str, Person] | None:
     return None
 
 
+def presser_roles(c: Connector, service: str, chat: str, user_id: str) -> set[Role]:
+    """What the person behind a chat identity is for a service (nothing if unknown)."""
+    catalog = c.mappings.catalog
+    key = next((k for k, p in catalog.people.items() if p is catalog.person(chat, user_id)),
+               None)
+    return roles_of(catalog, service, key) if key and service in catalog.services else set()
+
+
+def owner_actions(c: Connector, ref: TicketRef, service: str, stage: Stage) -> list[Action]:
+    """A problem's stage with an owner: the ticket assigned to that role's person."""
+    if stage.owner is None:
+        return []
+    entry, catalog = c.mappings.catalog.services[service], c.mappings.catalog
+    keys = {"responsible": entry.responsible, "duty": entry.duty, "l1": entry.l1,
+            "head": [catalog.head_of_support] if catalog.head_of_support else []}[stage.owner]
+    person = catalog.people.get(keys[0]) if keys else None
+    username = getattr(person, ref.tracker, "") if person else ""
+    return [Action("assign", ref.tracker, ref, {"username": username, "role": stage.owner},
+                   RULE)] if username else []
+
+
 class OutageButtons:
     """The outage feature's `Buttons`."""
 
     def refusal(self, c: Connector, ev: ChatButton) -> str | None:
         if ev.action in ("ok", "hit"):
             return self._related_refusal(c, ev)
+        if ev.action in ("conclude", "close"):
+            from connector.features.outage import closing
+            return closing.refusal(c, ev)
         target = self._target(c, ev)
         if isinstance(target, str):
             return target
@@ -68,7 +92,7 @@ class OutageButtons:
         if room is None or room.channel_id != ev.channel_id or room.message_id != ev.message_id:
             return "not the status message of this outage's room"
         assert mapping.outage is not None
-        if stage.name not in mapping.outage.stage(row.stage).next:
+        if stage.name not in mapping.outage.of(row.kind).stage(row.stage).next:
             return f"the outage is no longer where the button was ({row.stage})"
         found = presser(c.mappings.catalog, ev)
         if found is None:
@@ -76,11 +100,21 @@ class OutageButtons:
         key, _ = found
         if not roles_of(c.mappings.catalog, row.service, key) & set(stage.roles):
             return f"{key} may not move it to {stage.name} (roles: {', '.join(stage.roles)})"
+        if stage.closing:
+            return "closed only by a closing decision"
+        if "conclusion" in stage.requires:
+            from connector.features.outage.conclusion import concluded
+            with reading(c.engine) as conn:
+                if not concluded(conn, row.id):
+                    return f"{stage.name} needs the conclusion first"
         return None
 
     def press(self, c: Connector, conn: Connection, ev: ChatButton) -> list[Action]:
         if ev.action in ("ok", "hit"):
             return self._related_press(c, conn, ev)
+        if ev.action in ("conclude", "close"):
+            from connector.features.outage import closing
+            return closing.press(c, conn, ev)
         target = self._target(c, ev)
         actions: list[Action] = []
         answer = {"callback_id": ev.callback_id, "text": c.render("button_answer")}
@@ -92,7 +126,7 @@ class OutageButtons:
             actions.append(Action("answer_button", ev.chat, ref, answer, RULE))
         mapping = c.mappings.by_name[row.mapping]
         assert mapping.outage is not None
-        old = mapping.outage.stage(row.stage)
+        old = mapping.outage.of(row.kind).stage(row.stage)
         if not store.move(conn, row.id, old.name, stage.name):
             return actions  # pressed twice: the first press moved it
         found = presser(c.mappings.catalog, ev)
@@ -102,13 +136,16 @@ class OutageButtons:
         values = {"service": c.mappings.catalog.services[row.service].title,
                   "ticket": ticket_label(ref), "title": "", "url": ""}
         actions += _stage_actions(mapping, ref, old, stage)
+        actions += owner_actions(c, ref, row.service, stage)
         actions.append(Action("add_note", ref.tracker, ref, {"body": c.render(
-            "outage_note_stage", mapping.name, stage=stage.title, who=who, **values)}, RULE))
+            f"{row.kind}_note_stage", mapping.name, stage=stage.title, who=who, **values)},
+            RULE))
         actions.append(Action("update_room", "chat", ref, {
             "channel": HOME,
             "status": status_text(c, mapping, ref, row.service, stage, c.clock.now(),
-                                  affected=affected_line(c, mapping, conn, row.id)),
-            "buttons": buttons(c, mapping, row.id, stage)}, RULE))
+                                  affected=affected_line(c, mapping, conn, row.id),
+                                  kind=row.kind),
+            "buttons": buttons(c, mapping, row.id, stage, row.kind)}, RULE))
         if stage.sample_affected:
             actions += sample_affected(c, ref, row.service)
         return actions
@@ -178,6 +215,6 @@ class OutageButtons:
         if row is None or row.mapping not in c.mappings.by_name:
             return "no such outage"
         rules = c.mappings.by_name[row.mapping].outage
-        if rules is None or int(parts[1]) >= len(rules.stages):
+        if rules is None or int(parts[1]) >= len(rules.of(row.kind).stages):
             return "no such stage"
-        return row, rules.stages[int(parts[1])]
+        return row, rules.of(row.kind).stages[int(parts[1])]

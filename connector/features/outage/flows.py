@@ -142,9 +142,10 @@ def _ask_related(c: Connector, mapping: Mapping, outage_id: int, ref: TicketRef,
 
 
 def status_text(c: Connector, mapping: Mapping, ref: TicketRef, service: str, stage: Stage,
-                since: float, title: str = "", url: str = "", *, affected: str = "") -> str:
+                since: float, title: str = "", url: str = "", *, affected: str = "",
+                kind: str = "outage") -> str:
     steps = "\n".join(f"☐ {s}" for s in stage.steps) or "—"
-    return c.render("outage_status", mapping.name, stage=stage.title,
+    return c.render(f"{kind}_status", mapping.name, stage=stage.title,
                     since=local_time(from_epoch(since), mapping.timezone), steps=steps,
                     affected=affected, **_values(c, mapping, ref, title, url, service))
 
@@ -164,12 +165,25 @@ def affected_line(c: Connector, mapping: Mapping, conn: Connection, outage_id: i
     return c.render("outage_affected", mapping.name, samples="; ".join(parts))
 
 
-def buttons(c: Connector, mapping: Mapping, outage_id: int, stage: Stage) -> list[list[str]]:
-    """The next stages as buttons; who may press which is checked at the press."""
-    rules = _rules(mapping)
+DECISIONS = ("comment", "link_problem", "new_problem")  # EMIAS' three closing decisions
+
+
+def buttons(c: Connector, mapping: Mapping, outage_id: int, stage: Stage,
+            kind: str = "outage") -> list[list[str]]:
+    """The next stages as buttons (a closing stage: the three decisions), and the conclusion
+    form where the stage asks for it; who may press which is checked at the press."""
+    rules = _rules(mapping).of(kind)
     index = {s.name: i for i, s in enumerate(rules.stages)}
-    return [[c.render("outage_button", mapping.name, stage=rules.stage(n).title),
-             button(FEATURE, "go", outage_id, index[n])] for n in stage.next]
+    found = [[c.render("outage_conclude", mapping.name),
+              button(FEATURE, "conclude", outage_id, 0)]] if stage.conclusion else []
+    for name in stage.next:
+        if rules.stage(name).closing:
+            found += [[c.render(f"outage_close_{d}", mapping.name),
+                       button(FEATURE, "close", outage_id, i)] for i, d in enumerate(DECISIONS)]
+        else:
+            found.append([c.render("outage_button", mapping.name, stage=rules.stage(name).title),
+                          button(FEATURE, "go", outage_id, index[name])])
+    return found
 
 
 def _stage_actions(mapping: Mapping, ref: TicketRef, old: Stage | None,

@@ -33,7 +33,8 @@ def on_metrics(c: Connector, conn: Connection, ev: ChatCommand) -> list[Action]:
     if service is None or not service.monitoring:
         known = "; ".join(f"«{e.title}» — {s}" for s, e in catalog.services.items()
                           if e.monitoring) or "—"
-        return [_say(c, ref, row.mapping, "outage_metrics_unknown", service=no_mentions(asked),
+        return [_say(c, ref, row.mapping, "outage_metrics_unknown",
+                     service=no_mentions(asked[:40]),
                      known=known)]
     store.record(conn, row.id, "metrics", who, service=asked)
     return [Action("query_metrics", "prometheus", ref, {
@@ -58,7 +59,7 @@ def after_query(c: Connector, conn: Connection, item: OutboxItem, performed: Per
     if purpose == "affected":
         value = _first_value(answers)
         store.record(conn, row.id, "affected", "", stage=row.stage, users=value)
-        stage = mapping.outage.stage(row.stage)
+        stage = mapping.outage.of(row.kind).stage(row.stage)
         enqueue_actions(c, conn, key, [Action("update_room", "chat", ref, {
             "channel": HOME, "status": status_text(c, mapping, ref, row.service, stage,
                                                    row.stage_since,

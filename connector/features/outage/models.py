@@ -24,6 +24,37 @@ class Stage(BaseModel):
     label: str | None = None  # GitLab label / Mantis tag while in this stage
     status: str | None = None  # tracker status (regulation words) on entering it
     sample_affected: bool = False  # sample the catalog's affected-users query on entering it
+    conclusion: bool = False  # while in it, the status offers the conclusion form (§4.3.4)
+    requires: list[Literal["conclusion"]] = []  # what must be on the timeline to enter it
+    closing: bool = False  # entered by one of the three closing decisions (EMIAS)
+    owner: Role | None = None  # a problem's stage: assigned on entering it to this role
+
+
+class ProblemRules(BaseModel):
+    """Problems (EMIAS): a ticket of their own, a room, an owner per stage, their outages."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    labels: list[str] = ["Проблема"]  # on the problem's ticket (GitLab, Mantis tags)
+    stages: list[Stage] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _linked(self) -> ProblemRules:
+        _check_stages(self.stages)
+        return self
+
+    def stage(self, name: str) -> Stage:
+        return next(s for s in self.stages if s.name == name)
+
+
+def _check_stages(stages: list[Stage]) -> None:
+    """Each stage named once; every `next` names a stage."""
+    names = [s.name for s in stages]
+    if len(set(names)) != len(names):
+        raise ValueError("stages: each name once")
+    for stage in stages:
+        for target in stage.next:
+            if target not in names:
+                raise ValueError(f"stages.{stage.name}.next: no stage {target!r}")
 
 
 class OutageRules(BaseModel):
@@ -38,22 +69,25 @@ class OutageRules(BaseModel):
     # the chat channel `outages` points at (#ehr_community), where everyone logs their actions.
     room: Literal["channel", "thread"] = "channel"
     related_answer_minutes: float = Field(15, gt=0)  # silence past it: a reminder in the room
+    stages: list[Stage] = Field(min_length=2)
+    problem: ProblemRules | None = None  # problems' own lifecycle (closing: «create a problem»)
+    report_labels: list[str] = ["Отчёт об аварии"]  # on the report issue (GitLab, Mantis tags)
+    contractor_labels: list[str] = ["Сбой на исполнителя"]  # on «Сбой на исполнителя»
+
+    @model_validator(mode="after")
+    def _linked(self) -> OutageRules:
+        _check_stages(self.stages)
+        return self
 
     def covers(self, service: str) -> bool:
         """Whether `/outage <service>` opens its ticket under this regulation."""
         return service == self.default_service or service in self.services
-    stages: list[Stage] = Field(min_length=2)
-
-    @model_validator(mode="after")
-    def _linked(self) -> OutageRules:
-        names = [s.name for s in self.stages]
-        if len(set(names)) != len(names):
-            raise ValueError("stages: each name once")
-        for stage in self.stages:
-            for target in stage.next:
-                if target not in names:
-                    raise ValueError(f"stages.{stage.name}.next: no stage {target!r}")
-        return self
 
     def stage(self, name: str) -> Stage:
         return next(s for s in self.stages if s.name == name)
+
+    def of(self, kind: str) -> OutageRules | ProblemRules:
+        """The lifecycle of an outage, or of a problem."""
+        if kind == "problem" and self.problem is not None:
+            return self.problem
+        return self

@@ -13,12 +13,13 @@ from connector.store.schema import outage_timeline, outages, threads
 
 
 def declare(conn: Connection, ticket: str, mapping: str, service: str,
-            stage: str) -> int | None:
-    """A new outage for `ticket`; None when it was declared before (a ticket declares once)."""
+            stage: str, kind: str = "outage") -> int | None:
+    """A new outage (or problem) for `ticket`; None when it was declared before (a ticket
+    declares once)."""
     t = now(conn)
     new_id: int | None = insert_ignore(conn, outages, {
         "ticket": ticket, "mapping": mapping, "service": service, "stage": stage,
-        "declared_at": t, "stage_since": t, "updated_at": t})
+        "declared_at": t, "stage_since": t, "updated_at": t, "kind": kind})
     return new_id
 
 
@@ -39,9 +40,10 @@ def get(conn: Connection, outage_id: int) -> Row[Any] | None:
     return conn.execute(select(outages).where(outages.c.id == outage_id)).first()
 
 
-def still_open(conn: Connection, final_stages: set[str]) -> list[Row[Any]]:
-    """Outages not yet in a final stage."""
-    return list(conn.execute(select(outages).where(outages.c.stage.not_in(final_stages))))
+def still_open(conn: Connection, final_stages: set[str], kind: str = "outage") -> list[Row[Any]]:
+    """Outages (or problems) not yet in a final stage."""
+    return list(conn.execute(select(outages).where(outages.c.stage.not_in(final_stages),
+                                                   outages.c.kind == kind)))
 
 
 def move(conn: Connection, outage_id: int, from_stage: str, to_stage: str) -> bool:

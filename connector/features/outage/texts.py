@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 _OUTAGE = {"service", "ticket", "title", "url"}
+_CONCLUSION = {"cause", "measures", "tasks", "affected"}
+_REPORT = {"service", "ticket", "who", "url", "downtime", "declared", "timeline", *_CONCLUSION}
+_LOG = {"stage", "text", "service", "answer", "link", "url", "users"}
+TIMELINE_KINDS = ("declared", "criteria", "room", "stage", "join", "related",
+                  "related_reminder", "progress", "metrics", "affected", "conclusion", "report",
+                  "contract", "problem", "outage")
 
 # Template id → the placeholders it may use; every mapping's texts must have them all.
 TEMPLATES: dict[str, set[str]] = {
@@ -35,4 +41,42 @@ TEMPLATES: dict[str, set[str]] = {
                                    "share", "since"},
     "outage_fact_unknown": set(),
     "outage_related_remind": {"owners", "related", "minutes"},
+    # the conclusion (§4.3.4) and the report
+    "outage_conclude": set(),
+    "outage_form_title": set(),
+    "outage_form_submit": set(),
+    "outage_form_cause": set(),
+    "outage_form_measures": set(),
+    "outage_form_tasks": set(),
+    "outage_form_affected": set(),
+    "outage_duration": {"hours", "minutes"},
+    "outage_conclusion": {"who", "service", "downtime", *_CONCLUSION},
+    "outage_report_title": _REPORT,
+    "outage_report": _REPORT,
+    "outage_contract_title": _REPORT,
+    "outage_contract": {*_REPORT, "contractor", "contract"},
+    "outage_report_created": {"url", "ticket", "owner"},
+    "outage_contract_created": {"url", "ticket", "owner"},
+    # closing, the room log, problems
+    "outage_close_comment": set(),
+    "outage_close_link_problem": set(),
+    "outage_close_new_problem": set(),
+    "outage_closed": {"who", "service", "decision"},
+    "outage_log_attached": set(),
+    "outage_pool_free": set(),
+    "outage_log_header": {"ticket", "service"},
+    "outage_log_message": {"time", "who", "text"},
+    "outage_log_timeline": set(),
+    "outage_log_line": {"time", "who", "what"},
+    **{f"outage_log_{kind}": _LOG for kind in TIMELINE_KINDS},
+    "problem_status": {*_OUTAGE, "stage", "since", "steps", "affected"},  # affected: outages
+    "problem_note_stage": {*_OUTAGE, "stage", "who"},
+    "problem_title": {"service", "ticket"},
+    "problem_description": {"ticket", "who", "title"},
+    "problem_intro": {*_OUTAGE, "responders"},
+    "problem_linked": {"outage", "problem"},
+    "problem_outages": {"outages"},
+    "problem_none_open": set(),
+    "problem_pick": set(),
+    "problem_choice": {"ticket", "service"},
 }

@@ -1,0 +1,131 @@
+"""The conclusion button and the three closing decisions (EMIAS): close with a comment; close
+and link to an existing problem (picked from the open ones); close and create a problem. Each
+press is checked like a stage press — in the outage's room, on its status message (or on the
+list of problems the connector posted), by someone the stage allows — and acts once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection, Row
+
+from connector.core import Connector
+from connector.events import Action, ChatButton, TicketRef
+from connector.features.outage import conclusion, problems, store
+from connector.features.outage.buttons import presser_roles
+from connector.features.outage.flows import DECISIONS, HOME, RULE
+from connector.features.outage.models import Stage
+from connector.features.outage.roomlog import members, room_log
+from connector.store import threads
+from connector.store.db import reading
+
+
+def refusal(c: Connector, ev: ChatButton) -> str | None:
+    found = _outage(c, ev)
+    if isinstance(found, str):
+        return found
+    row, value = found
+    with reading(c.engine) as conn:
+        room = threads.find(conn, row.ticket, ev.chat, HOME)
+        done = conclusion.concluded(conn, row.id)
+    if room is None or room.channel_id != ev.channel_id:
+        return "not in this outage's room"
+    roles = presser_roles(c, row.service, ev.chat, ev.user_id)
+    stage = _stage(c, row)
+    if ev.action == "conclude":
+        if room.message_id != ev.message_id or not stage.conclusion:
+            return f"no conclusion is asked in {row.stage}"
+        if done:
+            return "concluded already"
+        return None if roles & conclusion.MAY_CONCLUDE else "may not conclude"
+    closing = _closing_stage(c, row)
+    if closing is None:
+        return f"the outage cannot be closed from {row.stage}"
+    if "conclusion" in closing.requires and not done:
+        return "the conclusion comes first"
+    if not roles & set(closing.roles):
+        return f"may not close (roles: {', '.join(closing.roles)})"
+    if value >= len(DECISIONS) and not problems.is_open_problem(c, value - len(DECISIONS)):
+        return "no such open problem"
+    return None
+
+
+def press(c: Connector, conn: Connection, ev: ChatButton) -> list[Action]:
+    found = _outage(c, ev)
+    if isinstance(found, str):
+        return []
+    row, value = found
+    ref = TicketRef.parse(row.ticket)
+    answer = [Action("answer_button", ev.chat, ref, {
+        "callback_id": ev.callback_id, "text": c.render("button_answer")}, RULE)] \
+        if ev.callback_id else []
+    person = c.mappings.catalog.person(ev.chat, ev.user_id)
+    who = person.name if person else ev.user_name
+    if ev.action == "conclude":
+        return answer + conclusion.ask(c, conn, row, ev, who)
+    if value == 1:  # link to a problem: first pick one of the open problems
+        return answer + problems.offer(c, conn, row)
+    closing = _closing_stage(c, row)
+    if closing is None or not store.move(conn, row.id, row.stage, closing.name):
+        return answer  # pressed twice: the first press closed it
+    decision = DECISIONS[value] if value < len(DECISIONS) else "link_problem"
+    store.record(conn, row.id, "stage", who, stage=closing.name, previous=row.stage,
+                 decision=decision, chat=ev.chat, user=ev.user_id)
+    actions = answer + problems.decided(c, conn, row, decision, value - len(DECISIONS), who)
+    return actions + close(c, conn, row, closing, who, decision)
+
+
+def close(c: Connector, conn: Connection, row: Row[Any], closing: Stage, who: str,
+          decision: str) -> list[Action]:
+    """The ticket takes the closing stage and a note; the room gets its last status and is
+    archived, closed or returned to the pool with its log attached to the ticket."""
+    from connector.features.outage.flows import _stage_actions, status_text
+    mapping = c.mappings.by_name[row.mapping]
+    ref = TicketRef.parse(row.ticket)
+    old = _stage(c, row)
+    service = c.mappings.catalog.services[row.service].title
+    note = c.render("outage_closed", mapping.name, who=who, service=service,
+                    decision=c.render(f"outage_close_{decision}", mapping.name))
+    return [*_stage_actions(mapping, ref, old, closing),
+            Action("add_note", ref.tracker, ref, {"body": note}, RULE),
+            Action("update_room", "chat", ref, {
+                "channel": HOME, "buttons": [],
+                "status": status_text(c, mapping, ref, row.service, closing,
+                                      c.clock.now())}, RULE),
+            Action("post_in_room", "chat", ref, {"channel": HOME, "text": note}, RULE),
+            Action("attach_file", ref.tracker, ref, {
+                "filename": f"outage-log-{ref.key}.txt", "content": room_log(c, conn, row,
+                                                                              mapping),
+                "note": c.render("outage_log_attached", mapping.name)}, RULE),
+            Action("close_room", "chat", ref, {
+                "channel": HOME, "members": members(conn, row.id),
+                "free_title": c.render("outage_pool_free", mapping.name)}, RULE)]
+
+
+def _stage(c: Connector, row: Row[Any]) -> Stage:
+    rules = c.mappings.by_name[row.mapping].outage
+    assert rules is not None
+    return rules.stage(row.stage)
+
+
+def _closing_stage(c: Connector, row: Row[Any]) -> Stage | None:
+    rules = c.mappings.by_name[row.mapping].outage
+    assert rules is not None
+    return next((rules.stage(n) for n in rules.stage(row.stage).next
+                 if rules.stage(n).closing), None)
+
+
+def _outage(c: Connector, ev: ChatButton) -> tuple[Row[Any], int] | str:
+    """The outage a conclude/close press is about and its value (the decision's index, or
+    len(DECISIONS) + a problem's id when a problem was picked)."""
+    parts = ev.value.split(":")
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) <= 18 for p in parts):
+        return "not a button the connector posts"
+    with reading(c.engine) as conn:
+        row = store.get(conn, int(parts[0]))
+    if row is None or row.mapping not in c.mappings.by_name or \
+            c.mappings.by_name[row.mapping].outage is None:
+        return "no such outage"
+    if row.kind != "outage":
+        return "not an outage"
+    return row, int(parts[1])

@@ -1,0 +1,121 @@
+"""After the conclusion: the outage report — a new ticket in the outage's project from the
+mapping's template, assigned to the head of support (Belarus §4.3.4) — and, when the failing
+service runs under a state contract, «Сбой на исполнителя» in the contractor's project for its
+work group, with the timeline as the evidence (EMIAS). Their links go to the room and to the
+outage's ticket once the tracker has them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection, Row
+
+from connector.actions import CreateIssue
+from connector.adapters import Performed
+from connector.core import Connector
+from connector.events import Action, TicketRef
+from connector.features.outage import store
+from connector.features.outage.flows import HOME
+from connector.mappings import Mapping
+from connector.store.outbox import OutboxItem
+from connector.timestamps import from_epoch
+from connector.wording import local_time, ticket_label
+from connector.work import enqueue_actions
+
+REPORT, CONTRACT = "outage_report", "outage_contract"  # the reasons of the tickets created
+
+
+def report_actions(c: Connector, conn: Connection, row: Row[Any], mapping: Mapping,
+                   values: dict[str, str], downtime: float, who: str) -> list[Action]:
+    from connector.features.outage.conclusion import duration
+    rules, ref = mapping.outage, TicketRef.parse(row.ticket)
+    assert rules is not None
+    entry = c.mappings.catalog.services[row.service]
+    events = store.timeline(conn, row.id)
+    declared = next((e for e in events if e["kind"] == "declared"), {})
+    none = c.render("outage_fact_unknown", mapping.name)
+    facts = {"service": entry.title, "ticket": ticket_label(ref), "who": who,
+             "url": str(declared.get("url") or ""), "downtime": duration(c, mapping, downtime),
+             "declared": local_time(from_epoch(row.declared_at), mapping.timezone),
+             "timeline": timeline_text(c, mapping, events),
+             **{k: v or none for k, v in values.items()}}
+    actions = [Action("create_issue", ref.tracker, TicketRef(ref.tracker, ref.project, "new"), {
+        "title": c.render("outage_report_title", mapping.name, **facts),
+        "description": c.render("outage_report", mapping.name, **facts),
+        "labels": rules.report_labels if ref.tracker == "gitlab" else [],
+        "user": who, "for_ticket": str(ref)}, REPORT)]
+    if entry.contract is not None and entry.contract.tracker_project:
+        contract = entry.contract
+        actions.append(Action("create_issue", ref.tracker,
+                              TicketRef(ref.tracker, contract.tracker_project, "new"), {
+            "title": c.render("outage_contract_title", mapping.name, **facts),
+            "description": c.render("outage_contract", mapping.name,
+                                    contractor=contract.contractor,
+                                    contract=contract.contract or none, **facts),
+            "labels": rules.contractor_labels if ref.tracker == "gitlab" else [],
+            "user": who, "for_ticket": str(ref)}, CONTRACT))
+    return actions
+
+
+def after_created(c: Connector, conn: Connection, item: OutboxItem,
+                  performed: Performed) -> None:
+    """The report or contractor ticket exists: assign it, note it on the outage's ticket, link
+    it (Mantis), post it in the room, record it on the timeline."""
+    action = item.action
+    if action.kind != "create_issue" or action.reason not in (REPORT, CONTRACT):
+        return
+    iid, url = performed.result.get("iid"), str(performed.result.get("url") or "")
+    p = action.params_as(CreateIssue)
+    row = store.by_ticket(conn, p.for_ticket) if p.for_ticket else None
+    if not iid or row is None:
+        return
+    outage_ref = TicketRef.parse(row.ticket)
+    created = TicketRef(action.target, action.ticket.project, str(iid))
+    mapping, catalog = c.mappings.by_name[row.mapping], c.mappings.catalog
+    entry = catalog.services[row.service]
+    kind = "report" if action.reason == REPORT else "contract"
+    store.record(conn, row.id, kind, p.user, ticket=str(created), url=url)
+    owner_key = catalog.head_of_support if kind == "report" else (
+        entry.contract.work_group if entry.contract else None)
+    owner = catalog.people.get(owner_key or "")
+    username = getattr(owner, created.tracker, "") if owner else ""
+    text = c.render(f"outage_{kind}_created", mapping.name, url=url,
+                    ticket=_reference(created, outage_ref), owner=owner.name if owner else "—")
+    actions = [Action("post_in_room", "chat", outage_ref, {"channel": HOME, "text": text},
+                      action.reason),
+               Action("add_note", outage_ref.tracker, outage_ref, {"body": text}, action.reason)]
+    if username:
+        actions.insert(0, Action("assign", created.tracker, created,
+                                 {"username": username, "role": kind}, action.reason))
+    if created.tracker == "mantis":
+        actions.append(Action("link", "mantis", outage_ref, {"target": created.key,
+                                                             "type": "related-to"},
+                              action.reason))
+    enqueue_actions(c, conn, f"outage|{outage_ref}|{kind}|{created}", actions, None)
+
+
+def timeline_text(c: Connector, mapping: Mapping, events: list[dict[str, Any]]) -> str:
+    """The timeline as lines people read: time, who, what (in the regulation's words)."""
+    rules = mapping.outage
+    titles = {s.name: s.title for s in rules.stages} if rules else {}
+    lines = []
+    for e in events:
+        what = c.render(f"outage_log_{e['kind']}", mapping.name,
+                        stage=titles.get(str(e.get("stage", "")), ""),
+                        text=str(e.get("text") or e.get("cause") or ""),
+                        service=str(e.get("service") or ""),
+                        answer=str(e.get("answer") or ""), link=str(e.get("link") or ""),
+                        url=str(e.get("url") or ""),
+                        users="—" if e.get("users") is None else f"{e['users']:,.0f}".replace(
+                            ",", " "))
+        lines.append(c.render("outage_log_line", mapping.name,
+                              time=local_time(from_epoch(e["at"]), mapping.timezone),
+                              who=e.get("who") or "—", what=what))
+    return "\n".join(lines)
+
+
+def _reference(created: TicketRef, outage: TicketRef) -> str:
+    """How the outage's ticket names the new one: GitLab links `#24` and `group/p#24`."""
+    if created.tracker == "gitlab" and created.project == outage.project:
+        return f"#{created.key}"
+    return ticket_label(created)
