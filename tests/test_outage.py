@@ -40,15 +40,18 @@ class Outage:
     slack: StandInSlack
     presses: int = 0
 
-    def declare(self, key: str = "hook-1") -> None:
+    service: str = "erp-api"
+
+    def declare(self, key: str = "hook-1", *labels: str) -> None:
+        """GitLab's webhook about issue 23 with «Priority: High» + «Accident» (and `labels`)."""
         with self.c.engine.begin() as conn:
             inbox.add_event(conn, source="gitlab", dedup_key=key, event_name="Issue Hook",
                             ordering_key="gitlab:1#23", payload=json.dumps(
-                                issue_hook("Priority: High", "Accident")))
+                                issue_hook("Priority: High", "Accident", *labels)))
         run_until_idle(self.c)
 
     def room(self) -> dict[str, Any]:
-        return self.slack.channel("erp-api-23-" + _today(self.c))
+        return self.slack.channel(f"{self.service}-23-" + _today(self.c))
 
     def status(self) -> dict[str, Any]:
         """The pinned status message."""
@@ -63,6 +66,7 @@ class Outage:
         room = {"id": channel} if channel else self.room()
         payload = {"type": "block_actions", "user": {"id": user, "username": user.lower()},
                    "channel": {"id": room["id"]}, "response_url": self.slack.response_url,
+                   "trigger_id": self.slack.trigger_id(),
                    "container": {"type": "message", "message_ts": message["ts"],
                                  "channel_id": room["id"]},
                    "actions": [{"action_id": data, "value": data,
@@ -81,6 +85,7 @@ class Outage:
         data = f"hdc:outage:go:1:{stage_index}"
         payload = {"type": "block_actions", "user": {"id": user, "username": user.lower()},
                    "channel": {"id": room["id"]}, "response_url": self.slack.response_url,
+                   "trigger_id": self.slack.trigger_id(),
                    "container": {"type": "message", "message_ts": status["ts"],
                                  "channel_id": room["id"]},
                    "actions": [{"action_id": data, "value": data,
@@ -113,20 +118,24 @@ def world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
 def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
                   standin_slack: StandInSlack, clock: Clock = SYSTEM_CLOCK,
                   mapping_text: dict[str, str] | None = None, outages: str = "C0OUTAGES",
+                  people: dict[str, dict[str, str]] | None = None,
                   **config: Any) -> Iterator[Outage]:
     """Belarus on GitLab and Slack, with the catalog's people given stand-in Slack ids;
     `mapping_text`: files of the mappings replaced; `outages`: the outage channel's id;
+    `people`: more ids for the catalog's people;
     `config`: more top-level config sections
     (mail, prometheus)."""
     mappings = tmp_path / "mappings"
     shutil.copytree(REPO / "mappings", mappings)
     catalog = yaml.safe_load((mappings / "catalog.yml").read_text(encoding="utf-8"))
-    people = catalog["catalog"]["people"]
+    extra_ids, people = people, catalog["catalog"]["people"]
     people["erp-owner"].update(slack=OWNER, gitlab="erp-owner")
     people["duty"].update(slack=DUTY)
     people["l1"].update(slack=L1)
     people["head"].update(slack=HEAD)
     people["pharmacy-owner"].update(slack=PHARMACY)
+    for key, ids in (extra_ids or {}).items():
+        people[key].update(ids)
     (mappings / "catalog.yml").write_text(yaml.safe_dump(catalog, allow_unicode=True),
                                           encoding="utf-8")
     for name, text in (mapping_text or {}).items():

@@ -71,7 +71,10 @@ def test_a_top_level_slack_message_has_no_thread() -> None:
     pytest.param("event_callback", slack_event(subtype="message_deleted"), id="deletion"),
     pytest.param("event_callback", slack_event(subtype="channel_join"), id="join"),
     pytest.param("event_callback", slack_event(type="member_joined_channel"), id="other event"),
-    pytest.param("view_submission", {"type": "view_submission"}, id="other payload"),
+    pytest.param("view_action", {"type": "view_closed"}, id="other payload"),
+    pytest.param("view_submission", {"type": "view_submission", "user": {"id": "U1"},
+                                     "view": {"callback_id": "deploy_form"}},
+                 id="another app's modal"),
     pytest.param("block_actions", slack_press("approve_deploy"), id="foreign button"),
     pytest.param("block_actions", slack_press("hdc:"), id="button without action"),
 ])

@@ -18,6 +18,7 @@ from connector.core import Connector
 from connector.events import Action, TicketRef
 from connector.features.outage import store
 from connector.features.outage.flows import DECISIONS, FEATURE, HOME, RULE, buttons, status_text
+from connector.store import threads
 from connector.store.db import reading
 from connector.store.outbox import OutboxItem
 from connector.wording import ticket_label
@@ -80,12 +81,14 @@ def link(c: Connector, conn: Connection, outage: Row[Any], problem: Row[Any],
     values = {"outage": _mention(o_ref, p_ref), "problem": _mention(p_ref, o_ref)}
     text = c.render("problem_linked", mapping.name, **values)
     actions = [Action("add_note", o_ref.tracker, o_ref, {"body": text}, RULE),
-               Action("add_note", p_ref.tracker, p_ref, {"body": text}, RULE),
-               Action("post_in_room", "chat", p_ref, {"channel": HOME, "text": text}, RULE)]
+               Action("add_note", p_ref.tracker, p_ref, {"body": text}, RULE)]
     if p_ref.tracker == "mantis":
         actions.append(Action("link", "mantis", o_ref, {"target": p_ref.key,
                                                         "type": "related-to"}, RULE))
-    return [*actions, _refresh(c, conn, problem)]
+    if any(t.channel == HOME for t in threads.for_ticket(conn, problem.ticket)):
+        actions += [Action("post_in_room", "chat", p_ref, {"channel": HOME, "text": text},
+                           RULE), _refresh(c, conn, problem)]
+    return actions
 
 
 def after_created(c: Connector, conn: Connection, item: OutboxItem,
@@ -109,11 +112,15 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
                  stage=first.name, title=p.title, url=str(performed.result.get("url") or ""))
     problem = store.get(conn, problem_id)
     assert problem is not None
+    enqueue_actions(c, conn, f"problem|{ref}|outage|{outage.ticket}",
+                    link(c, conn, outage, problem, p.user), None)  # before the room: listed
     from connector.features.outage.buttons import owner_actions
     entry, catalog = c.mappings.catalog.services[outage.service], c.mappings.catalog
     responders = catalog.responders(outage.service)
     date = datetime.fromtimestamp(c.clock.now(), ZoneInfo(mapping.timezone))
-    actions = [*owner_actions(c, ref, outage.service, first), Action("open_room", "chat", ref, {
+    from connector.features.outage.flows import _stage_actions
+    actions = [*owner_actions(c, ref, outage.service, first),
+               *_stage_actions(mapping, ref, None, first), Action("open_room", "chat", ref, {
         "channel": HOME, "name": f"problem-{outage.service}-{ref.key}-{date:%Y-%m-%d}",
         "invite": {"slack": [x.slack for x in responders if x.slack]},
         "intro": c.render("problem_intro", mapping.name, service=entry.title,
@@ -123,8 +130,6 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
         "status": _status(c, conn, problem), "buttons": buttons(c, mapping, problem_id, first,
                                                                KIND)}, RULE)]
     enqueue_actions(c, conn, f"problem|{ref}|declared", actions, None)
-    enqueue_actions(c, conn, f"problem|{ref}|outage|{outage.ticket}",
-                    link(c, conn, outage, problem, p.user), None)
 
 
 def _refresh(c: Connector, conn: Connection, problem: Row[Any]) -> Action:

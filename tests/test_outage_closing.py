@@ -1,0 +1,214 @@
+"""Part 2 of the Belarus accident on GitLab and Slack: from «Восстановлено» the conclusion
+form (a modal) records cause, measures, tasks and affected users; the downtime comes from the
+timeline; the report issue is created from the template for the head of support and linked in
+the room; then one of the three closing decisions closes it, the channel is archived and the
+room's log is attached to the issue."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connector.clock import FakeClock
+from connector.features.outage import store as outages
+from connector.store.db import reading
+from tests.drive import post_slack, run_until_idle, slack_reply
+from tests.standins.gitlab import StandInGitLab
+from tests.standins.slack import StandInSlack
+from tests.test_outage import DUTY, HEAD, OWNER, Outage, belarus_world
+
+T0 = 1_772_700_000.0  # 2026-03-05 08:40 UTC
+MIS = "U0MISOWNER"
+CONCLUSION = {"cause": "Переполнение диска на сервере БД",
+              "measures": "Очистили журналы, расширили диск", "tasks": "#31",
+              "affected": "около 40% аптек"}
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(T0)
+
+
+@pytest.fixture
+def world(tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
+          standin_slack: StandInSlack, clock: FakeClock) -> Iterator[Outage]:
+    standin_gitlab.add_user("head", 90)
+    worlds = belarus_world(tmp_path, sqlite_url, standin_gitlab, standin_slack, clock=clock)
+    world = next(worlds)
+    yield world
+    world.c.engine.dispose()
+
+
+def restored(world: Outage, clock: FakeClock) -> None:
+    """Declared at T0, diagnosed, restored 2 h 05 min later; someone talks in the room."""
+    world.declare()
+    world.press(1, DUTY)
+    slack_reply(world.client, channel=world.room()["id"], thread_ts="", text="БД не отвечает",
+                user=DUTY, event_id="Ev1", ts=f"{T0 + 60:.6f}")
+    clock.advance(2 * 3600 + 5 * 60)
+    world.press(3, OWNER)  # → Восстановлено
+
+
+def button(world: Outage, label: str) -> str:
+    status = world.status()
+    return next(e["value"] for b in status["blocks"] if b["type"] == "actions"
+                for e in b["elements"] if e["text"]["text"] == label)
+
+
+def submit(world: Outage, user: str, values: dict[str, str]) -> Any:
+    [view] = world.slack.views[-1:]
+    body = f"payload={json.dumps(world.slack.submission(view['id'], user, values))}"
+    answer = post_slack(world.client, "/webhooks/slack/interactions", body.encode(),
+                        content_type="application/x-www-form-urlencoded")
+    run_until_idle(world.c)
+    return answer
+
+
+def conclude(world: Outage, user: str = OWNER) -> None:
+    world.press_on(world.status(), button(world, "📝 Заключение"), user)
+    assert submit(world, user, CONCLUSION).status_code == 200
+
+
+def test_the_conclusion_makes_the_report_for_the_head_of_support(
+        world: Outage, clock: FakeClock) -> None:
+    restored(world, clock)
+    conclude(world)
+    submit(world, OWNER, CONCLUSION)  # Slack delivers the submission again: still once
+
+    note = next(n["body"] for n in world.gl.issue(1, 23)["notes"] if "📝 Заключение" in
+                n["body"])
+    assert "Время простоя: 2 ч 05 мин" in note
+    assert "Причина аварии: Переполнение диска на сервере БД" in note
+    report = world.gl.issue(1, 24)
+    assert report["title"] == "Отчёт об аварии: АИС «Электронный рецепт» — API (#23)"
+    assert "Отчёт об аварии" in report["labels"] and report["assignee_ids"] == [90]
+    assert "- Время простоя: 2 ч 05 мин" in report["description"]
+    assert "Из хронологии сбоя (заполнено коннектором)" in report["description"]
+    assert "статус «Диагностика»" in report["description"]
+    said = [m["text"] for m in world.slack.messages(world.room()["id"])]
+    assert any(t.startswith("📄 Отчёт об аварии: #24") for t in said)
+    assert not any("Сбой на исполнителя" in t for t in said)  # erp-api has no contract
+    with reading(world.c.engine) as conn:
+        kinds = [e["kind"] for e in outages.timeline(conn, 1)]
+    assert kinds.count("conclusion") == 1 and kinds.count("report") == 1
+
+
+def test_the_conclusion_is_refused_to_someone_without_the_role(
+        world: Outage, clock: FakeClock) -> None:
+    from tests.test_outage import L1
+    restored(world, clock)
+    world.press_on(world.status(), button(world, "📝 Заключение"), L1)
+    assert world.slack.views == []
+    assert world.slack.responses[-1]["response_type"] == "ephemeral"
+
+
+@pytest.mark.parametrize(("decision", "note"), [
+    ("Закрыть с комментарием", "Закрыть с комментарием"),
+    ("Закрыть и создать проблему", "Закрыть и создать проблему"),
+])
+def test_a_closing_decision_closes_archives_and_attaches_the_log(
+        world: Outage, clock: FakeClock, decision: str, note: str) -> None:
+    restored(world, clock)
+    room = world.room()["id"]
+    world.press(4, HEAD)  # → Заключение: refused, no conclusion yet
+    assert "Восстановлено" in world.status()["text"]
+    conclude(world)
+    world.press(4, OWNER)  # → Заключение
+    world.press_on(world.status(), button(world, decision), OWNER)  # only the head closes
+    assert world.slack.channel(room)["is_archived"] is False
+    world.press_on(world.status(), button(world, decision), HEAD)
+
+    issue = world.gl.issue(1, 23)
+    assert "Сбой: заключение" not in issue["labels"]  # the closed stage has no label
+    assert any(f"Сбой «АИС «Электронный рецепт» — API» закрыт (Руководитель поддержки): "
+               f"{note}." in n["body"] for n in issue["notes"])
+    assert world.slack.channel(room)["is_archived"] is True
+    [log_note] = [n["body"] for n in issue["notes"] if "Журнал чата сбоя" in n["body"]]
+    [(url, content)] = [(u, c) for u, c in world.gl.uploads.items()
+                        if u.endswith("/outage-log-23.txt")]
+    assert url in log_note
+    text = content.decode()
+    assert "Дежурный инженер" in text or "u0duty" in text
+    assert "БД не отвечает" in text and "статус «Восстановлено»" in text
+    if decision == "Закрыть и создать проблему":
+        problem = world.gl.issue(1, 25)  # 24 is the report
+        assert problem["title"].startswith("Проблема: АИС «Электронный рецепт» — API")
+        assert "Проблема: зарегистрирована" in problem["labels"]
+        assert problem["assignee_ids"] == [77]  # the first stage's owner: the responsible
+        p_room = world.slack.channel("problem-erp-api-25-" + world.room()["name"][-10:])
+        assert {OWNER, DUTY} <= set(p_room["members"])
+        [p_status] = world.slack.pinned(p_room["id"])
+        status_text = next(m["text"] for m in world.slack.messages(p_room["id"])
+                           if m["ts"] == p_status)
+        assert "Связанные сбои: #23" in status_text
+        assert any("Сбой #23 связан с проблемой #25" in n["body"] for n in issue["notes"])
+
+
+def test_under_a_contract_the_contractor_gets_its_ticket_with_the_timeline(
+        tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
+        standin_slack: StandInSlack, clock: FakeClock) -> None:
+    """«Электронный рецепт — интеграция с МИС» is supported under a state contract: after the
+    conclusion «Сбой на исполнителя» is created in the contractor's project, assigned to its
+    work group, with the timeline, and named on the outage's ticket and in the room."""
+    standin_gitlab.add_user("head", 90)
+    standin_gitlab.add_user("contractor-wg", 91)
+    standin_gitlab.add_user("mis-owner", 78)
+    standin_slack.add_user(MIS, "mis-owner", "Mis Owner", "mis@example.org")
+    standin_gitlab.add_issue(2, 1, labels=["старая заявка"])  # the contractor's project exists
+    world = next(belarus_world(tmp_path, sqlite_url, standin_gitlab, standin_slack,
+                               clock=clock, people={"contractor-wg": {"gitlab": "contractor-wg"},
+                                                    "mis-owner": {"slack": MIS}}))
+    world.service = "erp-mis"
+    world.declare("hook-1", "Сервис: erp-mis")
+    world.press(1, DUTY)
+    clock.advance(3600)
+    world.press(3, MIS)
+    conclude(world, MIS)
+
+    ticket = standin_gitlab.issue(2, 2)
+    iid = 2
+    assert ticket["title"] == ("Сбой на исполнителя: Электронный рецепт — интеграция с МИС "
+                               "(#23)")
+    assert "Сбой на исполнителя" in ticket["labels"] and ticket["assignee_ids"] == [91]
+    assert "Подрядчик по интеграции" in ticket["description"]
+    assert "Хронология сбоя (подтверждение для претензионной работы)" in ticket["description"]
+    assert "статус «Восстановлено»" in ticket["description"]
+    notes = [n["body"] for n in world.gl.issue(1, 23)["notes"]]
+    assert any(n.startswith("📄 Сбой на исполнителя: ") and f"project-2/-/issues/{iid}" in n
+               and "Рабочая группа подрядчика" in n for n in notes)
+    world.c.engine.dispose()
+
+
+def test_linking_to_an_open_problem_picks_it_from_the_list(
+        world: Outage, clock: FakeClock, standin_gitlab: StandInGitLab) -> None:
+    """A problem already open (from an earlier outage) is offered; picking it closes the
+    outage and lists it on the problem's status."""
+    from connector.events import TicketRef
+    from connector.features.outage.problems import KIND
+    restored(world, clock)
+    with world.c.engine.begin() as conn:
+        pid = outages.declare(conn, str(TicketRef("gitlab", "1", "40")), "belarus-ehr",
+                              "erp-api", "analysis", KIND)
+    standin_gitlab.add_issue(1, 40, labels=["Проблема"])
+    conclude(world)
+    world.press(4, OWNER)
+    world.press_on(world.status(), button(world, "Закрыть и связать с проблемой"), HEAD)
+    offer = next(m for m in world.slack.messages(world.room()["id"])
+                 if m["text"].startswith("Выберите проблему"))
+    [choice] = [e for b in offer["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert choice["text"]["text"] == "#40 — АИС «Электронный рецепт» — API"
+    world.press_on(offer, choice["value"], HEAD)
+    world.press_on(offer, choice["value"], HEAD)  # a second press: closed already
+
+    with reading(world.c.engine) as conn:
+        timeline = outages.timeline(conn, 1)
+        linked = [e for e in outages.timeline(conn, pid) if e["kind"] == "outage"]
+    assert [e["ticket"] for e in timeline if e["kind"] == "problem"] == ["gitlab:1#40"]
+    assert len(linked) == 1 and timeline[-2]["decision"] == "link_problem"
+    assert any("Сбой #23 связан с проблемой #40" in n["body"]
+               for n in world.gl.issue(1, 40)["notes"])
+    assert world.slack.channel(world.room()["id"])["is_archived"] is True
