@@ -17,7 +17,7 @@ from connector.actions import (
 )
 from connector.adapters import Performed
 from connector.chat import Button, Posted, Room, split_text
-from connector.errors import PermanentActionError, RetryableActionError
+from connector.errors import NotYetError, PermanentActionError
 from connector.forms import Form, FormField, FormProgress
 from connector.store import pool, threads
 from connector.store.db import reading
@@ -63,11 +63,19 @@ class RoomActions:
             with self.engine.begin() as conn:
                 pool.seed(conn, self.chat.name, self.pool)
                 channel_id = pool.claim(conn, self.chat.name, str(item.action.ticket), self.pool)
-            if channel_id is not None:
-                return self.chat.adopt_room(channel_id, name)
-            log.warning("%s: every pool room is taken (%d); %s gets a topic in the home "
-                        "supergroup: add supergroups to room_pool", self.chat.name,
-                        len(self.pool), name)
+            if channel_id is None:
+                log.warning("%s: every pool room is taken (%d); %s gets a topic in the "
+                            "home supergroup: add supergroups to room_pool", self.chat.name,
+                            len(self.pool), name)
+            else:
+                try:
+                    return self.chat.adopt_room(channel_id, name)
+                except PermanentActionError as exc:  # the bot lacks rights there: a topic
+                    log.error("%s: pool room %s refused (%s): give the bot the rights to "
+                              "change info, invite users, pin and ban; %s gets a topic",
+                              self.chat.name, channel_id, exc, name)
+                    with self.engine.begin() as conn:
+                        pool.release(conn, self.chat.name, channel_id)
         home = self._channel_id(item)  # type: ignore[attr-defined]
         p = item.action.params_as(OpenRoom)
         if p.thread:  # the intro opens the thread; the rest of the room lives under it
@@ -106,7 +114,7 @@ class RoomActions:
         """Posted once: a retry looks for it by its key where the platform can tell."""
         p, row = item.action.params_as(PostInRoom), self._room(item)
         if row is None or not row.message_id:
-            raise RetryableActionError("the outage room is not open yet")
+            raise NotYetError("the outage room is not open yet")
         thread = row.thread_id or None
         key = f"{item.idempotency_key}#0"
         posted = self.chat.find_post(row.channel_id, key, item.created_at - 5, thread) \
@@ -153,6 +161,6 @@ class RoomActions:
     def _update_room(self, item: OutboxItem) -> None:
         p, row = item.action.params_as(UpdateRoom), self._room(item)
         if row is None or not row.message_id:
-            raise RetryableActionError("the outage room is not open yet")
+            raise NotYetError("the outage room is not open yet")
         self.chat.update(row.channel_id, row.message_id, p.status[: self.chat.max_text],
                          [Button(t, d) for t, d in p.buttons])

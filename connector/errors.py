@@ -47,6 +47,11 @@ class RetryableActionError(ActionError):
         super().__init__(reason)
 
 
+class NotYetError(RetryableActionError):
+    """The action waits for another of ours (a room not open yet): retried, but the service
+    did nothing wrong, so its circuit breaker does not count it."""
+
+
 class PermanentActionError(ActionError):
     """The service refused the action for good (a 4xx other than 429): recorded as failed."""
 

@@ -8,7 +8,7 @@ import random
 
 from connector.actions import ActionParamsError
 from connector.core import Connector
-from connector.errors import PermanentActionError, RetryableActionError
+from connector.errors import NotYetError, PermanentActionError, RetryableActionError
 from connector.store import outbox
 from connector.store.outbox import OutboxItem
 from connector.work import Between, never_stop
@@ -63,7 +63,8 @@ def perform(c: Connector, item: OutboxItem) -> None:
             log.exception("%s on %s crashed; parked", a.kind, a.ticket)
             raise PermanentActionError(f"crashed: {type(exc).__name__}: {exc}") from exc
     except RetryableActionError as exc:
-        c.circuits.failed(a.target)
+        if not isinstance(exc, NotYetError):
+            c.circuits.failed(a.target)
         if item.attempt >= w.max_attempts:
             _settle_failed(c, item, f"{exc} (gave up after {item.attempt} attempts)")
             return

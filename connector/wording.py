@@ -35,7 +35,18 @@ def local_time(timestamp: str, zone: str) -> str:
     return f"{moment:%d.%m.%Y %H:%M} {name}"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SLACK_SPECIAL = re.compile(r"<([!@#])")  # <!channel>, <@U123>, <#C123>: shown, not acted on
+_QUICK_ACTION = re.compile(r"(^|\n)[ \t]*/", re.MULTILINE)  # GitLab runs `/close` at line start
+
+
 def no_mentions(text: str) -> str:
-    """Text from a chat, safe for a tracker note: `@ivan` there is a chat handle, and must not
-    notify the tracker user who happens to be called ivan."""
+    """Text from a chat, safe for a tracker note and for a chat post: `@ivan` there is a chat
+    handle, and must not notify the tracker user who happens to be called ivan; Slack's
+    `<!channel>`, `<!here>`, `<!subteam^…>` and `<@U…>` must not ping anyone when the
+    connector repeats them; a line starting with `/` must not run as a GitLab quick action
+    (`/close`, `/assign`) in the bot's name; control characters are dropped."""
+    text = _CONTROL.sub("", text)
+    text = _SLACK_SPECIAL.sub(lambda m: "‹" + m.group(1), text)
+    text = _QUICK_ACTION.sub("\\1∕", text)
     return _MENTION.sub(FULLWIDTH_AT, text)

@@ -245,3 +245,27 @@ def test_a_related_service_silent_past_the_norm_is_reminded_once(
                          "Ответьте кнопкой выше."]
     assert world.timeline()[-1] == ("related_reminder", "", "")
     world.c.engine.dispose()
+
+
+def test_prometheus_down_for_good_is_said_in_the_room(
+        world: Outage, standin_prometheus: StandInPrometheus) -> None:
+    """Rather than silence: after a few tries the room hears that Prometheus is down."""
+    world.declare()
+    standin_prometheus.fail_next(502, times=10)
+    command(world, "metrics", "")
+
+    [answer] = [m["text"] for m in world.slack.messages(world.room()["id"])
+                if m["text"].startswith("📈")]
+    assert "Ошибки 5xx, %: Prometheus недоступен — попробуйте позже" in answer
+
+
+def test_progress_by_someone_outside_the_catalog_stays_out_of_the_ticket(
+        world: Outage) -> None:
+    world.declare()
+    command(world, "progress", "<!channel> всё сломали", user=STRANGER, trigger="8.8")
+    command(world, "progress", "Данные целы\n/close", user=DUTY, trigger="8.9")
+
+    notes = [n["body"] for n in world.gl.issue(1, 23)["notes"]]
+    assert not any("всё сломали" in n for n in notes)
+    [line] = [n for n in notes if "Данные целы" in n]
+    assert "\n∕close" in line and "\n/close" not in line

@@ -16,6 +16,7 @@ from connector.forms import FormProgress
 
 T = TypeVar("T")
 NAME_MAX = 80  # conversations.create: lowercase letters, digits, - and _, ≤ 80
+NAME_TRIES = 9  # name, name-2 … name-9 when others hold the name
 TITLE_MAX = 24  # a modal's title, submit and close texts
 PLACEHOLDER_MAX = 150
 LABEL_MAX = 2000
@@ -36,16 +37,25 @@ class SlackRooms:
         raise NotImplementedError  # SlackChat's: runs the call and classifies its failure
 
     def create_room(self, name: str, home_id: str) -> Room:
-        """A public channel; `home_id` is not needed (Slack creates channels itself)."""
-        slug = channel_name(name)
-        try:
-            channel = self._call(lambda: self.client.conversations_create(name=slug))["channel"]
-        except PermanentActionError as exc:
-            own = self._own_channel(slug) if "name_taken" in str(exc) else None
-            if own is None:
-                raise
-            return own
-        return Room(str(channel["id"]), None, str(channel["name"]))
+        """A public channel; `home_id` is not needed (Slack creates channels itself). A name
+        someone else holds (or an archived channel has) is not ours to use: `name-2`, `name-3`…
+        are tried, each first looked up among the bot's own channels (an earlier try's)."""
+        base = channel_name(name)
+        for n in range(1, NAME_TRIES + 1):
+            slug = base if n == 1 else f"{base[: NAME_MAX - 3]}-{n}"
+            try:
+                channel = self._call(partial(self.client.conversations_create,
+                                             name=slug))["channel"]
+            except PermanentActionError as exc:
+                if "name_taken" not in str(exc):
+                    raise
+                own = self._own_channel(slug)
+                if own is not None:
+                    return own
+                continue
+            return Room(str(channel["id"]), None, str(channel["name"]))
+        raise PermanentActionError(f"Slack: the names {base} … {base}-{NAME_TRIES} are all "
+                                   "taken by channels the connector did not create")
 
     def invite(self, channel_id: str, user_ids: Sequence[str]) -> str | None:
         """Slack refuses a whole invitation when one person is already in, or unknown: then one

@@ -149,3 +149,19 @@ def test_times_are_in_the_teams_time_zone(zone: str, shown: str) -> None:
 ])
 def test_chat_handles_never_mention_tracker_users(text: str, safe: str) -> None:
     assert no_mentions(text) == safe
+
+
+@pytest.mark.parametrize(("text", "safe"), [
+    ("<!channel> упал API <!here|here>", "‹!channel> упал API ‹!here|here>"),
+    ("<!subteam^S0123|@l2> и <#C0L2>", "‹!subteam^S0123|＠l2> и ‹#C0L2>"),
+    ("Перезапустили\n/close\n  /label ~\"Priority: Low\"", "Перезапустили\n∕close\n∕label "
+     "~\"Priority: Low\""),
+    ("/assign @l1-user", "∕assign ＠l1-user"),
+    ("путь /var/log в середине строки", "путь /var/log в середине строки"),
+    ("\x00\x1b[31mкрасный\x07\tтаб", "[31mкрасный\tтаб"),
+])
+def test_chat_text_repeated_by_the_connector_pings_nobody_and_runs_no_quick_action(
+        text: str, safe: str) -> None:
+    """Slack's <!channel> shown, not acted on; GitLab's /close at a line's start not run in
+    the bot's name; control characters dropped."""
+    assert no_mentions(text) == safe

@@ -32,7 +32,7 @@ class Declaration:
 
 def parse(text: str) -> Declaration | None:
     """None when the service or the summary is missing."""
-    head, *rest = [part.strip() for part in text.split("|")]
+    head, *rest = [no_mentions(part).strip() for part in text.split("|")]
     words = head.split(maxsplit=1)
     if len(words) < 2 or not words[1].strip():
         return None

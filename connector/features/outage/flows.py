@@ -24,7 +24,7 @@ from connector.mappings import Mapping
 from connector.rules.vocab import read_event, write_action
 from connector.store.outbox import OutboxItem
 from connector.timestamps import from_epoch
-from connector.wording import local_time, ticket_label
+from connector.wording import local_time, no_mentions, ticket_label
 from connector.work import enqueue_actions
 
 log = logging.getLogger(__name__)
@@ -215,7 +215,7 @@ def _values(c: Connector, mapping: Mapping, ref: TicketRef, title: str, url: str
             service: str) -> dict[str, Any]:
     entry = c.mappings.catalog.services.get(service)
     return {"service": entry.title if entry else service, "ticket": ticket_label(ref),
-            "title": title, "url": url}
+            "title": no_mentions(title), "url": url}
 
 
 def _rules(mapping: Mapping) -> OutageRules:

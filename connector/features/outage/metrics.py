@@ -80,7 +80,10 @@ def after_query(c: Connector, conn: Connection, item: OutboxItem, performed: Per
 def _lines(c: Connector, mapping: str, answers: list[dict[str, Any]]) -> list[str]:
     lines = []
     for answer in answers:
-        if answer.get("error"):
+        if answer.get("down"):
+            log.warning("Prometheus unavailable for %r: %s", answer.get("title"), answer["down"])
+            value = c.render("outage_metrics_down", mapping)
+        elif answer.get("error"):
             log.warning("Prometheus refused %r: %s", answer.get("title"), answer["error"])
             value = c.render("outage_metrics_error", mapping)
         elif not answer.get("values"):

@@ -47,12 +47,15 @@ def on_room_message(c: Connector, conn: Connection, ref: TicketRef, m: ChatMessa
 
 def progress(c: Connector, conn: Connection, row: Row[Any], chat: str, user_id: str,
              user_name: str, text: str) -> list[Action]:
+    """By a person of the catalog (anyone may join a public Slack channel): on the timeline,
+    the ticket and in the room."""
     text = text.strip()
     if not text:
         return []
-    catalog = c.mappings.catalog
-    person = catalog.person(chat, user_id)
-    who = person.name if person else no_mentions(user_name)
+    person = c.mappings.catalog.person(chat, user_id)
+    if person is None:
+        return []  # only the catalog's people write to the ticket; the room log keeps the rest
+    who = person.name
     store.record(conn, row.id, "progress", who, text=text, chat=chat, user=user_id)
     ref, mapping = TicketRef.parse(row.ticket), c.mappings.by_name.get(row.mapping)
     line = c.render("outage_progress", mapping.name if mapping else None, who=who,

@@ -31,6 +31,7 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_metrics_line": {"title", "value"},
     "outage_metrics_no_data": set(),
     "outage_metrics_off": set(),
+    "outage_metrics_down": set(),
     "outage_metrics_error": set(),
     "outage_metrics_unknown": {"service", "known"},
     "outage_command_usage": {"services"},

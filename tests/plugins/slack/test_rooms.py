@@ -77,15 +77,27 @@ def test_a_retried_create_adopts_the_channel_its_earlier_try_made(
 
 
 @pytest.mark.parametrize("setup", ["someone else's", "archived"])
-def test_a_name_taken_otherwise_is_refused(
+def test_a_name_taken_otherwise_gets_the_next_free_name(
     chat: SlackChat, slack: StandInSlack, setup: str,
 ) -> None:
+    """Nobody can keep an outage's room shut by holding its predictable name."""
     if setup == "archived":
         chat.close_room(chat.create_room("outage-42", HOME))
     else:
         slack.add_channel("C0THEIRS", "outage-42", creator="U0DUTY")
 
-    with pytest.raises(PermanentActionError, match="name_taken"):
+    room = chat.create_room("outage-42", HOME)
+
+    assert room.name == "outage-42-2" and room.channel_id != "C0THEIRS"
+    assert chat.create_room("outage-42", HOME) == room  # a retry adopts it
+
+
+def test_when_every_fallback_name_is_taken_the_refusal_says_so(
+    chat: SlackChat, slack: StandInSlack,
+) -> None:
+    for n in ["", *(f"-{i}" for i in range(2, 10))]:
+        slack.add_channel(f"C0X{n or '1'}", f"outage-42{n}", creator="U0DUTY")
+    with pytest.raises(PermanentActionError, match="are all taken"):
         chat.create_room("outage-42", HOME)
 
 
