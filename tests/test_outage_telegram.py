@@ -275,3 +275,113 @@ def test_when_every_pool_room_is_taken_the_outage_gets_a_topic(
     run_until_idle(c)
     assert [t["name"][:12] for t in standin_telegram.topics(OUTAGES).values()] == [
         "egisz-mis-9-"]
+
+
+CONCLUSION = ["Отказ сервера приложений", "Перезапустили сервер, добавили память", "-",
+              "12 МО"]
+
+
+def buttons_of(message: dict[str, Any]) -> dict[str, str]:
+    return {b["text"]: b["callback_data"] for row in message["reply_markup"]["inline_keyboard"]
+            for b in row}
+
+
+def to_restored_and_concluded(c: Connector, client: FlaskClient, tg: StandInTelegram,
+                              mantis: StandInMantis, chat_id: int) -> dict[str, Any]:
+    """From the plugin's webhook to «Восстановлено», then the conclusion answered question by
+    question in the room; returns the pinned status message."""
+    from tests.mantis_hooks import delivery
+    headers, body = delivery("issue_reported", mantis.issue(7))
+    assert client.post("/webhooks/mantis", data=body, headers=headers).status_code == 200
+    run_until_idle(c)
+    topics = tg.topics(chat_id) if chat_id == OUTAGES else {}
+    thread = next(iter(topics), None)  # topic mode: the outage's topic
+
+    def status() -> dict[str, Any]:
+        [pinned] = tg.pinned(chat_id)
+        return next(m for m in tg.messages(chat_id) if m["message_id"] == pinned)
+
+    def press_as(label: str, user: int) -> None:
+        data = buttons_of(status())[label]
+        update = tg.callback_update(chat_id, status()["message_id"], data,
+                                    from_user={"id": user, "first_name": "x"})
+        assert post_telegram(client, update).status_code == 200
+        run_until_idle(c)
+
+    press_as("→ Диагностика", DUTY)
+    say = tg.message_update(chat_id, "Сервер приложений не отвечает", thread_id=thread,
+                            from_user={"id": DUTY, "first_name": "Дежурный"})
+    assert post_telegram(client, say).status_code == 200
+    press_as("→ Восстановлено", OWNER)
+    press_as("📝 Заключение", OWNER)
+    for answer in CONCLUSION:
+        question = tg.messages(chat_id)[-1]
+        assert question["text"].startswith("Заключение по сбою (")
+        update = tg.reply_update(chat_id, question["message_id"], answer,
+                                 from_user={"id": OWNER, "first_name": "О"})
+        assert post_telegram(client, update).status_code == 200
+        run_until_idle(c)
+    return status()
+
+
+def close_as(c: Connector, client: FlaskClient, tg: StandInTelegram, chat_id: int,
+             status: dict[str, Any], label: str, user: int) -> None:
+    update = tg.callback_update(chat_id, status["message_id"], buttons_of(status)[label],
+                                from_user={"id": user, "first_name": "x"})
+    assert post_telegram(client, update).status_code == 200
+    run_until_idle(c)
+
+
+def test_topic_mode_concludes_by_questions_and_closes_the_topic_with_the_log(
+        world: tuple[Connector, FlaskClient], standin_telegram: StandInTelegram,
+        standin_mantis: StandInMantis) -> None:
+    c, client = world
+    status = to_restored_and_concluded(c, client, standin_telegram, standin_mantis, OUTAGES)
+    [(topic_id, _)] = standin_telegram.topics(OUTAGES).items()
+    said = [m["text"] for m in standin_telegram.messages(OUTAGES, topic_id)]
+    assert any(t.startswith("📝 Заключение по сбою «МИС регионального сегмента ЕГИСЗ»")
+               and "Причина аварии: Отказ сервера приложений" in t
+               and "Задачи, чтобы авария не повторилась: не указано" in t for t in said)
+    report = standin_mantis.issue(8)
+    assert report["summary"] == "Отчёт об аварии: МИС регионального сегмента ЕГИСЗ (#7)"
+    assert any(t.startswith("📄 Отчёт об аварии: #8") for t in said)
+    assert [r["issue"]["id"] for r in standin_mantis.issue(7)["relationships"]] == [8]
+
+    close_as(c, client, standin_telegram, OUTAGES, status, "Закрыть с комментарием", OWNER)
+
+    assert standin_mantis.issue(7)["status"]["name"] == "closed"
+    assert standin_telegram.topics(OUTAGES)[topic_id]["closed"] is True
+    log = standin_mantis.file_contents[(7, "outage-log-7.txt")].decode()
+    assert "Сервер приложений не отвечает" in log and "статус «Восстановлено»" in log
+    assert "Отказ сервера приложений" in log  # the answers are recorded messages too
+
+
+def test_pool_mode_closes_by_creating_a_problem_and_returns_the_room(
+        pool_world: tuple[Connector, FlaskClient], standin_telegram: StandInTelegram,
+        standin_mantis: StandInMantis) -> None:
+    c, client = pool_world
+    room = POOL[0]
+    join = standin_telegram.join_request_update(room, {"id": DUTY, "first_name": "Дежурный"})
+    status = None
+    from tests.mantis_hooks import delivery
+    headers, body = delivery("issue_reported", standin_mantis.issue(7))
+    client.post("/webhooks/mantis", data=body, headers=headers)
+    run_until_idle(c)
+    assert post_telegram(client, join).status_code == 200
+    run_until_idle(c)
+    assert standin_telegram.members(room)[DUTY] == "member"
+    status = to_restored_and_concluded(c, client, standin_telegram, standin_mantis, room)
+
+    close_as(c, client, standin_telegram, room, status, "Закрыть и создать проблему", OWNER)
+
+    assert standin_mantis.issue(7)["status"]["name"] == "closed"
+    problem = standin_mantis.issue(10)  # 8 the other outage's request, 9 the report
+    assert problem["summary"].startswith("Проблема: МИС регионального сегмента ЕГИСЗ")
+    assert problem["handler"]["name"] == "sev-owner"  # the first stage's owner
+    assert standin_telegram.members(room)[DUTY] == "left"  # taken out of the pool room
+    assert standin_telegram.title(room) == "Свободная комната для сбоев"
+    log = standin_mantis.file_contents[(7, "outage-log-7.txt")].decode()
+    assert "Сервер приложений не отвечает" in log
+    with reading(c.engine) as conn:
+        from connector.store import pool
+        assert pool.held_by(conn, "telegram", str(room)) is None

@@ -4,6 +4,7 @@ when the outage closes."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sqlalchemy import select
@@ -30,7 +31,8 @@ def room_log(c: Connector, conn: Connection, row: Row[Any], mapping: Mapping) ->
             continue
         query = select(chat_messages).where(
             chat_messages.c.chat == room.chat, chat_messages.c.channel_id == room.channel_id,
-            chat_messages.c.at >= from_epoch(room.created_at)).order_by(chat_messages.c.at,
+            # chats date messages in whole seconds: the room's second counts
+            chat_messages.c.at >= from_epoch(math.floor(room.created_at) - 1)).order_by(chat_messages.c.at,
                                                                         chat_messages.c.id)
         if room.thread_id:
             query = query.where(chat_messages.c.thread_id == room.thread_id)
