@@ -32,8 +32,8 @@ def room_log(c: Connector, conn: Connection, row: Row[Any], mapping: Mapping) ->
         query = select(chat_messages).where(
             chat_messages.c.chat == room.chat, chat_messages.c.channel_id == room.channel_id,
             # chats date messages in whole seconds: the room's second counts
-            chat_messages.c.at >= from_epoch(math.floor(room.created_at) - 1)).order_by(chat_messages.c.at,
-                                                                        chat_messages.c.id)
+            chat_messages.c.at >= from_epoch(math.floor(room.created_at) - 1),
+        ).order_by(chat_messages.c.at, chat_messages.c.id)
         if room.thread_id:
             query = query.where(chat_messages.c.thread_id == room.thread_id)
         for m in conn.execute(query):
