@@ -212,3 +212,27 @@ def test_linking_to_an_open_problem_picks_it_from_the_list(
     assert any("Сбой #23 связан с проблемой #40" in n["body"]
                for n in world.gl.issue(1, 40)["notes"])
     assert world.slack.channel(world.room()["id"])["is_archived"] is True
+
+
+def test_a_problem_moves_on_by_its_own_stages_and_owners(
+        world: Outage, clock: FakeClock, standin_gitlab: StandInGitLab) -> None:
+    restored(world, clock)
+    conclude(world)
+    world.press(4, OWNER)
+    world.press_on(world.status(), button(world, "Закрыть и создать проблему"), HEAD)
+    p_room = world.slack.channel("problem-erp-api-25-" + world.room()["name"][-10:])
+    [pinned] = world.slack.pinned(p_room["id"])
+    status = next(m for m in world.slack.messages(p_room["id"]) if m["ts"] == pinned)
+    go = next(e["value"] for b in status["blocks"] if b["type"] == "actions"
+              for e in b["elements"] if e["text"]["text"] == "→ Анализ причины")
+
+    world.press_on(status, go, DUTY, channel=p_room["id"])  # not a role the stage allows
+    world.press_on(status, go, OWNER, channel=p_room["id"])
+
+    problem = world.gl.issue(1, 25)
+    assert "Проблема: анализ" in problem["labels"]
+    assert "Проблема: зарегистрирована" not in problem["labels"]
+    assert any("Статус проблемы «АИС «Электронный рецепт» — API»: Анализ причины" in n["body"]
+               for n in problem["notes"])
+    status = next(m for m in world.slack.messages(p_room["id"]) if m["ts"] == pinned)
+    assert "Анализ причины" in status["text"] and "Связанные сбои: #23" in status["text"]

@@ -22,6 +22,7 @@ from connector.features.outage.flows import (
     status_text,
 )
 from connector.features.outage.models import Role, Stage
+from connector.mappings import Mapping
 from connector.store import threads
 from connector.store.db import reading
 from connector.wording import ticket_label
@@ -58,6 +59,14 @@ def presser_roles(c: Connector, service: str, chat: str, user_id: str) -> set[Ro
     key = next((k for k, p in catalog.people.items() if p is catalog.person(chat, user_id)),
                None)
     return roles_of(catalog, service, key) if key and service in catalog.services else set()
+
+
+def _extra(c: Connector, mapping: Mapping, conn: Connection, row: Row[Any]) -> str:
+    """The status message's extra line: affected users (an outage), its outages (a problem)."""
+    if row.kind == "problem":
+        from connector.features.outage.problems import outages_line
+        return outages_line(c, conn, row)
+    return affected_line(c, mapping, conn, row.id)
 
 
 def owner_actions(c: Connector, ref: TicketRef, service: str, stage: Stage) -> list[Action]:
@@ -143,8 +152,7 @@ class OutageButtons:
         actions.append(Action("update_room", "chat", ref, {
             "channel": HOME,
             "status": status_text(c, mapping, ref, row.service, stage, c.clock.now(),
-                                  affected=affected_line(c, mapping, conn, row.id),
-                                  kind=row.kind),
+                                  affected=_extra(c, mapping, conn, row), kind=row.kind),
             "buttons": buttons(c, mapping, row.id, stage, row.kind)}, RULE))
         if stage.sample_affected:
             actions += sample_affected(c, ref, row.service)

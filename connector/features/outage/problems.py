@@ -145,14 +145,17 @@ def _status(c: Connector, conn: Connection, problem: Row[Any]) -> str:
     """The problem's status message: its stage and checklist, then its outages."""
     mapping = c.mappings.by_name[problem.mapping]
     assert mapping.outage is not None and mapping.outage.problem is not None
-    ref = TicketRef.parse(problem.ticket)
+    return status_text(c, mapping, TicketRef.parse(problem.ticket), problem.service,
+                       mapping.outage.problem.stage(problem.stage), problem.stage_since,
+                       affected=outages_line(c, conn, problem), kind=KIND)
+
+
+def outages_line(c: Connector, conn: Connection, problem: Row[Any]) -> str:
+    """«Связанные сбои: #23, #25» for the problem's status message."""
     outages = [TicketRef.parse(e["ticket"]) for e in store.timeline(conn, problem.id)
                if e["kind"] == "outage"]
-    listed = c.render("problem_outages", mapping.name, outages=", ".join(
+    return c.render("problem_outages", problem.mapping, outages=", ".join(
         ticket_label(o) for o in outages) or "—")
-    return status_text(c, mapping, ref, problem.service,
-                       mapping.outage.problem.stage(problem.stage), problem.stage_since,
-                       affected=listed, kind=KIND)
 
 
 def _mention(ref: TicketRef, other: TicketRef) -> str:
