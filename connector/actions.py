@@ -8,7 +8,7 @@ those keys, so the outbox of an older version still performs.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -43,6 +43,12 @@ class SetPriority(Params):
 
 class SetStatus(Params):
     status: str
+
+
+class SetState(Params):
+    """A GitLab issue opened or closed (trackers with statuses use set_status)."""
+
+    state: Literal["opened", "closed"]
 
 
 class SetField(Params):
@@ -224,7 +230,7 @@ class QueryMetrics(Params):
 TRACKER_PARAMS: dict[str, type[Params]] = {
     "update_labels": UpdateLabels, "add_note": AddNote, "assign": Assign,
     "set_priority": SetPriority, "set_status": SetStatus, "set_field": SetField, "link": Link,
-    "create_issue": CreateIssue, "attach_file": AttachFile,
+    "create_issue": CreateIssue, "attach_file": AttachFile, "set_state": SetState,
 }
 CHAT_PARAMS: dict[str, type[Params]] = {
     "escalate": Escalate, "deescalate": Deescalate, "relay_note": RelayNote,

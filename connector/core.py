@@ -136,6 +136,27 @@ def check_config(config: Config) -> Mappings:
     return mappings
 
 
+def _outage_abilities(source: str, kind: str, name: str, mapping: Mapping,
+                      supports: frozenset[str]) -> list[str]:
+    """An outage's stages write labels, statuses or states the tracker must be able to."""
+    if mapping.outage is None:
+        return []
+    problems = []
+    for lifecycle, stages in (("stages", mapping.outage.stages),
+                              ("problem.stages", mapping.outage.problem.stages
+                               if mapping.outage.problem else [])):
+        for i, stage in enumerate(stages):
+            asks = ({"update_labels"} if stage.label else set()) | (
+                {"set_status"} if stage.status else set()) | (
+                {"set_state"} if stage.state else set())
+            for action in sorted(asks - supports):
+                problems.append(format_problem(
+                    source, f"trackers.{kind} (mapping {name}, outage.{lifecycle}[{i}])",
+                    f"stage {stage.name} needs to {action}, which {kind} cannot",
+                    f"use a mapping written for {kind}"))
+    return problems
+
+
 def _check_abilities(config: Config, mappings: Mappings) -> list[str]:
     """A mapping may ask a tracker only for what the tracker can do (e.g. GitLab has no
     priority field: an impact → priority rule cannot run on it)."""
@@ -160,6 +181,8 @@ def _check_abilities(config: Config, mappings: Mappings) -> list[str]:
                         f"SLA policy {policy.name} needs to {action}, which {kind} cannot",
                         "drop that from its thresholds, or use a mapping written for "
                         f"{kind}"))
+            problems += _outage_abilities(config.source, kind, name, mappings.get(name),
+                                          supports)
     if config.alerts is not None:
         alerts_tracker = config.alerts.tracker
         if alerts_tracker in config.trackers.configured() and \

@@ -15,7 +15,7 @@ EventKind = Literal["ticket", "note"]
 ActionKind = Literal[
     # trackers
     "update_labels", "add_note", "assign", "set_priority", "set_status", "set_field", "link",
-    "create_issue", "attach_file",
+    "create_issue", "attach_file", "set_state",
     # chats
     "escalate", "deescalate", "relay_note", "post_alert", "update_alert", "post_in_thread",
     "answer_button", "notify", "open_room", "update_room", "post_in_room", "answer_join",

@@ -124,6 +124,7 @@ def test_a_closing_decision_closes_archives_and_attaches_the_log(
 
     issue = world.gl.issue(1, 23)
     assert "Сбой: заключение" not in issue["labels"]  # the closed stage has no label
+    assert issue["state"] == "closed"
     assert any(f"Сбой «АИС «Электронный рецепт» — API» закрыт (Руководитель поддержки): "
                f"{note}." in n["body"] for n in issue["notes"])
     assert world.slack.channel(room)["is_archived"] is True

@@ -22,7 +22,8 @@ def guess_event(payload: Any) -> str:
 
 
 # Kinds of action its tracker performs (GitLab has no status or priority field: labels).
-SUPPORTS = frozenset({"update_labels", "assign", "add_note", "create_issue", "attach_file"})
+SUPPORTS = frozenset({"update_labels", "assign", "add_note", "create_issue", "attach_file",
+                      "set_state"})
 
 PLUGIN = TrackerPlugin(name="gitlab", normalize=normalize, make_tracker=make_tracker,
                        reconcile_event=RECONCILE, guess_event=guess_event,

@@ -12,7 +12,14 @@ import gitlab
 import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
-from connector.actions import AddNote, Assign, AttachFile, CreateIssue, UpdateLabels
+from connector.actions import (
+    AddNote,
+    Assign,
+    AttachFile,
+    CreateIssue,
+    SetState,
+    UpdateLabels,
+)
 from connector.adapters import DONE, Change, Performed, Snapshot, TicketFacts, Tracker
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import TicketRef
@@ -56,6 +63,7 @@ class GitLabTracker(Tracker):
             "add_note": lambda: self._add_note(item),
             "create_issue": lambda: self._create_issue(item),
             "attach_file": lambda: self._attach_file(item),
+            "set_state": lambda: self._set_state(item),
         }
         handler = handlers.get(a.kind)
         if handler is None:
@@ -147,6 +155,16 @@ class GitLabTracker(Tracker):
                 return DONE
         self._issues(item).update(int(item.action.ticket.key), {
             "add_labels": ",".join(add), "remove_labels": ",".join(remove)}, **NO_SDK_RETRY)
+        return DONE
+
+    def _set_state(self, item: OutboxItem) -> Performed:
+        """Close (or reopen) the issue: an outage's closing stage."""
+        status = item.action.params_as(SetState).state
+        current = self._current(item)
+        if current is not None and current.get("state") == status:
+            return DONE
+        self._issues(item).update(int(item.action.ticket.key), {
+            "state_event": "close" if status == "closed" else "reopen"}, **NO_SDK_RETRY)
         return DONE
 
     def _assign(self, item: OutboxItem) -> Performed:

@@ -96,3 +96,5 @@ def test_check_config_refuses_a_mapping_the_tracker_cannot_carry_out(tmp_path: P
     assert "rule impact_priority needs to set_priority, which gitlab cannot" in problems
     assert "rule intake_validation needs to set_status, which gitlab cannot" in problems
     assert "trackers.gitlab (mapping sevastopol-miac, rules[" in problems
+    assert ("trackers.gitlab (mapping sevastopol-miac, outage.stages[0]): stage registered "
+            "needs to set_status, which gitlab cannot") in problems

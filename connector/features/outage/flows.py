@@ -198,6 +198,8 @@ def _stage_actions(mapping: Mapping, ref: TicketRef, old: Stage | None,
     if new.status:
         actions.append(write_action(mapping, Action("set_status", ref.tracker, ref,
                                                     {"status": new.status}, RULE)))
+    if new.state:
+        actions.append(Action("set_state", ref.tracker, ref, {"state": new.state}, RULE))
     return actions
 
 

@@ -23,6 +23,7 @@ class Stage(BaseModel):
     steps: list[str] = []  # the checklist shown while it is in this stage
     label: str | None = None  # GitLab label / Mantis tag while in this stage
     status: str | None = None  # tracker status (regulation words) on entering it
+    state: Literal["opened", "closed"] | None = None  # GitLab: the state on entering it
     sample_affected: bool = False  # sample the catalog's affected-users query on entering it
     conclusion: bool = False  # while in it, the status offers the conclusion form (§4.3.4)
     requires: list[Literal["conclusion"]] = []  # what must be on the timeline to enter it
