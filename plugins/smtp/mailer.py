@@ -49,9 +49,11 @@ class SmtpMailer(Adapter):
             raise PermanentActionError(f"SMTP login refused ({exc.smtp_code}): check "
                                        "mail.username and mail.password") from exc
         except smtplib.SMTPResponseException as exc:
+            said = exc.smtp_error.decode("utf-8", "replace") if isinstance(
+                exc.smtp_error, bytes) else str(exc.smtp_error)
             if 500 <= exc.smtp_code < 600:
-                raise PermanentActionError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
-            raise RetryableActionError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
+                raise PermanentActionError(f"SMTP {exc.smtp_code}: {said}") from exc
+            raise RetryableActionError(f"SMTP {exc.smtp_code}: {said}") from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise RetryableActionError(f"SMTP {cfg.host}:{cfg.port}: {exc}") from exc
         return DONE
