@@ -199,7 +199,7 @@ def refused_on_slack(world: World) -> None:
     assert button_values(world.slack_message()) != []  # the buttons are still there
     [answer] = world.slack.responses
     assert answer["response_type"] == "ephemeral" and answer["replace_original"] is False
-    assert "участники канала оповещений" in answer["text"]
+    assert "не для вас здесь" in answer["text"]
 
 
 def test_a_press_from_an_unrelated_channel_changes_nothing(world: World) -> None:
@@ -236,7 +236,7 @@ def test_a_telegram_press_from_an_unconfigured_chat_is_answered_not_allowed(
     assert world.gl.writes() == []
     [answer] = world.tg.calls("answerCallbackQuery")
     assert answer.params["show_alert"] in (True, "true", "True")
-    assert "участники канала оповещений" in answer.params["text"]
+    assert "не для вас здесь" in answer.params["text"]
 
 
 def test_a_telegram_press_by_someone_who_left_the_chat_changes_nothing(world: World) -> None:

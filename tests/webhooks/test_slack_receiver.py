@@ -183,11 +183,31 @@ def test_a_button_press_is_answered_with_an_empty_200_and_stored_once(
 def test_other_interaction_types_are_acknowledged_without_storing(
     app: Flask, client: FlaskClient,
 ) -> None:
-    body = form(payload=json.dumps({"type": "view_submission", "user": {"id": "U0L1"}}))
-    response = post_slack(client, INTERACTIONS, body, content_type=FORM)
-
-    assert response.status_code == 200
+    for other in ({"type": "view_closed", "user": {"id": "U0L1"}},
+                  {"type": "view_submission", "user": {"id": "U0L1"},  # another app's modal
+                   "view": {"id": "V1", "callback_id": "deploy_form", "state": {"values": {}}}}):
+        response = post_slack(client, INTERACTIONS, form(payload=json.dumps(other)),
+                              content_type=FORM)
+        assert response.status_code == 200
     assert stored(app) == 0
+
+
+def test_a_submission_of_our_modal_is_stored_once_and_a_broken_one_refused(
+    app: Flask, client: FlaskClient,
+) -> None:
+    ours = {"type": "view_submission", "user": {"id": "U0L1"},
+            "view": {"id": "V1", "hash": "1.V1", "callback_id": "hdc:outage:conclusion:1",
+                     "state": {"values": {"cause": {"cause": {"value": "диск"}}}}}}
+    for _ in range(2):  # Slack retries: stored once
+        response = post_slack(client, INTERACTIONS, form(payload=json.dumps(ours)),
+                              content_type=FORM)
+        assert response.status_code == 200 and response.data == b""
+    broken = {"type": "view_submission", "user": {"id": "U0L1"},
+              "view": {"id": "V2", "callback_id": "hdc:outage:conclusion:1", "state": []}}
+    response = post_slack(client, INTERACTIONS, form(payload=json.dumps(broken)),
+                          content_type=FORM)
+    assert response.status_code == 422 and "view.state.values" in response.json["error"]
+    assert stored(app) == 1
 
 
 @pytest.mark.parametrize("body", [
