@@ -94,5 +94,7 @@ def _settle_failed(c: Connector, item: OutboxItem, reason: str) -> None:
     a = item.action
     log.error("%s on %s failed: %s", a.kind, a.ticket, reason, extra={"outbox_id": item.id})
     with c.engine.begin() as conn:
-        outbox.mark_failed(conn, item.id, c.worker_id, reason)
+        if outbox.mark_failed(conn, item.id, c.worker_id, reason):
+            for hook in c.registry.after_failure:
+                hook(c, conn, item, reason)
     c.metrics.actions.labels(target=a.target, kind=a.kind, outcome="failed").inc()

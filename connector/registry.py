@@ -44,6 +44,8 @@ FormHandler = Callable[["Connector", Connection, ChatForm], list[Action]]
 JoinHandler = Callable[["Connector", Connection, ChatJoin], list[Action]]
 # Runs in the transaction that records an action as done.
 AfterAction = Callable[["Connector", Connection, "OutboxItem", "Performed"], None]
+# Runs in the transaction that records an action as failed for good (with the reason).
+AfterFailure = Callable[["Connector", Connection, "OutboxItem", str], None]
 
 
 class Buttons(Protocol):
@@ -79,6 +81,7 @@ class Registry:
     default_reply: ReplyHandler | None = None  # replies in a ticket's own thread
     room_replies: dict[str, ReplyHandler] = field(default_factory=dict)  # logical channel → …
     after_action: list[AfterAction] = field(default_factory=list)
+    after_failure: list[AfterFailure] = field(default_factory=list)
     ticket_hooks: list[TicketHook] = field(default_factory=list)
     joins: list[JoinHandler] = field(default_factory=list)
     commands: dict[str, CommandHandler] = field(default_factory=dict)
@@ -138,6 +141,10 @@ class Registry:
 
     def after(self, hook: AfterAction) -> None:
         self.after_action.append(hook)
+
+    def failed(self, hook: AfterFailure) -> None:
+        """Told when an action fails for good (people may need to know, e.g. no room)."""
+        self.after_failure.append(hook)
 
     def job(self, job: Job) -> None:
         if any(j.name == job.name for j in self.jobs):

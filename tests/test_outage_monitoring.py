@@ -269,3 +269,20 @@ def test_progress_by_someone_outside_the_catalog_stays_out_of_the_ticket(
     assert not any("всё сломали" in n for n in notes)
     [line] = [n for n in notes if "Данные целы" in n]
     assert "\n∕close" in line and "\n/close" not in line
+
+
+def test_when_no_room_can_be_opened_the_info_channel_and_ticket_hear_of_it(
+        world: Outage) -> None:
+    """Every name of the room is held by someone else's channel: the outage is still
+    announced, with the room missing, rather than silence."""
+    from tests.test_outage import _today
+    name = "erp-api-23-" + _today(world.c)
+    for n in ["", *(f"-{i}" for i in range(2, 10))]:
+        world.slack.add_channel(f"C0SQ{n or '1'}", f"{name}{n}", creator=STRANGER)
+    world.declare()
+
+    [notice] = [m["text"] for m in world.slack.messages(SLACK_L2)
+                if "чат сбоя открыть не удалось" in m["text"]]
+    assert "«АИС «Электронный рецепт» — API» (#23)" in notice
+    assert any("чат сбоя открыть не удалось" in n["body"] for n in world.gl.issue(1, 23)["notes"])
+    assert ("room_failed", "", "") in world.timeline(everything=True)

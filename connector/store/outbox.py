@@ -114,6 +114,17 @@ def mark_failed(conn: Connection, item_id: int, worker: str, error: str) -> bool
                    last_error=error[:2000])
 
 
+def cancel_pending(conn: Connection, ticket: str, target: str, kinds: tuple[str, ...],
+                   reason: str) -> int:
+    """Cancel a ticket's pending actions of these kinds on one target (they cannot succeed:
+    e.g. posts into a room that will never open); returns how many."""
+    return int(conn.execute(update(outbox).where(
+        outbox.c.ticket == ticket, outbox.c.target == target, outbox.c.kind.in_(kinds),
+        outbox.c.status == "pending").values(status="cancelled", last_error=reason[:2000],
+                                             lease_until=None, claimed_by=None,
+                                             done_at=now(conn))).rowcount)
+
+
 def count_by_status(conn: Connection) -> dict[str, int]:
     """How many actions are in each status, for metrics and tests."""
     rows = conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))

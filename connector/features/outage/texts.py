@@ -6,7 +6,7 @@ _OUTAGE = {"service", "ticket", "title", "url"}
 _CONCLUSION = {"cause", "measures", "tasks", "affected"}
 _REPORT = {"service", "ticket", "who", "url", "downtime", "declared", "timeline", *_CONCLUSION}
 _LOG = {"stage", "text", "service", "answer", "link", "url", "users"}
-TIMELINE_KINDS = ("declared", "criteria", "room", "stage", "join", "related",
+TIMELINE_KINDS = ("declared", "criteria", "room", "room_failed", "stage", "join", "related",
                   "related_reminder", "progress", "metrics", "affected", "conclusion", "report",
                   "contract", "problem", "outage")
 
@@ -23,6 +23,7 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_related_ok": set(),
     "outage_related_hit": set(),
     "outage_notice": {"service", "ticket", "link", "url"},
+    "outage_room_failed": {"service", "ticket", "url"},
     "outage_mail_subject": {"service", "ticket", "link", "url"},
     "outage_mail_body": {"service", "ticket", "link", "url"},
     "outage_affected": {"samples"},
