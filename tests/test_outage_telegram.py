@@ -385,3 +385,22 @@ def test_pool_mode_closes_by_creating_a_problem_and_returns_the_room(
     with reading(c.engine) as conn:
         from connector.store import pool
         assert pool.held_by(conn, "telegram", str(room)) is None
+
+
+def test_a_problem_gets_a_topic_whose_joins_are_verified_too(
+        world: tuple[Connector, FlaskClient], standin_telegram: StandInTelegram,
+        standin_mantis: StandInMantis) -> None:
+    c, client = world
+    status = to_restored_and_concluded(c, client, standin_telegram, standin_mantis, OUTAGES)
+    close_as(c, client, standin_telegram, OUTAGES, status, "Закрыть и создать проблему", OWNER)
+
+    topics = standin_telegram.topics(OUTAGES)
+    [problem_topic] = [t for t in topics.values() if t["name"].startswith("problem-egisz-mis-")]
+    assert problem_topic["closed"] is False
+    ask_to_join(client, c, standin_telegram, OUTAGES)
+    with reading(c.engine) as conn:
+        problem = outages.by_ticket(conn, "mantis:1#9")
+        assert problem is not None and problem.kind == "problem"
+        joins = [(e["user"], e["approved"]) for e in outages.timeline(conn, problem.id)
+                 if e["kind"] == "join"]
+    assert joins == [(str(DUTY), True), (str(STRANGER), False)]

@@ -20,11 +20,13 @@ def on_join(c: Connector, conn: Connection, ev: ChatJoin) -> list[Action]:
     chat = c.config.chats.configured().get(ev.chat)
     if chat is None:
         return []
-    finals = {m.outage.stages[-1].name for m in c.mappings.by_name.values() if m.outage}
+    finals = {kind: {m.outage.of(kind).stages[-1].name for m in c.mappings.by_name.values()
+                     if m.outage} for kind in ("outage", "problem")}
     if ev.channel_id in {str(i) for i in getattr(chat, "room_pool", [])}:
         open_ones = _held(conn, ev, finals)
-    elif str(chat.channels.get(HOME, "")) == ev.channel_id:
-        open_ones = store.still_open(conn, finals)
+    elif str(chat.channels.get(HOME, "")) == ev.channel_id:  # outages' and problems' topics
+        open_ones = [*store.still_open(conn, finals["outage"]),
+                     *store.still_open(conn, finals["problem"], "problem")]
     else:
         return []  # not an outage room: another feature's, or nobody's
     catalog = c.mappings.catalog
@@ -39,8 +41,8 @@ def on_join(c: Connector, conn: Connection, ev: ChatJoin) -> list[Action]:
         "channel_id": ev.channel_id, "user_id": ev.user_id, "approve": approve}, RULE)]
 
 
-def _held(conn: Connection, ev: ChatJoin, finals: set[str]) -> list[Row[Any]]:
-    """The open outage a pool room holds, if any."""
+def _held(conn: Connection, ev: ChatJoin, finals: dict[str, set[str]]) -> list[Row[Any]]:
+    """The open outage (or problem) a pool room holds, if any."""
     ticket = pool.held_by(conn, ev.chat, ev.channel_id)
     row = store.by_ticket(conn, ticket) if ticket else None
-    return [row] if row is not None and row.stage not in finals else []
+    return [row] if row is not None and row.stage not in finals[row.kind] else []
