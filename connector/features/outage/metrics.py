@@ -59,6 +59,8 @@ def after_query(c: Connector, conn: Connection, item: OutboxItem, performed: Per
     if purpose == "affected":
         value = _first_value(answers)
         store.record(conn, row.id, "affected", "", stage=row.stage, users=value)
+        if store.room_failed(conn, row.id):
+            return  # no room to show it in; it is on the timeline
         stage = mapping.outage.of(row.kind).stage(row.stage)
         enqueue_actions(c, conn, key, [Action("update_room", "chat", ref, {
             "channel": HOME, "status": status_text(c, mapping, ref, row.service, stage,

@@ -24,7 +24,7 @@ def remind_silent(c: Connector) -> list[str]:
             if mapping is None or mapping.outage is None or entry is None:
                 continue
             minutes = mapping.outage.related_answer_minutes
-            if now - row.declared_at < minutes * 60:
+            if now - row.declared_at < minutes * 60 or store.room_failed(conn, row.id):
                 continue
             seen = {e.get("service") for e in store.timeline(conn, row.id)
                     if e["kind"] in ("related", "related_reminder")}

@@ -36,6 +36,13 @@ def by_ticket(conn: Connection, ticket: str) -> Row[Any] | None:
     return conn.execute(select(outages).where(outages.c.ticket == ticket)).first()
 
 
+def room_failed(conn: Connection, outage_id: int) -> bool:
+    """Whether opening the room failed for good (posts into it never can succeed)."""
+    return conn.execute(select(outage_timeline.c.id).where(
+        outage_timeline.c.outage_id == outage_id,
+        outage_timeline.c.kind == "room_failed")).first() is not None
+
+
 def get(conn: Connection, outage_id: int) -> Row[Any] | None:
     return conn.execute(select(outages).where(outages.c.id == outage_id)).first()
 
