@@ -145,6 +145,7 @@ class OpenRoom(InChannel):
     name: str
     invite: dict[str, list[str]] = {}  # chat name → user ids
     thread: bool = False  # a thread under the intro in the home channel, not a room of its own
+    pooled: bool = True  # may take a pool room (Telegram); problems, which last, do not
     intro: str
     status: str
     buttons: list[tuple[str, str]] = []

@@ -59,7 +59,7 @@ class RoomActions:
     def _new_room(self, item: OutboxItem, name: str) -> Room:
         """A pool room when the chat has a free one (Telegram pool mode), else a new room (a
         Slack channel, a topic in the home supergroup)."""
-        if self.pool:
+        if self.pool and item.action.params_as(OpenRoom).pooled:
             with self.engine.begin() as conn:
                 pool.seed(conn, self.chat.name, self.pool)
                 channel_id = pool.claim(conn, self.chat.name, str(item.action.ticket), self.pool)
@@ -116,6 +116,10 @@ class RoomActions:
         if row is None or not row.message_id:
             raise NotYetError("the outage room is not open yet")
         thread = row.thread_id or None
+        if not p.buttons:  # a long text (a conclusion) in pieces, each once
+            self._post_pieces(item, row.channel_id, thread,  # type: ignore[attr-defined]
+                              split_text(p.text, self.chat.max_text))
+            return
         key = f"{item.idempotency_key}#0"
         posted = self.chat.find_post(row.channel_id, key, item.created_at - 5, thread) \
             if item.attempt > 1 else None
@@ -142,17 +146,35 @@ class RoomActions:
         if row is None or row.state == "closed":
             return
         if row.channel_id in self.pool:
-            for user in p.members.get(self.chat.name, []):
-                self.chat.remove_member(row.channel_id, user)
-            if p.free_title:
-                self.chat.adopt_room(row.channel_id, p.free_title)
+            self._empty_pool_room(row.channel_id, p)
             with self.engine.begin() as conn:
                 pool.release(conn, self.chat.name, row.channel_id)
                 threads.set_state(conn, row.id, "closed")
             return
-        self.chat.close_room(Room(row.channel_id, row.thread_id or None, ""))
+        try:
+            self.chat.close_room(Room(row.channel_id, row.thread_id or None, ""))
+        except PermanentActionError:  # not archived (rights): the outage's room is over anyway
+            with self.engine.begin() as conn:
+                threads.set_state(conn, row.id, "closed")
+            raise
         with self.engine.begin() as conn:
             threads.set_state(conn, row.id, "closed")
+
+    def _empty_pool_room(self, channel_id: str, p: CloseRoom) -> None:
+        """Each person out on their own and the title back, as far as the rights go: a room
+        someone cannot be removed from (its owner) still goes back to the pool."""
+        for user in p.members.get(self.chat.name, []):
+            try:
+                self.chat.remove_member(channel_id, user)
+            except PermanentActionError as exc:
+                log.warning("%s: %s stays in pool room %s: %s", self.chat.name, user,
+                            channel_id, exc)
+        if p.free_title:
+            try:
+                self.chat.adopt_room(channel_id, p.free_title)
+            except PermanentActionError as exc:
+                log.warning("%s: pool room %s keeps its title: %s", self.chat.name,
+                            channel_id, exc)
 
     def _answer_join(self, item: OutboxItem) -> None:
         p = item.action.params_as(AnswerJoin)

@@ -237,3 +237,52 @@ def test_a_problem_moves_on_by_its_own_stages_and_owners(
                for n in problem["notes"])
     status = next(m for m in world.slack.messages(p_room["id"]) if m["ts"] == pinned)
     assert "Анализ причины" in status["text"] and "Связанные сбои: #23" in status["text"]
+
+
+def test_a_problem_reaching_its_last_stage_closes_its_room_with_its_log(
+        world: Outage, clock: FakeClock) -> None:
+    restored(world, clock)
+    conclude(world)
+    world.press(4, OWNER)
+    world.press_on(world.status(), button(world, "Закрыть и создать проблему"), HEAD)
+    p_room = world.slack.channel("problem-erp-api-25-" + world.room()["name"][-10:])
+    for label, user in (("→ Анализ причины", OWNER), ("→ Устранение причины", OWNER),
+                        ("→ Решена", HEAD)):
+        [pinned] = world.slack.pinned(p_room["id"])
+        status = next(m for m in world.slack.messages(p_room["id"]) if m["ts"] == pinned)
+        go = next(e["value"] for b in status["blocks"] if b["type"] == "actions"
+                  for e in b["elements"] if e["text"]["text"] == label)
+        world.press_on(status, go, user, channel=p_room["id"])
+
+    problem = world.gl.issue(1, 25)
+    assert problem["state"] == "closed" and problem["assignee_ids"] == [90]  # owner: head
+    assert world.slack.channel(p_room["id"])["is_archived"] is True
+    assert [u for u in world.gl.uploads if u.endswith("/problem-log-25.txt")]
+
+
+def test_a_submission_the_button_would_refuse_records_nothing(
+        world: Outage, clock: FakeClock) -> None:
+    """The modal's id names the outage, but a submission is checked as the press was: an
+    outage not yet restored takes no conclusion."""
+    world.declare()
+    world.press(1, DUTY)  # diagnosing: no conclusion offered
+    view = {"id": "V0FORGED", "hash": "1.x", "team_id": "T1",
+            "callback_id": "hdc:outage:conclusion:1",
+            "state": {"values": {k: {k: {"value": v}} for k, v in CONCLUSION.items()}}}
+    payload = {"type": "view_submission", "user": {"id": OWNER}, "view": view}
+    answer = post_slack(world.client, "/webhooks/slack/interactions",
+                        f"payload={json.dumps(payload)}".encode(),
+                        content_type="application/x-www-form-urlencoded")
+    run_until_idle(world.c)
+    assert answer.status_code == 200
+    assert "conclusion" not in [k for k, _, _ in world.timeline()]
+    assert not any("Заключение" in n["body"] for n in world.gl.issue(1, 23)["notes"])
+
+
+def test_a_conclusion_is_claimed_once_whoever_comes_second(world: Outage) -> None:
+    from connector.features.outage import store_forms
+    world.declare()
+    with world.c.engine.begin() as conn:
+        assert store_forms.claim_once(conn, 1, "conclusion") is True
+    with world.c.engine.begin() as conn:
+        assert store_forms.claim_once(conn, 1, "conclusion") is False

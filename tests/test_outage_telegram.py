@@ -404,3 +404,55 @@ def test_a_problem_gets_a_topic_whose_joins_are_verified_too(
         joins = [(e["user"], e["approved"]) for e in outages.timeline(conn, problem.id)
                  if e["kind"] == "join"]
     assert joins == [(str(DUTY), True), (str(STRANGER), False)]
+
+
+def test_only_the_presser_answers_the_conclusion_questions(
+        world: tuple[Connector, FlaskClient], standin_telegram: StandInTelegram,
+        standin_mantis: StandInMantis) -> None:
+    """Someone else replying to the question is room talk, not the conclusion."""
+    from tests.mantis_hooks import delivery
+    c, client = world
+    headers, body = delivery("issue_reported", standin_mantis.issue(7))
+    client.post("/webhooks/mantis", data=body, headers=headers)
+    run_until_idle(c)
+
+    def status() -> dict[str, Any]:
+        [pinned] = standin_telegram.pinned(OUTAGES)
+        return next(m for m in standin_telegram.messages(OUTAGES) if m["message_id"] == pinned)
+
+    for label, user in (("→ Диагностика", DUTY), ("→ Восстановлено", OWNER),
+                        ("📝 Заключение", OWNER)):
+        close_as(c, client, standin_telegram, OUTAGES, status(), label, user)
+    question = standin_telegram.messages(OUTAGES)[-1]
+    update = standin_telegram.reply_update(OUTAGES, question["message_id"], "Это всё DNS",
+                                           from_user={"id": STRANGER, "first_name": "Чужой"})
+    assert post_telegram(client, update).status_code == 200
+    run_until_idle(c)
+
+    assert standin_telegram.messages(OUTAGES)[-1]["message_id"] == question["message_id"]
+    with reading(c.engine) as conn:
+        assert "conclusion" not in [e["kind"] for e in outages.timeline(conn, 1)]
+
+
+def test_a_pool_room_goes_back_even_when_someone_cannot_be_removed(
+        pool_world: tuple[Connector, FlaskClient], standin_telegram: StandInTelegram,
+        standin_mantis: StandInMantis) -> None:
+    c, client = pool_world
+    room = POOL[0]
+    from tests.mantis_hooks import delivery
+    headers, body = delivery("issue_reported", standin_mantis.issue(7))
+    client.post("/webhooks/mantis", data=body, headers=headers)
+    run_until_idle(c)
+    join = standin_telegram.join_request_update(room, {"id": DUTY, "first_name": "Дежурный"})
+    post_telegram(client, join)
+    run_until_idle(c)
+    status = to_restored_and_concluded(c, client, standin_telegram, standin_mantis, room)
+    standin_telegram.fail_next("banChatMember", 400, description="Bad Request: can't remove "
+                               "chat owner")
+
+    close_as(c, client, standin_telegram, room, status, "Закрыть с комментарием", OWNER)
+
+    assert standin_telegram.title(room) == "Свободная комната для сбоев"
+    with reading(c.engine) as conn:
+        from connector.store import pool
+        assert pool.held_by(conn, "telegram", str(room)) is None

@@ -189,6 +189,7 @@ outage_forms = Table(
     Column("prompt_id", String(64), nullable=False, server_default=""),
     Column("answers", Text, nullable=False, server_default="[]"),  # JSON list
     Column("who", String(255), nullable=False, server_default=""),
+    Column("user_id", String(64), nullable=False, server_default=""),  # who answers (Telegram)
     Column("updated_at", Float, nullable=False),
     UniqueConstraint("outage_id", "form", "chat", name="uq_outage_forms"),
 )

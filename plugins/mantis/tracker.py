@@ -237,17 +237,18 @@ class MantisTracker(Tracker):
         return DONE
 
     def _attach_file(self, item: OutboxItem) -> Performed:
-        """The file on the issue, then its note; a retry finds the file by its name."""
+        """The file on the issue, then its note; a retry looks for each first (the file by its
+        name, the note by its text)."""
         p, key = item.action.params_as(AttachFile), item.action.ticket.key
-        if item.attempt > 1:
-            issue = self._get(key)
-            if any(a.get("filename") == p.filename for a in issue.get("attachments") or []):
-                return DONE
-        content = base64.b64encode(p.content.encode("utf-8")).decode("ascii")
-        self.api.call("POST", f"/issues/{key}/files",
-                      json={"files": [{"name": p.filename, "content": content}]})
-        self.api.call("POST", f"/issues/{key}/notes",
-                      json={"text": p.note, "view_state": {"name": "public"}})
+        issue = self._get(key) if item.attempt > 1 else {}
+        if not any(a.get("filename") == p.filename for a in issue.get("attachments") or []):
+            content = base64.b64encode(p.content.encode("utf-8")).decode("ascii")
+            self.api.call("POST", f"/issues/{key}/files",
+                          json={"files": [{"name": p.filename, "content": content}]})
+        if not any(str(n.get("text", "")).strip() == p.note.strip()
+                   for n in issue.get("notes") or []):
+            self.api.call("POST", f"/issues/{key}/notes",
+                          json={"text": p.note, "view_state": {"name": "public"}})
         return DONE
 
     def _create(self, item: OutboxItem) -> Performed:

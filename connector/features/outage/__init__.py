@@ -27,6 +27,7 @@ def register(registry: Registry, config: Config) -> None:
     registry.after(flows.after_created)
     registry.after(notices.after_room_opened)
     registry.failed(notices.after_room_failed)
+    registry.failed(reports.after_failed)
     registry.after(metrics.after_query)
     registry.after(conclusion.after_form_opened)
     registry.after(reports.after_created)

@@ -156,6 +156,9 @@ class OutageButtons:
             "buttons": buttons(c, mapping, row.id, stage, row.kind)}, RULE))
         if stage.sample_affected:
             actions += sample_affected(c, ref, row.service)
+        if row.kind == "problem" and not stage.next:  # a problem's last stage ends its room
+            from connector.features.outage.closing import room_closing
+            actions += room_closing(c, conn, row)
         return actions
 
     def _related_refusal(self, c: Connector, ev: ChatButton) -> str | None:

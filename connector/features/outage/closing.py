@@ -45,7 +45,11 @@ def refusal(c: Connector, ev: ChatButton) -> str | None:
         return "the conclusion comes first"
     if not roles & set(closing.roles):
         return f"may not close (roles: {', '.join(closing.roles)})"
-    if value >= len(DECISIONS) and not problems.is_open_problem(c, value - len(DECISIONS)):
+    rules = c.mappings.by_name[row.mapping].outage
+    if value > 0 and (rules is None or rules.problem is None):
+        return "this regulation has no problems"
+    if value >= len(DECISIONS) and not problems.is_open_problem(c, value - len(DECISIONS),
+                                                                row.mapping):
         return "no such open problem"
     return None
 
@@ -93,9 +97,15 @@ def close(c: Connector, conn: Connection, row: Row[Any], closing: Stage, who: st
                 "status": status_text(c, mapping, ref, row.service, closing,
                                       c.clock.now())}, RULE),
             Action("post_in_room", "chat", ref, {"channel": HOME, "text": note}, RULE),
-            Action("attach_file", ref.tracker, ref, {
-                "filename": f"outage-log-{ref.key}.txt", "content": room_log(c, conn, row,
-                                                                              mapping),
+            *room_closing(c, conn, row)]
+
+
+def room_closing(c: Connector, conn: Connection, row: Row[Any]) -> list[Action]:
+    """The room's log on the ticket, then the room archived, closed or returned to the pool."""
+    mapping, ref = c.mappings.by_name[row.mapping], TicketRef.parse(row.ticket)
+    return [Action("attach_file", ref.tracker, ref, {
+                "filename": f"{row.kind}-log-{ref.key}.txt",
+                "content": room_log(c, conn, row, mapping),
                 "note": c.render("outage_log_attached", mapping.name)}, RULE),
             Action("close_room", "chat", ref, {
                 "channel": HOME, "members": members(conn, row.id),

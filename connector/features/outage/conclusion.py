@@ -36,6 +36,12 @@ def form_params(c: Connector, mapping: Mapping, outage_id: int) -> dict[str, Any
             "submit": c.render("outage_form_submit", mapping.name)}
 
 
+def asks_conclusion(c: Connector, row: Row[Any]) -> bool:
+    """Whether the outage stands in a stage that offers the conclusion."""
+    rules = c.mappings.by_name[row.mapping].outage
+    return rules is not None and rules.stage(row.stage).conclusion
+
+
 def concluded(conn: Connection, outage_id: int) -> bool:
     return any(e["kind"] == "conclusion" for e in store.timeline(conn, outage_id))
 
@@ -43,7 +49,7 @@ def concluded(conn: Connection, outage_id: int) -> bool:
 def ask(c: Connector, conn: Connection, row: Row[Any], ev: ChatButton, who: str) -> list[Action]:
     """The press on «Заключение»: the form opens for the presser (Telegram: in the room)."""
     mapping = c.mappings.by_name[row.mapping]
-    store_forms.start(conn, row.id, FORM, ev.chat, who)
+    store_forms.start(conn, row.id, FORM, ev.chat, who, ev.user_id)
     return [Action("open_form", ev.chat, TicketRef.parse(row.ticket), {
         "channel": HOME, "trigger_id": ev.trigger_id, **form_params(c, mapping, row.id)}, RULE)]
 
@@ -65,13 +71,14 @@ def on_form(c: Connector, conn: Connection, ev: ChatForm) -> list[Action]:
     """A Slack modal submitted: by someone allowed, for an outage not yet concluded."""
     from connector.features.outage.buttons import presser_roles
     parts = ev.form_id.split(":")
-    if len(parts) != 4 or parts[2] != FORM or not parts[3].isdigit() or len(parts[3]) > 18:
+    if len(parts) != 4 or parts[2] != FORM or not (parts[3].isascii() and parts[3].isdigit()
+                                                   and len(parts[3]) <= 18):
         return []
     row = store.get(conn, int(parts[3]))
     person = c.mappings.catalog.person(ev.chat, ev.user_id)
-    if row is None or person is None or not presser_roles(c, row.service, ev.chat,
-                                                          ev.user_id) & MAY_CONCLUDE:
-        return []
+    if row is None or person is None or row.kind != "outage" or not asks_conclusion(c, row) \
+            or not presser_roles(c, row.service, ev.chat, ev.user_id) & MAY_CONCLUDE:
+        return []  # as the button would have refused it
     return conclude(c, conn, row, {f: ev.values.get(f, "") for f in FIELDS}, person.name)
 
 
@@ -82,6 +89,8 @@ def on_reply(c: Connector, conn: Connection, row: Row[Any], m: ChatMessage,
     pending = store_forms.get(conn, row.id, FORM, m.chat)
     if pending is None or not pending.prompt_id or m.reply_to != pending.prompt_id:
         return None
+    if pending.user_id and m.author_id != pending.user_id:
+        return []  # the form is the presser's: others' replies stay in the room log
     mapping = c.mappings.by_name[row.mapping]
     params = form_params(c, mapping, row.id)
     form = Form(params["form_id"], params["title"],
@@ -99,7 +108,8 @@ def on_reply(c: Connector, conn: Connection, row: Row[Any], m: ChatMessage,
 def conclude(c: Connector, conn: Connection, row: Row[Any], values: dict[str, str],
              who: str) -> list[Action]:
     """Once: the conclusion on the timeline, the ticket and in the room, then the report."""
-    if concluded(conn, row.id) or not values.get("cause", "").strip():
+    if not values.get("cause", "").strip() or concluded(conn, row.id) \
+            or not store_forms.claim_once(conn, row.id, FORM):
         return []
     mapping = c.mappings.by_name[row.mapping]
     ref = TicketRef.parse(row.ticket)

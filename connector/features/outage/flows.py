@@ -177,9 +177,10 @@ def buttons(c: Connector, mapping: Mapping, outage_id: int, stage: Stage,
     found = [[c.render("outage_conclude", mapping.name),
               button(FEATURE, "conclude", outage_id, 0)]] if stage.conclusion else []
     for name in stage.next:
-        if rules.stage(name).closing:
+        if rules.stage(name).closing:  # without problems in the mapping: only the comment
             found += [[c.render(f"outage_close_{d}", mapping.name),
-                       button(FEATURE, "close", outage_id, i)] for i, d in enumerate(DECISIONS)]
+                       button(FEATURE, "close", outage_id, i)] for i, d in enumerate(DECISIONS)
+                      if i == 0 or _rules(mapping).problem is not None]
         else:
             found.append([c.render("outage_button", mapping.name, stage=rules.stage(name).title),
                           button(FEATURE, "go", outage_id, index[name])])

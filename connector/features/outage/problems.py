@@ -28,10 +28,12 @@ PROBLEM = "outage_problem"  # the reason of a problem ticket's creation
 KIND = "problem"
 
 
-def is_open_problem(c: Connector, problem_id: int) -> bool:
+def is_open_problem(c: Connector, problem_id: int, mapping: str) -> bool:
+    """An open problem of the same regulation (its tracker is the outage's)."""
     with reading(c.engine) as conn:
         row = store.get(conn, problem_id)
-    return row is not None and row.kind == KIND and not _final(c, row)
+    return row is not None and row.kind == KIND and row.mapping == mapping \
+        and not _final(c, row)
 
 
 def offer(c: Connector, conn: Connection, row: Row[Any]) -> list[Action]:
@@ -122,6 +124,7 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
     actions = [*owner_actions(c, ref, outage.service, first),
                *_stage_actions(mapping, ref, None, first), Action("open_room", "chat", ref, {
         "channel": HOME, "name": f"problem-{outage.service}-{ref.key}-{date:%Y-%m-%d}",
+        "pooled": False,
         "invite": {"slack": [x.slack for x in responders if x.slack]},
         "intro": c.render("problem_intro", mapping.name, service=entry.title,
                           ticket=ticket_label(ref), title=p.title,

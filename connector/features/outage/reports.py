@@ -19,7 +19,7 @@ from connector.features.outage.flows import HOME
 from connector.mappings import Mapping
 from connector.store.outbox import OutboxItem
 from connector.timestamps import from_epoch
-from connector.wording import local_time, ticket_label
+from connector.wording import local_time, no_mentions, ticket_label
 from connector.work import enqueue_actions
 
 REPORT, CONTRACT = "outage_report", "outage_contract"  # the reasons of the tickets created
@@ -94,6 +94,25 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
     enqueue_actions(c, conn, f"outage|{outage_ref}|{kind}|{created}", actions, None)
 
 
+def after_failed(c: Connector, conn: Connection, item: OutboxItem, reason: str) -> None:
+    """A report, contractor or problem ticket the tracker would not create: said in the room
+    and on the outage's ticket (the reason is on the failed outbox row, for the admin)."""
+    from connector.features.outage.problems import PROBLEM
+    action = item.action
+    if action.kind != "create_issue" or action.reason not in (REPORT, CONTRACT, PROBLEM):
+        return
+    p = action.params_as(CreateIssue)
+    row = store.by_ticket(conn, p.for_ticket) if p.for_ticket else None
+    if row is None:
+        return
+    ref, mapping = TicketRef.parse(row.ticket), c.mappings.by_name[row.mapping]
+    store.record(conn, row.id, "ticket_failed", "", title=p.title)
+    text = c.render("outage_ticket_failed", mapping.name, title=no_mentions(p.title))
+    enqueue_actions(c, conn, f"outage|{ref}|failed|{item.idempotency_key}", [
+        Action("post_in_room", "chat", ref, {"channel": HOME, "text": text}, action.reason),
+        Action("add_note", ref.tracker, ref, {"body": text}, action.reason)], None)
+
+
 def timeline_text(c: Connector, mapping: Mapping, events: list[dict[str, Any]]) -> str:
     """The timeline as lines people read: time, who, what (in the regulation's words)."""
     rules = mapping.outage
@@ -102,7 +121,7 @@ def timeline_text(c: Connector, mapping: Mapping, events: list[dict[str, Any]]) 
     for e in events:
         what = c.render(f"outage_log_{e['kind']}", mapping.name,
                         stage=titles.get(str(e.get("stage", "")), ""),
-                        text=str(e.get("text") or e.get("cause") or ""),
+                        text=no_mentions(str(e.get("text") or e.get("cause") or "")),
                         service=str(e.get("service") or ""),
                         answer=str(e.get("answer") or ""), link=str(e.get("link") or ""),
                         url=str(e.get("url") or ""),
@@ -110,7 +129,7 @@ def timeline_text(c: Connector, mapping: Mapping, events: list[dict[str, Any]]) 
                             ",", " "))
         lines.append(c.render("outage_log_line", mapping.name,
                               time=local_time(from_epoch(e["at"]), mapping.timezone),
-                              who=e.get("who") or "—", what=what))
+                              who=no_mentions(str(e.get("who") or "—")), what=what))
     return "\n".join(lines)
 
 

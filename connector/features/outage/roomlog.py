@@ -19,7 +19,9 @@ from connector.mappings import Mapping
 from connector.store import threads
 from connector.store.schema import chat_messages
 from connector.timestamps import from_epoch
-from connector.wording import local_time, ticket_label
+from connector.wording import local_time, no_mentions, ticket_label
+
+MAX_CHARS = 1_000_000  # trackers cap attachments (Mantis: 5 MB by default); UTF-8 doubles
 
 
 def room_log(c: Connector, conn: Connection, row: Row[Any], mapping: Mapping) -> str:
@@ -38,11 +40,15 @@ def room_log(c: Connector, conn: Connection, row: Row[Any], mapping: Mapping) ->
             query = query.where(chat_messages.c.thread_id == room.thread_id)
         for m in conn.execute(query):
             lines.append(c.render("outage_log_message", mapping.name,
-                                  time=local_time(m.at, mapping.timezone), who=m.author or "—",
-                                  text=m.text))
+                                  time=local_time(m.at, mapping.timezone),
+                                  who=no_mentions(m.author or "—"), text=no_mentions(m.text)))
     lines.append(c.render("outage_log_timeline", mapping.name))
     lines.append(timeline_text(c, mapping, store.timeline(conn, row.id)))
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    if len(text) <= MAX_CHARS:
+        return text
+    half = MAX_CHARS // 2  # the start and the end (with the timeline) of a very long room
+    return text[:half] + c.render("outage_log_cut", mapping.name) + "\n" + text[-half:]
 
 
 def members(conn: Connection, outage_id: int) -> dict[str, list[str]]:

@@ -12,13 +12,23 @@ from connector.store.db import insert_ignore, now
 from connector.store.schema import outage_forms
 
 
-def start(conn: Connection, outage_id: int, form: str, chat: str, who: str) -> None:
-    """Begin (or begin again) filling the form in this chat."""
+def start(conn: Connection, outage_id: int, form: str, chat: str, who: str,
+          user_id: str) -> None:
+    """Begin (or begin again) filling the form in this chat, answered by `user_id`."""
     if insert_ignore(conn, outage_forms, {"outage_id": outage_id, "form": form, "chat": chat,
                                           "prompt_id": "", "answers": "[]", "who": who,
+                                          "user_id": user_id,
                                           "updated_at": now(conn)}) is None:
         conn.execute(update(outage_forms).where(*_key(outage_id, form, chat)).values(
-            prompt_id="", answers="[]", who=who, updated_at=now(conn)))
+            prompt_id="", answers="[]", who=who, user_id=user_id, updated_at=now(conn)))
+
+
+def claim_once(conn: Connection, outage_id: int, form: str) -> bool:
+    """True for the first caller only, across processes (a unique row): what is done once
+    per outage (its conclusion) is done by whoever claims it."""
+    return insert_ignore(conn, outage_forms, {
+        "outage_id": outage_id, "form": f"{form}:done", "chat": "*", "prompt_id": "",
+        "answers": "[]", "who": "", "user_id": "", "updated_at": now(conn)}) is not None
 
 
 def get(conn: Connection, outage_id: int, form: str, chat: str) -> Row[Any] | None:

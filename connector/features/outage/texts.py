@@ -8,7 +8,7 @@ _REPORT = {"service", "ticket", "who", "url", "downtime", "declared", "timeline"
 _LOG = {"stage", "text", "service", "answer", "link", "url", "users"}
 TIMELINE_KINDS = ("declared", "criteria", "room", "room_failed", "stage", "join", "related",
                   "related_reminder", "progress", "metrics", "affected", "conclusion", "report",
-                  "contract", "problem", "outage")
+                  "contract", "problem", "outage", "ticket_failed")
 
 # Template id → the placeholders it may use; every mapping's texts must have them all.
 TEMPLATES: dict[str, set[str]] = {
@@ -69,6 +69,8 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_log_header": {"ticket", "service"},
     "outage_log_message": {"time", "who", "text"},
     "outage_log_timeline": set(),
+    "outage_log_cut": set(),
+    "outage_ticket_failed": {"title"},
     "outage_log_line": {"time", "who", "what"},
     **{f"outage_log_{kind}": _LOG for kind in TIMELINE_KINDS},
     "problem_status": {*_OUTAGE, "stage", "since", "steps", "affected"},  # affected: outages

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("prompt_id", sa.String(64), nullable=False, server_default=""),
         sa.Column("answers", sa.Text, nullable=False, server_default="[]"),
         sa.Column("who", sa.String(255), nullable=False, server_default=""),
+        sa.Column("user_id", sa.String(64), nullable=False, server_default=""),
         sa.Column("updated_at", sa.Float, nullable=False),
         sa.UniqueConstraint("outage_id", "form", "chat", name="uq_outage_forms"),
     )
