@@ -149,3 +149,24 @@ def test_wrong_basic_auth_gets_401_with_json(znuny: StandInZnuny,
     answer = invoke(http, znuny, "TicketCreate", auth="Basic " + base64.b64encode(
         b"znuny:wrong").decode())
     assert answer.status_code == 401 and "error" in answer.json
+
+
+def test_a_room_log_is_attached_to_the_ticket_once(
+        znuny: StandInZnuny, client: tuple[Connector, FlaskClient]) -> None:
+    """An outage's log as Znuny keeps files: an internal article carrying it; a retry after
+    the first attempt took effect finds it and adds no second one."""
+    from connector.events import Action, TicketRef
+    from connector.store.outbox import OutboxItem
+    c, _ = client
+    action = Action("attach_file", "otrs", TicketRef("otrs", "Support", "7"), {
+        "filename": "outage-log-7.txt", "content": "08:40 — Дежурный: сервер перезапущен\n",
+        "note": "Журнал чата сбоя — во вложении."}, "outage")
+    tracker = c.trackers["otrs"]
+    tracker.perform(OutboxItem(1, "k", action, 1, 0.0))
+    tracker.perform(OutboxItem(1, "k", action, 2, 0.0))  # the retry: already there
+
+    articles = [a for a in znuny.ticket(7)["Article"]
+                if a["Body"] == "Журнал чата сбоя — во вложении."]
+    assert len(articles) == 1
+    assert [f["Filename"] for f in articles[0]["Attachment"]] == ["outage-log-7.txt"]
+    assert znuny.files(7)["outage-log-7.txt"].decode() == "08:40 — Дежурный: сервер перезапущен\n"

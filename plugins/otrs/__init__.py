@@ -28,7 +28,7 @@ def guess_event(payload: Any) -> str:
 # Kinds of action its tracker performs (Znuny tickets have no labels and no links through
 # the shipped web service).
 SUPPORTS = frozenset({"set_status", "set_priority", "assign", "set_field", "add_note",
-                      "create_issue"})
+                      "create_issue", "attach_file"})
 
 PLUGIN = TrackerPlugin(name="otrs", normalize=normalize, make_tracker=make_tracker,
                        reconcile_event=RECONCILE, guess_event=guess_event,

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from connector.actions import AddNote, Assign, CreateIssue, SetField, SetPriority, SetStatus
+from connector.actions import (
+    AddNote,
+    Assign,
+    AttachFile,
+    CreateIssue,
+    SetField,
+    SetPriority,
+    SetStatus,
+)
 from connector.adapters import DONE, Change, Performed, TicketFacts, Tracker
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import TicketRef
@@ -45,6 +54,7 @@ class OtrsTracker(Tracker):
                 {"Name": a.params_as(SetField).field, "Value": a.params_as(SetField).value}]}),
             "add_note": lambda: self._note(item),
             "create_issue": lambda: self._create(item),
+            "attach_file": lambda: self._attach(item),
         }
         if a.kind not in handlers:
             raise PermanentActionError(f"Znuny cannot {a.kind}")
@@ -97,6 +107,23 @@ class OtrsTracker(Tracker):
             if any(str(a.get("Body", "")).strip() == text.strip() for a in articles):
                 return DONE
         return self._update(item.action.ticket.key, {"Article": _article(text)})
+
+    def _attach(self, item: OutboxItem) -> Performed:
+        """An internal article carrying the file; a retry looks for an article with that
+        text and file first."""
+        p, key = item.action.params_as(AttachFile), item.action.ticket.key
+        if item.attempt > 1:
+            answer = self._call("GET", f"/Ticket/{key}", params={
+                "AllArticles": 1, "Attachments": 1, "GetAttachmentContents": 0})
+            articles = ((answer.get("Ticket") or [{}])[0]).get("Article") or []
+            if any(str(a.get("Body", "")).strip() == p.note.strip() and any(
+                    f.get("Filename") == p.filename for f in a.get("Attachment") or [])
+                   for a in articles):
+                return DONE
+        content = base64.b64encode(p.content.encode("utf-8")).decode("ascii")
+        return self._update(key, {"Article": _article(p.note), "Attachment": [{
+            "Content": content, "ContentType": "text/plain; charset=utf8",
+            "Filename": p.filename}]})
 
     def _create(self, item: OutboxItem) -> Performed:
         p = item.action.params_as(CreateIssue)

@@ -155,6 +155,12 @@ class StandInZnuny(HoldingStandIn[RecordedRequest]):
                     a.get("attachments", []))
             return self.ticket(ticket_id)
 
+    def files(self, ticket_id: int) -> dict[str, bytes]:
+        """The ticket's attached files by name, with their contents."""
+        with self._lock:
+            return {name: data for a in self._tickets[ticket_id]["articles"]
+                    for name, data in a["Files"]}
+
     def ticket(self, ticket_id: int) -> Json:
         """TicketGet shape (DynamicFields=1, AllArticles=1, Attachments=1, no contents)."""
         with self._lock:
@@ -406,6 +412,28 @@ class StandInZnuny(HoldingStandIn[RecordedRequest]):
                          "Can't set a ticket on a pending state without pendig time!")
         return new
 
+    @staticmethod
+    def _check_attachments(op: str, raw: Any, articles: list[Json]) -> list[tuple[str, bytes]]:
+        """Attachment: [{Content (base64), ContentType, Filename}], only with an Article."""
+        if raw is None:
+            return []
+        items = raw if isinstance(raw, list) else [raw]
+        if not articles or not all(isinstance(a, dict) for a in items):
+            raise _Error(f"{op}.InvalidParameter", f"{op}: Attachment parameter is invalid!")
+        files = []
+        for a in items:
+            for need in ("Content", "ContentType", "Filename"):
+                if not a.get(need):
+                    raise _Error(f"{op}.MissingParameter",
+                                 f"{op}: Attachment->{need} parameter is missing!")
+            try:
+                files.append((str(a["Filename"]), base64.b64decode(str(a["Content"]),
+                                                                   validate=True)))
+            except ValueError:
+                raise _Error(f"{op}.InvalidParameter",
+                             f"{op}: Attachment->Content is invalid!") from None
+        return files
+
     def _check_article(self, op: str, a: Any, agent: Json) -> Json:
         if not isinstance(a, dict) or not a:
             raise _Error(f"{op}.InvalidParameter", f"{op}: Article parameter is not valid!")
@@ -498,7 +526,10 @@ class StandInZnuny(HoldingStandIn[RecordedRequest]):
         now = self._tick(t["Changed"])
         t.update(changes, Changed=now, ChangeBy=agent["UserID"])
         t["df"].update(fields)
+        files = self._check_attachments(op, data.get("Attachment"), articles)
         ids = [self._add_article(t, a, now, []) for a in articles]
+        if files:  # TicketUpdate's attachments go with its article
+            t["articles"][-1]["Files"] = files
         out: Json = {"TicketID": str(data["TicketID"]), "TicketNumber": t["TicketNumber"]}
         if ids:
             out.update({"ArticleID": ids[0]} if len(ids) == 1 else {"ArticleIDs": ids})
