@@ -15,7 +15,7 @@ from connector.features.outage.catalog import Catalog, Person
 from connector.features.outage.flows import (
     HOME,
     RULE,
-    _stage_actions,
+    stage_actions,
     affected_line,
     buttons,
     sample_affected,
@@ -144,7 +144,7 @@ class OutageButtons:
                      chat=ev.chat, user=ev.user_id)
         values = {"service": c.mappings.catalog.services[row.service].title,
                   "ticket": ticket_label(ref), "title": "", "url": ""}
-        actions += _stage_actions(mapping, ref, old, stage)
+        actions += stage_actions(mapping, ref, old, stage)
         actions += owner_actions(c, ref, row.service, stage)
         actions.append(Action("add_note", ref.tracker, ref, {"body": c.render(
             f"{row.kind}_note_stage", mapping.name, stage=stage.title, who=who, **values)},

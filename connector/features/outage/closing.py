@@ -83,14 +83,14 @@ def close(c: Connector, conn: Connection, row: Row[Any], closing: Stage, who: st
           decision: str) -> list[Action]:
     """The ticket takes the closing stage and a note; the room gets its last status and is
     archived, closed or returned to the pool with its log attached to the ticket."""
-    from connector.features.outage.flows import _stage_actions, status_text
+    from connector.features.outage.flows import stage_actions, status_text
     mapping = c.mappings.by_name[row.mapping]
     ref = TicketRef.parse(row.ticket)
     old = _stage(c, row)
     service = c.mappings.catalog.services[row.service].title
     note = c.render("outage_closed", mapping.name, who=who, service=service,
                     decision=c.render(f"outage_close_{decision}", mapping.name))
-    return [*_stage_actions(mapping, ref, old, closing),
+    return [*stage_actions(mapping, ref, old, closing),
             Action("add_note", ref.tracker, ref, {"body": note}, RULE),
             Action("update_room", "chat", ref, {
                 "channel": HOME, "buttons": [],

@@ -93,7 +93,7 @@ def declared_actions(c: Connector, mapping: Mapping, outage_id: int, event: Tick
     if username:
         actions.append(Action("assign", ref.tracker, ref, {"username": username,
                                                            "role": "responsible"}, RULE))
-    actions += _stage_actions(mapping, ref, None, first)
+    actions += stage_actions(mapping, ref, None, first)
     actions.append(Action("add_note", ref.tracker, ref, {"body": c.render(
         "outage_note_declared", mapping.name, room=room, responsible=owner.name, **values)},
         RULE))
@@ -187,7 +187,7 @@ def buttons(c: Connector, mapping: Mapping, outage_id: int, stage: Stage,
     return found
 
 
-def _stage_actions(mapping: Mapping, ref: TicketRef, old: Stage | None,
+def stage_actions(mapping: Mapping, ref: TicketRef, old: Stage | None,
                    new: Stage) -> list[Action]:
     """What entering a stage writes to the tracker: its label, its status."""
     actions = []

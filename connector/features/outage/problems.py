@@ -120,9 +120,9 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
     entry, catalog = c.mappings.catalog.services[outage.service], c.mappings.catalog
     responders = catalog.responders(outage.service)
     date = datetime.fromtimestamp(c.clock.now(), ZoneInfo(mapping.timezone))
-    from connector.features.outage.flows import _stage_actions
+    from connector.features.outage.flows import stage_actions
     actions = [*owner_actions(c, ref, outage.service, first),
-               *_stage_actions(mapping, ref, None, first), Action("open_room", "chat", ref, {
+               *stage_actions(mapping, ref, None, first), Action("open_room", "chat", ref, {
         "channel": HOME, "name": f"problem-{outage.service}-{ref.key}-{date:%Y-%m-%d}",
         "pooled": False,
         "invite": {"slack": [x.slack for x in responders if x.slack]},
