@@ -15,10 +15,10 @@ from connector.features.outage.catalog import Catalog, Person
 from connector.features.outage.flows import (
     HOME,
     RULE,
-    stage_actions,
     affected_line,
     buttons,
     sample_affected,
+    stage_actions,
     status_text,
 )
 from connector.features.outage.models import Role, Stage
