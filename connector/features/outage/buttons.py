@@ -61,6 +61,20 @@ def presser_roles(c: Connector, service: str, chat: str, user_id: str) -> set[Ro
     return roles_of(catalog, service, key) if key and service in catalog.services else set()
 
 
+def status_actions(c: Connector, conn: Connection, row: Row[Any], stage: Stage,
+                   since: float) -> list[Action]:
+    """The pinned status redrawn: `stage` since `since`, its ticked steps, its buttons."""
+    from connector.features.outage.steps import done
+    mapping, ref = c.mappings.by_name[row.mapping], TicketRef.parse(row.ticket)
+    ticked = done(conn, row.id, stage.name)
+    return [Action("update_room", "chat", ref, {
+        "channel": HOME,
+        "status": status_text(c, mapping, ref, row.service, stage, since,
+                              affected=_extra(c, mapping, conn, row), kind=row.kind,
+                              done=ticked),
+        "buttons": buttons(c, mapping, row.id, stage, row.kind, ticked)}, RULE)]
+
+
 def _extra(c: Connector, mapping: Mapping, conn: Connection, row: Row[Any]) -> str:
     """The status message's extra line: affected users (an outage), its outages (a problem)."""
     if row.kind == "problem":
@@ -91,6 +105,9 @@ class OutageButtons:
         if ev.action in ("conclude", "close"):
             from connector.features.outage import closing
             return closing.refusal(c, ev)
+        if ev.action == "step":
+            from connector.features.outage import steps
+            return steps.refusal(c, ev)
         target = self._target(c, ev)
         if isinstance(target, str):
             return target
@@ -111,6 +128,11 @@ class OutageButtons:
             return f"{key} may not move it to {stage.name} (roles: {', '.join(stage.roles)})"
         if stage.closing:
             return "closed only by a closing decision"
+        from connector.features.outage.steps import missing
+        with reading(c.engine) as conn:
+            left = missing(conn, row, mapping.outage.of(row.kind).stage(row.stage))
+        if left:
+            return f"steps not ticked yet: {'; '.join(left)}"
         if "conclusion" in stage.requires:
             from connector.features.outage.conclusion import concluded
             with reading(c.engine) as conn:
@@ -124,6 +146,9 @@ class OutageButtons:
         if ev.action in ("conclude", "close"):
             from connector.features.outage import closing
             return closing.press(c, conn, ev)
+        if ev.action == "step":
+            from connector.features.outage import steps
+            return steps.press(c, conn, ev)
         target = self._target(c, ev)
         actions: list[Action] = []
         answer = {"callback_id": ev.callback_id, "text": c.render("button_answer")}
@@ -149,11 +174,7 @@ class OutageButtons:
         actions.append(Action("add_note", ref.tracker, ref, {"body": c.render(
             f"{row.kind}_note_stage", mapping.name, stage=stage.title, who=who, **values)},
             RULE))
-        actions.append(Action("update_room", "chat", ref, {
-            "channel": HOME,
-            "status": status_text(c, mapping, ref, row.service, stage, c.clock.now(),
-                                  affected=_extra(c, mapping, conn, row), kind=row.kind),
-            "buttons": buttons(c, mapping, row.id, stage, row.kind)}, RULE))
+        actions += status_actions(c, conn, row, stage, c.clock.now())
         if stage.sample_affected:
             actions += sample_affected(c, ref, row.service)
         if row.kind == "problem" and not stage.next:  # a problem's last stage ends its room

@@ -143,8 +143,9 @@ def _ask_related(c: Connector, mapping: Mapping, outage_id: int, ref: TicketRef,
 
 def status_text(c: Connector, mapping: Mapping, ref: TicketRef, service: str, stage: Stage,
                 since: float, title: str = "", url: str = "", *, affected: str = "",
-                kind: str = "outage") -> str:
-    steps = "\n".join(f"☐ {s}" for s in stage.steps) or "—"
+                kind: str = "outage", done: frozenset[int] = frozenset()) -> str:
+    steps = "\n".join(f"{'☑' if i in done else '☐'} {s}"
+                      for i, s in enumerate(stage.steps)) or "—"
     return c.render(f"{kind}_status", mapping.name, stage=stage.title,
                     since=local_time(from_epoch(since), mapping.timezone), steps=steps,
                     affected=affected, **_values(c, mapping, ref, title, url, service))
@@ -166,16 +167,21 @@ def affected_line(c: Connector, mapping: Mapping, conn: Connection, outage_id: i
 
 
 DECISIONS = ("comment", "link_problem", "new_problem")  # EMIAS' three closing decisions
+STEP_TEXT = 60  # a step's button shows this much of it (Slack takes 75)
 
 
 def buttons(c: Connector, mapping: Mapping, outage_id: int, stage: Stage,
-            kind: str = "outage") -> list[list[str]]:
-    """The next stages as buttons (a closing stage: the three decisions), and the conclusion
-    form where the stage asks for it; who may press which is checked at the press."""
+            kind: str = "outage", done: frozenset[int] = frozenset()) -> list[list[str]]:
+    """The stage's steps not done yet (a press ticks one), the next stages (a closing stage:
+    the three decisions), and the conclusion form where the stage asks for it; who may press
+    which is checked at the press."""
     rules = _rules(mapping).of(kind)
     index = {s.name: i for i, s in enumerate(rules.stages)}
-    found = [[c.render("outage_conclude", mapping.name),
-              button(FEATURE, "conclude", outage_id, 0)]] if stage.conclusion else []
+    found = [[f"☐ {text[:STEP_TEXT]}", button(FEATURE, "step", outage_id,
+                                               f"{index[stage.name]}:{i}")]
+             for i, text in enumerate(stage.steps) if i not in done]
+    found += [[c.render("outage_conclude", mapping.name),
+               button(FEATURE, "conclude", outage_id, 0)]] if stage.conclusion else []
     for name in stage.next:
         if rules.stage(name).closing:  # without problems in the mapping: only the comment
             found += [[c.render(f"outage_close_{d}", mapping.name),

@@ -13,7 +13,7 @@ from connector.adapters import Performed
 from connector.core import Connector
 from connector.events import Action, ChatCommand, TicketRef
 from connector.features.outage import store
-from connector.features.outage.flows import HOME, RULE, affected_line, buttons, status_text
+from connector.features.outage.flows import HOME, RULE
 from connector.store.outbox import OutboxItem
 from connector.wording import no_mentions
 from connector.work import enqueue_actions
@@ -61,13 +61,10 @@ def after_query(c: Connector, conn: Connection, item: OutboxItem, performed: Per
         store.record(conn, row.id, "affected", "", stage=row.stage, users=value)
         if store.room_failed(conn, row.id):
             return  # no room to show it in; it is on the timeline
+        from connector.features.outage.buttons import status_actions
         stage = mapping.outage.of(row.kind).stage(row.stage)
-        enqueue_actions(c, conn, key, [Action("update_room", "chat", ref, {
-            "channel": HOME, "status": status_text(c, mapping, ref, row.service, stage,
-                                                   row.stage_since,
-                                                   affected=affected_line(c, mapping, conn,
-                                                                          row.id)),
-            "buttons": buttons(c, mapping, row.id, stage)}, RULE)], None)
+        enqueue_actions(c, conn, key, status_actions(c, conn, row, stage, row.stage_since),
+                        None)
         return
     lines = "\n".join(_lines(c, mapping.name, answers)) or c.render(
         "outage_metrics_off" if performed.status == "dry_run" else "outage_metrics_no_data",

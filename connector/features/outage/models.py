@@ -20,7 +20,8 @@ class Stage(BaseModel):
     title: str  # «Диагностика»
     next: list[str] = []  # stages a button may move it to
     roles: list[Role] = ["responsible", "duty"]  # who may move it INTO this stage
-    steps: list[str] = []  # the checklist shown while it is in this stage
+    steps: list[str] = []  # the checklist shown while it is in this stage, ticked by buttons
+    steps_required: bool = False  # left only when every step is ticked (EMIAS: mandatory)
     label: str | None = None  # GitLab label / Mantis tag while in this stage
     status: str | None = None  # tracker status (regulation words) on entering it
     state: Literal["opened", "closed"] | None = None  # GitLab: the state on entering it

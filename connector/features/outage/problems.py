@@ -136,12 +136,12 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
 
 
 def _refresh(c: Connector, conn: Connection, problem: Row[Any]) -> Action:
+    from connector.features.outage.buttons import status_actions
     mapping = c.mappings.by_name[problem.mapping]
     assert mapping.outage is not None and mapping.outage.problem is not None
     stage = mapping.outage.problem.stage(problem.stage)
-    return Action("update_room", "chat", TicketRef.parse(problem.ticket), {
-        "channel": HOME, "status": _status(c, conn, problem),
-        "buttons": buttons(c, mapping, problem.id, stage, KIND)}, RULE)
+    [update] = status_actions(c, conn, problem, stage, problem.stage_since)
+    return update
 
 
 def _status(c: Connector, conn: Connection, problem: Row[Any]) -> str:
