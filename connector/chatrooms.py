@@ -149,16 +149,18 @@ class RoomActions:
             self._empty_pool_room(row.channel_id, p)
             with self.engine.begin() as conn:
                 pool.release(conn, self.chat.name, row.channel_id)
-                threads.set_state(conn, row.id, "closed")
+            self._closed(row.id)
             return
         try:
             self.chat.close_room(Room(row.channel_id, row.thread_id or None, ""))
         except PermanentActionError:  # not archived (rights): the outage's room is over anyway
-            with self.engine.begin() as conn:
-                threads.set_state(conn, row.id, "closed")
+            self._closed(row.id)
             raise
+        self._closed(row.id)  # a retryable failure leaves it open, to be tried again
+
+    def _closed(self, thread_row_id: int) -> None:
         with self.engine.begin() as conn:
-            threads.set_state(conn, row.id, "closed")
+            threads.set_state(conn, thread_row_id, "closed")
 
     def _empty_pool_room(self, channel_id: str, p: CloseRoom) -> None:
         """Each person out on their own and the title back, as far as the rights go: a room

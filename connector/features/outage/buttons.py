@@ -44,21 +44,15 @@ def roles_of(catalog: Catalog, service: str, key: str) -> set[Role]:
 
 
 def presser(catalog: Catalog, ev: ChatButton) -> tuple[str, Person] | None:
-    """The catalog person behind a chat identity."""
-    for key, person in catalog.people.items():
-        if (ev.chat == "slack" and person.slack and person.slack == ev.user_id) or (
-                ev.chat == "telegram" and person.telegram is not None
-                and str(person.telegram) == ev.user_id):
-            return key, person
-    return None
+    """The catalog person behind a press."""
+    return catalog.keyed(ev.chat, ev.user_id)
 
 
 def presser_roles(c: Connector, service: str, chat: str, user_id: str) -> set[Role]:
     """What the person behind a chat identity is for a service (nothing if unknown)."""
-    catalog = c.mappings.catalog
-    key = next((k for k, p in catalog.people.items() if p is catalog.person(chat, user_id)),
-               None)
-    return roles_of(catalog, service, key) if key and service in catalog.services else set()
+    catalog, found = c.mappings.catalog, c.mappings.catalog.keyed(chat, user_id)
+    return roles_of(catalog, service, found[0]) if found and service in catalog.services \
+        else set()
 
 
 def status_actions(c: Connector, conn: Connection, row: Row[Any], stage: Stage,

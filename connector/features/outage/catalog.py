@@ -119,12 +119,17 @@ class Catalog(Strict):
                 *([self.head_of_support] if self.head_of_support else [])]
         return [self.people[k] for k in dict.fromkeys(keys)]
 
-    def person(self, chat: str, user_id: str) -> Person | None:
-        """Whoever the catalog knows under this chat identity."""
-        return next((p for p in self.people.values()
+    def keyed(self, chat: str, user_id: str) -> tuple[str, Person] | None:
+        """The key and person the catalog knows under this chat identity."""
+        return next(((k, p) for k, p in self.people.items()
                      if (chat == "slack" and p.slack and p.slack == user_id)
                      or (chat == "telegram" and p.telegram is not None
                          and str(p.telegram) == user_id)), None)
+
+    def person(self, chat: str, user_id: str) -> Person | None:
+        """Whoever the catalog knows under this chat identity."""
+        found = self.keyed(chat, user_id)
+        return found[1] if found else None
 
     def member(self, sid: str, *, slack: str = "", telegram: int | None = None) -> Person | None:
         """The responder of `sid` with this chat identity, if any (join requests, buttons)."""
