@@ -147,9 +147,9 @@ class RoomActions:
             return
         if row.channel_id in self.pool:
             self._empty_pool_room(row.channel_id, p)
-            with self.engine.begin() as conn:
+            with self.engine.begin() as conn:  # closed as it goes back: never two open holders
+                threads.set_state(conn, row.id, "closed")
                 pool.release(conn, self.chat.name, row.channel_id)
-            self._closed(row.id)
             return
         try:
             self.chat.close_room(Room(row.channel_id, row.thread_id or None, ""))

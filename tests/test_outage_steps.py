@@ -56,3 +56,24 @@ def test_steps_are_ticked_by_button_and_required_before_moving_on(world: Outage)
     ticks = [(k, who) for k, who, _ in world.timeline() if k == "step"]
     assert ticks == [("step", "Дежурный инженер")] + [
         ("step", "Ответственный за АИС «Электронный рецепт»")] * 2
+
+
+def test_the_conclusion_and_the_log_carry_the_ticked_steps(world: Outage) -> None:
+    """A ticked step once made the conclusion fail (no text for it): the report and the room
+    log must be written with it on the timeline."""
+    from tests.test_outage_closing import HEAD, button, conclude
+    world.gl.add_user("head", 90)
+    world.declare()
+    world.press(1, DUTY)
+    for value in step_buttons(world).values():
+        world.press_on(world.status(), value, DUTY)
+    world.press(3, OWNER)  # → Восстановлено
+    conclude(world)
+    world.press(4, OWNER)  # → Заключение
+
+    report = world.gl.issue(1, 24)
+    assert "выполнен шаг «Проверить сохранность данных" in report["description"]
+    world.press_on(world.status(), button(world, "Закрыть и создать проблему"), HEAD)
+    [(_, log)] = [(u, c) for u, c in world.gl.uploads.items() if u.endswith("-23.txt")]
+    assert "выполнен шаг «Спросить ответственных за смежные сервисы» (Диагностика)" in \
+        log.decode()

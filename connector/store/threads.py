@@ -36,7 +36,8 @@ def by_chat_thread(conn: Connection, chat: str, channel_id: str,
     if found is None:
         found = conn.execute(select(threads).where(
             threads.c.chat == chat, threads.c.channel_id == channel_id,
-            threads.c.thread_id == "", threads.c.state == "open")).first()
+            threads.c.thread_id == "", threads.c.state == "open")
+            .order_by(threads.c.id.desc())).first()
     return found
 
 

@@ -23,7 +23,6 @@ from connector.features.outage.flows import (
 )
 from connector.features.outage.models import Role, Stage
 from connector.mappings import Mapping
-from connector.store import threads
 from connector.store.db import reading
 from connector.wording import ticket_label
 
@@ -108,7 +107,7 @@ class OutageButtons:
         row, stage = target
         mapping = c.mappings.by_name[row.mapping]
         with reading(c.engine) as conn:
-            room = threads.find(conn, row.ticket, ev.chat, HOME)
+            room = store.room_of(conn, row.ticket, ev.chat, HOME)
         if room is None or room.channel_id != ev.channel_id or room.message_id != ev.message_id:
             return "not the status message of this outage's room"
         assert mapping.outage is not None
@@ -182,7 +181,7 @@ class OutageButtons:
             return found
         row, other = found
         with reading(c.engine) as conn:
-            room = threads.find(conn, row.ticket, ev.chat, HOME)
+            room = store.room_of(conn, row.ticket, ev.chat, HOME)
         if room is None or room.channel_id != ev.channel_id:
             return "not in this outage's room"
         person = presser(c.mappings.catalog, ev)

@@ -16,7 +16,6 @@ from connector.features.outage.buttons import presser_roles
 from connector.features.outage.flows import DECISIONS, HOME, RULE
 from connector.features.outage.models import Stage
 from connector.features.outage.roomlog import members, room_log
-from connector.store import threads
 from connector.store.db import reading
 
 
@@ -26,7 +25,7 @@ def refusal(c: Connector, ev: ChatButton) -> str | None:
         return found
     row, value = found
     with reading(c.engine) as conn:
-        room = threads.find(conn, row.ticket, ev.chat, HOME)
+        room = store.room_of(conn, row.ticket, ev.chat, HOME)
         done = conclusion.concluded(conn, row.id)
     if room is None or room.channel_id != ev.channel_id:
         return "not in this outage's room"

@@ -10,6 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from connector.features.sla.models import When
 
 Role = Literal["responsible", "duty", "l1", "head"]
+# What an outage's (or problem's) timeline records: each kind has its line in the room log and
+# the report (template outage_log_<kind>), so a kind without a text cannot be written.
+TimelineKind = Literal[
+    "declared", "criteria", "start", "room", "room_failed", "stage", "step", "join", "related",
+    "related_reminder", "progress", "metrics", "affected", "conclusion", "report", "contract",
+    "problem", "outage", "ticket_failed"]
 
 
 class Stage(BaseModel):

@@ -12,7 +12,6 @@ from connector.core import Connector
 from connector.events import Action, ChatCommand, ChatMessage, TicketRef
 from connector.features.outage import store
 from connector.features.outage.flows import HOME, RULE
-from connector.store import threads
 from connector.wording import no_mentions
 
 
@@ -27,7 +26,7 @@ def on_room_message(c: Connector, conn: Connection, ref: TicketRef, m: ChatMessa
                     author: str) -> list[Action]:
     """A reply to the status message is progress (Telegram: replying to it; Slack: in its
     thread); anything else said in the room stays in the room log only."""
-    room = threads.find(conn, str(ref), m.chat, HOME)
+    room = store.room_of(conn, str(ref), m.chat, HOME)
     row = store.by_ticket(conn, str(ref))
     if room is None or row is None or not room.message_id:
         return []

@@ -16,6 +16,8 @@ from connector.core import Connector
 from connector.events import Action, TicketRef
 from connector.features.outage import store
 from connector.features.outage.flows import HOME
+from connector.features.outage.models import TimelineKind
+from connector.features.outage.timeline import timeline_text
 from connector.mappings import Mapping
 from connector.store.outbox import OutboxItem
 from connector.timestamps import from_epoch
@@ -73,7 +75,7 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
     created = TicketRef(action.target, action.ticket.project, str(iid))
     mapping, catalog = c.mappings.by_name[row.mapping], c.mappings.catalog
     entry = catalog.services[row.service]
-    kind = "report" if action.reason == REPORT else "contract"
+    kind: TimelineKind = "report" if action.reason == REPORT else "contract"
     store.record(conn, row.id, kind, p.user, ticket=str(created), url=url)
     owner_key = catalog.head_of_support if kind == "report" else (
         entry.contract.work_group if entry.contract else None)
@@ -111,26 +113,6 @@ def after_failed(c: Connector, conn: Connection, item: OutboxItem, reason: str) 
     enqueue_actions(c, conn, f"outage|{ref}|failed|{item.idempotency_key}", [
         Action("post_in_room", "chat", ref, {"channel": HOME, "text": text}, action.reason),
         Action("add_note", ref.tracker, ref, {"body": text}, action.reason)], None)
-
-
-def timeline_text(c: Connector, mapping: Mapping, events: list[dict[str, Any]]) -> str:
-    """The timeline as lines people read: time, who, what (in the regulation's words)."""
-    rules = mapping.outage
-    titles = {s.name: s.title for s in rules.stages} if rules else {}
-    lines = []
-    for e in events:
-        what = c.render(f"outage_log_{e['kind']}", mapping.name,
-                        stage=titles.get(str(e.get("stage", "")), ""),
-                        text=no_mentions(str(e.get("text") or e.get("cause") or "")),
-                        service=str(e.get("service") or ""),
-                        answer=str(e.get("answer") or ""), link=str(e.get("link") or ""),
-                        url=str(e.get("url") or ""),
-                        users="—" if e.get("users") is None else f"{e['users']:,.0f}".replace(
-                            ",", " "))
-        lines.append(c.render("outage_log_line", mapping.name,
-                              time=local_time(from_epoch(e["at"]), mapping.timezone),
-                              who=no_mentions(str(e.get("who") or "—")), what=what))
-    return "\n".join(lines)
 
 
 def _reference(created: TicketRef, outage: TicketRef) -> str:

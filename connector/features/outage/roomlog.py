@@ -14,7 +14,7 @@ from connector.core import Connector
 from connector.events import TicketRef
 from connector.features.outage import store
 from connector.features.outage.flows import HOME
-from connector.features.outage.reports import timeline_text
+from connector.features.outage.timeline import timeline_text
 from connector.mappings import Mapping
 from connector.store import threads
 from connector.store.schema import chat_messages
@@ -43,7 +43,7 @@ def room_log(c: Connector, conn: Connection, row: Row[Any], mapping: Mapping) ->
                                   time=local_time(m.at, mapping.timezone),
                                   who=no_mentions(m.author or "—"), text=no_mentions(m.text)))
     lines.append(c.render("outage_log_timeline", mapping.name))
-    lines.append(timeline_text(c, mapping, store.timeline(conn, row.id)))
+    lines.append(timeline_text(c, mapping, store.timeline(conn, row.id), row.kind))
     text = "\n".join(lines) + "\n"
     if len(text) <= MAX_CHARS:
         return text

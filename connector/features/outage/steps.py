@@ -13,8 +13,8 @@ from sqlalchemy.engine import Connection, Row
 from connector.core import Connector
 from connector.events import Action, ChatButton, TicketRef
 from connector.features.outage import store
+from connector.features.outage.flows import HOME
 from connector.features.outage.models import Stage
-from connector.store import threads
 from connector.store.db import reading
 
 MAY_TICK = {"responsible", "duty", "head"}
@@ -46,7 +46,7 @@ def refusal(c: Connector, ev: ChatButton) -> str | None:
         return found
     row, stage, step = found
     with reading(c.engine) as conn:
-        room = threads.find(conn, row.ticket, ev.chat, "outages")
+        room = store.room_of(conn, row.ticket, ev.chat, HOME)
         ticked = done(conn, row.id, stage.name)
     if room is None or room.channel_id != ev.channel_id or room.message_id != ev.message_id:
         return "not the status message of this outage's room"

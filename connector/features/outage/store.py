@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Row
 
+from connector.features.outage.models import TimelineKind
 from connector.store.db import insert_ignore, now
 from connector.store.schema import outage_timeline, outages, threads
 
@@ -25,11 +26,24 @@ def declare(conn: Connection, ticket: str, mapping: str, service: str,
 
 def by_room(conn: Connection, chat: str, channel_id: str, home: str,
             thread_id: str | None = None) -> Row[Any] | None:
-    """The outage whose room (in `chat`) is this channel, or this topic of it."""
+    """The outage that holds this room (in `chat`: this channel, or this topic of it) now, or
+    None. A pool room serves one outage after another, and an archived channel or closed
+    topic serves nobody: only an open room counts, the newest if two are (a pool room is
+    released a moment before the outage that held it is marked closed)."""
     return conn.execute(select(outages).join(threads, threads.c.ticket == outages.c.ticket)
                         .where(threads.c.chat == chat, threads.c.channel == home,
                                threads.c.channel_id == channel_id,
-                               threads.c.thread_id == (thread_id or ""))).first()
+                               threads.c.thread_id == (thread_id or ""),
+                               threads.c.state == "open")
+                        .order_by(threads.c.id.desc())).first()
+
+
+def room_of(conn: Connection, ticket: str, chat: str, home: str) -> Row[Any] | None:
+    """The outage's own room in `chat` while it is open (None once archived, closed or given
+    back to the pool): where its buttons and forms may be used."""
+    room = conn.execute(select(threads).where(
+        threads.c.ticket == ticket, threads.c.chat == chat, threads.c.channel == home)).first()
+    return room if room is not None and room.state == "open" else None
 
 
 def by_ticket(conn: Connection, ticket: str) -> Row[Any] | None:
@@ -61,7 +75,8 @@ def move(conn: Connection, outage_id: int, from_stage: str, to_stage: str) -> bo
     return bool(conn.execute(stmt).rowcount)
 
 
-def record(conn: Connection, outage_id: int, kind: str, who: str, **detail: Any) -> None:
+def record(conn: Connection, outage_id: int, kind: TimelineKind, who: str,
+           **detail: Any) -> None:
     conn.execute(outage_timeline.insert().values(
         outage_id=outage_id, at=now(conn), kind=kind, who=who,
         detail=json.dumps(detail, ensure_ascii=False)))

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
+from connector.features.outage.models import TimelineKind
+
+SOURCES = ("stated", "alert", "created", "declared", "stage", "corrected")  # of downtime ends
+
 _OUTAGE = {"service", "ticket", "title", "url"}
 _CONCLUSION = {"cause", "measures", "tasks", "affected"}
 _REPORT = {"service", "ticket", "who", "url", "downtime", "declared", "timeline", *_CONCLUSION}
-_LOG = {"stage", "text", "service", "answer", "link", "url", "users"}
-TIMELINE_KINDS = ("declared", "criteria", "room", "room_failed", "stage", "join", "related",
-                  "related_reminder", "progress", "metrics", "affected", "conclusion", "report",
-                  "contract", "problem", "outage", "ticket_failed")
+_LOG = {"stage", "text", "service", "answer", "link", "url", "users", "ticket", "time",
+        "source"}
+TIMELINE_KINDS: tuple[str, ...] = get_args(TimelineKind)
 
 # Template id → the placeholders it may use; every mapping's texts must have them all.
 TEMPLATES: dict[str, set[str]] = {
@@ -73,6 +78,9 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_ticket_failed": {"title"},
     "outage_log_line": {"time", "who", "what"},
     **{f"outage_log_{kind}": _LOG for kind in TIMELINE_KINDS},
+    "outage_join_approved": set(),
+    "outage_join_declined": set(),
+    **{f"outage_source_{source}": set() for source in SOURCES},
     "problem_status": {*_OUTAGE, "stage", "since", "steps", "affected"},  # affected: outages
     "problem_note_stage": {*_OUTAGE, "stage", "who"},
     "problem_title": {"service", "ticket"},

@@ -1,0 +1,70 @@
+"""The timeline as people read it — in the room log, the report and the contractor's ticket:
+one line per entry, time, who, and what in the regulation's words (stage and service titles,
+answers as said in the room, never the stored internal values)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connector.core import Connector
+from connector.events import TicketRef
+from connector.features.outage.texts import SOURCES
+from connector.mappings import Mapping
+from connector.timestamps import from_epoch
+from connector.wording import local_time, no_mentions, ticket_label
+
+
+def timeline_text(c: Connector, mapping: Mapping, events: list[dict[str, Any]],
+                  kind: str = "outage") -> str:
+    """Every entry of an outage's (or a problem's) timeline, a line each."""
+    return "\n".join(c.render("outage_log_line", mapping.name,
+                              time=local_time(from_epoch(e["at"]), mapping.timezone),
+                              who=no_mentions(str(e.get("who") or "—")),
+                              what=c.render(f"outage_log_{e['kind']}", mapping.name,
+                                            **entry_values(c, mapping, e, kind)).rstrip())
+                     for e in events)
+
+
+def entry_values(c: Connector, mapping: Mapping, e: dict[str, Any],
+                 kind: str = "outage") -> dict[str, str]:
+    """What an entry's line may say (every `outage_log_<kind>` takes the same placeholders)."""
+    titles = {s.name: s.title for s in mapping.outage.of(kind).stages} if mapping.outage else {}
+    service = str(e.get("service") or "")
+    entry = c.mappings.catalog.services.get(service)
+    return {
+        "stage": titles.get(str(e.get("stage") or ""), ""),
+        "text": no_mentions(str(e.get("text") or e.get("cause") or e.get("comment") or "")),
+        "service": entry.title if entry else no_mentions(service),
+        "answer": _answer(c, mapping, e),
+        "link": str(e.get("link") or ""), "url": str(e.get("url") or ""),
+        "users": "—" if e.get("users") is None else f"{float(e['users']):,.0f}".replace(
+            ",", " "),
+        "ticket": _ticket(str(e.get("ticket") or "")),
+        "time": local_time(from_epoch(float(e["start"])), mapping.timezone)
+        if isinstance(e.get("start"), int | float) else "",
+        "source": source_text(c, mapping, str(e.get("source") or "")),
+    }
+
+
+def source_text(c: Connector, mapping: Mapping, source: str) -> str:
+    """«со слов заявившего», «по оповещению мониторинга»…; "" for an unknown source."""
+    return c.render(f"outage_source_{source}", mapping.name) if source in SOURCES else ""
+
+
+def _answer(c: Connector, mapping: Mapping, e: dict[str, Any]) -> str:
+    """A related service's answer or a join decision, as the room was told it."""
+    if e["kind"] == "related":
+        return c.render("outage_related_ok" if e.get("answer") == "healthy"
+                        else "outage_related_hit", mapping.name)
+    if e["kind"] == "join":
+        return c.render("outage_join_approved" if e.get("approved")
+                        else "outage_join_declined", mapping.name)
+    return ""
+
+
+def _ticket(text: str) -> str:
+    """A stored ticket (`mantis:1#9`) as the helpdesk names it (`#9`)."""
+    try:
+        return ticket_label(TicketRef.parse(text)) if text else ""
+    except ValueError:
+        return no_mentions(text[:60])
