@@ -171,6 +171,7 @@ class FieldParams(Params):
     multiline: bool = False
     optional: bool = False
     placeholder: str = ""
+    initial: str = ""
 
 
 class OpenForm(InChannel):
@@ -184,6 +185,9 @@ class OpenForm(InChannel):
     fields: list[FieldParams]
     answers: list[str] = []
     trigger_id: str = ""
+    user_id: str = ""  # whom it is for: only they answer (Telegram: a selective ForceReply)
+    user_name: str = ""  # how the question names them
+    reply_to: str = ""  # their last answer, which the next question replies to (Telegram)
 
 
 class CloseRoom(InChannel):

@@ -110,6 +110,11 @@ class Chat(ABC):
         Telegram has pools."""
         raise PermanentActionError(f"{self.name} has no room pool")
 
+    def unpin(self, channel_id: str, message_id: str) -> None:
+        """Unpin a status when its pool room goes back (Telegram): the next outage's status
+        is the room's only pin."""
+        raise PermanentActionError(f"{self.name} has no room pool")
+
     def remove_member(self, channel_id: str, user_id: str) -> None:
         """Take someone out of a pool room when its outage is over (Telegram)."""
         raise PermanentActionError(f"{self.name} does not remove members")
@@ -122,12 +127,14 @@ class Chat(ABC):
 
     @abstractmethod
     def open_form(self, progress: FormProgress, channel_id: str, thread_id: str | None = None,
-                  *, trigger_id: str = "", reply_to: str = "") -> FormProgress:
+                  *, trigger_id: str = "", reply_to: str = "",
+                  for_user: tuple[str, str] | None = None) -> FormProgress:
         """Show a form where it stands; returns the progress waiting for the answer. Slack
         opens one modal with every field from an interaction's `trigger_id` (valid 3 s, once:
-        call it while handling the press); Telegram asks the current field in the chat (topic)
-        as a reply-forced message, replying to `reply_to` (the user's message) so that only
-        they get the reply field. The flow feeds replies to `progress.answer` and asks again."""
+        call it while handling the press; only the presser sees it); Telegram asks the current
+        field in the chat (topic) as a reply-forced message that only `for_user` (id, name)
+        gets the reply field of — it replies to `reply_to` (their last answer), or names them.
+        The flow feeds replies to `progress.answer` and asks again."""
 
     @abstractmethod
     def describe_user(self, user_id: str) -> ChatUser:

@@ -105,6 +105,8 @@ class ChatPerformer(RoomActions, Adapter):
                 threads.set_message(conn, row.id, posted.message_id)
             else:
                 threads.save(conn, ticket, self.chat.name, p.channel, posted)
+            self._remember_buttons(conn, posted.channel_id, posted.message_id,
+                                   [(b.text, b.data) for b in buttons])
         self._post_pieces(item, posted.channel_id, posted.thread_id, pieces, start=1)
 
     def _post(self, item: OutboxItem) -> None:
@@ -133,6 +135,8 @@ class ChatPerformer(RoomActions, Adapter):
         if row is None:
             raise RetryableActionError("the alert's message is not posted yet")
         p = item.action.params_as(UpdateAlert)
+        with self.engine.begin() as conn:
+            self._remember_buttons(conn, row.channel_id, row.message_id, p.buttons)
         self.chat.update(row.channel_id, row.message_id, p.text[: self.chat.max_text],
                          [Button(t, d) for t, d in p.buttons])
 

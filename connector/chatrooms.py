@@ -4,6 +4,7 @@ invite, post the intro and the pinned status message; rewrite the status in plac
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from connector.actions import (
@@ -109,6 +110,7 @@ class RoomActions:
         self.chat.pin(row.channel_id, posted.message_id)
         with self.engine.begin() as conn:
             threads.set_message(conn, row.id, posted.message_id)
+            self._remember_buttons(conn, row.channel_id, posted.message_id, p.buttons)
 
     def _post_in_room(self, item: OutboxItem) -> None:
         """Posted once: a retry looks for it by its key where the platform can tell."""
@@ -124,8 +126,10 @@ class RoomActions:
         posted = self.chat.find_post(row.channel_id, key, item.created_at - 5, thread) \
             if item.attempt > 1 else None
         if posted is None:
-            self.chat.post(row.channel_id, thread, p.text[: self.chat.max_text],
-                           [Button(t, d) for t, d in p.buttons], key=key)
+            posted = self.chat.post(row.channel_id, thread, p.text[: self.chat.max_text],
+                                    [Button(t, d) for t, d in p.buttons], key=key)
+        with self.engine.begin() as conn:
+            self._remember_buttons(conn, row.channel_id, posted.message_id, p.buttons)
 
     def _open_form(self, item: OutboxItem) -> Performed:
         """The form in the room; a Slack modal once (a retry of an expired trigger fails for
@@ -136,7 +140,10 @@ class RoomActions:
         form = Form(p.form_id, p.title, tuple(FormField(**f.model_dump()) for f in p.fields),
                     p.submit)
         progress = self.chat.open_form(FormProgress(form, tuple(p.answers)), row.channel_id,
-                                       row.thread_id or None, trigger_id=p.trigger_id)
+                                       row.thread_id or None, trigger_id=p.trigger_id,
+                                       reply_to=p.reply_to,
+                                       for_user=(p.user_id, p.user_name) if p.user_id
+                                       else None)
         return Performed(result={"prompt_id": progress.prompt_id, "chat": self.chat.name})
 
     def _close_room(self, item: OutboxItem) -> None:
@@ -146,7 +153,7 @@ class RoomActions:
         if row is None or row.state == "closed":
             return
         if row.channel_id in self.pool:
-            self._empty_pool_room(row.channel_id, p)
+            self._empty_pool_room(row.channel_id, row.message_id, p)
             with self.engine.begin() as conn:  # closed as it goes back: never two open holders
                 threads.set_state(conn, row.id, "closed")
                 pool.release(conn, self.chat.name, row.channel_id)
@@ -162,9 +169,16 @@ class RoomActions:
         with self.engine.begin() as conn:
             threads.set_state(conn, thread_row_id, "closed")
 
-    def _empty_pool_room(self, channel_id: str, p: CloseRoom) -> None:
-        """Each person out on their own and the title back, as far as the rights go: a room
-        someone cannot be removed from (its owner) still goes back to the pool."""
+    def _empty_pool_room(self, channel_id: str, status_id: str, p: CloseRoom) -> None:
+        """Each person out on their own, the outage's status unpinned and the title back, as
+        far as the rights go: a room someone cannot be removed from (its owner) still goes
+        back to the pool."""
+        if status_id:
+            try:
+                self.chat.unpin(channel_id, status_id)
+            except PermanentActionError as exc:
+                log.warning("%s: pool room %s keeps the old status pinned: %s", self.chat.name,
+                            channel_id, exc)
         for user in p.members.get(self.chat.name, []):
             try:
                 self.chat.remove_member(channel_id, user)
@@ -186,5 +200,13 @@ class RoomActions:
         p, row = item.action.params_as(UpdateRoom), self._room(item)
         if row is None or not row.message_id:
             raise NotYetError("the outage room is not open yet")
+        with self.engine.begin() as conn:  # before the press can come back
+            self._remember_buttons(conn, row.channel_id, row.message_id, p.buttons)
         self.chat.update(row.channel_id, row.message_id, p.status[: self.chat.max_text],
                          [Button(t, d) for t, d in p.buttons])
+
+    def _remember_buttons(self, conn: Any, channel_id: str, message_id: str,
+                          buttons: Sequence[tuple[str, str]]) -> None:
+        """What a press on this message may name (see threads.posted_button)."""
+        threads.record_buttons(conn, self.chat.name, channel_id, message_id,
+                               [data for _, data in buttons])

@@ -162,6 +162,12 @@ class ChatButton:
     callback_id: str = ""  # how to answer the presser: Telegram's query id, Slack's response_url
     trigger_id: str = ""  # Slack: a press may open a modal (for 3 seconds)
 
+    @property
+    def data(self) -> str:
+        """The button's data as the connector posted it (`hdc:<feature>:<action>:<value>`)."""
+        return ":".join(["hdc", self.feature, self.action, *([self.value] if self.value
+                                                              else [])])
+
 
 @dataclass(frozen=True)
 class ChatJoin:

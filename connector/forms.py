@@ -17,6 +17,7 @@ class FormField:
     multiline: bool = False
     optional: bool = False
     placeholder: str = ""  # a hint inside the empty input (≤ 64 characters shown in Telegram)
+    initial: str = ""  # pre-filled (Slack: the input's value; Telegram: what `-` keeps)
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,12 @@ class FormProgress:
 
     def answer(self, text: str) -> FormProgress:
         """Take a reply to the current field. A blank reply to a required field, or any reply
-        once done, changes nothing (ask again); `-` leaves an optional field empty."""
+        once done, changes nothing (ask again); `-` keeps a pre-filled value, and leaves an
+        optional field empty."""
         field, text = self.current, text.strip()
-        if field is None or not text or (text == SKIP and not field.optional):
+        if field is None or not text or (text == SKIP and not (field.optional or field.initial)):
             return self
-        value = "" if text == SKIP else text
+        value = (field.initial if field.initial else "") if text == SKIP else text
         return dataclasses.replace(self, answers=(*self.answers, value), prompt_id="")
 
     def asked(self, prompt_id: str) -> FormProgress:

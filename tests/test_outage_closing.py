@@ -121,12 +121,21 @@ def test_a_closing_decision_closes_archives_and_attaches_the_log(
     world.press_on(world.status(), button(world, decision), OWNER)  # only the head closes
     assert world.slack.channel(room)["is_archived"] is False
     world.press_on(world.status(), button(world, decision), HEAD)
+    if decision == "Закрыть с комментарием":  # the comment is asked first (EMIAS)
+        assert world.gl.issue(1, 23)["state"] == "opened"
+        assert world.slack.views[-1]["callback_id"] == "hdc:outage:closing:1"
+        submit(world, OWNER, {"comment": "Не мой комментарий"})  # the form is the head's
+        assert world.gl.issue(1, 23)["state"] == "opened"
+        submit(world, HEAD, {"comment": "Диск расширен, наблюдаем неделю"})
 
     issue = world.gl.issue(1, 23)
     assert "Сбой: заключение" not in issue["labels"]  # the closed stage has no label
     assert issue["state"] == "closed"
     assert any(f"Сбой «АИС «Электронный рецепт» — API» закрыт (Руководитель поддержки): "
                f"{note}." in n["body"] for n in issue["notes"])
+    if decision == "Закрыть с комментарием":
+        assert any("Комментарий: Диск расширен, наблюдаем неделю" in n["body"]
+                   for n in issue["notes"])
     assert world.slack.channel(room)["is_archived"] is True
     [log_note] = [n["body"] for n in issue["notes"] if "Журнал чата сбоя" in n["body"]]
     [(url, content)] = [(u, c) for u, c in world.gl.uploads.items()

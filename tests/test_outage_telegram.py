@@ -284,7 +284,7 @@ def test_when_every_pool_room_is_taken_the_outage_gets_a_topic(
 
 
 CONCLUSION = ["Отказ сервера приложений", "Перезапустили сервер, добавили память", "-",
-              "12 МО"]
+              "12 МО", "-", "-"]  # the downtime's start and end kept as the timeline gives them
 
 
 def buttons_of(message: dict[str, Any]) -> dict[str, str]:
@@ -338,6 +338,18 @@ def close_as(c: Connector, client: FlaskClient, tg: StandInTelegram, chat_id: in
     run_until_idle(c)
 
 
+def close_with_comment(c: Connector, client: FlaskClient, tg: StandInTelegram, chat_id: int,
+                       status: dict[str, Any], user: int, comment: str) -> None:
+    """«Закрыть с комментарием» asks the presser for the comment; their reply closes it."""
+    close_as(c, client, tg, chat_id, status, "Закрыть с комментарием", user)
+    question = tg.messages(chat_id)[-1]
+    assert question["text"].startswith("Закрытие сбоя")
+    answer = tg.reply_update(chat_id, question["message_id"], comment,
+                             from_user={"id": user, "first_name": "x"})
+    assert post_telegram(client, answer).status_code == 200
+    run_until_idle(c)
+
+
 def test_topic_mode_concludes_by_questions_and_closes_the_topic_with_the_log(
         world: tuple[Connector, FlaskClient], standin_telegram: StandInTelegram,
         standin_mantis: StandInMantis) -> None:
@@ -353,7 +365,8 @@ def test_topic_mode_concludes_by_questions_and_closes_the_topic_with_the_log(
     assert any(t.startswith("📄 Отчёт об аварии: #8") for t in said)
     assert [r["issue"]["id"] for r in standin_mantis.issue(7)["relationships"]] == [8]
 
-    close_as(c, client, standin_telegram, OUTAGES, status, "Закрыть с комментарием", OWNER)
+    close_with_comment(c, client, standin_telegram, OUTAGES, status, OWNER,
+                       "Компонент работает у всех МО")
 
     assert standin_mantis.issue(7)["status"]["name"] == "closed"
     assert standin_telegram.topics(OUTAGES)[topic_id]["closed"] is True
@@ -456,7 +469,7 @@ def test_a_pool_room_goes_back_even_when_someone_cannot_be_removed(
     standin_telegram.fail_next("banChatMember", 400, description="Bad Request: can't remove "
                                "chat owner")
 
-    close_as(c, client, standin_telegram, room, status, "Закрыть с комментарием", OWNER)
+    close_with_comment(c, client, standin_telegram, room, status, OWNER, "Комната свободна")
 
     assert standin_telegram.title(room) == "Свободная комната для сбоев"
     with reading(c.engine) as conn:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from connector.core import Connector
 from connector.errors import ActionError, PayloadError
-from connector.events import TicketRef
+from connector.events import ChatForm, TicketRef
 from connector.store.db import reading
 from connector.store.schema import threads
 from connector.wording import describe_ticket
@@ -105,10 +105,10 @@ def interactions() -> Any:
 def _record_form(payload: dict[str, Any]) -> Any:
     """A submitted modal, stored for the worker; an empty 200 closes it (Slack's contract)."""
     form = normalize(VIEW_SUBMISSION, payload)  # PayloadError: the caller's 400
-    if form is None:
+    if not isinstance(form, ChatForm):
         return Response(status=200)  # not one of the connector's modals
-    view = payload["view"]
-    key = f"slack:form:{view.get('id')}:{view.get('hash')}"
+    view = payload["view"]  # the submitter is part of the key: nobody else's takes its place
+    key = f"slack:form:{view.get('id')}:{view.get('hash')}:{form.user_id}"[:255]
     answer = store_event("slack", key, VIEW_SUBMISSION, f"slack:form:{view.get('id')}",
                          json.dumps(payload))
     return Response(status=200) if answer.status_code == 200 else answer

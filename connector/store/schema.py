@@ -130,6 +130,19 @@ posted_pieces = Table(
     Column("posted_at", Float, nullable=False),
 )
 
+# Every button the connector put on a message it posted (or redrew): a press is taken only for
+# a button of that very message, so a forged press on any other message acts on nothing.
+chat_buttons = Table(
+    "chat_buttons", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("chat", String(32), nullable=False),
+    Column("channel_id", String(64), nullable=False),
+    Column("message_id", String(64), nullable=False),
+    Column("data", String(64), nullable=False),
+    Column("posted_at", Float, nullable=False),
+    UniqueConstraint("chat", "channel_id", "message_id", "data", name="uq_chat_buttons"),
+)
+
 # SLA clocks (connector/features/sla): one row per ticket and policy. A clock with a threshold
 # still to fire is `pending` with its `due_at`; the SLA tick claims due rows like the outbox
 # does (leases, SKIP LOCKED), so each threshold fires once across processes.
@@ -189,7 +202,8 @@ outage_forms = Table(
     Column("prompt_id", String(64), nullable=False, server_default=""),
     Column("answers", Text, nullable=False, server_default="[]"),  # JSON list
     Column("who", String(255), nullable=False, server_default=""),
-    Column("user_id", String(64), nullable=False, server_default=""),  # who answers (Telegram)
+    Column("user_id", String(64), nullable=False, server_default=""),  # who answers it
+    Column("stage", String(32), nullable=False, server_default=""),  # where it was opened
     Column("updated_at", Float, nullable=False),
     UniqueConstraint("outage_id", "form", "chat", name="uq_outage_forms"),
 )

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Row
 from connector.chat import Posted
 from connector.events import ChatMessage
 from connector.store.db import insert_ignore, now
-from connector.store.schema import alerts, chat_messages, posted_pieces, threads
+from connector.store.schema import alerts, chat_buttons, chat_messages, posted_pieces, threads
 
 
 def find(conn: Connection, ticket: str, chat: str, channel: str) -> Row[Any] | None:
@@ -102,3 +102,22 @@ def piece_posted(conn: Connection, key: str) -> str | None:
 def record_piece(conn: Connection, key: str, message_id: str) -> None:
     insert_ignore(conn, posted_pieces, {"key": key[:255], "message_id": message_id,
                                         "posted_at": now(conn)})
+
+
+def record_buttons(conn: Connection, chat: str, channel_id: str, message_id: str,
+                   datas: list[str]) -> None:
+    """The buttons a message the connector posted (or redrew) carries."""
+    for data in datas:
+        insert_ignore(conn, chat_buttons, {"chat": chat, "channel_id": channel_id,
+                                           "message_id": message_id, "data": data[:64],
+                                           "posted_at": now(conn)})
+
+
+def posted_button(conn: Connection, chat: str, channel_id: str, message_id: str,
+                  data: str) -> bool:
+    """Whether the connector put this button on this message (a press on anything else is
+    forged or stale)."""
+    return conn.execute(select(chat_buttons.c.id).where(
+        chat_buttons.c.chat == chat, chat_buttons.c.channel_id == channel_id,
+        chat_buttons.c.message_id == message_id, chat_buttons.c.data == data)).first() \
+        is not None

@@ -101,7 +101,9 @@ class SlackRooms:
         """Slack has no join requests (see the port): nothing to answer."""
 
     def open_form(self, progress: FormProgress, channel_id: str, thread_id: str | None = None,
-                  *, trigger_id: str = "", reply_to: str = "") -> FormProgress:
+                  *, trigger_id: str = "", reply_to: str = "",
+                  for_user: tuple[str, str] | None = None) -> FormProgress:
+        """A modal only the presser sees (the trigger is theirs)."""
         if not trigger_id:
             raise PermanentActionError("Slack opens a form only from a press or a command "
                                        "(trigger_id)")
@@ -146,8 +148,8 @@ def modal(progress: FormProgress, channel_id: str, thread_id: str | None) -> dic
                                    "multiline": field.multiline}
         if field.placeholder:
             element["placeholder"] = _text(field.placeholder, PLACEHOLDER_MAX)
-        if answers.get(field.name):
-            element["initial_value"] = answers[field.name]
+        if answers.get(field.name) or field.initial:
+            element["initial_value"] = answers.get(field.name) or field.initial
         blocks.append({"type": "input", "block_id": field.name, "optional": field.optional,
                        "label": _text(field.label, LABEL_MAX), "element": element})
     return {"type": "modal", "callback_id": form.form_id, "title": _text(form.title, TITLE_MAX),

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import telebot
-from telebot.types import ForceReply, ReplyParameters
+from telebot.types import ForceReply, MessageEntity, ReplyParameters, User
 
 from connector.chat import Room
 from connector.errors import PermanentActionError
@@ -64,6 +64,9 @@ class TelegramRooms:
         self._call(lambda: self.bot.pin_chat_message(int(channel_id), int(message_id),
                                                      disable_notification=True))
 
+    def unpin(self, channel_id: str, message_id: str) -> None:
+        self._call(lambda: self.bot.unpin_chat_message(int(channel_id), int(message_id)))
+
     def close_room(self, room: Room) -> None:
         """Closes the topic; a bot cannot archive the supergroup itself."""
         thread = room.thread_id
@@ -80,17 +83,27 @@ class TelegramRooms:
                 raise
 
     def open_form(self, progress: FormProgress, channel_id: str, thread_id: str | None = None,
-                  *, trigger_id: str = "", reply_to: str = "") -> FormProgress:
-        """Asks the current field: `title (k/n)` and its label; `-` skips an optional one."""
+                  *, trigger_id: str = "", reply_to: str = "",
+                  for_user: tuple[str, str] | None = None) -> FormProgress:
+        """Asks the current field: `title (k/n)` and its label, and — before the person has
+        answered anything — their name as a mention; a selective ForceReply then gives the
+        reply field to them alone (to the author of `reply_to` once they have answered)."""
         field = progress.current
         if field is None:
             return progress
         form = progress.form
         text = f"{form.title} ({len(progress.answers) + 1}/{len(form.fields)})\n{field.label}"
-        markup = ForceReply(selective=True if reply_to else None,
+        entities = None
+        if for_user is not None and not reply_to and for_user[0].lstrip("-").isdigit():
+            name = for_user[1] or for_user[0]
+            offset = len(f"{text}\n".encode("utf-16-le")) // 2  # Telegram counts UTF-16 units
+            entities = [MessageEntity("text_mention", offset, len(name.encode("utf-16-le")) // 2,
+                                      user=User(int(for_user[0]), False, name))]
+            text = f"{text}\n{name}"
+        markup = ForceReply(selective=True if reply_to or entities else None,
                             input_field_placeholder=field.placeholder[:PLACEHOLDER_MAX] or None)
         message = self._call(lambda: self.bot.send_message(
             int(channel_id), text, message_thread_id=int(thread_id) if thread_id else None,
-            reply_markup=markup,
+            reply_markup=markup, entities=entities,
             reply_parameters=ReplyParameters(int(reply_to)) if reply_to else None))
         return progress.asked(str(message.message_id))

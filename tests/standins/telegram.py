@@ -293,6 +293,24 @@ class StandInTelegram(TelegramRooms, StandIn[RecordedRequest]):
         return text
 
     @staticmethod
+    def _entities(p: Json, text: str) -> list[Json]:
+        """Explicit entities, checked as the Bot API does: within the text (UTF-16 units), a
+        text_mention naming a user by id."""
+        entities = _json(p.get("entities"), "entities JSON array") or []
+        _ensure(isinstance(entities, list), "can't parse entities: expected an array")
+        units = len(text.encode("utf-16-le")) // 2
+        for e in entities:
+            _ensure(isinstance(e, dict) and isinstance(e.get("offset"), int)
+                    and isinstance(e.get("length"), int) and e["length"] > 0
+                    and e["offset"] >= 0 and e["offset"] + e["length"] <= units,
+                    "can't parse entities: entity beyond the end of the text")
+            if e.get("type") == "text_mention":
+                user = e.get("user")
+                _ensure(isinstance(user, dict) and isinstance(user.get("id"), int),
+                        "can't parse entities: text_mention without a user")
+        return [{k: v for k, v in e.items() if v is not None} for e in entities]
+
+    @staticmethod
     def _markup(p: Json) -> Json | None:
         what = "reply keyboard markup JSON object"
         markup = _json(p.get("reply_markup"), what)
@@ -342,6 +360,9 @@ class StandInTelegram(TelegramRooms, StandIn[RecordedRequest]):
         reply = chat["messages"].get(int(reply_to)) if reply_to else None
         _ensure(not reply_to or reply, "message to be replied not found")
         msg = self._new_message(chat, self.bot, thread, text=text)
+        entities = self._entities(p, text)
+        if entities:
+            msg["entities"] = entities
         if reply is not None:
             msg["reply_to_message"] = {k: v for k, v in reply.items() if k != "reply_to_message"}
         if markup:

@@ -33,7 +33,8 @@ class TelegramRooms:
     _update: Callable[[str, Json], Json]
 
     def _room_methods(self) -> dict[str, Callable[[Json], Any]]:
-        return {"pinchatmessage": self._pin, "setchattitle": self._set_title,
+        return {"pinchatmessage": self._pin, "unpinchatmessage": self._unpin,
+                "setchattitle": self._set_title,
                 "banchatmember": self._ban, "unbanchatmember": self._unban}
 
     def members(self, chat_id: int) -> dict[int, str]:
@@ -98,4 +99,16 @@ class TelegramRooms:
         pins = chat.setdefault("pinned", [])
         if message_id not in pins:  # pinning a pinned message again changes nothing
             pins.append(message_id)
+        return True
+
+    def _unpin(self, p: Json) -> bool:
+        """unpinChatMessage: the given message, or (no message_id) the most recent pin."""
+        chat = self._chat(p)
+        if not chat["rights"].get("can_pin_messages"):
+            raise _bad_request("not enough rights to manage pinned messages in the chat")
+        pins, raw = chat.setdefault("pinned", []), str(p.get("message_id") or "").strip()
+        message_id = int(raw) if raw.lstrip("-").isdigit() else (pins[-1] if pins else 0)
+        if message_id not in pins:
+            raise _bad_request("message to unpin not found")
+        pins.remove(message_id)
         return True

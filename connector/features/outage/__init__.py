@@ -10,8 +10,8 @@ from connector.registry import Job, Registry
 def register(registry: Registry, config: Config) -> None:
     """Always on: a mapping without `outage:` declares none."""
     from connector.features.outage import (
+        answers,
         buttons,
-        conclusion,
         declaring,
         flows,
         joins,
@@ -21,6 +21,7 @@ def register(registry: Registry, config: Config) -> None:
         progress,
         reminders,
         reports,
+        roomforms,
     )
 
     registry.on_ticket(flows.on_ticket)
@@ -29,10 +30,10 @@ def register(registry: Registry, config: Config) -> None:
     registry.failed(notices.after_room_failed)
     registry.failed(reports.after_failed)
     registry.after(metrics.after_query)
-    registry.after(conclusion.after_form_opened)
+    registry.after(roomforms.after_form_opened)
     registry.after(reports.after_created)
     registry.after(problems.after_created)
-    registry.form(flows.FEATURE, conclusion.on_form)
+    registry.form(flows.FEATURE, answers.on_form)
     registry.command("metrics", metrics.on_metrics)
     registry.command("outage", declaring.on_outage)
     registry.on_join(joins.on_join)

@@ -23,6 +23,7 @@ from connector.features.outage.flows import (
 )
 from connector.features.outage.models import Role, Stage
 from connector.mappings import Mapping
+from connector.store import threads
 from connector.store.db import reading
 from connector.wording import ticket_label
 
@@ -182,8 +183,12 @@ class OutageButtons:
         row, other = found
         with reading(c.engine) as conn:
             room = store.room_of(conn, row.ticket, ev.chat, HOME)
+            posted = threads.posted_button(conn, ev.chat, ev.channel_id, ev.message_id,
+                                           ev.data)
         if room is None or room.channel_id != ev.channel_id:
             return "not in this outage's room"
+        if not posted:
+            return "not a question the connector asked in this room"
         person = presser(c.mappings.catalog, ev)
         if person is None or not roles_of(c.mappings.catalog, other, person[0]) & {
                 "responsible", "duty"}:

@@ -11,12 +11,15 @@ from sqlalchemy.engine import Connection, Row
 
 from connector.core import Connector
 from connector.events import Action, ChatButton, TicketRef
-from connector.features.outage import conclusion, problems, store
+from connector.features.outage import conclusion, problems, roomforms, store
 from connector.features.outage.buttons import presser_roles
 from connector.features.outage.flows import DECISIONS, HOME, RULE
 from connector.features.outage.models import Stage
+from connector.features.outage.roomforms import RoomForm
 from connector.features.outage.roomlog import members, room_log
+from connector.store import threads
 from connector.store.db import reading
+from connector.wording import no_mentions
 
 
 def refusal(c: Connector, ev: ChatButton) -> str | None:
@@ -27,16 +30,20 @@ def refusal(c: Connector, ev: ChatButton) -> str | None:
     with reading(c.engine) as conn:
         room = store.room_of(conn, row.ticket, ev.chat, HOME)
         done = conclusion.concluded(conn, row.id)
+        posted = threads.posted_button(conn, ev.chat, ev.channel_id, ev.message_id, ev.data)
     if room is None or room.channel_id != ev.channel_id:
         return "not in this outage's room"
+    on_status = room.message_id == ev.message_id
     roles = presser_roles(c, row.service, ev.chat, ev.user_id)
     stage = _stage(c, row)
     if ev.action == "conclude":
-        if room.message_id != ev.message_id or not stage.conclusion:
+        if not on_status or not stage.conclusion:
             return f"no conclusion is asked in {row.stage}"
         if done:
             return "concluded already"
         return None if roles & conclusion.MAY_CONCLUDE else "may not conclude"
+    if not (on_status if value < len(DECISIONS) else posted):
+        return "not a message the connector posted these decisions on"
     closing = _closing_stage(c, row)
     if closing is None:
         return f"the outage cannot be closed from {row.stage}"
@@ -65,21 +72,44 @@ def press(c: Connector, conn: Connection, ev: ChatButton) -> list[Action]:
     person = c.mappings.catalog.person(ev.chat, ev.user_id)
     who = person.name if person else ev.user_name
     if ev.action == "conclude":
-        return answer + conclusion.ask(c, conn, row, ev, who)
+        return answer + roomforms.ask(c, conn, row, conclusion.FORM, ev, who)
+    if value == 0:  # «закрыть сбой с комментарием»: the comment first
+        return answer + roomforms.ask(c, conn, row, FORM, ev, who)
     if value == 1:  # link to a problem: first pick one of the open problems
         return answer + problems.offer(c, conn, row)
+    decision = DECISIONS[value] if value < len(DECISIONS) else "link_problem"
+    return answer + decide(c, conn, row, decision, value - len(DECISIONS), who, ev)
+
+
+def decide(c: Connector, conn: Connection, row: Row[Any], decision: str, problem_id: int,
+           who: str, ev: ChatButton | None = None, comment: str = "") -> list[Action]:
+    """The outage takes its closing stage once (a second decision finds it closed)."""
     closing = _closing_stage(c, row)
     if closing is None or not store.move(conn, row.id, row.stage, closing.name):
-        return answer  # pressed twice: the first press closed it
-    decision = DECISIONS[value] if value < len(DECISIONS) else "link_problem"
+        return []  # decided twice: the first decision closed it
     store.record(conn, row.id, "stage", who, stage=closing.name, previous=row.stage,
-                 decision=decision, chat=ev.chat, user=ev.user_id)
-    actions = answer + problems.decided(c, conn, row, decision, value - len(DECISIONS), who)
-    return actions + close(c, conn, row, closing, who, decision)
+                 decision=decision, comment=comment, chat=ev.chat if ev else "",
+                 user=ev.user_id if ev else "")
+    actions = problems.decided(c, conn, row, decision, problem_id, who)
+    return actions + close(c, conn, row, closing, who, decision, comment)
+
+
+def _with_comment(c: Connector, conn: Connection, row: Row[Any], values: dict[str, str],
+                  who: str) -> list[Action]:
+    comment = no_mentions(values.get("comment", "").strip())[:3000]
+    return decide(c, conn, row, "comment", 0, who, comment=comment) if comment else []
+
+
+def _may_close(c: Connector, conn: Connection, row: Row[Any]) -> bool:
+    return row.kind == "outage" and _closing_stage(c, row) is not None
+
+
+FORM = RoomForm("closing", ("comment",), "outage_closing_title", "outage_closing_submit",
+                _with_comment, open_in=_may_close)
 
 
 def close(c: Connector, conn: Connection, row: Row[Any], closing: Stage, who: str,
-          decision: str) -> list[Action]:
+          decision: str, comment: str = "") -> list[Action]:
     """The ticket takes the closing stage and a note; the room gets its last status and is
     archived, closed or returned to the pool with its log attached to the ticket."""
     from connector.features.outage.flows import stage_actions, status_text
@@ -88,7 +118,9 @@ def close(c: Connector, conn: Connection, row: Row[Any], closing: Stage, who: st
     old = _stage(c, row)
     service = c.mappings.catalog.services[row.service].title
     note = c.render("outage_closed", mapping.name, who=who, service=service,
-                    decision=c.render(f"outage_close_{decision}", mapping.name))
+                    decision=c.render(f"outage_close_{decision}", mapping.name),
+                    comment=c.render("outage_closed_comment", mapping.name, text=comment)
+                    if comment else "")
     return [*stage_actions(mapping, ref, old, closing),
             Action("add_note", ref.tracker, ref, {"body": note}, RULE),
             Action("update_room", "chat", ref, {

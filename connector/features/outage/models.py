@@ -14,8 +14,8 @@ Role = Literal["responsible", "duty", "l1", "head"]
 # the report (template outage_log_<kind>), so a kind without a text cannot be written.
 TimelineKind = Literal[
     "declared", "criteria", "start", "room", "room_failed", "stage", "step", "join", "related",
-    "related_reminder", "progress", "metrics", "affected", "conclusion", "report", "contract",
-    "problem", "outage", "ticket_failed"]
+    "related_reminder", "progress", "metrics", "affected", "conclusion", "downtime", "report",
+    "contract", "problem", "outage", "ticket_failed"]
 
 
 class Stage(BaseModel):

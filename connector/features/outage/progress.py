@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection, Row
 
 from connector.core import Connector
 from connector.events import Action, ChatCommand, ChatMessage, TicketRef
-from connector.features.outage import store
+from connector.features.outage import answers, store
 from connector.features.outage.flows import HOME, RULE
 from connector.wording import no_mentions
 
@@ -30,10 +30,9 @@ def on_room_message(c: Connector, conn: Connection, ref: TicketRef, m: ChatMessa
     row = store.by_ticket(conn, str(ref))
     if room is None or row is None or not room.message_id:
         return []
-    from connector.features.outage.conclusion import on_reply
-    answered = on_reply(c, conn, row, m, author) if m.reply_to else None
+    answered = answers.on_reply(c, conn, row, m) if m.reply_to else None
     if answered is not None:
-        return answered  # an answer to the conclusion form's question, not progress
+        return answered  # an answer to a form's question, not progress
     mapping = c.mappings.by_name.get(row.mapping)
     logged = mapping is not None and mapping.outage is not None \
         and mapping.outage.room == "thread"  # Belarus: all said in the thread is the log

@@ -28,8 +28,9 @@ REPORT, CONTRACT = "outage_report", "outage_contract"  # the reasons of the tick
 
 
 def report_actions(c: Connector, conn: Connection, row: Row[Any], mapping: Mapping,
-                   values: dict[str, str], downtime: float, who: str) -> list[Action]:
-    from connector.features.outage.conclusion import duration
+                   values: dict[str, str], downtime: dict[str, str], who: str) -> list[Action]:
+    """The report for the head of support and, under a contract, the contractor's ticket:
+    `values` the conclusion's answers, `downtime` its span as said (conclusion.span_values)."""
     rules, ref = mapping.outage, TicketRef.parse(row.ticket)
     assert rules is not None
     entry = c.mappings.catalog.services[row.service]
@@ -37,7 +38,7 @@ def report_actions(c: Connector, conn: Connection, row: Row[Any], mapping: Mappi
     declared = next((e for e in events if e["kind"] == "declared"), {})
     none = c.render("outage_fact_unknown", mapping.name)
     facts = {"service": entry.title, "ticket": ticket_label(ref), "who": who,
-             "url": str(declared.get("url") or ""), "downtime": duration(c, mapping, downtime),
+             "url": str(declared.get("url") or ""), **downtime,
              "declared": local_time(from_epoch(row.declared_at), mapping.timezone),
              "timeline": timeline_text(c, mapping, events),
              **{k: v or none for k, v in values.items()}}

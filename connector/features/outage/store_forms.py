@@ -1,4 +1,5 @@
-"""The conclusion form's progress per outage and chat (Telegram asks one field a message)."""
+"""Room forms' progress per outage and chat: whom each was opened for, in which stage, and
+(Telegram asks one field a message) the answers so far."""
 
 from __future__ import annotations
 
@@ -13,14 +14,16 @@ from connector.store.schema import outage_forms
 
 
 def start(conn: Connection, outage_id: int, form: str, chat: str, who: str,
-          user_id: str) -> None:
-    """Begin (or begin again) filling the form in this chat, answered by `user_id`."""
+          user_id: str, stage: str) -> None:
+    """Begin (or begin again) filling the form in this chat, answered by `user_id` while the
+    outage stands in `stage` (a later press opens it for its own presser instead)."""
     if insert_ignore(conn, outage_forms, {"outage_id": outage_id, "form": form, "chat": chat,
                                           "prompt_id": "", "answers": "[]", "who": who,
-                                          "user_id": user_id,
+                                          "user_id": user_id, "stage": stage,
                                           "updated_at": now(conn)}) is None:
         conn.execute(update(outage_forms).where(*_key(outage_id, form, chat)).values(
-            prompt_id="", answers="[]", who=who, user_id=user_id, updated_at=now(conn)))
+            prompt_id="", answers="[]", who=who, user_id=user_id, stage=stage,
+            updated_at=now(conn)))
 
 
 def claim_once(conn: Connection, outage_id: int, form: str) -> bool:

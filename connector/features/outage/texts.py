@@ -10,9 +10,10 @@ SOURCES = ("stated", "alert", "created", "declared", "stage", "corrected")  # of
 
 _OUTAGE = {"service", "ticket", "title", "url"}
 _CONCLUSION = {"cause", "measures", "tasks", "affected"}
-_REPORT = {"service", "ticket", "who", "url", "downtime", "declared", "timeline", *_CONCLUSION}
+_SPAN = {"downtime", "start", "start_source", "end", "end_source"}  # the downtime, said
+_REPORT = {"service", "ticket", "who", "url", "declared", "timeline", *_SPAN, *_CONCLUSION}
 _LOG = {"stage", "text", "service", "answer", "link", "url", "users", "ticket", "time",
-        "source"}
+        "source", "end", "end_source", "downtime"}
 TIMELINE_KINDS: tuple[str, ...] = get_args(TimelineKind)
 
 # Template id → the placeholders it may use; every mapping's texts must have them all.
@@ -56,8 +57,10 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_form_measures": set(),
     "outage_form_tasks": set(),
     "outage_form_affected": set(),
+    "outage_form_start": {"value"},
+    "outage_form_end": {"value"},
     "outage_duration": {"hours", "minutes"},
-    "outage_conclusion": {"who", "service", "downtime", *_CONCLUSION},
+    "outage_conclusion": {"who", "service", *_SPAN, *_CONCLUSION},
     "outage_report_title": _REPORT,
     "outage_report": _REPORT,
     "outage_contract_title": _REPORT,
@@ -68,7 +71,11 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_close_comment": set(),
     "outage_close_link_problem": set(),
     "outage_close_new_problem": set(),
-    "outage_closed": {"who", "service", "decision"},
+    "outage_closed": {"who", "service", "decision", "comment"},
+    "outage_closed_comment": {"text"},
+    "outage_closing_title": set(),
+    "outage_closing_submit": set(),
+    "outage_form_comment": {"value"},
     "outage_log_attached": set(),
     "outage_pool_free": set(),
     "outage_log_header": {"ticket", "service"},

@@ -40,10 +40,18 @@ def entry_values(c: Connector, mapping: Mapping, e: dict[str, Any],
         "users": "—" if e.get("users") is None else f"{float(e['users']):,.0f}".replace(
             ",", " "),
         "ticket": _ticket(str(e.get("ticket") or "")),
-        "time": local_time(from_epoch(float(e["start"])), mapping.timezone)
-        if isinstance(e.get("start"), int | float) else "",
+        "time": _moment(e.get("start"), mapping.timezone),
         "source": source_text(c, mapping, str(e.get("source") or "")),
+        "end": _moment(e.get("end"), mapping.timezone),
+        "end_source": source_text(c, mapping, str(e.get("end_source") or "")),
+        "downtime": c.render("outage_duration", mapping.name, hours=int(e["minutes"]) // 60,
+                             minutes=f"{int(e['minutes']) % 60:02d}")
+        if isinstance(e.get("minutes"), int) else "",
     }
+
+
+def _moment(value: Any, zone: str) -> str:
+    return local_time(from_epoch(float(value)), zone) if isinstance(value, int | float) else ""
 
 
 def source_text(c: Connector, mapping: Mapping, source: str) -> str:

@@ -32,6 +32,8 @@ RECORDED: dict[str, dict[str, Any]] = {
     "affected": {"stage": "registered", "users": 1234.0},
     "conclusion": {"cause": "Переполнение диска", "measures": "Очистили", "tasks": "",
                    "affected": "", "downtime": 3000.0},
+    "downtime": {"start": AT - 2400, "source": "stated", "end": AT + 600,
+                 "end_source": "stage", "minutes": 50},
     "report": {"ticket": "gitlab:1#24", "url": "https://gitlab.example/g/p/-/issues/24"},
     "contract": {"ticket": "gitlab:2#1", "url": "https://gitlab.example/g/c/-/issues/1"},
     "problem": {"ticket": "gitlab:1#40"},
@@ -74,6 +76,10 @@ def test_an_entry_with_no_detail_still_renders(belarus: Connector, kind: str) ->
     ("step", {"stage": "diagnosing", "text": "Спросить смежников"},
      "выполнен шаг «Спросить смежников» (Диагностика)"),
     ("problem", {"ticket": "gitlab:1#40"}, "связан с проблемой #40"),
+    ("downtime", {"start": AT - 2400, "source": "stated", "end": AT + 600, "end_source": "stage",
+                  "minutes": 50},
+     "простой 0 ч 50 мин: с 05.03.2026 11:00 UTC+3 (со слов заявившего) по 05.03.2026 11:50 "
+     "UTC+3 (по отметке статуса)"),
     ("start", {"start": AT - 2400, "source": "stated"},
      "начало простоя — 05.03.2026 11:00 UTC+3 (со слов заявившего)"),
 ])

@@ -1,0 +1,102 @@
+"""Downtime as Belarus §4.3.4 counts it («время простоя»): from when the service went down —
+not from the declaration, which §1.1 allows only after «более 15 минут» of unavailability — to
+«Восстановлено». The start is what the declarer stated (`/outage … | с 11:00`), else the
+monitoring alert's `startsAt`, else the ticket's creation, else the declaration; the end is the
+first entry into a stage that asks for the conclusion. The responsible may correct both in the
+conclusion form; every end keeps where it came from, for the report."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Connection, Row
+
+from connector.features.outage import store
+from connector.features.outage.models import OutageRules
+
+ACCEPTED = ("ЧЧ:ММ", "ДД.ММ ЧЧ:ММ", "ДД.ММ.ГГГГ ЧЧ:ММ")  # as the command's answer names them
+_WHEN = re.compile(r"^(?:[сc]\s+)?(?:(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?\s+)?(\d{1,2}):(\d{2})$",
+                   re.IGNORECASE)
+SHOWN = "%d.%m.%Y %H:%M"  # how the conclusion form shows and takes a moment
+
+
+@dataclass(frozen=True)
+class Span:
+    """A downtime: its two ends (Unix seconds) and where each came from (texts.SOURCES)."""
+
+    start: float
+    start_source: str
+    end: float
+    end_source: str
+
+    @property
+    def minutes(self) -> int:
+        """Whole minutes, rounded to the nearest; never negative."""
+        return max(0, round((self.end - self.start) / 60))
+
+
+def parse_moment(text: str, now: float, zone: str) -> float | None:
+    """`11:00` (today in the team's zone, yesterday if that is still ahead), `05.03 11:00`,
+    `05.03.2026 11:00`, each optionally after «с»; None for anything else or a moment ahead."""
+    found = _WHEN.match(" ".join(text.split()))
+    if found is None:
+        return None
+    day, month, year, hour, minute = (int(g) if g else None for g in found.groups())
+    assert hour is not None and minute is not None
+    today = datetime.fromtimestamp(now, ZoneInfo(zone))
+    try:
+        moment = today.replace(year=year or today.year, month=month or today.month,
+                               day=day or today.day, hour=hour, minute=minute, second=0,
+                               microsecond=0)
+    except ValueError:  # 31.02, 25:00
+        return None
+    if moment.timestamp() > now and day is None:
+        moment -= timedelta(days=1)  # «с 23:50» said just after midnight: yesterday
+    elif moment.timestamp() > now and year is None:
+        moment = moment.replace(year=moment.year - 1)  # «с 31.12 23:50» said on 1 January
+    return moment.timestamp() if moment.timestamp() <= now else None
+
+
+def shown(moment: float, zone: str) -> str:
+    """A moment as the conclusion form pre-fills it."""
+    return datetime.fromtimestamp(moment, ZoneInfo(zone)).strftime(SHOWN)
+
+
+def span(conn: Connection, row: Row[Any], rules: OutageRules, now: float) -> Span:
+    """The downtime the timeline gives (before anyone corrects it)."""
+    events = store.timeline(conn, row.id)
+    stated = [e for e in events if e["kind"] == "start" and isinstance(e.get("start"),
+                                                                        int | float)]
+    declared = next((e for e in events if e["kind"] == "declared"), {})
+    if stated:
+        start, source = float(stated[-1]["start"]), str(stated[-1].get("source") or "stated")
+    elif isinstance(declared.get("created"), int | float):
+        start, source = float(declared["created"]), "created"
+    else:
+        start, source = float(row.declared_at), "declared"
+    marks = {s.name for s in rules.stages if s.conclusion}
+    end = next((float(e["at"]) for e in events
+                if e["kind"] == "stage" and e.get("stage") in marks), now)
+    return Span(min(start, end), source, end, "stage")
+
+
+def corrected(found: Span, start_text: str, end_text: str, now: float, zone: str) -> Span:
+    """The span with the ends the responsible wrote in the form; an end left as shown, or
+    not a moment, or one that would make the downtime run backwards, stays as it was."""
+    start, start_source = found.start, found.start_source
+    end, end_source = found.end, found.end_source
+    given_start = parse_moment(start_text, now, zone) if start_text.strip() != shown(
+        found.start, zone) else None
+    given_end = parse_moment(end_text, now, zone) if end_text.strip() != shown(
+        found.end, zone) else None
+    if given_start is not None:
+        start, start_source = given_start, "corrected"
+    if given_end is not None:
+        end, end_source = given_end, "corrected"
+    if end < start:
+        return found
+    return Span(start, start_source, end, end_source)
