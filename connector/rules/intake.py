@@ -28,15 +28,19 @@ def apply_intake_validation(
     The applicant answers in the request or, with Mantis' default rights, in a note — and
     Mantis itself then moves the request out of Feedback. Complete: it returns to New with
     thanks. Still incomplete: it goes (back) to Feedback with a note naming what is still
-    missing. A status set by L1 staff while it waits is theirs: the check stops.
+    missing. A status set by L1 staff while it waits is theirs: the check stops. A request
+    in the outage category is never held (`outage_request`).
     """
     if event.by_connector or (event.kind == "note" and not event.supplements):
         return []  # not an applicant's request; only the applicant's notes complete one
     if event.kind not in ("ticket", "note"):
         return []
     _remember(rule, event, state)
-    missing = _missing(rule, event, state) if in_scope(rule, event) else {}
     actions = _advice(rule.attachments, event, state, ctx)
+    if outage_request(event, ctx):
+        _forget(state)  # the outage process has it: no wait, no move to incomplete_status
+        return actions
+    missing = _missing(rule, event, state) if in_scope(rule, event) else {}
     waiting, status = WAITING in state.flags, event.status
     if not waiting:
         if missing and status == rule.complete_status:
@@ -67,6 +71,17 @@ def in_scope(rule: IntakeValidation, event: TicketEvent) -> bool:
     if scope.categories and event.category and event.category not in scope.categories:
         return False
     return not (scope.impacts and event.impact and event.impact not in scope.impacts)
+
+
+def outage_request(event: TicketEvent, ctx: RuleContext) -> bool:
+    """A request in the mapping's outage category (`outage.declare.category`), declared or
+    not, or one meeting `outage.declare` itself is the outage process's: never held for the
+    form (issue 17: the outage moved it on, the applicant's next note sent it back)."""
+    outage = ctx.mapping.outage if ctx.mapping is not None else None
+    if outage is None:
+        return False
+    declare = outage.declare
+    return event.category in declare.category or declare.holds(event)
 
 
 def missing_items(rule: IntakeValidation, event: TicketEvent,

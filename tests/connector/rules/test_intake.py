@@ -8,9 +8,12 @@ severity `minor`…); the rule speaks the regulation's («Новая», «Мал
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from connector.events import Action, Attachment, Person, TicketEvent, TicketRef
+from connector.features.sla.models import When
 from connector.mappings import Mapping
 from connector.rules.engine import Decision, RuleContext, decide
 from connector.rules.state import TicketState
@@ -278,3 +281,65 @@ def test_a_view_from_before_the_move_to_feedback_landed_adds_nothing(
     state = held(sevastopol, ctx, without("Данные пациента")).state
     stale = request(without("Данные пациента"), status="new")
     assert decide(sevastopol, stale, state, ctx).actions == []
+
+
+OUTAGE_CATEGORY = "Массовый сбой"  # the mapping's outage.declare.category
+
+
+@pytest.mark.parametrize(("category", "severity", "priority", "held_back"), [
+    pytest.param(OUTAGE_CATEGORY, "crash", "immediate", False,
+                 id="«Массовый сбой», «Критическое»: an outage is declared"),
+    pytest.param(OUTAGE_CATEGORY, "block", "immediate", False,
+                 id="«Массовый сбой», «Блокирующее»: an outage is declared"),
+    pytest.param(OUTAGE_CATEGORY, "minor", "normal", False,
+                 id="«Массовый сбой», «Малое»: not declared, still the outage category"),
+    pytest.param("General", "crash", "immediate", True,
+                 id="«Критическое» in another category: a problem report"),
+])
+def test_a_request_in_the_outage_category_is_never_held_for_appendix_1(
+    sevastopol: Mapping, ctx: RuleContext, category: str, severity: str, priority: str,
+    held_back: bool
+) -> None:
+    event = request(without("Данные пациента"), is_new=True, category=category,
+                    severity=severity, priority=priority)
+    decision = decide(sevastopol, event, TicketState(), ctx)
+    assert any(a.kind == "set_status" for a in decision.actions) is held_back
+
+
+@pytest.mark.parametrize(("status", "kind"), [
+    pytest.param("assigned", "note", id="L1's note once the outage made it «Назначена»"),
+    pytest.param("new", "note", id="a note while still «Новая»"),
+    pytest.param("feedback", "ticket", id="seen again in «Обратная связь»"),
+])
+def test_an_outage_request_put_to_wait_is_let_go(sevastopol: Mapping, ctx: RuleContext,
+                                                 status: str, kind: str) -> None:
+    """A wait from before it was in the outage category (moved there, or held by an older
+    version) ends: nothing sends an outage request to «Обратная связь»."""
+    state = held(sevastopol, ctx, without("Данные пациента")).state
+    event = request(without("Данные пациента"), kind=kind, status=status,
+                    category=OUTAGE_CATEGORY, severity="crash", priority="immediate",
+                    supplements=("Не работает у всех МО, разбираемся",))
+    decision = decide(sevastopol, event, state, ctx)
+    later = decide(sevastopol, request(without("Данные пациента"), status="assigned",
+                                       supplements=("Ещё одна заметка",), kind="note"),
+                   decision.state, ctx)
+
+    assert decision.actions == []
+    assert later.actions == []  # the wait is forgotten, whatever the category says later
+    assert not any(f.startswith("intake:") for f in decision.state.flags)
+
+
+def test_an_outage_declared_by_a_tag_is_not_held_either(sevastopol: Mapping,
+                                                       ctx: RuleContext) -> None:
+    """A regulation declaring outages by a tag rather than a category: a request carrying it
+    declares one and is not held; without it, it is an ordinary problem report."""
+    assert sevastopol.outage is not None
+    declare = When(labels=["Авария"], impact=["Критическое", "Блокирующее"])
+    mapping = sevastopol.model_copy(update={"outage": sevastopol.outage.model_copy(
+        update={"declare": declare})})
+    tagged = dataclasses.replace(request(without("Данные пациента"), is_new=True,
+                                         severity="crash", priority="immediate"),
+                                 labels=("Авария",))
+    untagged = dataclasses.replace(tagged, labels=())
+    assert decide(mapping, tagged, TicketState(), ctx).actions == []
+    assert kinds(decide(mapping, untagged, TicketState(), ctx))[0] == ("set_status", "feedback")
