@@ -34,9 +34,10 @@ def c(sqlite_url: str, standin_gitlab: StandInGitLab, standin_mantis: StandInMan
                           clock=FakeClock(1_772_600_000.0))  # 2026-03-04, after it all
 
 
-def stored(c: Connector) -> Clock:
+def stored(c: Connector, policy: str = "intake") -> Clock:
     with c.engine.connect() as conn:
-        return Clock.from_json(conn.execute(select(sla_clocks.c.clock)).scalar_one())
+        return Clock.from_json(conn.execute(select(sla_clocks.c.clock).where(
+            sla_clocks.c.policy == policy)).scalar_one())
 
 
 def test_repair_from_history_gives_the_clock_live_events_gave(
@@ -101,7 +102,7 @@ def test_gitlab_repair_from_label_state_and_assignment_events_matches_live(
         on_ticket(c, conn, replace(opened, assignees=("ivanova",),
                                    labels=("API", "Priority: High"),
                                    updated_at="2026-03-06T14:00:00.000000Z"))
-    live = stored(c)
+    live = stored(c, "triage")
 
     standin_gitlab.add_issue(1, 23, labels=["API"], created_at="2026-03-06T12:00:00Z")
     standin_gitlab.change_at(1, 23, "2026-03-06T13:00:00Z", assignee_ids=[51])
