@@ -18,7 +18,9 @@ from sqlalchemy import select
 from connector.clock import FakeClock
 from connector.core import Connector
 from connector.events import TicketEvent, TicketRef
+from connector.features.sla import store
 from connector.features.sla.calendars import WorkCalendar
+from connector.features.sla.clocks import Clock
 from connector.features.sla.flows import on_ticket, tick
 from connector.inbox_processing import drain_inbox
 from connector.outbox_dispatch import dispatch_outbox
@@ -181,3 +183,22 @@ def test_a_calendar_without_working_time_holds_up_no_event(c: Connector) -> None
         assert inbox.count_by_status(conn) == {"done": 1}
         row = conn.execute(select(sla_clocks).where(TRIAGE)).one()
     assert (row.state, row.status, row.due_at) == ("running", "done", None)
+
+
+def test_a_ticket_event_while_a_tick_fires_the_clock_is_not_overwritten(
+        c: Connector, clock: FakeClock) -> None:
+    opened_without_priority(c)
+    clock.set(DUE + 5)
+    with c.engine.begin() as conn:
+        [claimed] = store.claim_due(conn, c.worker_id, 10, 30)
+    triaged = TicketEvent(TicketRef("gitlab", "1", "23"), "ticket", "update", "head",
+                          state="opened", labels=("API", "Priority: High"),
+                          assignees=("ivanova",), updated_at="2026-03-06T12:30:00.000000Z")
+    with c.engine.begin() as conn:  # the head of support triages while the tick fires
+        on_ticket(c, conn, triaged)
+
+    with c.engine.begin() as conn:
+        settled = store.settle(conn, claimed.id, c.worker_id, Clock.from_json(claimed.clock),
+                               None)
+        state = conn.execute(select(sla_clocks.c.state).where(TRIAGE)).scalar_one()
+    assert (settled, state) == (False, "met")
