@@ -61,6 +61,33 @@ def test_repair_from_history_gives_the_clock_live_events_gave(
     assert stored(c).pauses == live.pauses
 
 
+def test_repair_keeps_what_the_connector_knew_and_fired_in_the_same_run(
+        c: Connector, standin_mantis: StandInMantis) -> None:
+    """The webhook of the applicant's answer was lost; repair adds it from Mantis' history.
+    The changes seen live keep the time the connector learned of them; 75 % fired in this
+    run is not sent again, even with --fire-missed."""
+    event = TicketEvent(REF, "ticket", "update", "", status="new")
+    with c.engine.begin() as conn:
+        for at, status in HISTORY[:2]:
+            on_ticket(c, conn, replace(event, status=status,
+                                       updated_at=at.replace("Z", ".000000Z")))
+    fired = replace(stored(c), fired=[75]).to_json()
+    with c.engine.begin() as conn:
+        conn.execute(sla_clocks.update().values(clock=fired, level=75))
+    learned_live = c.clock.now()
+    standin_mantis.add_issue(7, status="new", updated_at=HISTORY[0][0])
+    for at, status in HISTORY[1:]:
+        standin_mantis.change_status(7, status, at)
+    clock = c.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(3600)
+
+    repaired = repair(c, REF, fire_missed=True)["intake"]
+
+    assert (repaired.state, repaired.fired) == ("running", [75])
+    assert [o.learned for o in repaired.seen] == [learned_live, learned_live, clock.now()]
+
+
 def test_repair_and_show_from_the_command_line(
         c: Connector, standin_mantis: StandInMantis, tmp_path: object,
         write_config: Callable[..., object], capsys: pytest.CaptureFixture[str],
