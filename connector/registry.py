@@ -83,6 +83,7 @@ class Registry:
     after_action: list[AfterAction] = field(default_factory=list)
     after_failure: list[AfterFailure] = field(default_factory=list)
     ticket_hooks: list[TicketHook] = field(default_factory=list)
+    late_ticket_hooks: list[TicketHook] = field(default_factory=list)  # see late events too
     joins: list[JoinHandler] = field(default_factory=list)
     commands: dict[str, CommandHandler] = field(default_factory=dict)
     forms: dict[str, FormHandler] = field(default_factory=dict)  # namespace → handler
@@ -136,8 +137,13 @@ class Registry:
         """Who answers join requests; the first handler with actions decides."""
         self.joins.append(handler)
 
-    def on_ticket(self, hook: TicketHook) -> None:
+    def on_ticket(self, hook: TicketHook, *, late: bool = False) -> None:
+        """Told of every ticket event the rules act on; with `late`, also of one delivered
+        after a newer event of its ticket (the rules ignore it; its tracker time places it,
+        as SLA clocks do)."""
         self.ticket_hooks.append(hook)
+        if late:
+            self.late_ticket_hooks.append(hook)
 
     def after(self, hook: AfterAction) -> None:
         self.after_action.append(hook)

@@ -36,6 +36,7 @@ class Plan:
     warnings: list[RuleWarning] = field(default_factory=list)
     mapping: str = ""
     event: TicketEvent | None = None  # for the features' ticket hooks (SLA clocks)
+    late: bool = False  # older than the ticket as last seen: only hooks that place it see it
 
 
 def plan_batch(c: Connector, rows: list[Row[Any]]) -> list[Plan | Crash]:
@@ -97,7 +98,8 @@ def _decide(c: Connector, row: Row[Any], event: TicketEvent, state: TicketState)
         if polled and event.updated_at <= state.seen_updated_at:
             return Plan(row, "ignored", "change already seen")
         if event.updated_at < state.seen_updated_at:
-            return Plan(row, "ignored", "older than the ticket as last seen")
+            return Plan(row, "ignored", "older than the ticket as last seen", event=event,
+                        late=True)
     mapping = c.mapping_for(event.ref)
     if mapping is None:
         return Plan(row, "ignored", f"no mapping for project {event.ref.project}")
@@ -136,9 +138,10 @@ def apply(c: Connector, conn: Connection, p: Plan) -> str:
 
 
 def _hooks(c: Connector, conn: Connection, p: Plan) -> None:
-    """Features see the ticket as the event shows it (the connector's own changes too)."""
+    """Features see the ticket as the event shows it (the connector's own changes too; one
+    delivered late only those that place it at its time)."""
     if p.event is not None and p.event.kind == "ticket":
-        for hook in c.registry.ticket_hooks:
+        for hook in c.registry.late_ticket_hooks if p.late else c.registry.ticket_hooks:
             hook(c, conn, p.event)
 
 

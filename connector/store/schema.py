@@ -153,7 +153,7 @@ sla_clocks = Table(
     Column("policy", String(64), nullable=False),
     Column("mapping", String(64), nullable=False),
     Column("clock", Text, nullable=False),  # connector.features.sla.clocks.Clock as JSON
-    Column("state", String(16), nullable=False),  # running | paused | met | cancelled
+    Column("state", String(16), nullable=False),  # idle | running | paused | met | cancelled
     Column("level", Integer, nullable=False, default=0),  # highest threshold fired, per cent
     Column("status", String(16), nullable=False),  # pending: a threshold is due at due_at
     Column("due_at", Float),

@@ -11,6 +11,6 @@ def register(registry: Registry, config: Config) -> None:
     """Always on: a mapping without `sla:` has no clocks."""
     from connector.features.sla import flows, gauges
 
-    registry.on_ticket(flows.on_ticket)
+    registry.on_ticket(flows.on_ticket, late=True)  # clocks place late events
     registry.gauge(gauges.SlaGauges)
     registry.job(Job("sla:tick", config.sla.tick_seconds, flows.tick))

@@ -1,16 +1,20 @@
-"""One SLA clock: its state machine over ticket events, and its arithmetic — elapsed working
-time net of pauses, and when each threshold falls due. Pure: no store, no wall clock."""
+"""One SLA clock: its state machine over what the policy's conditions say of a ticket, and its
+arithmetic — elapsed working time net of pauses, and when each threshold falls due. Pure: no
+store, no wall clock. The order events arrive in is history.py's business."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
-from typing import Literal, Protocol
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
 
 from connector.events import TicketEvent
 from connector.features.sla.models import SlaPolicy
 
-State = Literal["running", "paused", "met", "cancelled"]
+# idle: the ticket was seen but no run started yet — kept for its history (a start delivered
+# late must find the changes after it)
+State = Literal["idle", "running", "paused", "met", "cancelled"]
+Condition = Literal["start", "stop", "pause", "cancel", "reset"]
 
 
 class Hours(Protocol):
@@ -31,9 +35,29 @@ class WallClock:
         return start + max(0.0, seconds)
 
 
+@dataclass(frozen=True)
+class Observation:
+    """One tracker event as a policy reads it: which of its conditions held at the tracker's
+    time `at`, and when the connector learned of it (its own clock)."""
+
+    at: float
+    held: frozenset[Condition]
+    learned: float
+
+
+@dataclass
+class Base:
+    """The run as the observations folded out of a clock's history left it."""
+
+    clock: Clock | None  # None: no run had started
+    until: float  # the tracker time of the last observation folded in
+    learned: float  # by when the connector had learned all of them (0: before the upgrade)
+
+
 @dataclass
 class Clock:
-    """A policy's clock on one ticket; `pauses` keeps the history that makes elapsed exact."""
+    """A policy's clock on one ticket: the run (`pauses` make elapsed exact), the thresholds
+    fired in it, and the history it was replayed from (history.py)."""
 
     state: State
     started_at: float
@@ -41,34 +65,78 @@ class Clock:
     pauses: list[tuple[float, float]] = field(default_factory=list)
     fired: list[int] = field(default_factory=list)  # threshold percents already fired
     stopped_at: float | None = None
+    seen: list[Observation] = field(default_factory=list)  # in tracker time order
+    base: Base | None = None
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self))
+        return json.dumps(_as_dict(self))
 
     @classmethod
     def from_json(cls, text: str) -> Clock:
-        data = json.loads(text)
-        data["pauses"] = [tuple(p) for p in data.get("pauses", [])]
-        return cls(**data)
+        """A stored clock; one stored before history was kept has neither `seen` nor `base`
+        (history.py takes its state as the base)."""
+        return _from_dict(json.loads(text))
+
+    def run(self) -> Clock:
+        """The run alone, without history or fired thresholds: what the state machine moves."""
+        return Clock(self.state, self.started_at, self.paused_at, list(self.pauses), [],
+                     self.stopped_at)
 
 
-def step(policy: SlaPolicy, clock: Clock | None, event: TicketEvent, at: float) -> Clock | None:
-    """The clock after the ticket became what `event` shows, at `at` (the tracker's time)."""
+def _as_dict(clock: Clock) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "state": clock.state, "started_at": clock.started_at, "paused_at": clock.paused_at,
+        "pauses": [list(p) for p in clock.pauses], "fired": clock.fired,
+        "stopped_at": clock.stopped_at,
+        "seen": [[o.at, sorted(o.held), o.learned] for o in clock.seen]}
+    base = clock.base
+    data["base"] = None if base is None else {
+        "clock": None if base.clock is None else _as_dict(base.clock), "until": base.until,
+        "learned": base.learned}
+    return data
+
+
+def _from_dict(data: dict[str, Any]) -> Clock:
+    base = data.pop("base", None)
+    seen = data.pop("seen", [])
+    clock = Clock(**{**data, "pauses": [tuple(p) for p in data.get("pauses", [])]})
+    clock.seen = [Observation(at, frozenset(held), learned) for at, held, learned in seen]
+    if base is not None:
+        clock.base = Base(None if base["clock"] is None else _from_dict(base["clock"]),
+                          base["until"], base["learned"])
+    return clock
+
+
+def holding(policy: SlaPolicy, event: TicketEvent) -> frozenset[Condition]:
+    """The policy's conditions the ticket meets as the event shows it."""
+    conditions: list[tuple[Condition, Any]] = [
+        ("start", policy.start), ("stop", policy.stop), ("pause", policy.pause),
+        ("cancel", policy.cancel), ("reset", policy.reset)]
+    return frozenset(name for name, when in conditions if when is not None and when.holds(event))
+
+
+def advance(clock: Clock | None, held: frozenset[Condition], at: float) -> Clock | None:
+    """The run after the ticket met `held` at `at` (the tracker's time); `clock` is left as
+    it was."""
+    if clock is not None and clock.state == "idle":
+        clock = None
     if clock is None or clock.state in ("met", "cancelled"):
-        if clock is not None and not (policy.reset and policy.reset.holds(event)):
+        if clock is not None and "reset" not in held:
             return clock  # settled; only a reset starts it again
-        if not policy.start.holds(event):
+        if "start" not in held:
             return clock
         clock = Clock("running", at)
-    elif policy.reset is not None and policy.reset.holds(event):
+    elif "reset" in held:
         clock = Clock("running", at)
-    if policy.cancel is not None and policy.cancel.holds(event):
+    else:
+        clock = clock.run()  # a copy: the caller's clock stays as it was
+    if "cancel" in held:
         _close_pause(clock, at)
         clock.state, clock.stopped_at = "cancelled", at
-    elif policy.stop.holds(event):
+    elif "stop" in held:
         _close_pause(clock, at)
         clock.state, clock.stopped_at = "met", at
-    elif policy.pause is not None and policy.pause.holds(event):
+    elif "pause" in held:
         if clock.state == "running":
             clock.state, clock.paused_at = "paused", at
     elif clock.state == "paused":

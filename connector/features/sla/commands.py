@@ -12,6 +12,7 @@ from connector.errors import ActionError
 from connector.events import TicketRef
 from connector.features.sla import store
 from connector.features.sla.clocks import Clock, due, elapsed
+from connector.features.sla.history import first_learned
 from connector.store.db import reading
 from connector.timestamps import from_epoch
 from connector.wording import local_time
@@ -105,7 +106,24 @@ def describe(c: Any, row: Any) -> str:
                      f"{at(due(clock, hours, target, upcoming[0], now))}")
     if clock.fired:
         lines.append(f"  fired: {', '.join(f'{p}%' for p in clock.fired)}")
-    return "\n".join(lines)
+    return "\n".join(lines + _history(clock, at))
+
+
+def _history(clock: Clock, at: Any) -> list[str]:
+    """What the clock was replayed from: the tracker's changes kept, and what is folded."""
+    lines = []
+    if clock.seen:
+        lines.append(f"  history: {len(clock.seen)} change(s) from the tracker, "
+                     f"{at(clock.seen[0].at)} – {at(clock.seen[-1].at)}")
+    if first_learned(clock) > 0:
+        lines.append(f"  the connector first learned of it: {at(first_learned(clock))}")
+    if clock.base is not None and clock.base.learned == 0:
+        lines.append(f"  before that: the clock as stored up to {at(clock.base.until)}, "
+                     "before history was kept")
+    elif clock.base is not None:
+        lines.append(f"  before that: changes up to {at(clock.base.until)} folded in (an "
+                     "older one is not placed: `sla repair` rebuilds the clock)")
+    return lines
 
 
 def _hm(seconds: float) -> str:

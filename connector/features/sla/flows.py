@@ -1,11 +1,10 @@
-"""SLA clocks at work: every tracker event moves its ticket's clocks (at the tracker's own time
-of the change), and a tick fires the thresholds that fell due — each once, across processes:
-a due clock is claimed like an outbox action, and its threshold's actions are written in the
-same transaction that marks it fired."""
+"""SLA clocks at work: every tracker event moves its ticket's clocks — placed at the tracker's
+own time of the change, whatever order events arrive in (history.py) — and a tick fires the
+thresholds that fell due — each once, across processes: a due clock is claimed like an outbox
+action, and its threshold's actions are written in the same transaction that marks it fired."""
 
 from __future__ import annotations
 
-import copy
 import logging
 from datetime import datetime
 from typing import Any
@@ -16,7 +15,8 @@ from connector.core import Connector
 from connector.events import Action, TicketEvent, TicketRef
 from connector.features.sla import store
 from connector.features.sla.calendars import CalendarError
-from connector.features.sla.clocks import Clock, Hours, WallClock, due, next_due, step
+from connector.features.sla.clocks import Clock, Hours, WallClock, due, next_due
+from connector.features.sla.history import Lateness, lateness, observe, too_old
 from connector.features.sla.models import SlaPolicy, Threshold
 from connector.logs import every_so_often
 from connector.mappings import Mapping
@@ -28,6 +28,9 @@ from connector.work import enqueue_actions
 log = logging.getLogger(__name__)
 
 RULE = "sla"
+# why a threshold was marked late → the text that says so
+LATE_TEXTS: dict[Lateness, str] = {"down": "sla_late", "unknown_ticket": "sla_late_ticket",
+                                   "unknown_change": "sla_late_change"}
 
 
 class SettleLost(Exception):
@@ -36,19 +39,24 @@ class SettleLost(Exception):
 
 
 def on_ticket(c: Connector, conn: Connection, event: TicketEvent) -> None:
-    """Start, pause, resume, stop, cancel or reset the ticket's clocks as the event shows it."""
+    """Start, pause, resume, stop, cancel or reset the ticket's clocks as the event shows it —
+    an event delivered late (after a newer one) too: it takes its place in the history."""
     mapping = c.mapping_for(event.ref)
     if mapping is None or not mapping.sla:
         return
-    at = _event_time(c, event)
+    at, learned = _event_time(c, event), c.clock.now()
     event = read_event(mapping, event)  # statuses and priorities in the regulation's words
     ticket = str(event.ref)
     rows = store.clocks_of(conn, ticket)
     for policy in mapping.sla:
         row = rows.get(policy.name)
         old = Clock.from_json(row.clock) if row is not None else None
-        new = step(policy, copy.deepcopy(old), event, at)
-        if new is None or new == old:
+        if old is not None and too_old(old, at):
+            every_so_often(log, f"SLA {ticket} {policy.name}: a change of {event.updated_at} "
+                                "is older than the history kept; `sla repair` rebuilds it")
+            continue
+        new = observe(policy, old, event, at, learned)
+        if new == old:
             continue
         try:
             upcoming = next_due(new, hours_for(c, policy), target_of(c, mapping, policy),
@@ -97,7 +105,8 @@ def _fire(c: Connector, row: Row[Any]) -> None:
         if when is None or when > now:
             break
         late = now - when > max(120.0, 2 * c.config.sla.tick_seconds)
-        actions += threshold_actions(c, mapping, policy, threshold, ref, target, when, late)
+        why = LATE_TEXTS[lateness(clock, hours, target, threshold.at, when)] if late else ""
+        actions += threshold_actions(c, mapping, policy, threshold, ref, target, when, why)
         clock.fired.append(threshold.at)
     upcoming = next_due(clock, hours, target, policy, now)
     with c.engine.begin() as conn:
@@ -109,17 +118,19 @@ def _fire(c: Connector, row: Row[Any]) -> None:
 
 
 def threshold_actions(c: Connector, mapping: Mapping, policy: SlaPolicy, threshold: Threshold,
-                      ref: TicketRef, target: float, when: float, late: bool) -> list[Action]:
-    """A note, a label, a chat message: what the regulation's YAML chose for this threshold."""
+                      ref: TicketRef, target: float, when: float, late: str) -> list[Action]:
+    """A note, a label, a chat message: what the regulation's YAML chose for this threshold;
+    `late`: the text saying why it comes late (LATE_TEXTS), or none."""
     due_text = local_time(from_epoch(when), mapping.timezone)
     values = {"title": policy.title, "percent": threshold.at, "target": _hours(target),
               "elapsed": _hours(target * threshold.at / 100), "due": due_text,
               "ticket": ticket_label(ref),
-              "late": c.render("sla_late", mapping.name, due=due_text) if late else ""}
+              "late": c.render(late, mapping.name, due=due_text) if late else ""}
     actions = []
-    if threshold.note:
+    if threshold.note:  # working time only when the policy counts in a calendar's hours
+        note = "sla_note" if policy.calendar else "sla_note_wall"
         actions.append(Action("add_note", ref.tracker, ref,
-                              {"body": c.render("sla_note", mapping.name, **values)}, RULE))
+                              {"body": c.render(note, mapping.name, **values)}, RULE))
     if threshold.label:
         actions.append(Action("update_labels", ref.tracker, ref,
                               {"add": [threshold.label], "remove": []}, RULE))

@@ -21,10 +21,12 @@ def clocks_of(conn: Connection, ticket: str) -> dict[str, Row[Any]]:
 
 def save(conn: Connection, ticket: str, policy: str, mapping: str, clock: Clock,
          due_at: float | None) -> None:
-    """Write a clock and its next due time (None: nothing left to fire while it stands)."""
+    """Write a clock and its next due time (None: nothing left to fire while it stands). A
+    lease on it ends: a tick firing the clock as it was must not settle over it (SettleLost)."""
     values = {"clock": clock.to_json(), "state": clock.state, "level": max(clock.fired, default=0),
               "status": "pending" if due_at is not None else "done", "due_at": due_at,
-              "updated_at": now(conn), "mapping": mapping}
+              "updated_at": now(conn), "mapping": mapping, "claimed_by": None,
+              "lease_until": None}
     created = insert_ignore(conn, sla_clocks, {
         "ticket": ticket, "policy": policy, "ordering_key": f"{ticket}|{policy}"[:255],
         "attempts": 0, **values})
@@ -52,21 +54,24 @@ def settle(conn: Connection, row_id: int, worker: str, clock: Clock,
 
 
 def count_by_state(conn: Connection) -> dict[tuple[str, str, str], int]:
-    """(policy, state, reached: none | warned | breached) → how many clocks, for /metrics."""
+    """(policy, state, reached: none | warned | breached) → how many clocks, for /metrics;
+    idle ones (seen, never started) are no clocks."""
     reached = case((sla_clocks.c.level >= 100, "breached"), (sla_clocks.c.level > 0, "warned"),
                    else_="none")
     rows = conn.execute(select(sla_clocks.c.policy, sla_clocks.c.state, reached, func.count())
+                        .where(sla_clocks.c.state != "idle")
                         .group_by(sla_clocks.c.policy, sla_clocks.c.state, reached))
     return {(policy, state, level): int(n) for policy, state, level, n in rows}
 
 
 def find(conn: Connection, tracker: str, ticket: str) -> list[Row[Any]]:
-    """A ticket's clocks, the ticket given as `gitlab:1#23`, `1#23` or `23`."""
+    """A ticket's started clocks (not idle ones), the ticket given as `gitlab:1#23`, `1#23` or
+    `23`."""
     if ticket.startswith(f"{tracker}:"):
         where = sla_clocks.c.ticket == ticket
     elif "#" in ticket:
         where = sla_clocks.c.ticket == f"{tracker}:{ticket}"
     else:
         where = sla_clocks.c.ticket.like(f"{tracker}:%#{ticket}")
-    return list(conn.execute(select(sla_clocks).where(where).order_by(sla_clocks.c.ticket,
-                                                                       sla_clocks.c.policy)))
+    return list(conn.execute(select(sla_clocks).where(where, sla_clocks.c.state != "idle")
+                             .order_by(sla_clocks.c.ticket, sla_clocks.c.policy)))

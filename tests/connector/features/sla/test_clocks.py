@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from connector.events import TicketEvent, TicketRef
-from connector.features.sla.clocks import Clock, WallClock, due, elapsed, step
+from connector.features.sla.clocks import Clock, WallClock, due, elapsed
+from connector.features.sla.history import observe
 from connector.mappings import load_mappings
 from tests.conftest import REPO
 
@@ -36,7 +37,7 @@ def run(history: list[tuple[str, str]]) -> Clock | None:
     """The intake clock after the request passed through (time, status) in order."""
     clock = None
     for when, status in history:
-        clock = step(INTAKE, clock, replace(REQUEST, status=status), at(when))
+        clock = observe(INTAKE, clock, replace(REQUEST, status=status), at(when), at(when))
     return clock
 
 
@@ -72,12 +73,15 @@ def test_taking_the_request_into_work_stops_the_clock(taken: str) -> None:
     assert elapsed(clock, SEVASTOPOL, at("2026-03-09 10:00")) == 1.5 * H
     assert due(clock, SEVASTOPOL, 8 * H, 100, at("2026-03-02 11:30")) is None
     # later changes do not restart a settled clock
-    again = step(INTAKE, clock, replace(REQUEST, status="Новая"), at("2026-03-03 10:00"))
+    back = at("2026-03-03 10:00")
+    again = observe(INTAKE, clock, replace(REQUEST, status="Новая"), back, back)
     assert again is not None and again.state == "met"
 
 
 def test_a_request_arriving_in_another_status_starts_no_clock() -> None:
-    assert run([("2026-03-02 10:00", "Назначена")]) is None
+    clock = run([("2026-03-02 10:00", "Назначена")])
+    assert clock is not None and clock.state == "idle"  # kept for a start delivered late
+    assert due(clock, SEVASTOPOL, 8 * H, 100, at("2026-03-05 10:00")) is None
 
 
 ISSUE = TicketEvent(TicketRef("gitlab", "1", "23"), "ticket", "open", "", state="opened")
@@ -91,11 +95,11 @@ ISSUE = TicketEvent(TicketRef("gitlab", "1", "23"), "ticket", "open", "", state=
 ])
 def test_belarus_triage_needs_both_a_priority_and_a_responsible(
         change: dict[str, object], state: str) -> None:
-    started = step(TRIAGE, None, ISSUE, at("2026-03-06 15:00", MINSK))
-    assert started is not None
+    opened, changed = at("2026-03-06 15:00", MINSK), at("2026-03-06 15:30", MINSK)
+    started = observe(TRIAGE, None, ISSUE, opened, opened)
     assert local(due(started, BELARUS, 4 * H, 100, 0), MINSK) == "2026-03-09 11:15"
-    after = step(TRIAGE, started, replace(ISSUE, **change), at("2026-03-06 15:30", MINSK))
-    assert after is not None and after.state == state
+    after = observe(TRIAGE, started, replace(ISSUE, **change), changed, changed)
+    assert after.state == state
 
 
 def test_a_wall_clock_target_counts_every_second() -> None:

@@ -18,7 +18,9 @@ from sqlalchemy import select
 from connector.clock import FakeClock
 from connector.core import Connector
 from connector.events import TicketEvent, TicketRef
+from connector.features.sla import store
 from connector.features.sla.calendars import WorkCalendar
+from connector.features.sla.clocks import Clock
 from connector.features.sla.flows import on_ticket, tick
 from connector.inbox_processing import drain_inbox
 from connector.outbox_dispatch import dispatch_outbox
@@ -31,6 +33,7 @@ from tests.standins.mantis import StandInMantis
 MINSK = ZoneInfo("Europe/Minsk")
 OPENED = datetime(2026, 3, 6, 15, 0, tzinfo=MINSK)  # a Friday, 1h45 before the short day ends
 DUE = datetime(2026, 3, 9, 11, 15, tzinfo=MINSK).timestamp()  # + 4 working hours
+TRIAGE = sla_clocks.c.policy == "triage"  # the outage norms keep the issue idle beside it
 
 
 def opened_without_priority(c: Connector, key: str = "hook-1") -> None:
@@ -62,7 +65,7 @@ def sla_notes(gl: StandInGitLab) -> list[str]:
 def test_the_clock_starts_at_the_issues_own_time(c: Connector) -> None:
     opened_without_priority(c)
     with c.engine.connect() as conn:
-        row = conn.execute(select(sla_clocks)).one()
+        row = conn.execute(select(sla_clocks).where(TRIAGE)).one()
     assert (row.ticket, row.policy, row.state, row.status) == (
         "gitlab:1#23", "triage", "running", "pending")
     assert row.due_at == DUE
@@ -115,7 +118,7 @@ def test_a_priority_label_in_time_stops_the_clock(
 
     assert sla_notes(standin_gitlab) == []
     with c.engine.connect() as conn:
-        assert conn.execute(select(sla_clocks.c.state)).scalar_one() == "met"
+        assert conn.execute(select(sla_clocks.c.state).where(TRIAGE)).scalar_one() == "met"
 
 
 def test_two_processes_ticking_at_once_fire_the_breach_once(
@@ -178,5 +181,24 @@ def test_a_calendar_without_working_time_holds_up_no_event(c: Connector) -> None
 
     with c.engine.connect() as conn:
         assert inbox.count_by_status(conn) == {"done": 1}
-        row = conn.execute(select(sla_clocks)).one()
+        row = conn.execute(select(sla_clocks).where(TRIAGE)).one()
     assert (row.state, row.status, row.due_at) == ("running", "done", None)
+
+
+def test_a_ticket_event_while_a_tick_fires_the_clock_is_not_overwritten(
+        c: Connector, clock: FakeClock) -> None:
+    opened_without_priority(c)
+    clock.set(DUE + 5)
+    with c.engine.begin() as conn:
+        [claimed] = store.claim_due(conn, c.worker_id, 10, 30)
+    triaged = TicketEvent(TicketRef("gitlab", "1", "23"), "ticket", "update", "head",
+                          state="opened", labels=("API", "Priority: High"),
+                          assignees=("ivanova",), updated_at="2026-03-06T12:30:00.000000Z")
+    with c.engine.begin() as conn:  # the head of support triages while the tick fires
+        on_ticket(c, conn, triaged)
+
+    with c.engine.begin() as conn:
+        settled = store.settle(conn, claimed.id, c.worker_id, Clock.from_json(claimed.clock),
+                               None)
+        state = conn.execute(select(sla_clocks.c.state).where(TRIAGE)).scalar_one()
+    assert (settled, state) == (False, "met")

@@ -1,5 +1,6 @@
 """Per-stage norms of an accident: the stage's label (put on by the outage feature) starts its
-clock on the wall clock; moving on stops it; past the norm, a note — once."""
+clock on the wall clock; moving on stops it; past the norm, a note — once, in wall-clock
+words."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ def test_a_stage_past_its_norm_gets_a_note_and_moving_on_stops_the_clock(
 
     notes = [n["body"] for n in standin_gitlab.issue(1, 23)["notes"] if "⏱" in n["body"]]
     assert len(notes) == 1 and "Норма этапа «Диагностика»" in notes[0]
+    assert "(0:30 из 0:30)" in notes[0]  # wall-clock time: no «рабочего времени»
+    assert "рабочего" not in notes[0]
 
     moved = replace(ISSUE, labels=("Priority: High", "Accident", "Сбой: устранение"),
                     updated_at="2026-03-05T09:15:00.000000Z")

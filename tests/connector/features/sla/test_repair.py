@@ -34,9 +34,10 @@ def c(sqlite_url: str, standin_gitlab: StandInGitLab, standin_mantis: StandInMan
                           clock=FakeClock(1_772_600_000.0))  # 2026-03-04, after it all
 
 
-def stored(c: Connector) -> Clock:
+def stored(c: Connector, policy: str = "intake") -> Clock:
     with c.engine.connect() as conn:
-        return Clock.from_json(conn.execute(select(sla_clocks.c.clock)).scalar_one())
+        return Clock.from_json(conn.execute(select(sla_clocks.c.clock).where(
+            sla_clocks.c.policy == policy)).scalar_one())
 
 
 def test_repair_from_history_gives_the_clock_live_events_gave(
@@ -58,6 +59,33 @@ def test_repair_from_history_gives_the_clock_live_events_gave(
     assert (repaired.state, repaired.started_at, repaired.pauses) == (
         live.state, live.started_at, live.pauses)
     assert stored(c).pauses == live.pauses
+
+
+def test_repair_keeps_what_the_connector_knew_and_fired_in_the_same_run(
+        c: Connector, standin_mantis: StandInMantis) -> None:
+    """The webhook of the applicant's answer was lost; repair adds it from Mantis' history.
+    The changes seen live keep the time the connector learned of them; 75 % fired in this
+    run is not sent again, even with --fire-missed."""
+    event = TicketEvent(REF, "ticket", "update", "", status="new")
+    with c.engine.begin() as conn:
+        for at, status in HISTORY[:2]:
+            on_ticket(c, conn, replace(event, status=status,
+                                       updated_at=at.replace("Z", ".000000Z")))
+    fired = replace(stored(c), fired=[75]).to_json()
+    with c.engine.begin() as conn:
+        conn.execute(sla_clocks.update().values(clock=fired, level=75))
+    learned_live = c.clock.now()
+    standin_mantis.add_issue(7, status="new", updated_at=HISTORY[0][0])
+    for at, status in HISTORY[1:]:
+        standin_mantis.change_status(7, status, at)
+    clock = c.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(3600)
+
+    repaired = repair(c, REF, fire_missed=True)["intake"]
+
+    assert (repaired.state, repaired.fired) == ("running", [75])
+    assert [o.learned for o in repaired.seen] == [learned_live, learned_live, clock.now()]
 
 
 def test_repair_and_show_from_the_command_line(
@@ -101,7 +129,7 @@ def test_gitlab_repair_from_label_state_and_assignment_events_matches_live(
         on_ticket(c, conn, replace(opened, assignees=("ivanova",),
                                    labels=("API", "Priority: High"),
                                    updated_at="2026-03-06T14:00:00.000000Z"))
-    live = stored(c)
+    live = stored(c, "triage")
 
     standin_gitlab.add_issue(1, 23, labels=["API"], created_at="2026-03-06T12:00:00Z")
     standin_gitlab.change_at(1, 23, "2026-03-06T13:00:00Z", assignee_ids=[51])
