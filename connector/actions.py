@@ -80,6 +80,7 @@ class CreateIssue(Params):
     user: str = ""  # who decided it, in the chat
     severity: str = ""  # Mantis' severity, in Mantis' words (Sevastopol's «Влияние»)
     facts: dict[str, str] = {}  # what the declarer recorded, for the feature that asked
+    started_at: str = ""  # when what it reports began (canonical): stated, or the alert's
     for_ticket: str = ""  # the ticket it is made for (an outage's report), e.g. gitlab:1#23
 
 

@@ -90,6 +90,7 @@ class TicketEvent:
     attachments: tuple[Attachment, ...] = ()
     supplements: tuple[str, ...] = ()  # what the applicant added later: notes, follow-ups
     updated_at: str = ""
+    created_at: str = ""  # when the ticket was created, where the payload says (canonical)
     is_new: bool = False
     own: bool = False  # the payload itself shows the connector caused it (marker, bot author)
     by_connector: bool = False  # the connector itself created the ticket (its bot is the author)

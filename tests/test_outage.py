@@ -9,6 +9,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from connector.core import Connector, build_connector
 from connector.features.outage import store as outages
 from connector.store import inbox
 from connector.store.db import reading
+from connector.timestamps import from_epoch
 from tests.conftest import REPO, config_data, issue_hook
 from tests.drive import post_slack, run_until_idle
 from tests.standins.gitlab import StandInGitLab
@@ -44,10 +46,11 @@ class Outage:
 
     def declare(self, key: str = "hook-1", *labels: str) -> None:
         """GitLab's webhook about issue 23 with «Priority: High» + «Accident» (and `labels`)."""
+        hook = issue_hook("Priority: High", "Accident", *labels)
+        hook["object_attributes"]["created_at"] = from_epoch(self.c.clock.now())  # just now
         with self.c.engine.begin() as conn:
             inbox.add_event(conn, source="gitlab", dedup_key=key, event_name="Issue Hook",
-                            ordering_key="gitlab:1#23", payload=json.dumps(
-                                issue_hook("Priority: High", "Accident", *labels)))
+                            ordering_key="gitlab:1#23", payload=json.dumps(hook))
         run_until_idle(self.c)
 
     def room(self) -> dict[str, Any]:
@@ -298,8 +301,10 @@ def test_the_alerts_channels_accident_button_declares_the_outage_at_once(
     room = world.slack.channel("erp-api-24-" + _today(world.c))  # issue 23 exists already
     assert {OWNER, DUTY} <= set(room["members"])
     with reading(world.c.engine) as conn:
-        declared, room = outages.timeline(conn, 1)
+        declared, start, room = outages.timeline(conn, 1)
     assert (declared["kind"], declared["who"]) == ("declared", "l1-sidorova")
+    assert (start["kind"], start["source"]) == ("start", "alert")  # downtime from its startsAt
+    assert start["start"] == datetime(2026, 11, 22, 10, tzinfo=UTC).timestamp()
     assert room["kind"] == "room" and room["link"].endswith(world.slack.channel(
         "erp-api-24-" + _today(world.c))["id"])
     assert world.gl.issue(1, 24)["assignee_ids"] == [77]

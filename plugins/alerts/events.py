@@ -20,6 +20,7 @@ from typing import Any
 
 from connector.errors import PayloadError
 from connector.features.alerts.models import Alert
+from connector.timestamps import canonical
 
 STATUSES = ("firing", "resolved")
 
@@ -49,7 +50,7 @@ def _alertmanager(a: Any, where: str) -> Alert:
         fingerprint=f"am:{fingerprint}@{a.get('startsAt', '')}", status=_status(a, where),
         title=name, severity=str(labels.get("severity") or ""),
         summary=str(notes.get("summary") or notes.get("description") or ""),
-        url=str(a.get("generatorURL") or ""),
+        url=str(a.get("generatorURL") or ""), started_at=_started(a.get("startsAt")),
     )
 
 
@@ -63,7 +64,18 @@ def _generic(a: Any, where: str) -> Alert:
         fingerprint=f"generic:{a['id']}@{a.get('started_at', '')}", status=_status(a, where),
         title=a["title"], severity=str(a.get("severity") or ""),
         summary=str(a.get("summary") or ""), url=str(a.get("url") or ""),
+        started_at=_started(a.get("started_at")),
     )
+
+
+def _started(value: Any) -> str:
+    """When the alert began firing, if the sender said so in a form a calendar holds; it
+    only dates an outage's downtime, so an odd one is left out rather than refused."""
+    try:
+        moment = canonical(value) if isinstance(value, str) else ""
+    except ValueError:
+        return ""
+    return "" if moment.startswith("0001-") else moment  # Alertmanager's zero time
 
 
 def _status(a: dict[str, Any], where: str) -> str:

@@ -51,6 +51,7 @@ def _issue_hook(p: dict[str, Any]) -> TicketEvent | None:
         previous_labels=previous,
         assignees=tuple(_usernames(p.get("assignees") or [], "assignees")),
         updated_at=_time(attrs.get("updated_at"), "object_attributes.updated_at"),
+        created_at=_time(attrs.get("created_at"), "object_attributes.created_at"),
         is_new=action == "open",
     )
 
@@ -94,6 +95,7 @@ def _polled_issue(p: dict[str, Any]) -> TicketEvent:
         assignees=tuple(_usernames(issue.get("assignees") or [], "issue.assignees")),
         author=str(author.get("username") or ""),
         updated_at=_time(issue.get("updated_at"), "issue.updated_at"),
+        created_at=_time(issue.get("created_at"), "issue.created_at"),
         is_new=bool(p.get("is_new")),
     )
 

@@ -85,7 +85,9 @@ def _event(issue: dict[str, Any], action: str, actor: str, url: str, is_new: boo
         attachments=tuple(Attachment(str(a["filename"]), _size(a.get("size")))
                           for a in _list(issue, "attachments")
                           if isinstance(a, dict) and a.get("filename")),
-        updated_at=_time(issue.get("updated_at")), is_new=is_new, fields=fields,
+        updated_at=_time(issue.get("updated_at")),
+        created_at=_time(issue.get("created_at"), "issue.created_at"), is_new=is_new,
+        fields=fields,
     )
 
 
@@ -163,8 +165,8 @@ def _str(obj: dict[str, Any], key: str, name: str) -> str:
     return value
 
 
-def _time(value: Any) -> str:
+def _time(value: Any, name: str = "issue.updated_at") -> str:
     try:
         return canonical(str(value)) if value else ""
     except ValueError:
-        raise PayloadError(f"issue.updated_at: not a timestamp: {str(value)[:40]!r}") from None
+        raise PayloadError(f"{name}: not a timestamp: {str(value)[:40]!r}") from None

@@ -81,7 +81,8 @@ def _ticket(t: dict[str, Any], event_name: str, is_new: bool) -> TicketEvent:
         category=str(t.get("Type") or ""),
         attachments=_attachments([*articles, t.get("Article") or {}]),
         supplements=tuple(customer),
-        updated_at=_time(t.get("Changed")), is_new=created, fields=fields,
+        updated_at=_time(t.get("Changed")), created_at=_time(t.get("Created"), "Ticket.Created"),
+        is_new=created, fields=fields,
         changed_by={} if created else _changed_by(t, event_name, fields),
     )
 
@@ -140,8 +141,8 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _time(value: Any) -> str:
+def _time(value: Any, name: str = "Ticket.Changed") -> str:
     try:
         return canonical(str(value)) if value else ""
     except ValueError:
-        raise PayloadError(f"Ticket.Changed: not a timestamp: {str(value)[:40]!r}") from None
+        raise PayloadError(f"{name}: not a timestamp: {str(value)[:40]!r}") from None

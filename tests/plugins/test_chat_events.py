@@ -263,6 +263,9 @@ GENERIC = {"id": "disk-db1", "status": "resolved", "title": "Диск", "severit
            "summary": "90 %", "url": "https://zabbix.test/1", "started_at": "2026-11-20T10:00Z"}
 
 
+STARTED = "2026-11-20T10:00:00.000000Z"  # when it began firing, canonical
+
+
 def am(**changes: Any) -> dict[str, Any]:
     alert = {**copy.deepcopy(AM_ALERT), **changes}
     return {"version": "4", "status": "firing", "alerts": [alert]}
@@ -270,17 +273,24 @@ def am(**changes: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("payload", "expected"), [
     pytest.param(am(), Alert("am:a1b2@2026-11-20T10:00:00Z", "firing", "DiskFull", "critical",
-                             "95 % used", "http://prom.test/g"), id="alertmanager"),
+                             "95 % used", "http://prom.test/g", STARTED), id="alertmanager"),
     pytest.param(am(fingerprint=None, annotations={"summary": "s", "description": "d"}),
                  Alert("am:alertname=DiskFull,instance=db1,severity=critical"
                        "@2026-11-20T10:00:00Z", "firing", "DiskFull", "critical", "s",
-                       "http://prom.test/g"), id="alertmanager without fingerprint"),
+                       "http://prom.test/g", STARTED), id="alertmanager without fingerprint"),
     pytest.param({"alerts": [AM_ALERT]}, Alert("am:a1b2@2026-11-20T10:00:00Z", "firing",
                                                "DiskFull", "critical", "95 % used",
-                                               "http://prom.test/g"), id="labels, no version"),
+                                               "http://prom.test/g", STARTED),
+                 id="labels, no version"),
     pytest.param({"alerts": [GENERIC]}, Alert("generic:disk-db1@2026-11-20T10:00Z", "resolved",
                                               "Диск", "warning", "90 %",
-                                              "https://zabbix.test/1"), id="generic"),
+                                              "https://zabbix.test/1", STARTED), id="generic"),
+    pytest.param(am(startsAt="0001-01-01T00:00:00Z"), Alert(
+        "am:a1b2@0001-01-01T00:00:00Z", "firing", "DiskFull", "critical", "95 % used",
+        "http://prom.test/g"), id="Alertmanager's zero start: none"),
+    pytest.param(am(startsAt="вчера"), Alert(
+        "am:a1b2@вчера", "firing", "DiskFull", "critical", "95 % used",
+        "http://prom.test/g"), id="an odd start only dates nothing"),
     pytest.param({"alerts": [{"id": "x", "status": "firing", "title": "T"}]},
                  Alert("generic:x@", "firing", "T"), id="generic, only required fields"),
 ])

@@ -109,5 +109,6 @@ class AlertButtons:
                                         summary=details.get("summary", ""),
                                         url=details.get("url", ""), user=ev.user_name,
                                         decision=decision_text(c, decision), **values),
-                "labels": labels, "alert_id": row.id, "user": ev.user_name}, RULE))
+                "labels": labels, "alert_id": row.id, "user": ev.user_name,
+                "started_at": str(details.get("started_at") or "")}, RULE))
         return actions

@@ -23,6 +23,7 @@ class Alert:
     severity: str = ""
     summary: str = ""
     url: str = ""
+    started_at: str = ""  # when it began firing (canonical; "" if the sender did not say)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

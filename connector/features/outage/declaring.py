@@ -15,8 +15,10 @@ from sqlalchemy.engine import Connection
 
 from connector.core import Connector
 from connector.events import Action, ChatCommand, TicketRef
+from connector.features.outage.downtime import parse_moment
 from connector.features.outage.flows import RULE
 from connector.mappings import Mapping
+from connector.timestamps import from_epoch
 from connector.wording import no_mentions
 
 FACTS = ("functions", "data_loss", "share", "since")  # Belarus §1.1, in the command's order
@@ -79,8 +81,13 @@ def on_outage(c: Connector, conn: Connection, ev: ChatCommand) -> list[Action]:
                                             if vocab and impact else "")}
     if rules.declare.category:
         params["category"] = rules.declare.category[0]
+    since = declaration.facts.get("since", "")
+    started = parse_moment(since, c.clock.now(), mapping.timezone) if since else None
+    params["started_at"] = from_epoch(started) if started is not None else ""
+    unread = say("outage_since_unknown", given=no_mentions(since[:40])) \
+        if since and started is None else []
     return [Action("create_issue", tracker, TicketRef(tracker, project, "new"), params, RULE),
-            *say("outage_command_accepted", service=service.title)]
+            *say("outage_command_accepted", service=service.title), *unread]
 
 
 def _may_declare(c: Connector, service: str, ev: ChatCommand) -> bool:

@@ -18,7 +18,6 @@ from sqlalchemy.engine import Connection, Row
 from connector.features.outage import store
 from connector.features.outage.models import OutageRules
 
-ACCEPTED = ("ЧЧ:ММ", "ДД.ММ ЧЧ:ММ", "ДД.ММ.ГГГГ ЧЧ:ММ")  # as the command's answer names them
 _WHEN = re.compile(r"^(?:[сc]\s+)?(?:(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?\s+)?(\d{1,2}):(\d{2})$",
                    re.IGNORECASE)
 SHOWN = "%d.%m.%Y %H:%M"  # how the conclusion form shows and takes a moment

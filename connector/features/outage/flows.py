@@ -23,7 +23,7 @@ from connector.features.outage.models import OutageRules, Stage
 from connector.mappings import Mapping
 from connector.rules.vocab import read_event, write_action
 from connector.store.outbox import OutboxItem
-from connector.timestamps import from_epoch
+from connector.timestamps import from_epoch, to_epoch
 from connector.wording import local_time, no_mentions, ticket_label
 from connector.work import enqueue_actions
 
@@ -49,7 +49,8 @@ def on_ticket(c: Connector, conn: Connection, event: TicketEvent) -> None:
     if outage_id is None:
         return  # declared before
     store.record(conn, outage_id, "declared", event.actor or "", service=service,
-                 stage=first.name, title=event.title, url=event.url)
+                 stage=first.name, title=event.title, url=event.url,
+                 **({"created": to_epoch(event.created_at)} if event.created_at else {}))
     enqueue_actions(c, conn, f"outage|{event.ref}|declared",
                     declared_actions(c, mapping, outage_id, event, service), None)
     log.info("outage %s declared on %s (service %s)", outage_id, event.ref, service)
@@ -71,10 +72,14 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
                                    url=str(performed.result.get("url") or ""),
                                    labels=tuple(p.labels), state="opened",
                                    category=p.category, fields=fields))
+    row = store.by_ticket(conn, str(ref))
+    if row is None or row.ticket != str(ref):
+        return
     if action.reason == RULE and p.facts:
-        row = store.by_ticket(conn, str(ref))
-        if row is not None:
-            store.record(conn, row.id, "criteria", p.user, **p.facts)
+        store.record(conn, row.id, "criteria", p.user, **p.facts)
+    if p.started_at:  # when the service went down: as the declarer said, or the alert fired
+        store.record(conn, row.id, "start", p.user, start=to_epoch(p.started_at),
+                     source="alert" if p.alert_id is not None else "stated")
 
 
 def declared_actions(c: Connector, mapping: Mapping, outage_id: int, event: TicketEvent,

@@ -45,6 +45,7 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_command_not_allowed": {"service"},
     "outage_command_no_project": set(),
     "outage_command_accepted": {"service"},
+    "outage_since_unknown": {"given"},
     "outage_command_description": {"who", "service", "summary", "functions", "data_loss",
                                    "share", "since"},
     "outage_fact_unknown": set(),

@@ -4,8 +4,6 @@ back. The history is observed and replayed as live events are (history.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from connector.core import Connector
 from connector.events import TicketEvent, TicketRef
 from connector.features.sla import store
@@ -13,6 +11,7 @@ from connector.features.sla.clocks import Clock, due, holding, next_due
 from connector.features.sla.flows import hours_for, target_of
 from connector.features.sla.history import carried, observe
 from connector.rules.vocab import read_event
+from connector.timestamps import to_epoch
 
 
 def repair(c: Connector, ref: TicketRef, *, fire_missed: bool = False) -> dict[str, Clock]:
@@ -36,7 +35,7 @@ def repair(c: Connector, ref: TicketRef, *, fire_missed: bool = False) -> dict[s
             learned = {(o.at, o.held): o.learned for o in (before.seen if before else [])}
             clock: Clock | None = None
             for event in events:
-                at = _epoch(event.updated_at)
+                at = to_epoch(event.updated_at)
                 clock = observe(policy, clock, event, at,
                                 learned.get((at, holding(policy, event)), now))
             if clock is None:
@@ -54,7 +53,3 @@ def repair(c: Connector, ref: TicketRef, *, fire_missed: bool = False) -> dict[s
             if clock.state != "idle":
                 clocks[policy.name] = clock
     return clocks
-
-
-def _epoch(canonical: str) -> float:
-    return datetime.fromisoformat(canonical.replace("Z", "+00:00")).timestamp()
