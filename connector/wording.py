@@ -35,18 +35,30 @@ def local_time(timestamp: str, zone: str) -> str:
     return f"{moment:%d.%m.%Y %H:%M} {name}"
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# C0 and C1 controls, and the bidi embeddings, overrides and isolates that make a line read
+# otherwise than it is (U+202A–U+202E, U+2066–U+2069; the marks U+200E, U+200F, U+061C too).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                      "\u200e\u200f\u061c]")
+_SLACK_LINK = re.compile(r"<([a-z][a-z0-9+.\-]*:[^|>\s]+)(?:\|([^>]*))?>",
+                         re.IGNORECASE)  # <https://x|text>: a link whose text hides where it goes
 _SLACK_SPECIAL = re.compile(r"<([!@#])")  # <!channel>, <@U123>, <#C123>: shown, not acted on
 _QUICK_ACTION = re.compile(r"(^|\n)[ \t]*/", re.MULTILINE)  # GitLab runs `/close` at line start
+_FENCE = re.compile(r"(^|\n)([ \t]{0,3})([`~])(?=\3\3)")  # ``` or ~~~ opening a code block
+ZERO_WIDTH = "\u200b"  # between a fence's first two marks: shown as typed, opens nothing
 
 
 def no_mentions(text: str) -> str:
     """Text from a chat, safe for a tracker note and for a chat post: `@ivan` there is a chat
     handle, and must not notify the tracker user who happens to be called ivan; Slack's
     `<!channel>`, `<!here>`, `<!subteam^…>` and `<@U…>` must not ping anyone when the
-    connector repeats them; a line starting with `/` must not run as a GitLab quick action
-    (`/close`, `/assign`) in the bot's name; control characters are dropped."""
+    connector repeats them, and a masked link `<https://…|text>` is shown as `text (url)`;
+    a line starting with `/` must not run as a GitLab quick action (`/close`, `/assign`) in
+    the bot's name, nor a line starting with a code fence swallow what follows it; control
+    and bidi characters are dropped."""
     text = _CONTROL.sub("", text)
+    text = _SLACK_LINK.sub(lambda m: f"{m.group(2).strip()} ({m.group(1)})" if m.group(2)
+                           and m.group(2).strip() else m.group(1), text)
     text = _SLACK_SPECIAL.sub(lambda m: "‹" + m.group(1), text)
     text = _QUICK_ACTION.sub("\\1∕", text)
+    text = _FENCE.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}{ZERO_WIDTH}", text)
     return _MENTION.sub(FULLWIDTH_AT, text)

@@ -270,6 +270,35 @@ def test_progress_in_the_room_goes_to_the_timeline_the_ticket_and_the_room(
     assert world.slack.messages(room)[-1]["text"] == line
 
 
+@pytest.mark.parametrize(("said", "shown"), [
+    ("Готово \u202eтxt.exe\u202c, \x85см. <https://evil.example/x|Портал МИАЦ>",
+     "Готово тxt.exe, см. Портал МИАЦ (https://evil.example/x)"),
+    ("Журнал:\n```\nвсё, что ниже, код", "Журнал:\n`\u200b``\nвсё, что ниже, код"),
+])
+def test_progress_is_repeated_inert_but_readable(world: Outage, said: str, shown: str) -> None:
+    world.declare()
+    room = world.room()["id"]
+    progress(world, room, said)
+    line = f"📝 Дежурный инженер: {shown}"
+    assert world.gl.issue(1, 23)["notes"][-1]["body"].startswith(line)
+    assert world.slack.messages(room)[-1]["text"] == line
+
+
+def test_a_strangers_metrics_command_is_not_echoed(world: Outage) -> None:
+    from urllib.parse import urlencode
+    world.declare()
+    room = world.room()["id"]
+    body = urlencode({"command": "/metrics", "text": "<https://evil.example|ОТЧЁТ>",
+                      "channel_id": room, "user_id": STRANGER, "user_name": "x",
+                      "trigger_id": "3.3"}).encode()
+    post_slack(world.client, "/webhooks/slack/commands", body,
+               content_type="application/x-www-form-urlencoded")
+    run_until_idle(world.c)
+    said = world.slack.messages(room)[-1]["text"]
+    assert "evil" not in said and "ОТЧЁТ" not in said
+    assert said.startswith("Показатели мониторинга в чате сбоя запрашивают")
+
+
 def test_progress_outside_an_outage_room_records_nothing(world: Outage) -> None:
     world.declare()
     progress(world, "C0OUTAGES", "не туда", trigger="2.2")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from connector.events import Action, TicketEvent
 from connector.rules.models import Condition, EscalateOnLabel, EscalateWhen
 from connector.rules.state import TicketState
+from connector.wording import no_mentions
 
 if TYPE_CHECKING:
     from connector.rules.engine import RuleContext
@@ -51,7 +52,7 @@ def escalate(reason: str, channel: str, priority_labels: list[str], active: bool
         if flag not in state.flags or not event.note:
             return []
         text = ctx.text("tracker_note_to_chat", event, url=event.url, author=event.actor,
-                        text=event.note)
+                        text=no_mentions(event.note))  # a note's <!channel> pings nobody
         return [Action("relay_note", "chat", event.ref, {**common, "text": text}, reason)]
     closed = event.state != "opened"
     if active and not closed and flag not in state.flags:

@@ -163,9 +163,18 @@ def test_chat_handles_never_mention_tracker_users(text: str, safe: str) -> None:
     ("/assign @l1-user", "∕assign ＠l1-user"),
     ("путь /var/log в середине строки", "путь /var/log в середине строки"),
     ("\x00\x1b[31mкрасный\x07\tтаб", "[31mкрасный\tтаб"),
+    ("счёт \u202eтxt.exe\u202c и \u2066изоляция\u2069", "счёт тxt.exe и изоляция"),
+    ("C1:\x85\x9bконец", "C1:конец"),
+    ("вход: <https://evil.example/login|Портал МИАЦ>", "вход: Портал МИАЦ "
+     "(https://evil.example/login)"),
+    ("<https://miac.example/status>", "https://miac.example/status"),
+    ("```\nвсё ниже — код\n```", "`\u200b``\nвсё ниже — код\n`\u200b``"),
+    ("  ~~~\nтоже", "  ~\u200b~~\nтоже"),
+    ("в середине ``` не ограда", "в середине ``` не ограда"),
 ])
 def test_chat_text_repeated_by_the_connector_pings_nobody_and_runs_no_quick_action(
         text: str, safe: str) -> None:
-    """Slack's <!channel> shown, not acted on; GitLab's /close at a line's start not run in
-    the bot's name; control characters dropped."""
+    """Slack's <!channel> shown, not acted on, a masked link shown with where it goes;
+    GitLab's /close at a line's start not run in the bot's name, a code fence opening nothing;
+    control and bidi characters dropped."""
     assert no_mentions(text) == safe

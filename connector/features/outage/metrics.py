@@ -26,9 +26,11 @@ def on_metrics(c: Connector, conn: Connection, ev: ChatCommand) -> list[Action]:
     if row is None:
         return []  # only in an outage's room
     catalog, ref = c.mappings.catalog, TicketRef.parse(row.ticket)
-    asked = ev.text.split()[0].lower() if ev.text.split() else row.service
     person = catalog.person(ev.chat, ev.user_id)
-    who = person.name if person else no_mentions(ev.user_name)
+    if person is None:  # a stranger in the room: answered without repeating what they wrote
+        return [_say(c, ref, row.mapping, "outage_metrics_not_allowed")]
+    asked = ev.text.split()[0].lower() if ev.text.split() else row.service
+    who = person.name
     service = catalog.services.get(asked)
     if service is None or not service.monitoring:
         known = "; ".join(f"«{e.title}» — {s}" for s, e in catalog.services.items()

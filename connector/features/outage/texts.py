@@ -41,6 +41,7 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_metrics_down": set(),
     "outage_metrics_error": set(),
     "outage_metrics_unknown": {"service", "known"},
+    "outage_metrics_not_allowed": set(),
     "outage_command_usage": {"services"},
     "outage_command_not_allowed": {"service"},
     "outage_command_no_project": set(),
