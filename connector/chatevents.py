@@ -68,9 +68,10 @@ def process_chat_event(c: Connector, row: Row[Any]) -> str:
     if handler is None:
         with c.engine.begin() as conn:
             return finish(c, conn, row, "ignored", f"no feature handles replies in {ref}")
-    author = describe_author(c, event, ref.tracker)  # network: outside the transaction
+    name, username = describe_author(c, event, ref.tracker)  # network: outside transactions
+    author = f"{name} (@{username})" if username else name
     with c.engine.begin() as conn:
-        if not threads.record_message(conn, event):
+        if not threads.record_message(conn, event, name):
             return finish(c, conn, row, "ignored", "message recorded before")
         count = enqueue_actions(c, conn, row.dedup_key, handler(c, conn, ref, event, author),
                                 row.id)
@@ -110,8 +111,14 @@ def press(c: Connector, row: Row[Any], ev: ChatButton) -> str:
         return finish(c, conn, row, "done", f"button {ev.action}: {count} action(s)")
 
 
-def describe_author(c: Connector, m: ChatMessage, tracker_kind: str) -> str:
-    """The chat user's name, with the tracker username when the e-mails match."""
+def describe_author(c: Connector, m: ChatMessage, tracker_kind: str) -> tuple[str, str]:
+    """Who wrote, as the room log, the timeline and the notes name them: as the service
+    catalog names the person, else the chat's own name for them (Slack's message event
+    carries only the user id: users.info, which the plugin caches); and their tracker
+    username, from the catalog or found by their e-mail ("" if none)."""
+    person = c.mappings.catalog.person(m.chat, m.author_id)
+    if person is not None:
+        return person.name, str(getattr(person, tracker_kind, "") or "")
     name, email = m.author_name, ""
     chat = c.chats.get(m.chat)
     try:
@@ -123,5 +130,4 @@ def describe_author(c: Connector, m: ChatMessage, tracker_kind: str) -> str:
     except ActionError as exc:  # a lookup failure must not drop the reply
         log.warning("could not look up %s user %s: %s", m.chat, m.author_id, exc)
         username = None
-    name = no_mentions(name or m.author_id)  # a chat handle is not a tracker username
-    return f"{name} (@{username})" if username else name
+    return no_mentions(name or m.author_id), username or ""  # a handle is not a username

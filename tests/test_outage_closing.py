@@ -142,8 +142,8 @@ def test_a_closing_decision_closes_archives_and_attaches_the_log(
                         if u.endswith("/outage-log-23.txt")]
     assert url in log_note
     text = content.decode()
-    assert "Дежурный инженер" in text or "u0duty" in text
-    assert "БД не отвечает" in text and "статус «Восстановлено»" in text
+    assert "— Дежурный инженер: БД не отвечает" in text  # named as the catalog names them
+    assert "статус «Восстановлено»" in text
     if decision == "Закрыть и создать проблему":
         problem = world.gl.issue(1, 25)  # 24 is the report
         assert problem["title"].startswith("Проблема: АИС «Электронный рецепт» — API")
@@ -156,6 +156,30 @@ def test_a_closing_decision_closes_archives_and_attaches_the_log(
                            if m["ts"] == p_status)
         assert "Связанные сбои: #23" in status_text
         assert any("Сбой #23 связан с проблемой #25" in n["body"] for n in issue["notes"])
+
+
+def test_the_room_log_names_everyone_who_wrote(world: Outage, clock: FakeClock) -> None:
+    """Slack's message event carries only the user id: the catalog's name, else the name
+    Slack gives (asked once), never a blank."""
+    from tests.test_outage import STRANGER
+    restored(world, clock)
+    room = world.room()["id"]
+    for n, text in enumerate(["Кто-нибудь видит ошибки?", "У нас тоже падает"]):
+        slack_reply(world.client, channel=room, thread_ts="", text=text, user=STRANGER,
+                    event_id=f"EvS{n}", ts=f"{T0 + 120 + n:.6f}")
+    run_until_idle(world.c)
+    conclude(world)
+    world.press(4, OWNER)
+    world.press_on(world.status(), button(world, "Закрыть и создать проблему"), HEAD)
+
+    [(_, content)] = [(u, c) for u, c in world.gl.uploads.items() if u.endswith("-23.txt")]
+    text = content.decode()
+    assert "— Дежурный инженер: БД не отвечает" in text
+    assert "— U0Stranger: Кто-нибудь видит ошибки?" in text
+    assert "— U0Stranger: У нас тоже падает" in text
+    assert " — —: " not in text
+    asked = [r for r in world.slack.calls("users.info") if "U0STRANGER" in str(r.params)]
+    assert len(asked) == 1
 
 
 def test_under_a_contract_the_contractor_gets_its_ticket_with_the_timeline(

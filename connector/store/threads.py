@@ -59,11 +59,12 @@ def set_state(conn: Connection, thread_row_id: int, state: str) -> None:
     conn.execute(update(threads).where(threads.c.id == thread_row_id).values(state=state))
 
 
-def record_message(conn: Connection, m: ChatMessage) -> bool:
-    """Log a chat message once; False if it was recorded before."""
+def record_message(conn: Connection, m: ChatMessage, author: str) -> bool:
+    """Log a chat message once, by `author` as people read it; False if it was recorded
+    before."""
     return insert_ignore(conn, chat_messages, {
         "chat": m.chat, "channel_id": m.channel_id, "thread_id": m.thread_id,
-        "message_id": m.message_id, "author": m.author_name[:255], "text": m.text,
+        "message_id": m.message_id, "author": (author or m.author_name)[:255], "text": m.text,
         "at": m.at}) is not None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -27,6 +28,8 @@ TRANSIENT = frozenset({"ratelimited", "internal_error", "fatal_error", "service_
 METADATA_TYPE = "helpdesk_connector_thread"
 SLACK_HOOKS = "hooks.slack.com"  # where Slack's response_url points
 MEMBERS_TTL = 60.0  # seconds a channel's member list is trusted
+USERS_TTL = 3600.0  # seconds a person's name and e-mail are trusted (users.info is tier 4)
+USERS_KEPT = 2000  # names kept at most; the oldest go first
 
 
 class SlackChat(SlackRooms, Chat):
@@ -42,6 +45,8 @@ class SlackChat(SlackRooms, Chat):
                                 timeout=int(config.timeout_seconds), retry_handlers=[])
         self.timeout = config.timeout_seconds
         self._members: dict[str, tuple[float, set[str]]] = {}  # channel → (until, members)
+        self._users: dict[str, tuple[float, ChatUser]] = {}  # user id → (until, who)
+        self._users_lock = threading.Lock()  # the worker's threads share it
 
     def create_thread(self, channel_id: str, title: str) -> str | None:
         return None  # the first message starts the thread
@@ -86,10 +91,20 @@ class SlackChat(SlackRooms, Chat):
         """Nothing to reopen in Slack."""
 
     def describe_user(self, user_id: str) -> ChatUser:
+        """A person's real name and e-mail, asked once an hour (every message in a room is
+        named by its author: Slack's message event carries only the id)."""
+        known = self._users.get(user_id)
+        if known is not None and known[0] > time.monotonic():
+            return known[1]
         user = self._call(lambda: self.client.users_info(user=user_id))["user"]
         profile = user.get("profile") or {}
-        return ChatUser(str(user.get("real_name") or profile.get("real_name") or
-                            user.get("name") or user_id), str(profile.get("email") or ""))
+        found = ChatUser(str(user.get("real_name") or profile.get("real_name") or
+                             user.get("name") or user_id), str(profile.get("email") or ""))
+        with self._users_lock:
+            if len(self._users) >= USERS_KEPT:
+                self._users.pop(next(iter(self._users)))
+            self._users[user_id] = (time.monotonic() + USERS_TTL, found)
+        return found
 
     def answer_button(self, callback_id: str, text: str, *, refusal: bool = False) -> None:
         """A refusal goes to the press's response_url (`callback_id`), visible only to the

@@ -87,6 +87,7 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_ticket_failed": {"title"},
     "outage_log_line": {"time", "who", "what"},
     **{f"outage_log_{kind}": _LOG for kind in TIMELINE_KINDS},
+    "outage_log_connector": set(),
     "outage_join_approved": set(),
     "outage_join_declined": set(),
     **{f"outage_source_{source}": set() for source in SOURCES},

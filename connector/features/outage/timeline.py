@@ -19,7 +19,8 @@ def timeline_text(c: Connector, mapping: Mapping, events: list[dict[str, Any]],
     """Every entry of an outage's (or a problem's) timeline, a line each."""
     return "\n".join(c.render("outage_log_line", mapping.name,
                               time=local_time(from_epoch(e["at"]), mapping.timezone),
-                              who=no_mentions(str(e.get("who") or "—")),
+                              who=no_mentions(str(e.get("who") or "")) or c.render(
+                                  "outage_log_connector", mapping.name),
                               what=c.render(f"outage_log_{e['kind']}", mapping.name,
                                             **entry_values(c, mapping, e, kind)).rstrip())
                      for e in events)
