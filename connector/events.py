@@ -91,6 +91,7 @@ class TicketEvent:
     supplements: tuple[str, ...] = ()  # what the applicant added later: notes, follow-ups
     updated_at: str = ""
     created_at: str = ""  # when the ticket was created, where the payload says (canonical)
+    reference: str = ""  # how another project names it, where that differs (GitLab group/p#7)
     is_new: bool = False
     own: bool = False  # the payload itself shows the connector caused it (marker, bot author)
     by_connector: bool = False  # the connector itself created the ticket (its bot is the author)

@@ -18,6 +18,17 @@ def ticket_label(ref: TicketRef) -> str:
     return f"#{ref.key}"
 
 
+def ticket_mention(ref: TicketRef, seen_from: TicketRef, reference: str = "") -> str:
+    """How a text on `seen_from` names `ref`: `#7` where the helpdesk links it to the right
+    ticket (one Mantis, one GitLab project), `group/project#7` across GitLab projects — a bare
+    `#7` there links the reader's own #7. "" when that reference is not known (the ticket's
+    link, beside it in every text, names it)."""
+    if ref.tracker == "gitlab" and (seen_from.tracker, seen_from.project) != ("gitlab",
+                                                                               ref.project):
+        return reference
+    return ticket_label(ref)
+
+
 TRACKER_NAMES = {"gitlab": "GitLab", "mantis": "Mantis", "otrs": "OTRS"}
 
 

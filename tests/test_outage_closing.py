@@ -206,14 +206,17 @@ def test_under_a_contract_the_contractor_gets_its_ticket_with_the_timeline(
     ticket = standin_gitlab.issue(2, 2)
     iid = 2
     assert ticket["title"] == ("Сбой на исполнителя: Электронный рецепт — интеграция с МИС "
-                               "(#23)")
+                               "(gitlabhq/gitlab-test#23)")
     assert "Сбой на исполнителя" in ticket["labels"] and ticket["assignee_ids"] == [91]
     assert "Подрядчик по интеграции" in ticket["description"]
     assert "Хронология сбоя (подтверждение для претензионной работы)" in ticket["description"]
     assert "статус «Восстановлено»" in ticket["description"]
     notes = [n["body"] for n in world.gl.issue(1, 23)["notes"]]
-    assert any(n.startswith("📄 Сбой на исполнителя: ") and f"project-2/-/issues/{iid}" in n
+    # across GitLab projects a bare #2 would link project 1's own #2: the full reference
+    assert any(n.startswith(f"📄 Сбой на исполнителя: group/project-2#{iid} ")
+               and f"project-2/-/issues/{iid}" in n
                and "Рабочая группа подрядчика" in n for n in notes)
+    assert "сбой gitlabhq/gitlab-test#23:" in ticket["description"]  # and the other way
     world.c.engine.dispose()
 
 

@@ -52,6 +52,7 @@ def _issue_hook(p: dict[str, Any]) -> TicketEvent | None:
         assignees=tuple(_usernames(p.get("assignees") or [], "assignees")),
         updated_at=_time(attrs.get("updated_at"), "object_attributes.updated_at"),
         created_at=_time(attrs.get("created_at"), "object_attributes.created_at"),
+        reference=_reference(p, attrs.get("iid")),
         is_new=action == "open",
     )
 
@@ -96,6 +97,7 @@ def _polled_issue(p: dict[str, Any]) -> TicketEvent:
         author=str(author.get("username") or ""),
         updated_at=_time(issue.get("updated_at"), "issue.updated_at"),
         created_at=_time(issue.get("created_at"), "issue.created_at"),
+        reference=issue_reference(issue),
         is_new=bool(p.get("is_new")),
     )
 
@@ -127,6 +129,20 @@ def _usernames(users: Any, name: str) -> list[str]:
     if not isinstance(users, list):
         raise PayloadError(f"{name}: expected a list of users")
     return [str(u.get("username") or "") for u in users if isinstance(u, dict)]
+
+
+def issue_reference(issue: dict[str, Any]) -> str:
+    """`group/project#7`, as GitLab's API gives it (`references.full`); "" if it does not."""
+    refs = issue.get("references")
+    full = refs.get("full") if isinstance(refs, dict) else None
+    return full if isinstance(full, str) and "#" in full and len(full) <= 255 else ""
+
+
+def _reference(p: dict[str, Any], iid: Any) -> str:
+    """`group/project#7` from a hook's project path (GitLab links `#7` within the project)."""
+    project = p.get("project")
+    path = project.get("path_with_namespace") if isinstance(project, dict) else None
+    return f"{path}#{iid}" if isinstance(path, str) and path and len(path) <= 240 else ""
 
 
 def _time(value: Any, name: str) -> str:

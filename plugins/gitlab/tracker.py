@@ -26,6 +26,7 @@ from connector.events import TicketRef
 from connector.store.outbox import OutboxItem
 from connector.timestamps import canonical
 from plugins.gitlab.config import GitLabConfig
+from plugins.gitlab.events import issue_reference
 from plugins.gitlab.history import snapshots
 from plugins.http import digest, parse_retry_after, session_for
 
@@ -213,13 +214,11 @@ class GitLabTracker(Tracker):
         if item.attempt > 1:
             for issue in project.issues.list(search=marker, get_all=True, **NO_SDK_RETRY):
                 if marker in (issue.attributes.get("description") or ""):
-                    return Performed(result={"url": issue.attributes.get("web_url", ""),
-                                             "iid": issue.attributes["iid"]})
+                    return _created(issue.attributes)
         issue = project.issues.create({
             "title": p.title, "description": f"{p.description}\n\n{marker}",
             "labels": ",".join(p.labels)}, **NO_SDK_RETRY)
-        return Performed(result={"url": issue.attributes.get("web_url", ""),
-                                 "iid": issue.attributes["iid"]})
+        return _created(issue.attributes)
 
     def _user_id(self, username: str) -> int:
         if username not in self._user_ids:
@@ -250,3 +249,9 @@ class GitLabTracker(Tracker):
     def _remember_retry_after(self, response: requests.Response, *_: Any, **__: Any) -> None:
         if response.status_code == 429:
             self._retry_after.value = parse_retry_after(response.headers.get("Retry-After"))
+
+
+def _created(attrs: dict[str, Any]) -> Performed:
+    """What a new issue's creator needs: its link, iid and cross-project reference."""
+    return Performed(result={"url": attrs.get("web_url", ""), "iid": attrs["iid"],
+                             "reference": issue_reference(attrs)})

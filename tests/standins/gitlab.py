@@ -253,7 +253,9 @@ class StandInGitLab(GitLabHistory, HoldingStandIn[RecordedRequest]):
                 "assignees": assignees, "assignee": assignees[0] if assignees else None,
                 "author": self._user_json(it["author"]), "type": "ISSUE", "issue_type": "issue",
                 "user_notes_count": len(it["notes"]), "confidential": False,
-                "web_url": f"{self.url}/group/project-{it['project_id']}/-/issues/{it['iid']}"}
+                "web_url": f"{self.url}/group/project-{it['project_id']}/-/issues/{it['iid']}",
+                "references": {"short": f"#{it['iid']}", "relative": f"#{it['iid']}",
+                               "full": f"group/project-{it['project_id']}#{it['iid']}"}}
 
     def _note_json(self, it: Json, note: Json) -> Json:
         return {"id": note["id"], "type": None, "body": note["body"], "attachment": None,

@@ -49,7 +49,7 @@ def on_ticket(c: Connector, conn: Connection, event: TicketEvent) -> None:
     if outage_id is None:
         return  # declared before
     store.record(conn, outage_id, "declared", event.actor or "", service=service,
-                 stage=first.name, title=event.title, url=event.url,
+                 stage=first.name, title=event.title, url=event.url, reference=event.reference,
                  **({"created": to_epoch(event.created_at)} if event.created_at else {}))
     enqueue_actions(c, conn, f"outage|{event.ref}|declared",
                     declared_actions(c, mapping, outage_id, event, service), None)
@@ -71,7 +71,8 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
     on_ticket(c, conn, TicketEvent(ref, "ticket", "open", p.user, title=p.title,
                                    url=str(performed.result.get("url") or ""),
                                    labels=tuple(p.labels), state="opened",
-                                   category=p.category, fields=fields))
+                                   category=p.category, fields=fields,
+                                   reference=str(performed.result.get("reference") or "")))
     row = store.by_ticket(conn, str(ref))
     if row is None or row.ticket != str(ref):
         return

@@ -21,7 +21,7 @@ from connector.features.outage.flows import DECISIONS, FEATURE, HOME, RULE, butt
 from connector.store import threads
 from connector.store.db import reading
 from connector.store.outbox import OutboxItem
-from connector.wording import ticket_label
+from connector.wording import ticket_label, ticket_mention
 from connector.work import enqueue_actions
 
 PROBLEM = "outage_problem"  # the reason of a problem ticket's creation
@@ -78,12 +78,18 @@ def link(c: Connector, conn: Connection, outage: Row[Any], problem: Row[Any],
     """Both timelines, both tickets, the problem's room and its status (its outages listed)."""
     mapping = c.mappings.by_name[outage.mapping]
     o_ref, p_ref = TicketRef.parse(outage.ticket), TicketRef.parse(problem.ticket)
-    store.record(conn, outage.id, "problem", who, ticket=problem.ticket)
-    store.record(conn, problem.id, "outage", who, ticket=outage.ticket)
-    values = {"outage": _mention(o_ref, p_ref), "problem": _mention(p_ref, o_ref)}
-    text = c.render("problem_linked", mapping.name, **values)
+    o_name, p_name = store.reference(conn, outage.id), store.reference(conn, problem.id)
+    store.record(conn, outage.id, "problem", who, ticket=problem.ticket, reference=p_name)
+    store.record(conn, problem.id, "outage", who, ticket=outage.ticket, reference=o_name)
+
+    def said_on(here: TicketRef) -> str:  # each ticket's note names the other as it reads there
+        return c.render("problem_linked", mapping.name,
+                        outage=ticket_mention(o_ref, here, o_name) or ticket_label(o_ref),
+                        problem=ticket_mention(p_ref, here, p_name) or ticket_label(p_ref))
+
+    text = said_on(o_ref)
     actions = [Action("add_note", o_ref.tracker, o_ref, {"body": text}, RULE),
-               Action("add_note", p_ref.tracker, p_ref, {"body": text}, RULE)]
+               Action("add_note", p_ref.tracker, p_ref, {"body": said_on(p_ref)}, RULE)]
     if p_ref.tracker == "mantis":
         actions.append(Action("link", "mantis", o_ref, {"target": p_ref.key,
                                                         "type": "related-to"}, RULE))
@@ -111,7 +117,8 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
     if problem_id is None:
         return
     store.record(conn, problem_id, "declared", p.user, service=outage.service,
-                 stage=first.name, title=p.title, url=str(performed.result.get("url") or ""))
+                 stage=first.name, title=p.title, url=str(performed.result.get("url") or ""),
+                 reference=str(performed.result.get("reference") or ""))
     problem = store.get(conn, problem_id)
     assert problem is not None
     enqueue_actions(c, conn, f"problem|{ref}|outage|{outage.ticket}",
@@ -159,13 +166,6 @@ def outages_line(c: Connector, conn: Connection, problem: Row[Any]) -> str:
                if e["kind"] == "outage"]
     return c.render("problem_outages", problem.mapping, outages=", ".join(
         ticket_label(o) for o in outages) or "—")
-
-
-def _mention(ref: TicketRef, other: TicketRef) -> str:
-    """`#24` inside one GitLab project (GitLab links it), else the full label."""
-    if ref.tracker == other.tracker == "gitlab" and ref.project == other.project:
-        return f"#{ref.key}"
-    return ticket_label(ref)
 
 
 def _finals(c: Connector) -> set[str]:

@@ -21,7 +21,7 @@ from connector.features.outage.timeline import timeline_text
 from connector.mappings import Mapping
 from connector.store.outbox import OutboxItem
 from connector.timestamps import from_epoch
-from connector.wording import local_time, no_mentions, ticket_label
+from connector.wording import local_time, no_mentions, ticket_label, ticket_mention
 from connector.work import enqueue_actions
 
 REPORT, CONTRACT = "outage_report", "outage_contract"  # the reasons of the tickets created
@@ -40,7 +40,7 @@ def report_actions(c: Connector, conn: Connection, row: Row[Any], mapping: Mappi
     facts = {"service": entry.title, "ticket": ticket_label(ref), "who": who,
              "url": str(declared.get("url") or ""), **downtime,
              "declared": local_time(from_epoch(row.declared_at), mapping.timezone),
-             "timeline": timeline_text(c, mapping, events),
+             "timeline": timeline_text(c, mapping, events, seen_from=ref),
              **{k: v or none for k, v in values.items()}}
     actions = [Action("create_issue", ref.tracker, TicketRef(ref.tracker, ref.project, "new"), {
         "title": c.render("outage_report_title", mapping.name, **facts),
@@ -49,12 +49,15 @@ def report_actions(c: Connector, conn: Connection, row: Row[Any], mapping: Mappi
         "user": who, "for_ticket": str(ref)}, REPORT)]
     if entry.contract is not None and entry.contract.tracker_project:
         contract = entry.contract
-        actions.append(Action("create_issue", ref.tracker,
-                              TicketRef(ref.tracker, contract.tracker_project, "new"), {
-            "title": c.render("outage_contract_title", mapping.name, **facts),
+        there = TicketRef(ref.tracker, contract.tracker_project, "new")  # as it reads there
+        seen = {**facts, "timeline": timeline_text(c, mapping, events, seen_from=there),
+                "ticket": ticket_mention(ref, there, str(declared.get("reference") or ""))
+                or facts["url"]}
+        actions.append(Action("create_issue", ref.tracker, there, {
+            "title": c.render("outage_contract_title", mapping.name, **seen),
             "description": c.render("outage_contract", mapping.name,
                                     contractor=contract.contractor,
-                                    contract=contract.contract or none, **facts),
+                                    contract=contract.contract or none, **seen),
             "labels": rules.contractor_labels if ref.tracker == "gitlab" else [],
             "user": who, "for_ticket": str(ref)}, CONTRACT))
     return actions
@@ -77,13 +80,15 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
     mapping, catalog = c.mappings.by_name[row.mapping], c.mappings.catalog
     entry = catalog.services[row.service]
     kind: TimelineKind = "report" if action.reason == REPORT else "contract"
-    store.record(conn, row.id, kind, p.user, ticket=str(created), url=url)
+    reference = str(performed.result.get("reference") or "")
+    store.record(conn, row.id, kind, p.user, ticket=str(created), url=url, reference=reference)
     owner_key = catalog.head_of_support if kind == "report" else (
         entry.contract.work_group if entry.contract else None)
     owner = catalog.people.get(owner_key or "")
     username = getattr(owner, created.tracker, "") if owner else ""
     text = c.render(f"outage_{kind}_created", mapping.name, url=url,
-                    ticket=_reference(created, outage_ref), owner=owner.name if owner else "—")
+                    ticket=ticket_mention(created, outage_ref, reference),
+                    owner=owner.name if owner else "—")
     actions = [Action("post_in_room", "chat", outage_ref, {"channel": HOME, "text": text},
                       action.reason),
                Action("add_note", outage_ref.tracker, outage_ref, {"body": text}, action.reason)]
@@ -114,10 +119,3 @@ def after_failed(c: Connector, conn: Connection, item: OutboxItem, reason: str) 
     enqueue_actions(c, conn, f"outage|{ref}|failed|{item.idempotency_key}", [
         Action("post_in_room", "chat", ref, {"channel": HOME, "text": text}, action.reason),
         Action("add_note", ref.tracker, ref, {"body": text}, action.reason)], None)
-
-
-def _reference(created: TicketRef, outage: TicketRef) -> str:
-    """How the outage's ticket names the new one: GitLab links `#24` and `group/p#24`."""
-    if created.tracker == "gitlab" and created.project == outage.project:
-        return f"#{created.key}"
-    return ticket_label(created)

@@ -82,6 +82,14 @@ def record(conn: Connection, outage_id: int, kind: TimelineKind, who: str,
         detail=json.dumps(detail, ensure_ascii=False)))
 
 
+def reference(conn: Connection, outage_id: int) -> str:
+    """How other projects name the outage's ticket (`group/project#7`), if the tracker said."""
+    found = conn.execute(select(outage_timeline.c.detail).where(
+        outage_timeline.c.outage_id == outage_id, outage_timeline.c.kind == "declared")
+        .order_by(outage_timeline.c.id)).scalar()
+    return str(json.loads(found).get("reference") or "") if found else ""
+
+
 def timeline(conn: Connection, outage_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(select(outage_timeline).where(outage_timeline.c.outage_id == outage_id)
                         .order_by(outage_timeline.c.id))

@@ -11,23 +11,25 @@ from connector.events import TicketRef
 from connector.features.outage.texts import SOURCES
 from connector.mappings import Mapping
 from connector.timestamps import from_epoch
-from connector.wording import local_time, no_mentions, ticket_label
+from connector.wording import local_time, no_mentions, ticket_label, ticket_mention
 
 
 def timeline_text(c: Connector, mapping: Mapping, events: list[dict[str, Any]],
-                  kind: str = "outage") -> str:
-    """Every entry of an outage's (or a problem's) timeline, a line each."""
+                  kind: str = "outage", seen_from: TicketRef | None = None) -> str:
+    """Every entry of an outage's (or a problem's) timeline, a line each; tickets named as a
+    text on `seen_from` must name them (another GitLab project: `group/project#7`)."""
     return "\n".join(c.render("outage_log_line", mapping.name,
                               time=local_time(from_epoch(e["at"]), mapping.timezone),
                               who=no_mentions(str(e.get("who") or "")) or c.render(
                                   "outage_log_connector", mapping.name),
                               what=c.render(f"outage_log_{e['kind']}", mapping.name,
-                                            **entry_values(c, mapping, e, kind)).rstrip())
+                                            **entry_values(c, mapping, e, kind,
+                                                           seen_from)).rstrip())
                      for e in events)
 
 
-def entry_values(c: Connector, mapping: Mapping, e: dict[str, Any],
-                 kind: str = "outage") -> dict[str, str]:
+def entry_values(c: Connector, mapping: Mapping, e: dict[str, Any], kind: str = "outage",
+                 seen_from: TicketRef | None = None) -> dict[str, str]:
     """What an entry's line may say (every `outage_log_<kind>` takes the same placeholders)."""
     titles = {s.name: s.title for s in mapping.outage.of(kind).stages} if mapping.outage else {}
     service = str(e.get("service") or "")
@@ -40,7 +42,7 @@ def entry_values(c: Connector, mapping: Mapping, e: dict[str, Any],
         "link": str(e.get("link") or ""), "url": str(e.get("url") or ""),
         "users": "—" if e.get("users") is None else f"{float(e['users']):,.0f}".replace(
             ",", " "),
-        "ticket": _ticket(str(e.get("ticket") or "")),
+        "ticket": _ticket(str(e.get("ticket") or ""), seen_from, str(e.get("reference") or "")),
         "time": _moment(e.get("start"), mapping.timezone),
         "source": source_text(c, mapping, str(e.get("source") or "")),
         "end": _moment(e.get("end"), mapping.timezone),
@@ -71,9 +73,13 @@ def _answer(c: Connector, mapping: Mapping, e: dict[str, Any]) -> str:
     return ""
 
 
-def _ticket(text: str) -> str:
-    """A stored ticket (`mantis:1#9`) as the helpdesk names it (`#9`)."""
+def _ticket(text: str, seen_from: TicketRef | None, reference: str) -> str:
+    """A stored ticket (`mantis:1#9`) as the helpdesk names it where the text is read (`#9`,
+    or `group/project#9` from another GitLab project)."""
     try:
-        return ticket_label(TicketRef.parse(text)) if text else ""
+        ref = TicketRef.parse(text) if text else None
     except ValueError:
         return no_mentions(text[:60])
+    if ref is None:
+        return ""
+    return ticket_mention(ref, seen_from, reference) if seen_from else ticket_label(ref)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from connector.core import Connector
+from connector.events import TicketRef
 from connector.features.outage.texts import TIMELINE_KINDS
 from connector.features.outage.timeline import timeline_text
 
@@ -97,3 +98,18 @@ def test_a_problems_stages_are_named_by_the_problems_lifecycle(belarus: Connecto
     line = timeline_text(belarus, mapping, [{"at": AT, "kind": "stage", "who": "x",
                                              "stage": first.name}], "problem")
     assert line.endswith(f"статус «{first.title}»")
+
+
+@pytest.mark.parametrize(("seen_from", "named"), [
+    (None, "#24"),
+    (TicketRef("gitlab", "1", "23"), "#24"),  # the same project: GitLab links #24 there
+    (TicketRef("gitlab", "2", "1"), "group/project-1#24"),  # another: #24 would be its own
+])
+def test_a_linked_ticket_is_named_as_the_reader_s_project_links_it(
+        belarus: Connector, seen_from: TicketRef | None, named: str) -> None:
+    mapping = belarus.mappings.by_name["belarus-ehr"]
+    line = timeline_text(belarus, mapping, [{
+        "at": AT, "kind": "report", "who": "x", "ticket": "gitlab:1#24",
+        "reference": "group/project-1#24", "url": "https://gitlab.example/i/24"}],
+        seen_from=seen_from)
+    assert line.endswith(f"отчёт об аварии {named} https://gitlab.example/i/24")
