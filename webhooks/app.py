@@ -12,6 +12,7 @@ from connector.config import Config, config_path, load_config
 from connector.core import build_connector
 from connector.logs import setup_logging
 from connector.runner import Runner
+from webhooks.draining import DrainedBodies
 from webhooks.extension import MAX_BODY, ConnectorExtension
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ def create_app(config: Config | str | None = None, *, start_worker: bool | None 
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.wsgi_app = DrainedBodies(app.wsgi_app)  # type: ignore[method-assign]
     ConnectorExtension(connector, runner).init_app(app)
 
     from webhooks import alerts, gitlab, mantis, ops, otrs, slack, telegram

@@ -1,4 +1,6 @@
-"""Slack Events API and interaction payloads → ChatMessage / ChatButton. Pure."""
+"""Slack Events API and interaction payloads → ChatMessage / ChatButton. Pure. Slack signs them,
+but every field read is still of the type Slack documents (PayloadError naming it otherwise): a
+bug in a payload is a 4xx at receive time, never a crash later in the worker."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from connector.chat import button_data
 from connector.errors import PayloadError
 from connector.events import ChatButton, ChatCommand, ChatEvent, ChatForm, ChatMessage
 from connector.timestamps import from_epoch
+from plugins.fields import Fields
 
 EVENT_CALLBACK = "event_callback"
 BLOCK_ACTIONS = "block_actions"
@@ -22,91 +25,83 @@ def normalize(event_name: str, payload: Any) -> ChatEvent | None:
     """None for everything the connector does not use (edits, joins, other event types)."""
     if not isinstance(payload, dict):
         raise PayloadError("body must be a JSON object")
+    fields = Fields(payload, "")
     if event_name == EVENT_CALLBACK:
-        return _message(_dict(payload, "event"))
+        return _message(fields.obj("event"))
     if event_name == BLOCK_ACTIONS:
-        return _button(payload)
+        return _button(fields)
     if event_name == VIEW_SUBMISSION:
-        return _form(payload)
+        return _form(fields)
     if event_name == COMMAND:
-        return ChatCommand(chat="slack", channel_id=_str(payload, "channel_id"),
-                           user_id=_str(payload, "user_id"),
-                           user_name=str(payload.get("user_name") or payload["user_id"]),
-                           command=_str(payload, "command").lstrip("/"),
-                           text=str(payload.get("text") or "").strip(),
-                           trigger_id=str(payload.get("trigger_id") or ""))
+        user_id = fields.text("user_id", required=True)
+        return ChatCommand(chat="slack", channel_id=fields.text("channel_id", required=True),
+                           user_id=user_id, user_name=fields.text("user_name") or user_id,
+                           command=fields.text("command", required=True).lstrip("/"),
+                           text=fields.text("text").strip(),
+                           trigger_id=fields.text("trigger_id"))
     return None
 
 
-def _message(event: dict[str, Any]) -> ChatMessage | None:
-    if event.get("type") != "message" or event.get("subtype") in IGNORED_SUBTYPES:
+def _message(event: Fields) -> ChatMessage | None:
+    kind, subtype = event.text("type", required=True), event.text("subtype")
+    if kind != "message" or subtype in IGNORED_SUBTYPES:
         return None
-    ts = _str(event, "ts")
-    listed = event.get("files")
-    files = tuple(str(f.get("permalink") or f.get("url_private") or "")
-                  for f in (listed if isinstance(listed, list) else []) if isinstance(f, dict))
+    ts, channel = event.text("ts", required=True), event.text("channel", required=True)
+    files = [f.first_text("permalink", "url_private") for f in event.objects("files")]
     try:
         at = from_epoch(float(ts))
     except (ValueError, OverflowError):
         raise PayloadError(f"event.ts: not a Slack timestamp: {ts[:20]!r}") from None
+    bot_id = event.text("bot_id")
     return ChatMessage(
-        chat="slack", channel_id=_str(event, "channel"),
-        thread_id=str(event["thread_ts"]) if event.get("thread_ts") else None,
-        message_id=ts, author_id=str(event.get("user") or event.get("bot_id") or ""),
-        author_name=str(event.get("username") or ""), text=str(event.get("text") or ""),
+        chat="slack", channel_id=channel, thread_id=event.text("thread_ts") or None,
+        message_id=ts, author_id=event.text("user") or bot_id,
+        author_name=event.text("username"), text=event.text("text"),
         at=at, files=tuple(f for f in files if f),
-        from_bot=bool(event.get("bot_id")) or event.get("subtype") == "bot_message",
+        from_bot=bool(bot_id) or subtype == "bot_message",
     )
 
 
-def _button(payload: dict[str, Any]) -> ChatButton | None:
-    actions = payload.get("actions")
-    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+def _button(payload: Fields) -> ChatButton | None:
+    actions = payload.objects("actions")
+    if not actions:
         raise PayloadError("actions: expected a non-empty list")
-    parsed = button_data(str(actions[0].get("value") or actions[0].get("action_id") or ""))
+    first = actions[0]
+    data = first.first_text("value", "action_id")
+    first.text("action_ts")  # part of the receiver's dedup key: checked, not kept
+    user, container = payload.obj("user"), payload.obj("container")
+    channel = payload.optional_obj("channel")
+    in_container = container.text("channel_id")
+    channel_id = (channel.text("id") if channel else "") or in_container
+    message_ts, user_id = container.text("message_ts"), user.text("id", required=True)
+    thread_ts = container.text("thread_ts") or message_ts
+    response_url, trigger_id = payload.text("response_url"), payload.text("trigger_id")
+    user_name = user.first_text("name", "username") or user_id
+    parsed = button_data(data)
     if parsed is None:
         return None
-    user, container = _dict(payload, "user"), _dict(payload, "container")
-    channel: dict[str, Any] = payload["channel"] if isinstance(payload.get("channel"), dict) else {}
     return ChatButton(
-        chat="slack", channel_id=str(channel.get("id") or container.get("channel_id") or ""),
-        thread_id=str(container.get("thread_ts") or container.get("message_ts") or "") or None,
-        message_id=str(container.get("message_ts") or ""), user_id=_str(user, "id"),
-        user_name=str(user.get("name") or user.get("username") or user["id"]),
+        chat="slack", channel_id=channel_id, thread_id=thread_ts or None,
+        message_id=message_ts, user_id=user_id, user_name=user_name,
         feature=parsed[0], action=parsed[1], value=parsed[2],
-        callback_id=str(payload.get("response_url") or ""),
-        trigger_id=str(payload.get("trigger_id") or ""),
+        callback_id=response_url, trigger_id=trigger_id,
     )
 
 
-def _form(payload: dict[str, Any]) -> ChatForm | None:
+def _form(payload: Fields) -> ChatForm | None:
     """A submitted modal: its callback_id is the form's id; None if not the connector's."""
-    view, user = _dict(payload, "view"), _dict(payload, "user")
-    form_id = str(view.get("callback_id") or "")
+    view, user = payload.obj("view"), payload.obj("user")
+    user_id = user.text("id", required=True)
+    user_name = user.first_text("name", "username") or user_id
+    form_id = view.text("callback_id")
+    view.text("id"), view.text("hash")  # the receiver's dedup key: checked, not kept
     if button_data(form_id) is None:
         return None
-    values = (view.get("state") or {}).get("values") if isinstance(view.get("state"),
-                                                                     dict) else None
-    if not isinstance(values, dict):
-        raise PayloadError("view.state.values: expected an object")
+    values = view.obj("state").obj("values")
     answers = {}
-    for block, actions in values.items():
-        if isinstance(actions, dict) and isinstance(actions.get(block), dict):
-            answers[str(block)] = str(actions[block].get("value") or "")[:3000]
-    return ChatForm(chat="slack", form_id=form_id, user_id=_str(user, "id"),
-                    user_name=str(user.get("name") or user.get("username") or user["id"]),
+    for block in values.raw:
+        answer = values.obj(block).optional_obj(block)
+        if answer is not None:
+            answers[str(block)] = answer.text("value")[:3000]
+    return ChatForm(chat="slack", form_id=form_id, user_id=user_id, user_name=user_name,
                     values=answers)
-
-
-def _dict(obj: dict[str, Any], key: str) -> dict[str, Any]:
-    value = obj.get(key)
-    if not isinstance(value, dict):
-        raise PayloadError(f"{key}: expected an object")
-    return value
-
-
-def _str(obj: dict[str, Any], key: str) -> str:
-    value = obj.get(key)
-    if not isinstance(value, str) or not value:
-        raise PayloadError(f"{key}: required string is missing")
-    return value

@@ -1,102 +1,131 @@
-"""Telegram updates → ChatMessage / ChatButton. Pure."""
+"""Telegram updates → ChatMessage / ChatButton / ChatJoin. Pure. Every field read is of the
+type the Bot API documents (PayloadError naming it otherwise, answered 422 at receive time)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from connector.chat import button_data
 from connector.errors import PayloadError
 from connector.events import ChatButton, ChatCommand, ChatEvent, ChatJoin, ChatMessage
 from connector.timestamps import from_epoch
+from plugins.fields import INT64, Fields
 
 UPDATE = "update"
 RECORDED_COMMANDS = ("progress", "metrics", "outage")  # the rest is talk
+INT32 = 2**31 - 1
+MESSAGE_ID = (1, INT32)  # message and topic ids are 32-bit in the Bot API
+USER_ID = (1, INT64)  # the Bot API promises at most 52 significant bits; 64 is the bound
+FILES = ("document", "video", "audio", "voice")  # objects; `photo` is a list of sizes
+
+
+class _Sender(NamedTuple):
+    id: int
+    first_name: str
+    name: str  # "first last", maybe empty
+    username: str
+    is_bot: bool
 
 
 def normalize(event_name: str, payload: Any) -> ChatEvent | None:
-    """Messages in forum topics and button presses; None for everything else."""
+    """Messages in forum topics, button presses, join requests; None for everything else."""
     if not isinstance(payload, dict):
         raise PayloadError("body must be a JSON object")
     if event_name != UPDATE:
         return None
-    if isinstance(payload.get("message"), dict):
-        return _message(payload["message"])
-    if isinstance(payload.get("callback_query"), dict):
-        return _button(payload["callback_query"])
-    if isinstance(payload.get("chat_join_request"), dict):
-        return _join(payload["chat_join_request"])
+    update = Fields(payload, "")
+    update.integer("update_id", 0, INT64)
+    if update.has("message"):
+        return _message(update.obj("message"))
+    if update.has("callback_query"):
+        return _button(update.obj("callback_query"))
+    if update.has("chat_join_request"):
+        return _join(update.obj("chat_join_request"))
     return None  # edits, member updates…
 
 
-def _join(r: dict[str, Any]) -> ChatJoin:
-    chat, sender = _dict(r, "chat"), _dict(r, "from")
-    name = " ".join(str(sender.get(k) or "") for k in ("first_name", "last_name")).strip()
-    return ChatJoin(chat="telegram",
-                    channel_id=str(_int(chat, "id", "chat_join_request.chat.id")),
-                    user_id=str(_int(sender, "id", "chat_join_request.from.id")),
-                    user_name=name or str(sender.get("username") or sender["id"]))
+def _join(r: Fields) -> ChatJoin:
+    chat, sender = _chat_id(r), _sender(r.obj("from"))
+    return ChatJoin(chat="telegram", channel_id=str(chat), user_id=str(sender.id),
+                    user_name=sender.name or sender.username or str(sender.id))
 
 
-def _message(m: dict[str, Any]) -> ChatMessage | ChatCommand:
-    chat = _dict(m, "chat")
-    sender: dict[str, Any] = m["from"] if isinstance(m.get("from"), dict) else {}
-    chat_id, message_id = _int(chat, "id", "message.chat.id"), _int(m, "message_id",
-                                                                      "message.message_id")
-    thread = m.get("message_thread_id") if m.get("is_topic_message") else None
-    has_file = any(k in m for k in ("photo", "document", "video", "audio", "voice"))
-    files = (_message_link(chat_id, thread, message_id),) if has_file else ()
-    name = " ".join(str(sender.get(k) or "") for k in ("first_name", "last_name")).strip()
-    command = _command(m)
-    if command is not None and sender.get("id") and not sender.get("is_bot"):
-        return ChatCommand(chat="telegram", channel_id=str(chat_id), user_id=str(sender["id"]),
-                           user_name=name or str(sender.get("username") or sender["id"]),
+def _message(m: Fields) -> ChatMessage | ChatCommand:
+    chat_id, message_id = _chat_id(m), m.integer("message_id", *MESSAGE_ID)
+    given = m.optional_obj("from")
+    sender = _sender(given) if given is not None else None
+    thread = m.optional_integer("message_thread_id", *MESSAGE_ID)
+    thread = thread if m.flag("is_topic_message") else None
+    files = [m.optional_obj(k) for k in FILES]
+    has_file = bool(m.items("photo")) or any(f is not None for f in files)
+    text, caption = m.text("text"), m.text("caption")
+    replied = m.optional_obj("reply_to_message")
+    reply_to = replied.integer("message_id", *MESSAGE_ID) if replied is not None else None
+    at, command = _date(m.raw.get("date")), _command(text, m.objects("entities"))
+    if command is not None and sender is not None and not sender.is_bot:
+        return ChatCommand(chat="telegram", channel_id=str(chat_id), user_id=str(sender.id),
+                           user_name=sender.name or sender.username or str(sender.id),
                            command=command[0], text=command[1],
                            thread_id=str(thread) if thread is not None else None)
-    if sender.get("username"):
-        name = f"{name} (@{sender['username']})".strip()
-    replied = m.get("reply_to_message")
-    reply_to = replied.get("message_id") if isinstance(replied, dict) else None
+    name = sender.name if sender else ""
+    if sender and sender.username:
+        name = f"{name} (@{sender.username})".strip()
     return ChatMessage(
         chat="telegram", channel_id=str(chat_id),
         thread_id=str(thread) if thread is not None else None, message_id=str(message_id),
-        author_id=str(sender.get("id") or ""), author_name=name,
-        text=str(m.get("text") or m.get("caption") or ""),
-        at=_date(m.get("date")), files=files, from_bot=bool(sender.get("is_bot")),
-        reply_to=str(reply_to) if isinstance(reply_to, int) else None,
+        author_id=str(sender.id) if sender else "", author_name=name, text=text or caption,
+        at=at, files=(_message_link(chat_id, thread, message_id),) if has_file else (),
+        from_bot=bool(sender and sender.is_bot),
+        reply_to=str(reply_to) if reply_to is not None else None,
     )
 
 
-def _command(m: dict[str, Any]) -> tuple[str, str] | None:
+def _command(text: str, entities: list[Fields]) -> tuple[str, str] | None:
     """`/progress@helpdesk_bot text` → ("progress", "text"), when Telegram marked a bot
     command at the start (a path like /var/log in a reply is not one)."""
-    text, entities = str(m.get("text") or ""), m.get("entities")
-    first = entities[0] if isinstance(entities, list) and entities else None
-    if not (isinstance(first, dict) and first.get("type") == "bot_command"
-            and first.get("offset") == 0 and isinstance(first.get("length"), int)):
+    marks = [(e.text("type", required=True), e.integer("offset", 0, INT32),
+              e.integer("length", 0, INT32)) for e in entities]
+    if not marks or marks[0][:2] != ("bot_command", 0):
         return None
-    word = text[1:first["length"]].split("@", 1)[0].lower()
+    length = marks[0][2]
+    word = text[1:length].split("@", 1)[0].lower()
     if word not in RECORDED_COMMANDS:
         return None  # /start, /help…: said to people, relayed like any message
-    return word, text[first["length"]:].strip()
+    return word, text[length:].strip()
 
 
-def _button(q: dict[str, Any]) -> ChatButton | None:
-    parsed = button_data(str(q.get("data") or ""))
+def _button(q: Fields) -> ChatButton | None:
+    sender, message = _sender(q.obj("from")), q.obj("message")
+    chat_id, message_id = _chat_id(message), message.integer("message_id", *MESSAGE_ID)
+    thread = message.optional_integer("message_thread_id", *MESSAGE_ID)
+    query_id, parsed = q.text("id", required=True), button_data(q.text("data"))
     if parsed is None:
         return None
-    sender, message = _dict(q, "from"), _dict(q, "message")
-    chat = _dict(message, "chat")
-    thread = message.get("message_thread_id")
     return ChatButton(
-        chat="telegram", channel_id=str(_int(chat, "id", "callback_query.message.chat.id")),
-        thread_id=str(thread) if thread is not None else None,
-        message_id=str(message.get("message_id") or ""), user_id=str(sender.get("id") or ""),
-        user_name=str(sender.get("username") or sender.get("first_name") or sender.get("id")),
-        feature=parsed[0], action=parsed[1], value=parsed[2], callback_id=str(q.get("id") or ""),
+        chat="telegram", channel_id=str(chat_id),
+        thread_id=str(thread) if thread is not None else None, message_id=str(message_id),
+        user_id=str(sender.id),
+        user_name=sender.username or sender.first_name or str(sender.id),
+        feature=parsed[0], action=parsed[1], value=parsed[2], callback_id=query_id,
     )
 
 
-def _message_link(chat_id: int, thread: Any, message_id: int) -> str:
+def _sender(person: Fields) -> _Sender:
+    first, last = person.text("first_name"), person.text("last_name")
+    return _Sender(person.integer("id", *USER_ID), first, f"{first} {last}".strip(),
+                   person.text("username"), person.flag("is_bot"))
+
+
+def _chat_id(parent: Fields) -> int:
+    """The id of the object's `chat`: negative for groups, positive for private chats."""
+    chat = parent.obj("chat")
+    chat_id = chat.integer("id", -INT64, INT64)
+    if chat_id == 0:
+        raise PayloadError(f"{chat.name('id')}: expected a chat id, not 0")
+    return chat_id
+
+
+def _message_link(chat_id: int, thread: int | None, message_id: int) -> str:
     """t.me link to a message in a supergroup: files stay in Telegram, the link goes out."""
     internal = str(chat_id).removeprefix("-100")
     middle = f"{thread}/" if thread is not None else ""
@@ -111,19 +140,5 @@ def _date(value: Any) -> str:
         raise PayloadError("message.date: expected Unix seconds")
     try:
         return from_epoch(float(value))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise PayloadError(f"message.date: out of range: {value!r}"[:80]) from None
-
-
-def _dict(obj: dict[str, Any], key: str) -> dict[str, Any]:
-    value = obj.get(key)
-    if not isinstance(value, dict):
-        raise PayloadError(f"{key}: expected an object")
-    return value
-
-
-def _int(obj: dict[str, Any], key: str, name: str) -> int:
-    value = obj.get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise PayloadError(f"{name}: expected an integer")
-    return value

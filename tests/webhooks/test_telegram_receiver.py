@@ -138,3 +138,43 @@ def test_bad_bodies_are_refused_in_one_line_and_store_nothing(
     error = response.get_json()["error"]
     assert reason in error and "\n" not in error
     assert stored(app) == 0
+
+
+def _spoiled(tg: StandInTelegram, edit: Callable[[dict[str, Any]], Any],
+             build: Callable[[StandInTelegram], dict[str, Any]] = reply_in_topic) -> bytes:
+    update = build(tg)
+    edit(update)
+    return json.dumps(update).encode()
+
+
+def _command(tg: StandInTelegram) -> dict[str, Any]:
+    return tg.message_update(TG_L2, "/progress Перезапустили", thread_id=7)
+
+
+@pytest.mark.parametrize(("edit", "build", "field"), [
+    pytest.param(lambda u: u["message"].update(message_thread_id={"id": 7}), reply_in_topic,
+                 "message.message_thread_id", id="topic id an object"),
+    pytest.param(lambda u: u["message"].update(entities="bot_command"), _command,
+                 "message.entities", id="entities a string"),
+    pytest.param(lambda u: u["message"].update({"from": "ipetrov"}), reply_in_topic,
+                 "message.from", id="sender a string"),
+    pytest.param(lambda u: u["message"]["from"].update(id=10**30), reply_in_topic,
+                 "message.from.id", id="user id of 10^30"),
+    pytest.param(lambda u: u["chat_join_request"]["from"].update(id=10**30),
+                 lambda tg: tg.join_request_update(TG_L2), "chat_join_request.from.id",
+                 id="joiner's id of 10^30"),
+    pytest.param(lambda u: u.update(message=["x"]), reply_in_topic, "message",
+                 id="message a list"),
+])
+def test_a_wrongly_typed_field_is_422_naming_it_and_stores_nothing(
+    app: Flask, client: FlaskClient, standin_telegram: StandInTelegram,
+    edit: Callable[[dict[str, Any]], Any], build: Callable[[StandInTelegram], dict[str, Any]],
+    field: str,
+) -> None:
+    response = client.post(URL, data=_spoiled(standin_telegram, edit, build),
+                           content_type="application/json",
+                           headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
+
+    assert response.status_code == 422
+    assert response.get_json()["error"].startswith(f"{field}: ")
+    assert stored(app) == 0

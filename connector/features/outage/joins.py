@@ -1,10 +1,16 @@
 """Join requests to outage rooms (EMIAS's "verification bot"). In the outage supergroup (topic
 mode) a person the catalog names as a responder of a service with an open outage is let in; in
 a pool room, only the responders of the outage that room holds (a free pool room lets nobody
-in). Anyone else is declined, and each decision goes on those outages' timelines."""
+in). Anyone else is declined.
+
+Each decision is written where the request was made, once. A pool room holds one outage: the
+request (let in or not) goes on its timeline. The supergroup holds every outage's topic, so a
+request to it is made to none of them: a person let in goes on the timelines of the outages
+whose people they are, a stranger on none — a log line says who was declined where."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy.engine import Connection, Row
@@ -15,6 +21,8 @@ from connector.features.outage import store
 from connector.features.outage.flows import HOME, RULE
 from connector.store import pool
 
+log = logging.getLogger(__name__)
+
 
 def on_join(c: Connector, conn: Connection, ev: ChatJoin) -> list[Action]:
     chat = c.config.chats.configured().get(ev.chat)
@@ -22,7 +30,8 @@ def on_join(c: Connector, conn: Connection, ev: ChatJoin) -> list[Action]:
         return []
     finals = {kind: {m.outage.of(kind).stages[-1].name for m in c.mappings.by_name.values()
                      if m.outage} for kind in ("outage", "problem")}
-    if ev.channel_id in {str(i) for i in getattr(chat, "room_pool", [])}:
+    pooled = ev.channel_id in {str(i) for i in getattr(chat, "room_pool", [])}
+    if pooled:
         open_ones = _held(conn, ev, finals)
     elif str(chat.channels.get(HOME, "")) == ev.channel_id:  # outages' and problems' topics
         open_ones = [*store.still_open(conn, finals["outage"]),
@@ -30,13 +39,18 @@ def on_join(c: Connector, conn: Connection, ev: ChatJoin) -> list[Action]:
     else:
         return []  # not an outage room: another feature's, or nobody's
     catalog = c.mappings.catalog
-    person = next((p for sid in {o.service for o in open_ones} if sid in catalog.services
-                   for p in catalog.responders(sid)
-                   if p.telegram is not None and str(p.telegram) == ev.user_id), None)
-    approve = person is not None
-    for outage in open_ones:
-        store.record(conn, outage.id, "join", person.name if person else ev.user_name,
+    found = catalog.keyed(ev.chat, ev.user_id)
+    person = found[1] if found else None
+    theirs = [o for o in open_ones if person is not None and o.service in catalog.services
+              and person in catalog.responders(o.service)]
+    approve = bool(theirs)
+    for outage in open_ones if pooled else theirs:
+        store.record(conn, outage.id, "join", person.name if approve and person else ev.user_name,
                      chat=ev.chat, user=ev.user_id, approved=approve)
+    if not approve:
+        log.info("join request to %s %s by user %s declined: not a responder of a service with "
+                 "an open outage%s", ev.chat, ev.channel_id, ev.user_id,
+                 " there" if pooled else "")
     return [Action("answer_join", ev.chat, TicketRef("outage", "joins", ev.channel_id), {
         "channel_id": ev.channel_id, "user_id": ev.user_id, "approve": approve}, RULE)]
 
