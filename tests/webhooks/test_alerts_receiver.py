@@ -131,7 +131,8 @@ def test_the_generic_format_is_accepted(app: Flask, client: FlaskClient) -> None
     [alert] = payloads(app)
     assert alert == {"fingerprint": "generic:disk-full-db1@2026-11-20T10:00:00Z",
                      "status": "firing", "title": "Диск заполнен на db1",
-                     "severity": "critical", "summary": "95 %", "url": "https://zabbix.test/e/1"}
+                     "severity": "critical", "summary": "95 %", "url": "https://zabbix.test/e/1",
+                     "started_at": "2026-11-20T10:00:00.000000Z"}
     assert send(client, generic(status="resolved")).json["status"] == "accepted"
     assert send(client, generic()).json["status"] == "duplicate"
 
