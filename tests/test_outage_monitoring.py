@@ -286,3 +286,27 @@ def test_when_no_room_can_be_opened_the_info_channel_and_ticket_hear_of_it(
     assert "«АИС «Электронный рецепт» — API» (#23)" in notice
     assert any("чат сбоя открыть не удалось" in n["body"] for n in world.gl.issue(1, 23)["notes"])
     assert ("room_failed", "", "") in world.timeline(everything=True)
+
+
+def test_a_problem_is_announced_as_a_problem_not_as_an_outage(
+        world: Outage, standin_smtp: StandInSmtp, standin_gitlab: StandInGitLab) -> None:
+    """EMIAS: «информирование о регистрации проблемы» — its own notice and letter."""
+    from tests.test_outage import HEAD, OWNER
+    from tests.test_outage_closing import button, conclude
+    standin_gitlab.add_user("head", 90)
+    world.declare()
+    world.press(1, DUTY)
+    world.press(3, OWNER)
+    conclude(world)
+    world.press(4, OWNER)
+    world.press_on(world.status(), button(world, "Закрыть и создать проблему"), HEAD)
+
+    notices = [m["text"] for m in world.slack.messages(SLACK_L2)]
+    [problem] = [t for t in notices if "проблема" in t]
+    assert problem.startswith("🧩 Зарегистрирована проблема «Проблема: АИС «Электронный "
+                              "рецепт» — API (после сбоя #23)» (#25) по сбою #23. Чат проблемы: ")
+    assert len([t for t in notices if t.startswith("🔴 Сбой")]) == 1  # the outage's own only
+    subjects = [letter["Subject"] for _, letter in standin_smtp.letters()]
+    assert subjects == ["Сбой «АИС «Электронный рецепт» — API» (#23)",
+                        "Зарегистрирована проблема «Проблема: АИС «Электронный рецепт» — API "
+                        "(после сбоя #23)» (#25)"]

@@ -370,6 +370,7 @@ def test_topic_mode_concludes_by_questions_and_closes_the_topic_with_the_log(
                and "Задачи, чтобы авария не повторилась: не указано" in t for t in said)
     report = standin_mantis.issue(8)
     assert report["summary"] == "Отчёт об аварии: МИС регионального сегмента ЕГИСЗ (#7)"
+    assert [t["name"] for t in report["tags"]] == ["Отчёт об аварии"]  # as on GitLab
     assert any(t.startswith("📄 Отчёт об аварии: #8") for t in said)
     assert [r["issue"]["id"] for r in standin_mantis.issue(7)["relationships"]] == [8]
 

@@ -1,5 +1,7 @@
 """Once an outage's room is open (its link known only then): the room goes on the timeline, a
-notice with the link goes to the service's info channels and a letter to its mailing lists."""
+notice with the link goes to the service's info channels and a letter to its mailing lists.
+A problem's room is announced as EMIAS does, «информирование о регистрации проблемы» — in
+texts of its own (problem_notice, problem_mail_*), never as an outage."""
 
 from __future__ import annotations
 
@@ -7,12 +9,12 @@ from sqlalchemy.engine import Connection
 
 from connector.adapters import Performed
 from connector.core import Connector
-from connector.events import Action
+from connector.events import Action, TicketRef
 from connector.features.outage import store
 from connector.features.outage.flows import RULE
 from connector.store import outbox
 from connector.store.outbox import OutboxItem
-from connector.wording import ticket_label
+from connector.wording import no_mentions, ticket_label
 from connector.work import enqueue_actions
 
 
@@ -29,16 +31,16 @@ def after_room_opened(c: Connector, conn: Connection, item: OutboxItem,
     chat = str(performed.result.get("chat") or action.target)
     store.record(conn, row.id, "room", "", chat=chat, room=str(performed.result.get("room")
                                                                 or ""), link=link)
-    entry, ref = c.mappings.catalog.services[row.service], action.ticket
+    entry, ref, kind = c.mappings.catalog.services[row.service], action.ticket, row.kind
     values = {"service": entry.title, "ticket": ticket_label(ref), "link": link or "—",
-              "url": _ticket_url(c, conn, row.id)}
+              **_declared(conn, row.id)}
     actions = [Action("notify", "chat", ref, {"channel": channel, "text": c.render(
-        "outage_notice", mapping.name, **values)}, RULE) for channel in entry.info_channels]
+        f"{kind}_notice", mapping.name, **values)}, RULE) for channel in entry.info_channels]
     if entry.mailing_lists:
         actions.append(Action("send_mail", "mail", ref, {
             "to": entry.mailing_lists,
-            "subject": c.render("outage_mail_subject", mapping.name, **values),
-            "body": c.render("outage_mail_body", mapping.name, **values)}, RULE))
+            "subject": c.render(f"{kind}_mail_subject", mapping.name, **values),
+            "body": c.render(f"{kind}_mail_body", mapping.name, **values)}, RULE))
     enqueue_actions(c, conn, f"outage|{ref}|room|{chat}", actions, None)
 
 
@@ -60,14 +62,19 @@ def after_room_failed(c: Connector, conn: Connection, item: OutboxItem, reason: 
     outbox.cancel_pending(conn, str(action.ticket), action.target, ROOM_KINDS,
                           "the outage room could not be opened")
     entry, ref = c.mappings.catalog.services[row.service], action.ticket
-    text = c.render("outage_room_failed", mapping.name, service=entry.title,
-                    ticket=ticket_label(ref), url=_ticket_url(c, conn, row.id))
+    text = c.render(f"{row.kind}_room_failed", mapping.name, service=entry.title,
+                    ticket=ticket_label(ref), **_declared(conn, row.id))
     actions = [Action("add_note", ref.tracker, ref, {"body": text}, RULE),
                *(Action("notify", "chat", ref, {"channel": channel, "text": text}, RULE)
                  for channel in entry.info_channels)]
     enqueue_actions(c, conn, f"outage|{ref}|room-failed|{action.target}", actions, None)
 
 
-def _ticket_url(c: Connector, conn: Connection, outage_id: int) -> str:
-    declared = next((e for e in store.timeline(conn, outage_id) if e["kind"] == "declared"), {})
-    return str(declared.get("url") or "")
+def _declared(conn: Connection, outage_id: int) -> dict[str, str]:
+    """The ticket's link and title as declared; for a problem, the outages it came from."""
+    events = store.timeline(conn, outage_id)
+    declared = next((e for e in events if e["kind"] == "declared"), {})
+    outages = [ticket_label(TicketRef.parse(e["ticket"])) for e in events
+               if e["kind"] == "outage" and e.get("ticket")]
+    return {"url": str(declared.get("url") or ""), "title": no_mentions(str(
+        declared.get("title") or "")), "outages": ", ".join(outages) or "—"}

@@ -18,6 +18,7 @@ from connector.core import Connector
 from connector.events import Action, TicketRef
 from connector.features.outage import store
 from connector.features.outage.flows import DECISIONS, FEATURE, HOME, RULE, buttons, status_text
+from connector.features.outage.reports import tag_created
 from connector.store import threads
 from connector.store.db import reading
 from connector.store.outbox import OutboxItem
@@ -129,6 +130,7 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
     date = datetime.fromtimestamp(c.clock.now(), ZoneInfo(mapping.timezone))
     from connector.features.outage.flows import stage_actions
     actions = [*owner_actions(c, ref, outage.service, first),
+               *tag_created(c, ref, mapping.outage.problem.labels, RULE),
                *stage_actions(mapping, ref, None, first), Action("open_room", "chat", ref, {
         "channel": HOME, "name": f"problem-{outage.service}-{ref.key}-{date:%Y-%m-%d}",
         "pooled": False,

@@ -92,6 +92,10 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
     actions = [Action("post_in_room", "chat", outage_ref, {"channel": HOME, "text": text},
                       action.reason),
                Action("add_note", outage_ref.tracker, outage_ref, {"body": text}, action.reason)]
+    rules = mapping.outage
+    assert rules is not None
+    actions += tag_created(c, created, rules.report_labels if kind == "report"
+                           else rules.contractor_labels, action.reason)
     if username:
         actions.insert(0, Action("assign", created.tracker, created,
                                  {"username": username, "role": kind}, action.reason))
@@ -100,6 +104,18 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
                                                              "type": "related-to"},
                               action.reason))
     enqueue_actions(c, conn, f"outage|{outage_ref}|{kind}|{created}", actions, None)
+
+
+def tag_created(c: Connector, created: TicketRef, labels: list[str],
+                reason: str) -> list[Action]:
+    """Labels a GitLab issue takes at creation, a Mantis issue as tags once it exists (an SLA
+    policy or a filter on «Отчёт об аварии» sees the report on either tracker)."""
+    plugin = c.plugins.get(created.tracker)
+    if created.tracker == "gitlab" or not labels or plugin is None \
+            or "update_labels" not in plugin.supports:
+        return []
+    return [Action("update_labels", created.tracker, created, {"add": labels, "remove": []},
+                   reason)]
 
 
 def after_failed(c: Connector, conn: Connection, item: OutboxItem, reason: str) -> None:

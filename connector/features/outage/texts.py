@@ -10,6 +10,7 @@ SOURCES = ("stated", "alert", "created", "declared", "stage", "corrected")  # of
 
 _OUTAGE = {"service", "ticket", "title", "url"}
 _CONCLUSION = {"cause", "measures", "tasks", "affected"}
+_NOTICE = {"service", "ticket", "link", "url", "title", "outages"}  # rooms announced
 _SPAN = {"downtime", "start", "start_source", "end", "end_source"}  # the downtime, said
 _REPORT = {"service", "ticket", "who", "url", "declared", "timeline", *_SPAN, *_CONCLUSION}
 _LOG = {"stage", "text", "service", "answer", "link", "url", "users", "ticket", "time",
@@ -28,10 +29,8 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_progress": {"who", "text"},
     "outage_related_ok": set(),
     "outage_related_hit": set(),
-    "outage_notice": {"service", "ticket", "link", "url"},
-    "outage_room_failed": {"service", "ticket", "url"},
-    "outage_mail_subject": {"service", "ticket", "link", "url"},
-    "outage_mail_body": {"service", "ticket", "link", "url"},
+    **{f"{kind}_{text}": _NOTICE for kind in ("outage", "problem")
+       for text in ("notice", "room_failed", "mail_subject", "mail_body")},
     "outage_affected": {"samples"},
     "outage_affected_sample": {"stage", "users", "at"},
     "outage_metrics": {"service", "who", "lines"},
