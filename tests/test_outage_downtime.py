@@ -39,14 +39,20 @@ def at(text: str) -> float:
     ("23:50", "04.03.2026 23:50"),  # still ahead today: yesterday
     ("04.03 22:15", "04.03.2026 22:15"),
     ("С 28.02.2026 08:00", "28.02.2026 08:00"),
-    ("31.12 23:00", "31.12.2025 23:00"),  # ahead this year: last year's
 ])
 def test_the_stated_start_is_read_in_the_teams_zone(said: str, moment: str) -> None:
     assert parse_moment(said, NOW, MINSK) == at(moment)
 
 
+def test_a_day_and_month_ahead_is_last_years_only_across_new_year() -> None:
+    new_year = at("01.01.2026 08:00")
+    assert parse_moment("31.12 23:00", new_year, MINSK) == at("31.12.2025 23:00")
+    assert parse_moment("06.03 10:00", NOW, MINSK) is None  # tomorrow is a slip, not 2025
+
+
 @pytest.mark.parametrize("said", ["с утра", "11", "25:00", "31.02 10:00", "06.03.2026 10:00",
-                                  "11:00 вчера", "2026-03-05 11:00", ""])
+                                  "11:00 вчера", "2026-03-05 11:00", "",
+                                  "05.03.1926 11:00", "01.01.2026 10:00", "05.03.26 10:30"])
 def test_anything_else_is_not_a_start(said: str) -> None:
     assert parse_moment(said, NOW, MINSK) is None
 
@@ -150,3 +156,22 @@ def test_a_ticket_declared_later_counts_from_its_creation(
     note, _ = restore_and_conclude(world, clock, room)
     assert "Время простоя: 0 ч 40 мин — с 05.03.2026 11:10 UTC+3 (по времени создания задачи)" \
         in note
+
+
+@pytest.mark.parametrize(("start", "end", "taken", "refused"), [
+    ("05.03.2026 10:30", "05.03.2026 11:50", ("05.03.2026 10:30", "05.03.2026 11:50"), []),
+    ("05.03.2026 11:00", "05.03.2026 11:45", ("05.03.2026 11:00", "05.03.2026 11:45"), []),
+    ("05.03.26 10:30", "", ("05.03.2026 11:00", "05.03.2026 11:50"), ["start"]),
+    ("", "05.03.2026 10:00", ("05.03.2026 11:00", "05.03.2026 11:50"), ["end"]),
+    ("05.03.2026 10:30", "05.03.2026 12:30", ("05.03.2026 10:30", "05.03.2026 11:50"), ["end"]),
+    ("05.03.2026 10:30", "05.03.2026 10:00", ("05.03.2026 11:00", "05.03.2026 11:50"),
+     ["start", "end"]),
+])
+def test_corrections_are_taken_or_said_not_taken(start: str, end: str, taken: tuple[str, str],
+                                                  refused: list[str]) -> None:
+    """Found: 11:00 (stated) to 11:50 (restored); now is 12:00."""
+    from connector.features.outage.downtime import Span, corrected, shown
+    found = Span(at("05.03.2026 11:00"), "stated", at("05.03.2026 11:50"), "stage")
+    span, not_taken = corrected(found, start, end, at("05.03.2026 12:00"), MINSK)
+    assert (shown(span.start, MINSK), shown(span.end, MINSK)) == taken
+    assert not_taken == refused

@@ -61,8 +61,9 @@ def conclude(c: Connector, conn: Connection, row: Row[Any], values: dict[str, st
         return []
     mapping = c.mappings.by_name[row.mapping]
     ref = TicketRef.parse(row.ticket)
-    span = downtime.corrected(computed(c, conn, row), values.get("start", ""),
-                              values.get("end", ""), c.clock.now(), mapping.timezone)
+    found = computed(c, conn, row)
+    span, refused = downtime.corrected(found, values.get("start", ""), values.get("end", ""),
+                                       c.clock.now(), mapping.timezone)
     clean = {f: no_mentions(values.get(f, "").strip())[:3000] for f in FIELDS}
     store.record(conn, row.id, "conclusion", who, downtime=span.minutes * 60, **clean)
     store.record(conn, row.id, "downtime", who, start=span.start, source=span.start_source,
@@ -72,8 +73,13 @@ def conclude(c: Connector, conn: Connection, row: Row[Any], values: dict[str, st
     text = c.render("outage_conclusion", mapping.name, who=who,
                     service=c.mappings.catalog.services[row.service].title,
                     **said, **{f: clean[f] or none for f in FIELDS})
+    not_taken = [c.render(f"outage_correction_refused_{which}", mapping.name, who=who,
+                          given=no_mentions(values.get(which, "").strip()[:40]),
+                          kept=said[which]) for which in refused]
     return [Action("add_note", ref.tracker, ref, {"body": text}, RULE),
             Action("post_in_room", "chat", ref, {"channel": HOME, "text": text}, RULE),
+            *(Action("post_in_room", "chat", ref, {"channel": HOME, "text": line}, RULE)
+              for line in not_taken),
             *report_actions(c, conn, row, mapping, clean, said, who)]
 
 

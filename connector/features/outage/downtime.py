@@ -21,6 +21,7 @@ from connector.features.outage.models import OutageRules
 _WHEN = re.compile(r"^(?:[сc]\s+)?(?:(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?\s+)?(\d{1,2}):(\d{2})$",
                    re.IGNORECASE)
 SHOWN = "%d.%m.%Y %H:%M"  # how the conclusion form shows and takes a moment
+PLAUSIBLE_DAYS = 31  # a start further back is a slip of the finger (1926 for 2026), not a fact
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ class Span:
 
 def parse_moment(text: str, now: float, zone: str) -> float | None:
     """`11:00` (today in the team's zone, yesterday if that is still ahead), `05.03 11:00`,
-    `05.03.2026 11:00`, each optionally after «с»; None for anything else or a moment ahead."""
+    `05.03.2026 11:00`, each optionally after «с»; None for anything else, a moment ahead, or
+    one more than PLAUSIBLE_DAYS back (`06.03` said on 05.03 is not last year's 6 March)."""
     found = _WHEN.match(" ".join(text.split()))
     if found is None:
         return None
@@ -57,7 +59,12 @@ def parse_moment(text: str, now: float, zone: str) -> float | None:
         moment -= timedelta(days=1)  # «с 23:50» said just after midnight: yesterday
     elif moment.timestamp() > now and year is None:
         moment = moment.replace(year=moment.year - 1)  # «с 31.12 23:50» said on 1 January
-    return moment.timestamp() if moment.timestamp() <= now else None
+    return moment.timestamp() if plausible(moment.timestamp(), now) else None
+
+
+def plausible(moment: float, now: float) -> bool:
+    """Not ahead of `now`, nor more than PLAUSIBLE_DAYS before it."""
+    return now - PLAUSIBLE_DAYS * 86400 <= moment <= now
 
 
 def shown(moment: float, zone: str) -> str:
@@ -71,31 +78,44 @@ def span(conn: Connection, row: Row[Any], rules: OutageRules, now: float) -> Spa
     stated = [e for e in events if e["kind"] == "start" and isinstance(e.get("start"),
                                                                         int | float)]
     declared = next((e for e in events if e["kind"] == "declared"), {})
-    if stated:
-        start, source = float(stated[-1]["start"]), str(stated[-1].get("source") or "stated")
-    elif isinstance(declared.get("created"), int | float):
-        start, source = float(declared["created"]), "created"
-    else:
-        start, source = float(row.declared_at), "declared"
     marks = {s.name for s in rules.stages if s.conclusion}
     end = next((float(e["at"]) for e in events
                 if e["kind"] == "stage" and e.get("stage") in marks), now)
+    created = declared.get("created")
+    if stated and plausible(float(stated[-1]["start"]), end):
+        start, source = float(stated[-1]["start"]), str(stated[-1].get("source") or "stated")
+    elif isinstance(created, int | float) and plausible(float(created), end):
+        start, source = float(created), "created"  # a ticket opened long before is not one
+    else:
+        start, source = float(row.declared_at), "declared"
     return Span(min(start, end), source, end, "stage")
 
 
-def corrected(found: Span, start_text: str, end_text: str, now: float, zone: str) -> Span:
-    """The span with the ends the responsible wrote in the form; an end left as shown, or
-    not a moment, or one that would make the downtime run backwards, stays as it was."""
+def corrected(found: Span, start_text: str, end_text: str, now: float,
+              zone: str) -> tuple[Span, list[str]]:
+    """The span with the ends the responsible wrote in the form, and the ends not taken
+    ("start", "end"): one that is not a moment in the accepted forms, is ahead or far back,
+    or would make the downtime run backwards stays as it was — and is said so. An end left
+    as shown (or empty) is no correction."""
     start, start_source = found.start, found.start_source
     end, end_source = found.end, found.end_source
-    given_start = parse_moment(start_text, now, zone) if start_text.strip() != shown(
-        found.start, zone) else None
-    given_end = parse_moment(end_text, now, zone) if end_text.strip() != shown(
-        found.end, zone) else None
-    if given_start is not None:
-        start, start_source = given_start, "corrected"
-    if given_end is not None:
-        end, end_source = given_end, "corrected"
-    if end < start:
-        return found
-    return Span(start, start_source, end, end_source)
+    refused = []
+    for which, text, kept in (("start", start_text, found.start), ("end", end_text, found.end)):
+        if not text.strip() or " ".join(text.split()) == shown(kept, zone):
+            continue
+        moment = parse_moment(text, now, zone)
+        if moment is None:
+            refused.append(which)
+        elif which == "start":
+            start, start_source = moment, "corrected"
+        else:
+            end, end_source = moment, "corrected"
+    if end < start:  # whichever was corrected goes back
+        refused += [w for w, source in (("start", start_source), ("end", end_source))
+                    if source == "corrected" and w not in refused]
+        start, start_source = (found.start, found.start_source) if "start" in refused \
+            else (start, start_source)
+        end, end_source = (found.end, found.end_source) if "end" in refused else (end, end_source)
+        if end < start:
+            return found, ["start", "end"]
+    return Span(start, start_source, end, end_source), refused

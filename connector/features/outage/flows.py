@@ -19,6 +19,7 @@ from connector.core import Connector
 from connector.events import Action, TicketEvent, TicketRef
 from connector.features.outage import store
 from connector.features.outage.catalog import Catalog
+from connector.features.outage.downtime import plausible
 from connector.features.outage.models import OutageRules, Stage
 from connector.mappings import Mapping
 from connector.rules.vocab import read_event, write_action
@@ -78,8 +79,9 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
         return
     if action.reason == RULE and p.facts:
         store.record(conn, row.id, "criteria", p.user, **p.facts)
-    if p.started_at:  # when the service went down: as the declarer said, or the alert fired
-        store.record(conn, row.id, "start", p.user, start=to_epoch(p.started_at),
+    started = to_epoch(p.started_at) if p.started_at else None
+    if started is not None and plausible(started, c.clock.now()):  # an alert's zero time: no
+        store.record(conn, row.id, "start", p.user, start=started,
                      source="alert" if p.alert_id is not None else "stated")
 
 

@@ -59,6 +59,8 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_form_tasks": set(),
     "outage_form_affected": set(),
     "outage_form_start": {"value"},
+    "outage_correction_refused_start": {"who", "given", "kept"},
+    "outage_correction_refused_end": {"who", "given", "kept"},
     "outage_form_end": {"value"},
     "outage_duration": {"hours", "minutes"},
     "outage_conclusion": {"who", "service", *_SPAN, *_CONCLUSION},

@@ -4,10 +4,12 @@ Webhooks come late, twice and out of order; every tracker event carries the trac
 time of the change. A clock keeps what it was built from — one observation per event: that
 time, which of the policy's conditions held (start, stop, pause, cancel, reset), and when the
 connector learned of it — and a new event is put at its own time and the run replayed from
-the observations in time order (events of the same time keep the order they came in). So the
-order of delivery never changes a run or a due time. Chosen over rebuilding from the tracker's
-history on every late event: no network call inside an event's transaction, and it works for
-trackers without a history API (Znuny).
+the observations in time order. Trackers date changes to the second, so two changes may share
+a time (a request reported and sent to «обратная связь» at once): those are ordered as a
+ticket's life goes — a start (a new request) first, then what runs, pauses, stops, cancels
+(`_order`) — never by arrival. So the order of delivery never changes a run or a due time.
+Chosen over rebuilding from the tracker's history on every late event: no network call inside
+an event's transaction, and it works for trackers without a history API (Znuny).
 
 - A ticket seen without a run yet is kept `idle` with its observations: a start delivered
   after the change that stopped it must find that change.
@@ -49,10 +51,22 @@ def observe(policy: SlaPolicy, clock: Clock | None, event: TicketEvent, at: floa
             o.at == at and o.held == observation.held for o in seen)):
         return clock
     seen = list(seen)
-    seen.insert(bisect.bisect_right([o.at for o in seen], at), observation)
+    seen.insert(bisect.bisect_right([_order(o) for o in seen], _order(observation)),
+                observation)
     while len(seen) > KEEP:
         base = _fold(base, seen.pop(0))
     return replay(base, seen, clock)
+
+
+RANK = {"start": 0, "reset": 0, "pause": 2, "stop": 3, "cancel": 4}  # a life's order
+
+
+def _order(o: Observation) -> tuple[float, int, tuple[str, ...]]:
+    """Where an observation goes: its time, then — for changes of the same second — the
+    order a ticket's life takes them in (nothing held ranks 1: it runs)."""
+    rank = max((RANK[c] for c in o.held if c in ("pause", "stop", "cancel")),
+               default=min((RANK[c] for c in o.held), default=1))
+    return o.at, rank, tuple(sorted(o.held))
 
 
 def too_old(clock: Clock, at: float) -> bool:
