@@ -17,6 +17,7 @@ from connector.features.outage.flows import (
     RULE,
     affected_line,
     buttons,
+    is_over,
     sample_affected,
     stage_actions,
     status_text,
@@ -187,6 +188,8 @@ class OutageButtons:
                                            ev.data)
         if room is None or room.channel_id != ev.channel_id:
             return "not in this outage's room"
+        if is_over(c, row):
+            return "the outage is over"
         if not posted:
             return "not a question the connector asked in this room"
         person = presser(c.mappings.catalog, ev)

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 
 from connector.actions import CreateIssue
 from connector.adapters import Performed
@@ -216,6 +216,17 @@ def stage_actions(mapping: Mapping, ref: TicketRef, old: Stage | None,
     if new.state:
         actions.append(Action("set_state", ref.tracker, ref, {"state": new.state}, RULE))
     return actions
+
+
+def is_over(c: Connector, row: Row[Any]) -> bool:
+    """The outage (or problem) stands in a last stage: it owns no room any more, even in the
+    moments before the room is archived or given back."""
+    mapping = c.mappings.by_name.get(row.mapping)
+    if mapping is None or mapping.outage is None:
+        return True
+    lifecycle = mapping.outage.of(row.kind)
+    return row.stage not in {s.name for s in lifecycle.stages} or \
+        not lifecycle.stage(row.stage).next
 
 
 def _service(rules: OutageRules, event: TicketEvent, catalog: Catalog) -> str:

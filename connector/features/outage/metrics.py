@@ -13,7 +13,7 @@ from connector.adapters import Performed
 from connector.core import Connector
 from connector.events import Action, ChatCommand, TicketRef
 from connector.features.outage import store
-from connector.features.outage.flows import HOME, RULE
+from connector.features.outage.flows import HOME, RULE, is_over
 from connector.store.outbox import OutboxItem
 from connector.wording import no_mentions
 from connector.work import enqueue_actions
@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 
 def on_metrics(c: Connector, conn: Connection, ev: ChatCommand) -> list[Action]:
     row = store.by_room(conn, ev.chat, ev.channel_id, HOME, ev.thread_id)
-    if row is None:
-        return []  # only in an outage's room
+    if row is None or is_over(c, row):
+        return []  # only in an open outage's room
     catalog, ref = c.mappings.catalog, TicketRef.parse(row.ticket)
     person = catalog.person(ev.chat, ev.user_id)
     if person is None:  # a stranger in the room: answered without repeating what they wrote

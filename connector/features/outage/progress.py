@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Row
 from connector.core import Connector
 from connector.events import Action, ChatCommand, ChatMessage, TicketRef
 from connector.features.outage import answers, store
-from connector.features.outage.flows import HOME, RULE
+from connector.features.outage.flows import HOME, RULE, is_over
 from connector.wording import no_mentions
 
 
@@ -48,8 +48,8 @@ def progress(c: Connector, conn: Connection, row: Row[Any], chat: str, user_id: 
     """By a person of the catalog (anyone may join a public Slack channel): on the timeline,
     the ticket and in the room."""
     text = text.strip()
-    if not text:
-        return []
+    if not text or is_over(c, row):
+        return []  # nothing said, or said after the outage was closed: the room log keeps it
     person = c.mappings.catalog.person(chat, user_id)
     if person is None:
         return []  # only the catalog's people write to the ticket; the room log keeps the rest
