@@ -175,8 +175,10 @@ def test_the_room_log_names_everyone_who_wrote(world: Outage, clock: FakeClock) 
     [(_, content)] = [(u, c) for u, c in world.gl.uploads.items() if u.endswith("-23.txt")]
     text = content.decode()
     assert "— Дежурный инженер: БД не отвечает" in text
-    assert "— U0Stranger: Кто-нибудь видит ошибки?" in text
-    assert "— U0Stranger: У нас тоже падает" in text
+    # not in the catalog: said so, with their Slack id, whatever name they give themselves
+    assert "— U0Stranger (не из каталога; в чате — U0STRANGER): Кто-нибудь видит ошибки?" \
+        in text
+    assert "— U0Stranger (не из каталога; в чате — U0STRANGER): У нас тоже падает" in text
     assert " — —: " not in text
     asked = [r for r in world.slack.calls("users.info") if "U0STRANGER" in str(r.params)]
     assert len(asked) == 1

@@ -102,6 +102,7 @@ chat_messages = Table(
     Column("thread_id", String(64)),
     Column("message_id", String(64), nullable=False),
     Column("author", String(255), nullable=False),
+    Column("author_id", String(64), nullable=False, server_default=""),  # the chat's user id
     Column("text", Text, nullable=False),
     Column("at", String(32), nullable=False),
     UniqueConstraint("chat", "channel_id", "message_id", name="uq_chat_messages"),

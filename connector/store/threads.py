@@ -64,8 +64,8 @@ def record_message(conn: Connection, m: ChatMessage, author: str) -> bool:
     before."""
     return insert_ignore(conn, chat_messages, {
         "chat": m.chat, "channel_id": m.channel_id, "thread_id": m.thread_id,
-        "message_id": m.message_id, "author": (author or m.author_name)[:255], "text": m.text,
-        "at": m.at}) is not None
+        "message_id": m.message_id, "author": (author or m.author_name)[:255],
+        "author_id": m.author_id[:64], "text": m.text, "at": m.at}) is not None
 
 
 def upsert_alert(conn: Connection, fingerprint: str, status: str, title: str,

@@ -17,8 +17,10 @@ BLOCK_ACTIONS = "block_actions"
 VIEW_SUBMISSION = "view_submission"  # a modal the connector opened, submitted
 COMMAND = "slash_command"  # a command recorded for the worker (/progress), not answered at once
 RECORDED_COMMANDS = ("/progress", "/metrics", "/outage")
+# A reply «also sent to the channel» is one event of subtype thread_broadcast, and no other:
+# it is a reply like any (its thread_ts says where), so it is not among these.
 IGNORED_SUBTYPES = frozenset({"message_changed", "message_deleted", "channel_join",
-                              "channel_leave", "thread_broadcast"})
+                              "channel_leave"})
 
 
 def normalize(event_name: str, payload: Any) -> ChatEvent | None:

@@ -39,9 +39,12 @@ def room_log(c: Connector, conn: Connection, row: Row[Any], mapping: Mapping) ->
         if room.thread_id:
             query = query.where(chat_messages.c.thread_id == room.thread_id)
         for m in conn.execute(query):
-            lines.append(c.render("outage_log_message", mapping.name,
+            known = c.mappings.catalog.person(m.chat, m.author_id) if m.author_id else None
+            lines.append(c.render("outage_log_message" if known or not m.author_id
+                                  else "outage_log_message_other", mapping.name,
                                   time=local_time(m.at, mapping.timezone),
-                                  who=no_mentions(m.author or "—"), text=no_mentions(m.text)))
+                                  who=known.name if known else no_mentions(m.author or "—"),
+                                  id=no_mentions(m.author_id), text=no_mentions(m.text)))
     lines.append(c.render("outage_log_timeline", mapping.name))
     lines.append(timeline_text(c, mapping, store.timeline(conn, row.id), row.kind))
     text = "\n".join(lines) + "\n"

@@ -83,6 +83,7 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_pool_free": set(),
     "outage_log_header": {"ticket", "service"},
     "outage_log_message": {"time", "who", "text"},
+    "outage_log_message_other": {"time", "who", "id", "text"},  # someone not in the catalog
     "outage_log_timeline": set(),
     "outage_log_cut": set(),
     "outage_ticket_failed": {"title"},

@@ -1,5 +1,6 @@
-"""The buttons the connector put on each message it posted (a press must name one of them), and
-the stage a room form was opened in (its answers count only while the outage stands there).
+"""The buttons the connector put on each message it posted (a press must name one of them), the
+stage a room form was opened in (its answers count only while the outage stands there), and
+who wrote each recorded chat message by their chat id (a stranger reads as one in the log).
 
 Revision ID: 0008
 Revises: 0007
@@ -31,9 +32,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outage_forms") as batch:
         batch.add_column(sa.Column("stage", sa.String(32), nullable=False, server_default=""))
+    with op.batch_alter_table("chat_messages") as batch:
+        batch.add_column(sa.Column("author_id", sa.String(64), nullable=False,
+                                   server_default=""))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("chat_messages") as batch:
+        batch.drop_column("author_id")
     with op.batch_alter_table("outage_forms") as batch:
         batch.drop_column("stage")
     op.drop_table("chat_buttons")
