@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from connector.errors import PermanentActionError
@@ -85,10 +85,12 @@ class Chat(ABC):
         (bots cannot add people), which the flow posts where they will see it."""
 
     @abstractmethod
-    def create_room(self, name: str, home_id: str) -> Room:
+    def create_room(self, name: str, home_id: str,
+                    held: Callable[[str], bool] = lambda channel_id: False) -> Room:
         """Open a room: Slack creates a public channel named after `name` (lowercase, digits,
-        - and _, ≤ 80; a retry adopts the channel its earlier try created, another's name is
-        `name_taken`); Telegram opens a topic in the forum supergroup `home_id`."""
+        - and _, ≤ 80; a retry adopts the channel its earlier try created — unless `held`
+        says another ticket's room is that channel — another's name is `name_taken`);
+        Telegram opens a topic in the forum supergroup `home_id`."""
 
     @abstractmethod
     def pin(self, channel_id: str, message_id: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from connector.actions import (
@@ -86,7 +87,12 @@ class RoomActions:
             if posted is None:
                 posted = self.chat.post(home, None, p.intro[: self.chat.max_text], [], key=key)
             return Room(home, posted.thread_id or posted.message_id, name)
-        return self.chat.create_room(name, home)
+        return self.chat.create_room(name, home, held=partial(self._held, str(item.action.ticket)))
+
+    def _held(self, ticket: str, channel_id: str) -> bool:
+        """Another ticket's room is this channel (its name came first)."""
+        with reading(self.engine) as conn:
+            return threads.held_by_other(conn, self.chat.name, channel_id, ticket)
 
     def _furnish(self, item: OutboxItem, p: OpenRoom, row: Any) -> None:
         """People invited, the intro posted, the status posted and pinned."""

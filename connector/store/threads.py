@@ -41,6 +41,13 @@ def by_chat_thread(conn: Connection, chat: str, channel_id: str,
     return found
 
 
+def held_by_other(conn: Connection, chat: str, channel_id: str, ticket: str) -> bool:
+    """Whether a whole-channel room of another ticket is this channel."""
+    return conn.execute(select(threads.c.id).where(
+        threads.c.chat == chat, threads.c.channel_id == channel_id, threads.c.thread_id == "",
+        threads.c.ticket != ticket)).first() is not None
+
+
 def save(conn: Connection, ticket: str, chat: str, channel: str, posted: Posted) -> None:
     """Remember a new thread (a second save of the same ticket/channel is ignored)."""
     insert_ignore(conn, threads, {

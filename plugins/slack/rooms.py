@@ -36,10 +36,12 @@ class SlackRooms:
     def _call(self, fn: Callable[[], T]) -> T:
         raise NotImplementedError  # SlackChat's: runs the call and classifies its failure
 
-    def create_room(self, name: str, home_id: str) -> Room:
+    def create_room(self, name: str, home_id: str,
+                    held: Callable[[str], bool] = lambda channel_id: False) -> Room:
         """A public channel; `home_id` is not needed (Slack creates channels itself). A name
         someone else holds (or an archived channel has) is not ours to use: `name-2`, `name-3`…
-        are tried, each first looked up among the bot's own channels (an earlier try's)."""
+        are tried, each first looked up among the bot's own channels (an earlier try's) — one
+        `held` by another ticket's room (#23 of another project, the same day) is not ours."""
         base = channel_name(name)
         for n in range(1, NAME_TRIES + 1):
             slug = base if n == 1 else f"{base[: NAME_MAX - 3]}-{n}"
@@ -50,7 +52,7 @@ class SlackRooms:
                 if "name_taken" not in str(exc):
                     raise
                 own = self._own_channel(slug)
-                if own is not None:
+                if own is not None and not held(own.channel_id):
                     return own
                 continue
             return Room(str(channel["id"]), None, str(channel["name"]))

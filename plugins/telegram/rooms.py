@@ -28,7 +28,8 @@ class TelegramRooms:
     def _call(self, fn: Callable[[], T]) -> T:
         raise NotImplementedError  # TelegramChat's: runs the call and classifies its failure
 
-    def create_room(self, name: str, home_id: str) -> Room:
+    def create_room(self, name: str, home_id: str,
+                    held: Callable[[str], bool] = lambda channel_id: False) -> Room:
         """A topic in the forum supergroup `home_id`: bots cannot create groups."""
         topic = self._call(lambda: self.bot.create_forum_topic(int(home_id),
                                                                name[:TOPIC_NAME_MAX]))
