@@ -55,6 +55,7 @@ _SLACK_LINK = re.compile(r"<([a-z][a-z0-9+.\-]*:[^|>\s]+)(?:\|([^>]*))?>",
 _SLACK_SPECIAL = re.compile(r"<([!@#])")  # <!channel>, <@U123>, <#C123>: shown, not acted on
 _QUICK_ACTION = re.compile(r"(^|\n)[ \t]*/", re.MULTILINE)  # GitLab runs `/close` at line start
 _FENCE = re.compile(r"(^|\n)([ \t]{0,3})([`~])(?=\3\3)")  # ``` or ~~~ opening a code block
+LINK_PASSES = 8
 ZERO_WIDTH = "\u200b"  # between a fence's first two marks: shown as typed, opens nothing
 
 
@@ -67,8 +68,13 @@ def no_mentions(text: str) -> str:
     the bot's name, nor a line starting with a code fence swallow what follows it; control
     and bidi characters are dropped."""
     text = _CONTROL.sub("", text)
-    text = _SLACK_LINK.sub(lambda m: f"{m.group(2).strip()} ({m.group(1)})" if m.group(2)
-                           and m.group(2).strip() else m.group(1), text)
+    for _ in range(LINK_PASSES):  # `<<https://x|>|y>` makes a masked link once unwrapped
+        unwrapped = _SLACK_LINK.sub(lambda m: f"{m.group(2).strip()} ({m.group(1)})"
+                                    if m.group(2) and m.group(2).strip() else m.group(1), text)
+        if unwrapped == text:
+            break
+        text = unwrapped
+    text = _SLACK_LINK.sub(lambda m: "‹" + m.group(0)[1:], text)  # nested deeper: shown inert
     text = _SLACK_SPECIAL.sub(lambda m: "‹" + m.group(1), text)
     text = _QUICK_ACTION.sub("\\1∕", text)
     text = _FENCE.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}{ZERO_WIDTH}", text)

@@ -36,14 +36,16 @@ class Fields:
         return self.obj(key) if self.has(key) else None
 
     def text(self, key: str, *, required: bool = False) -> str:
-        """A string; absent or null is "" unless required, and then it must not be empty."""
+        """A string; absent or null is "" unless required, and then it must not be empty. NUL
+        characters are dropped: they mean nothing in a message, and PostgreSQL stores no text
+        holding one."""
         value = self.raw.get(key)
         if value is None and not required:
             return ""
         if not isinstance(value, str) or (required and not value):
             raise PayloadError(f"{self.name(key)}: expected "
                                f"{'non-empty text' if required else 'text'}")
-        return value
+        return value.replace("\x00", "")
 
     def first_text(self, *keys: str) -> str:
         """The first non-empty of these optional strings, every one of them checked."""
