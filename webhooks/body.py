@@ -20,10 +20,18 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 def raw_body() -> bytes:
     """The whole body, read once. Over MAX_BODY it is refused (413): werkzeug refuses a
-    Content-Length over it, but only cuts a chunked body there, so what is left is checked."""
-    data = request.get_data(cache=True)
-    chunked = request.content_length is None
-    if chunked and len(data) >= MAX_BODY and request.environ["wsgi.input"].read(1):
+    Content-Length over it, but only cuts a chunked body there, so what is left is checked. A
+    chunked body the server cannot decode is the client's error (400), and one that stops
+    coming (the connector's gunicorn worker waits BODY_SECONDS for each piece) a 408."""
+    try:
+        data = request.get_data(cache=True)
+        chunked = request.content_length is None
+        more = chunked and len(data) >= MAX_BODY and request.environ["wsgi.input"].read(1)
+    except TimeoutError:
+        raise PayloadError("the body stopped coming before its end", 408) from None
+    except (OSError, ValueError) as exc:  # gunicorn's InvalidChunkSize, werkzeug's own
+        raise PayloadError(f"malformed chunked body: {type(exc).__name__}", 400) from None
+    if more:
         raise PayloadError(f"body larger than {MAX_BODY} bytes", 413)
     return data
 

@@ -28,14 +28,20 @@ class _Counted:
     def __init__(self, stream: Any) -> None:
         self.stream = stream
         self.count = 0
+        self.broken = False  # a read failed: the stream is out of step, the connection ends
 
     def read(self, size: int = -1) -> bytes:
-        data: bytes = self.stream.read(size)
-        self.count += len(data)
-        return data
+        return self._counted(self.stream.read, size)
 
     def readline(self, size: int = -1) -> bytes:
-        data: bytes = self.stream.readline(size)
+        return self._counted(self.stream.readline, size)
+
+    def _counted(self, read: Callable[[int], bytes], size: int) -> bytes:
+        try:
+            data = read(size)
+        except Exception:  # noted, and passed on to whoever reads
+            self.broken = True
+            raise
         self.count += len(data)
         return data
 
@@ -52,7 +58,7 @@ class DrainedBodies:
 
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             read_by_app = body.count
-            whole = _drain(environ, body)
+            whole = not body.broken and _drain(environ, body)
             if body.count > read_by_app or not whole:
                 headers = [*headers, ("Connection", "close")]
             return start_response(status, headers, exc_info)

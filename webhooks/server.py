@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from gunicorn import util
+from gunicorn.http.errors import ParseException
 from gunicorn.workers.gthread import ThreadWorker
 
 WORKER_CLASS = "webhooks.server.JsonErrorWorker"
@@ -48,11 +49,20 @@ class JsonErrorWorker(ThreadWorker):  # type: ignore[misc,unused-ignore]
         self.wsgi = closing_when_asked(self.wsgi)
 
 
+BODY_SECONDS = 5.0  # a body that sends nothing for this long is not coming (408)
+
+
 def closing_when_asked(app: WsgiApp) -> WsgiApp:
     """The app's `Connection: close` made gunicorn's: the start_response gunicorn passes is a
-    method of its response, whose force_close ends the connection after the answer."""
+    method of its response, whose force_close ends the connection after the answer. Reading a
+    body waits BODY_SECONDS for each piece: a client that stops mid-body (a chunk declared far
+    beyond the limit, then silence) holds no thread longer."""
 
     def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        sock = environ.get("gunicorn.socket")
+        if isinstance(sock, socket.socket):
+            sock.settimeout(BODY_SECONDS)  # gthread puts it back to non-blocking after
+        environ["wsgi.input"] = _Body(environ["wsgi.input"])
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             if any(k.lower() == "connection" and v.strip().lower() == "close"
                    for k, v in headers):
@@ -62,6 +72,34 @@ def closing_when_asked(app: WsgiApp) -> WsgiApp:
         return app(environ, start)
 
     return serve
+
+
+class _Body:
+    """gunicorn's request body, its chunk errors (ParseException, no OSError) as ValueError:
+    a body the client broke is the client's error (400), not the app's (webhooks/body.py)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def read(self, size: int | None = None) -> bytes:
+        return self._guarded(self.stream.read, size)
+
+    def readline(self, size: int | None = None) -> bytes:
+        return self._guarded(self.stream.readline, size)
+
+    def readlines(self, hint: int | None = None) -> list[bytes]:
+        lines: list[bytes] = self._guarded(self.stream.readlines, hint)
+        return lines
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.readline, b"")
+
+    @staticmethod
+    def _guarded(read: Callable[[Any], Any], size: Any) -> Any:
+        try:
+            return read(size)
+        except ParseException as exc:
+            raise ValueError(f"malformed body: {type(exc).__name__}") from None
 
 
 def _no_op() -> None:
