@@ -324,3 +324,16 @@ def test_a_conclusion_is_claimed_once_whoever_comes_second(world: Outage) -> Non
         assert store_forms.claim_once(conn, 1, "conclusion") is True
     with world.c.engine.begin() as conn:
         assert store_forms.claim_once(conn, 1, "conclusion") is False
+
+
+def test_a_closing_comment_of_invisible_characters_closes_nothing_and_says_so(
+        world: Outage, clock: FakeClock) -> None:
+    restored(world, clock)
+    conclude(world)
+    world.press(4, OWNER)
+    world.press_on(world.status(), button(world, "Закрыть с комментарием"), HEAD)
+    submit(world, HEAD, {"comment": "\u202e \u2066\u2069"})
+
+    assert world.gl.issue(1, 23)["state"] == "opened"
+    said = world.slack.messages(world.room()["id"])[-1]["text"]
+    assert said.startswith("Руководитель поддержки: в комментарии к закрытию не осталось текста")

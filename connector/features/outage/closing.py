@@ -96,8 +96,11 @@ def decide(c: Connector, conn: Connection, row: Row[Any], decision: str, problem
 
 def _with_comment(c: Connector, conn: Connection, row: Row[Any], values: dict[str, str],
                   who: str) -> list[Action]:
-    comment = no_mentions(values.get("comment", "").strip())[:3000]
-    return decide(c, conn, row, "comment", 0, who, comment=comment) if comment else []
+    comment = no_mentions(values.get("comment", "")).strip()[:3000]
+    if comment:
+        return decide(c, conn, row, "comment", 0, who, comment=comment)
+    return [Action("post_in_room", "chat", TicketRef.parse(row.ticket), {  # only invisibles
+        "channel": HOME, "text": c.render("outage_closing_empty", row.mapping, who=who)}, RULE)]
 
 
 def _may_close(c: Connector, conn: Connection, row: Row[Any]) -> bool:

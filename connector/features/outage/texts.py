@@ -78,6 +78,7 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_closed_comment": {"text"},
     "outage_closing_title": set(),
     "outage_closing_submit": set(),
+    "outage_closing_empty": {"who"},
     "outage_form_comment": {"value"},
     "outage_log_attached": set(),
     "outage_pool_free": set(),
