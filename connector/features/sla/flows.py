@@ -47,7 +47,7 @@ def on_ticket(c: Connector, conn: Connection, event: TicketEvent) -> None:
     at, learned = _event_time(c, event), c.clock.now()
     event = read_event(mapping, event)  # statuses and priorities in the regulation's words
     ticket = str(event.ref)
-    rows = store.clocks_of(conn, ticket)
+    rows, changed = store.clocks_of(conn, ticket), []
     for policy in mapping.sla:
         row = rows.get(policy.name)
         old = Clock.from_json(row.clock) if row is not None else None
@@ -64,8 +64,8 @@ def on_ticket(c: Connector, conn: Connection, event: TicketEvent) -> None:
         except CalendarError as exc:  # boundary: a calendar without hours holds up no event
             every_so_often(log, f"SLA {mapping.name}.{policy.name}: {exc}; the clock rests")
             upcoming = None
-        store.save(conn, ticket, policy.name, mapping.name, new,
-                   upcoming[1] if upcoming else None)
+        changed.append((policy.name, new, upcoming[1] if upcoming else None))
+    store.save_all(conn, ticket, mapping.name, changed)
 
 
 def tick(c: Connector) -> list[str]:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 
 from connector.features.sla.clocks import Clock
 from connector.store.claims import claim
-from connector.store.db import insert_ignore, now
+from connector.store.db import now
 from connector.store.schema import sla_clocks
 
 
@@ -23,16 +25,35 @@ def save(conn: Connection, ticket: str, policy: str, mapping: str, clock: Clock,
          due_at: float | None) -> None:
     """Write a clock and its next due time (None: nothing left to fire while it stands). A
     lease on it ends: a tick firing the clock as it was must not settle over it (SettleLost)."""
-    values = {"clock": clock.to_json(), "state": clock.state, "level": max(clock.fired, default=0),
-              "status": "pending" if due_at is not None else "done", "due_at": due_at,
-              "updated_at": now(conn), "mapping": mapping, "claimed_by": None,
-              "lease_until": None}
-    created = insert_ignore(conn, sla_clocks, {
+    save_all(conn, ticket, mapping, [(policy, clock, due_at)])
+
+
+def save_all(conn: Connection, ticket: str, mapping: str,
+             clocks: list[tuple[str, Clock, float | None]]) -> None:
+    """Write a ticket's changed clocks (policy, clock, next due time) in one statement: every
+    ticket event observes every policy, so this is on each event's path."""
+    if not clocks:
+        return
+    t = now(conn)
+    conn.execute(_upsert(conn.dialect.name), [{
         "ticket": ticket, "policy": policy, "ordering_key": f"{ticket}|{policy}"[:255],
-        "attempts": 0, **values})
-    if created is None:
-        conn.execute(update(sla_clocks).where(sla_clocks.c.ticket == ticket,
-                                              sla_clocks.c.policy == policy).values(**values))
+        "attempts": 0, "clock": clock.to_json(), "state": clock.state,
+        "level": max(clock.fired, default=0),
+        "status": "pending" if due_at is not None else "done", "due_at": due_at,
+        "updated_at": t, "mapping": mapping, "claimed_by": None, "lease_until": None}
+        for policy, clock, due_at in clocks])
+
+
+CHANGED = ("clock", "state", "level", "status", "due_at", "updated_at", "mapping", "claimed_by",
+           "lease_until")  # what a save rewrites in a row that exists
+
+
+@functools.lru_cache(maxsize=4)
+def _upsert(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(sla_clocks)
+    return stmt.on_conflict_do_update(index_elements=["ticket", "policy"],
+                                      set_={name: stmt.excluded[name] for name in CHANGED})
 
 
 def claim_due(conn: Connection, worker: str, limit: int, lease_seconds: float) -> list[Row[Any]]:
