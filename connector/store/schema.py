@@ -144,17 +144,19 @@ chat_buttons = Table(
     UniqueConstraint("chat", "channel_id", "message_id", "data", name="uq_chat_buttons"),
 )
 
-# SLA clocks (connector/features/sla): one row per ticket and policy. A clock with a threshold
-# still to fire is `pending` with its `due_at`; the SLA tick claims due rows like the outbox
-# does (leases, SKIP LOCKED), so each threshold fires once across processes.
+# SLA clocks (connector/features/sla): one row per ticket and policy whose clock started, and
+# one per ticket holding its observations, shared by its policies (policy "~", state
+# `history`, never due; migration 0009). A clock with a threshold still to fire is `pending`
+# with its `due_at`; the SLA tick claims due rows like the outbox does (leases, SKIP LOCKED),
+# so each threshold fires once across processes.
 sla_clocks = Table(
     "sla_clocks", metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("ticket", String(255), nullable=False),
     Column("policy", String(64), nullable=False),
     Column("mapping", String(64), nullable=False),
-    Column("clock", Text, nullable=False),  # connector.features.sla.clocks.Clock as JSON
-    Column("state", String(16), nullable=False),  # idle | running | paused | met | cancelled
+    Column("clock", Text, nullable=False),  # sla.clocks.Clock or sla.shared.Shared as JSON
+    Column("state", String(16), nullable=False),  # running|paused|met|cancelled|idle|history
     Column("level", Integer, nullable=False, default=0),  # highest threshold fired, per cent
     Column("status", String(16), nullable=False),  # pending: a threshold is due at due_at
     Column("due_at", Float),

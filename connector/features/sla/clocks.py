@@ -1,6 +1,7 @@
 """One SLA clock: its state machine over what the policy's conditions say of a ticket, and its
 arithmetic — elapsed working time net of pauses, and when each threshold falls due. Pure: no
-store, no wall clock. The order events arrive in is history.py's business."""
+store, no wall clock. The order events arrive in is history.py's business; the observations a
+clock is replayed from are kept once per ticket for all its policies (shared.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from typing import Any, Literal, Protocol
 from connector.events import TicketEvent
 from connector.features.sla.models import SlaPolicy
 
-# idle: the ticket was seen but no run started yet — kept for its history (a start delivered
-# late must find the changes after it)
+# idle: no run started yet — such a policy needs no row: the ticket's shared history keeps what
+# it saw (a start delivered late must find the changes after it)
 State = Literal["idle", "running", "paused", "met", "cancelled"]
 Condition = Literal["start", "stop", "pause", "cancel", "reset"]
 
@@ -57,7 +58,8 @@ class Base:
 @dataclass
 class Clock:
     """A policy's clock on one ticket: the run (`pauses` make elapsed exact), the thresholds
-    fired in it, and the history it was replayed from (history.py)."""
+    fired in it, and what it is replayed from (history.py): the base its row keeps and — read
+    from the ticket's shared history, never stored with the clock — its observations."""
 
     state: State
     started_at: float
@@ -65,17 +67,22 @@ class Clock:
     pauses: list[tuple[float, float]] = field(default_factory=list)
     fired: list[int] = field(default_factory=list)  # threshold percents already fired
     stopped_at: float | None = None
-    seen: list[Observation] = field(default_factory=list)  # in tracker time order
+    seen: list[Observation] = field(default_factory=list)  # in order (history.order)
     base: Base | None = None
 
     def to_json(self) -> str:
-        return json.dumps(_as_dict(self))
+        """The row's JSON: the run, the thresholds fired and the base (not `seen`)."""
+        return json.dumps({**_as_dict(self),
+                           "base": None if self.base is None else base_as_dict(self.base)})
 
     @classmethod
     def from_json(cls, text: str) -> Clock:
-        """A stored clock; one stored before history was kept has neither `seen` nor `base`
-        (history.py takes its state as the base)."""
-        return _from_dict(json.loads(text))
+        """A stored clock (migration 0009 brought older rows to this form)."""
+        data = json.loads(text)
+        clock = _from_dict(data)
+        if data.get("base") is not None:
+            clock.base = base_from_dict(data["base"])
+        return clock
 
     def run(self) -> Clock:
         """The run alone, without history or fired thresholds: what the state machine moves."""
@@ -83,28 +90,26 @@ class Clock:
                      self.stopped_at)
 
 
+def base_as_dict(base: Base) -> dict[str, Any]:
+    return {"clock": None if base.clock is None else _as_dict(base.clock), "until": base.until,
+            "learned": base.learned}
+
+
+def base_from_dict(data: dict[str, Any]) -> Base:
+    clock = data["clock"]
+    return Base(None if clock is None else _from_dict(clock), data["until"], data["learned"])
+
+
 def _as_dict(clock: Clock) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "state": clock.state, "started_at": clock.started_at, "paused_at": clock.paused_at,
-        "pauses": [list(p) for p in clock.pauses], "fired": clock.fired,
-        "stopped_at": clock.stopped_at,
-        "seen": [[o.at, sorted(o.held), o.learned] for o in clock.seen]}
-    base = clock.base
-    data["base"] = None if base is None else {
-        "clock": None if base.clock is None else _as_dict(base.clock), "until": base.until,
-        "learned": base.learned}
-    return data
+    return {"state": clock.state, "started_at": clock.started_at, "paused_at": clock.paused_at,
+            "pauses": [list(p) for p in clock.pauses], "fired": clock.fired,
+            "stopped_at": clock.stopped_at}
 
 
 def _from_dict(data: dict[str, Any]) -> Clock:
-    base = data.pop("base", None)
-    seen = data.pop("seen", [])
-    clock = Clock(**{**data, "pauses": [tuple(p) for p in data.get("pauses", [])]})
-    clock.seen = [Observation(at, frozenset(held), learned) for at, held, learned in seen]
-    if base is not None:
-        clock.base = Base(None if base["clock"] is None else _from_dict(base["clock"]),
-                          base["until"], base["learned"])
-    return clock
+    return Clock(data["state"], data["started_at"], data.get("paused_at"),
+                 [(a, b) for a, b in data.get("pauses", [])], list(data.get("fired", [])),
+                 data.get("stopped_at"))
 
 
 def holding(policy: SlaPolicy, event: TicketEvent) -> frozenset[Condition]:

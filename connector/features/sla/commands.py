@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from typing import Any
 
 from connector.config import DEFAULT_CONFIG_ENV, config_path, load_config
@@ -13,6 +14,7 @@ from connector.events import TicketRef
 from connector.features.sla import store
 from connector.features.sla.clocks import Clock, due, elapsed
 from connector.features.sla.history import first_learned
+from connector.features.sla.shared import Shared
 from connector.store.db import reading
 from connector.timestamps import from_epoch
 from connector.wording import local_time
@@ -51,7 +53,7 @@ def cmd_show(args: argparse.Namespace) -> int:
                 print(f"{ticket}: no SLA clock (no policy started on it)")
                 status = EXIT_INVALID
             for row in rows:
-                print(describe(c, row))
+                print(describe(c, row, store.history_of(conn, row.ticket)))
     return status
 
 
@@ -78,15 +80,16 @@ def cmd_repair(args: argparse.Namespace) -> int:
     return status
 
 
-def describe(c: Any, row: Any) -> str:
-    """A clock in a few lines, times in the regulation's zone."""
+def describe(c: Any, row: Any, history: Shared) -> str:
+    """A clock in a few lines, times in the regulation's zone; `history`: its ticket's."""
     from connector.features.sla.flows import hours_for, target_of
 
     mapping = c.mappings.by_name.get(row.mapping)
     policy = next((p for p in mapping.sla if p.name == row.policy), None) if mapping else None
     if mapping is None or policy is None:
         return f"{row.ticket} {row.policy}: the policy is no longer in the mappings"
-    clock, now, zone = Clock.from_json(row.clock), c.clock.now(), mapping.timezone
+    clock = replace(Clock.from_json(row.clock), seen=history.view(policy.name))
+    now, zone = c.clock.now(), mapping.timezone
     hours, target = hours_for(c, policy), target_of(c, mapping, policy)
 
     def at(t: float | None) -> str:

@@ -6,6 +6,7 @@ action, and its threshold's actions are written in the same transaction that mar
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -15,12 +16,13 @@ from connector.core import Connector
 from connector.events import Action, TicketEvent, TicketRef
 from connector.features.sla import store
 from connector.features.sla.calendars import CalendarError
-from connector.features.sla.clocks import Clock, Hours, WallClock, due, next_due
-from connector.features.sla.history import Lateness, lateness, observe, too_old
+from connector.features.sla.clocks import Clock, Hours, WallClock, due, holding, next_due
+from connector.features.sla.history import Lateness, lateness, place, too_old
 from connector.features.sla.models import SlaPolicy, Threshold
 from connector.logs import every_so_often
 from connector.mappings import Mapping
 from connector.rules.vocab import read_event
+from connector.store.db import reading
 from connector.timestamps import from_epoch
 from connector.wording import local_time, ticket_label
 from connector.work import enqueue_actions
@@ -47,25 +49,37 @@ def on_ticket(c: Connector, conn: Connection, event: TicketEvent) -> None:
     at, learned = _event_time(c, event), c.clock.now()
     event = read_event(mapping, event)  # statuses and priorities in the regulation's words
     ticket = str(event.ref)
-    rows, changed = store.clocks_of(conn, ticket), []
+    stored, held = store.load(conn, ticket), {}
     for policy in mapping.sla:
-        row = rows.get(policy.name)
-        old = Clock.from_json(row.clock) if row is not None else None
-        if old is not None and too_old(old, at):
+        if too_old(stored.base(policy.name), at):
             every_so_often(log, f"SLA {ticket} {policy.name}: a change of {event.updated_at} "
                                 "is older than the history kept; `sla repair` rebuilds it")
-            continue
-        new = observe(policy, old, event, at, learned)
-        if new == old:
-            continue
-        try:
-            upcoming = next_due(new, hours_for(c, policy), target_of(c, mapping, policy),
-                                policy, at)
-        except CalendarError as exc:  # boundary: a calendar without hours holds up no event
-            every_so_often(log, f"SLA {mapping.name}.{policy.name}: {exc}; the clock rests")
-            upcoming = None
-        changed.append((policy.name, new, upcoming[1] if upcoming else None))
-    store.save_all(conn, ticket, mapping.name, changed)
+        else:
+            held[policy.name] = holding(policy, event)
+    changed = place(stored, held, at, learned) if held else None
+    if changed is None:
+        return  # a copy of an event seen: nothing to write
+    clocks = []
+    for name in sorted(changed):  # a policy that left the mapping has a fold to keep at most
+        clock = stored.clocks[name]
+        clocks.append((name, clock, _next_due_at(
+            c, mapping, next((p for p in mapping.sla if p.name == name), None), clock, at)))
+    store.save_all(conn, ticket, mapping.name, stored.history, clocks)
+
+
+def _next_due_at(c: Connector, mapping: Mapping, policy: SlaPolicy | None, clock: Clock,
+                 now: float) -> float | None:
+    """When the clock's next threshold falls due (None: none while it stands as it is, or its
+    policy left the mapping)."""
+    if policy is None:
+        return None
+    try:
+        upcoming = next_due(clock, hours_for(c, policy), target_of(c, mapping, policy), policy,
+                            now)
+    except CalendarError as exc:  # boundary: a calendar without hours holds up no event
+        every_so_often(log, f"SLA {mapping.name}.{policy.name}: {exc}; the clock rests")
+        return None
+    return upcoming[1] if upcoming else None
 
 
 def tick(c: Connector) -> list[str]:
@@ -105,7 +119,8 @@ def _fire(c: Connector, row: Row[Any]) -> None:
         if when is None or when > now:
             break
         late = now - when > max(120.0, 2 * c.config.sla.tick_seconds)
-        why = LATE_TEXTS[lateness(clock, hours, target, threshold.at, when)] if late else ""
+        why = LATE_TEXTS[lateness(_observed(c, row, clock), hours, target, threshold.at,
+                                  when)] if late else ""
         actions += threshold_actions(c, mapping, policy, threshold, ref, target, when, why)
         clock.fired.append(threshold.at)
     upcoming = next_due(clock, hours, target, policy, now)
@@ -115,6 +130,14 @@ def _fire(c: Connector, row: Row[Any]) -> None:
             raise SettleLost()
     if actions:
         log.info("SLA %s on %s: %s%% fired", policy.name, row.ticket, clock.fired[-1])
+
+
+def _observed(c: Connector, row: Row[Any], clock: Clock) -> Clock:
+    """The clock with its observations, read from the ticket's history: why a threshold comes
+    late is told by when the connector learned each change."""
+    with reading(c.engine) as conn:
+        history = store.history_of(conn, row.ticket)
+    return replace(clock, seen=history.view(row.policy))
 
 
 def threshold_actions(c: Connector, mapping: Mapping, policy: SlaPolicy, threshold: Threshold,

@@ -1,4 +1,7 @@
-"""SLA clock rows: read and written with the ticket's other state, claimed when due."""
+"""SLA clock rows: read and written with the ticket's other state, claimed when due. A ticket's
+history — its observations, shared by its policies — is a row of its own (policy HISTORY,
+state `history`, never due): with the clocks it is read in one SELECT and written in one
+upsert."""
 
 from __future__ import annotations
 
@@ -10,38 +13,52 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 
 from connector.features.sla.clocks import Clock
+from connector.features.sla.history import Ticket
+from connector.features.sla.shared import HISTORY, Shared
 from connector.store.claims import claim
 from connector.store.db import now
 from connector.store.schema import sla_clocks
 
-
-def clocks_of(conn: Connection, ticket: str) -> dict[str, Row[Any]]:
-    """A ticket's clocks by policy."""
-    rows = conn.execute(select(sla_clocks).where(sla_clocks.c.ticket == ticket))
-    return {row.policy: row for row in rows}
+NOT_CLOCKS = ("idle", "history")  # states of rows that are no clock: no show, no metrics
 
 
-def save(conn: Connection, ticket: str, policy: str, mapping: str, clock: Clock,
-         due_at: float | None) -> None:
-    """Write a clock and its next due time (None: nothing left to fire while it stands). A
-    lease on it ends: a tick firing the clock as it was must not settle over it (SettleLost)."""
-    save_all(conn, ticket, mapping, [(policy, clock, due_at)])
+def load(conn: Connection, ticket: str) -> Ticket:
+    """A ticket's history and its policies' clocks, as stored."""
+    loaded = Ticket()
+    for row in conn.execute(select(sla_clocks.c.policy, sla_clocks.c.clock)
+                            .where(sla_clocks.c.ticket == ticket)):
+        if row.policy == HISTORY:
+            loaded.history = Shared.from_json(row.clock)
+        else:
+            loaded.clocks[row.policy] = Clock.from_json(row.clock)
+    return loaded
 
 
-def save_all(conn: Connection, ticket: str, mapping: str,
+def history_of(conn: Connection, ticket: str) -> Shared:
+    """A ticket's history alone: what a clock's lateness and `sla show` read."""
+    text = conn.execute(select(sla_clocks.c.clock).where(
+        sla_clocks.c.ticket == ticket, sla_clocks.c.policy == HISTORY)).scalar()
+    return Shared() if text is None else Shared.from_json(text)
+
+
+def save_all(conn: Connection, ticket: str, mapping: str, history: Shared,
              clocks: list[tuple[str, Clock, float | None]]) -> None:
-    """Write a ticket's changed clocks (policy, clock, next due time) in one statement: every
-    ticket event observes every policy, so this is on each event's path."""
-    if not clocks:
-        return
+    """Write a ticket's history and its changed clocks (policy, clock, next due time — None:
+    nothing left to fire while it stands) in one statement: every ticket event adds to the
+    history, so this is on each event's path. A lease on a clock written ends: a tick firing
+    it as it was must not settle over it (SettleLost)."""
     t = now(conn)
-    conn.execute(_upsert(conn.dialect.name), [{
-        "ticket": ticket, "policy": policy, "ordering_key": f"{ticket}|{policy}"[:255],
-        "attempts": 0, "clock": clock.to_json(), "state": clock.state,
-        "level": max(clock.fired, default=0),
-        "status": "pending" if due_at is not None else "done", "due_at": due_at,
-        "updated_at": t, "mapping": mapping, "claimed_by": None, "lease_until": None}
-        for policy, clock, due_at in clocks])
+    rows = [{"ticket": ticket, "policy": policy, "ordering_key": f"{ticket}|{policy}"[:255],
+             "attempts": 0, "clock": clock.to_json(), "state": clock.state,
+             "level": max(clock.fired, default=0),
+             "status": "pending" if due_at is not None else "done", "due_at": due_at,
+             "updated_at": t, "mapping": mapping, "claimed_by": None, "lease_until": None}
+            for policy, clock, due_at in clocks]
+    rows.append({"ticket": ticket, "policy": HISTORY, "attempts": 0,
+                 "ordering_key": f"{ticket}|{HISTORY}"[:255], "clock": history.to_json(),
+                 "state": "history", "level": 0, "status": "done", "due_at": None,
+                 "updated_at": t, "mapping": mapping, "claimed_by": None, "lease_until": None})
+    conn.execute(_upsert(conn.dialect.name), rows)
 
 
 CHANGED = ("clock", "state", "level", "status", "due_at", "updated_at", "mapping", "claimed_by",
@@ -76,23 +93,24 @@ def settle(conn: Connection, row_id: int, worker: str, clock: Clock,
 
 def count_by_state(conn: Connection) -> dict[tuple[str, str, str], int]:
     """(policy, state, reached: none | warned | breached) → how many clocks, for /metrics;
-    idle ones (seen, never started) are no clocks."""
+    idle ones (seen, never started) and histories are no clocks."""
     reached = case((sla_clocks.c.level >= 100, "breached"), (sla_clocks.c.level > 0, "warned"),
                    else_="none")
     rows = conn.execute(select(sla_clocks.c.policy, sla_clocks.c.state, reached, func.count())
-                        .where(sla_clocks.c.state != "idle")
+                        .where(sla_clocks.c.state.not_in(NOT_CLOCKS))
                         .group_by(sla_clocks.c.policy, sla_clocks.c.state, reached))
     return {(policy, state, level): int(n) for policy, state, level, n in rows}
 
 
 def find(conn: Connection, tracker: str, ticket: str) -> list[Row[Any]]:
-    """A ticket's started clocks (not idle ones), the ticket given as `gitlab:1#23`, `1#23` or
-    `23`."""
+    """A ticket's started clocks (not idle ones, not its history), the ticket given as
+    `gitlab:1#23`, `1#23` or `23`."""
     if ticket.startswith(f"{tracker}:"):
         where = sla_clocks.c.ticket == ticket
     elif "#" in ticket:
         where = sla_clocks.c.ticket == f"{tracker}:{ticket}"
     else:
         where = sla_clocks.c.ticket.like(f"{tracker}:%#{ticket}")
-    return list(conn.execute(select(sla_clocks).where(where, sla_clocks.c.state != "idle")
+    clocks = sla_clocks.c.state.not_in(NOT_CLOCKS)
+    return list(conn.execute(select(sla_clocks).where(where, clocks)
                              .order_by(sla_clocks.c.ticket, sla_clocks.c.policy)))

@@ -11,7 +11,8 @@ import pytest
 
 from connector.events import TicketEvent, TicketRef
 from connector.features.sla.clocks import Clock, WallClock, due, elapsed
-from connector.features.sla.history import observe
+from connector.features.sla.history import Ticket, observe
+from connector.features.sla.shared import Shared
 from connector.mappings import load_mappings
 from tests.conftest import REPO
 
@@ -108,7 +109,10 @@ def test_a_wall_clock_target_counts_every_second() -> None:
     assert due(clock, WallClock(), 1000.0, 100, 1500.0) == 2100.0
 
 
-def test_a_clock_survives_the_store() -> None:
+def test_a_clock_survives_the_store_its_observations_in_the_tickets_history() -> None:
     clock = run([("2026-03-02 10:00", "Новая"), ("2026-03-02 12:00", "Обратная связь"),
                  ("2026-03-03 10:00", "Новая")])
-    assert clock is not None and Clock.from_json(clock.to_json()) == clock
+    assert clock is not None and len(clock.seen) == 3
+    assert Clock.from_json(clock.to_json()) == replace(clock, seen=[])  # the row: no history
+    history = Ticket.alone(INTAKE.name, clock).history
+    assert Shared.from_json(history.to_json()).view(INTAKE.name) == clock.seen

@@ -171,7 +171,7 @@ def test_mantis_statuses_are_read_in_the_regulations_words(
         on_ticket(c, conn, request)
         on_ticket(c, conn, replace(request, status="feedback",
                                    updated_at="2026-03-02T09:00:00.000000Z"))
-        row = conn.execute(select(sla_clocks)).one()
+        row = conn.execute(select(sla_clocks).where(sla_clocks.c.state != "history")).one()
     assert (row.policy, row.state, row.due_at) == ("intake", "paused", None)
 
 

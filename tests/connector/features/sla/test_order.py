@@ -20,6 +20,7 @@ from sqlalchemy import select
 from connector.clock import FakeClock
 from connector.core import Connector
 from connector.events import TicketEvent, TicketRef
+from connector.features.sla import store
 from connector.features.sla.clocks import Clock, advance, due, holding
 from connector.features.sla.commands import describe
 from connector.features.sla.history import observe
@@ -84,7 +85,7 @@ def shown(c: Connector) -> tuple[str, float | None]:
     """What `sla show` prints for the intake clock, and its next due time."""
     with c.engine.connect() as conn:
         row = conn.execute(select(sla_clocks).where(sla_clocks.c.policy == "intake")).one()
-    return describe(c, row), row.due_at
+        return describe(c, row, store.history_of(conn, row.ticket)), row.due_at
 
 
 @pytest.mark.parametrize("order", [

@@ -73,7 +73,8 @@ def test_repair_keeps_what_the_connector_knew_and_fired_in_the_same_run(
                                        updated_at=at.replace("Z", ".000000Z")))
     fired = replace(stored(c), fired=[75]).to_json()
     with c.engine.begin() as conn:
-        conn.execute(sla_clocks.update().values(clock=fired, level=75))
+        conn.execute(sla_clocks.update().where(sla_clocks.c.policy == "intake")
+                     .values(clock=fired, level=75))
     learned_live = c.clock.now()
     standin_mantis.add_issue(7, status="new", updated_at=HISTORY[0][0])
     for at, status in HISTORY[1:]:
