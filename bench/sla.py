@@ -26,9 +26,10 @@ from typing import Any
 
 from sqlalchemy import insert, select, text
 
+from connector.assembly import build_connector
 from connector.clock import FakeClock
 from connector.config import Config
-from connector.core import Connector, build_connector
+from connector.core import Connector
 from connector.features.sla.clocks import Clock, WallClock
 from connector.features.sla.flows import tick
 from connector.store.schema import outbox, sla_clocks

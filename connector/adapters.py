@@ -5,9 +5,9 @@ from __future__ import annotations
 import importlib
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from connector.chat import Chat
 from connector.errors import PermanentActionError
@@ -133,12 +133,20 @@ class TrackerPlugin:
     supports: frozenset[str]  # action kinds its tracker performs (connector/actions.py)
 
 
+class Normalize(Protocol):
+    """A chat's update → the event the core sees; `commands` are the slash commands features
+    answer (the registry's): anything else written with a slash is talk."""
+
+    def __call__(self, event_name: str, payload: Any,
+                 commands: Collection[str] = ()) -> ChatEvent | None: ...
+
+
 @dataclass(frozen=True)
 class ChatPlugin:
     """What a chat plugin offers the core: update normalisation and a client factory."""
 
     name: str
-    normalize: Callable[[str, Any], ChatEvent | None]
+    normalize: Normalize
     make_chat: Callable[[Any], Chat]  # from the chat's config section, token set
     register_webhook: Callable[[Config], str] | None = None  # one-time setup, if any
     # check-config's vendor rules for the chat's section: `file: key: problem — fix` lines

@@ -32,7 +32,8 @@ def process_chat_event(c: Connector, row: Row[Any]) -> str:
     """Normalise a chat update and act on it."""
     with c.engine.begin() as conn:
         try:
-            event = c.chat_plugins[row.source].normalize(row.event_name, json.loads(row.payload))
+            event = c.chat_plugins[row.source].normalize(row.event_name, json.loads(row.payload),
+                                                         c.registry.commands)
         except PayloadError as exc:
             return finish(c, conn, row, "failed", f"bad payload: {exc.reason}")
         if event is None:

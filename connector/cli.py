@@ -10,10 +10,13 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connector.config import DEFAULT_CONFIG_ENV, Config, config_path, load_config
 from connector.errors import ActionError, ConfigError, PayloadError, StoreError
+
+if TYPE_CHECKING:  # start-up time: the connector's types only for the checker
+    from connector.context import FeatureContext
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +99,11 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--data-dir", type=Path, metavar="DATA",
                       help="where the SQLite store goes (default: DIR/data)")
     init.set_defaults(command=cmd_init)
+    # start-up time: `--help` and `init` import no store, no SDK
     from connector.features.sla.commands import register as sla_commands
     from connector.operations_cli import register as operator_commands
     operator_commands(sub)  # inbox|outbox list|show|retry|cancel
-    sla_commands(sub)  # sla show|repair
+    sla_commands(sub, build=_connector)  # sla show|repair
     return p
 
 
@@ -115,6 +119,7 @@ def _resolve_config(args: argparse.Namespace) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    # start-up time: imported by the command that needs it
     from connector.starter import init_dir
 
     for path in init_dir(args.directory, args.data_dir):
@@ -126,7 +131,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    from connector.core import check_config
+    # start-up time: imported by the command that needs it
+    from connector.assembly import check_config
 
     config = load_config(args.config)
     mappings = check_config(config)
@@ -135,8 +141,9 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    # start-up time: imported by the command that needs it
     from connector.adapters import load_tracker_plugin
-    from connector.core import check_config
+    from connector.assembly import check_config
     from connector.rules.engine import RuleContext, decide
     from connector.rules.state import TicketState
     config = load_config(args.config)
@@ -193,6 +200,7 @@ def _show(value: Any) -> str:
 
 
 def cmd_telegram_set_webhook(args: argparse.Namespace) -> int:
+    # start-up time: imported by the command that needs it
     from connector.adapters import load_chat_plugin
 
     config = load_config(args.config)
@@ -203,6 +211,7 @@ def cmd_telegram_set_webhook(args: argparse.Namespace) -> int:
 
 
 def cmd_failed(args: argparse.Namespace) -> int:
+    # start-up time: imported by the command that needs it
     from connector.store import inbox, outbox
     from connector.store.db import open_existing, reading
 
@@ -220,6 +229,7 @@ def cmd_failed(args: argparse.Namespace) -> int:
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
+    # start-up time: imported by the command that needs it
     from connector.store import inbox, outbox
     from connector.store.db import open_existing
 
@@ -240,6 +250,7 @@ def cmd_retry(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    # start-up time: imported by the command that needs it
     from connector.store.db import make_engine, upgrade
 
     config = load_config(args.config)
@@ -249,7 +260,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from connector.core import build_connector
+    # start-up time: imported by the command that needs it
+    from connector.assembly import build_connector
     from connector.logs import setup_logging
     from connector.runner import Runner
 
@@ -275,13 +287,16 @@ SWITCH_INTERVAL = 0.001
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    # start-up time: imported by the command that needs it
     from gunicorn.app.base import BaseApplication
 
+    # start-up time: imported by the command that needs it
     from webhooks.gunicorn_conf import HOOKS
     from webhooks.server import WORKER_CLASS
 
     config = load_config(args.config)  # fail fast, before forking
-    from connector.core import check_config
+    # start-up time: imported by the command that needs it
+    from connector.assembly import check_config
 
     check_config(config)
 
@@ -303,7 +318,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _connector(config: Config, migrate: bool) -> FeatureContext:
+    """The assembled connector, for commands that act on the store (sla show|repair)."""
+    # start-up time: imported by the command that needs it
+    from connector.assembly import build_connector
+    return build_connector(config, migrate=migrate)
+
+
 def _app_for(config: Config) -> Any:
+    # start-up time: imported by the command that needs it
     from webhooks.app import create_app
 
     return create_app(config)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypeVar
 
 from connector.actions import ActionParamsError, Params, typed_params
@@ -207,3 +207,21 @@ class ChatForm:
 
 
 ChatEvent = ChatMessage | ChatButton | ChatJoin | ChatCommand | ChatForm
+
+ALERT_SOURCE = "alerts"  # the inbox source alerts are stored under
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One monitoring alert, whatever sent it (Alertmanager or the generic format)."""
+
+    fingerprint: str  # identifies one firing: a new firing after resolution is a new alert
+    status: str  # firing | resolved
+    title: str
+    severity: str = ""
+    summary: str = ""
+    url: str = ""
+    started_at: str = ""  # when it began firing (canonical; "" if the sender did not say)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)

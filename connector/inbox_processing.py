@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.engine import Row
 
 from connector import ticketevents
+from connector.chatevents import process_chat_event
 from connector.core import Connector
 from connector.store import inbox
 from connector.work import Between, batches, finish, never_stop
@@ -76,7 +77,10 @@ def _tracker_batch(c: Connector, rows: list[Row[Any]]) -> int:
 
 
 def process_event(c: Connector, row: Row[Any]) -> str:
-    """Route a non-tracker event to the processor registered for its source."""
+    """Route a non-tracker event: a chat's update to the chat spine, anything else to the
+    processor a feature registered for its source."""
+    if row.source in c.config.chats.configured():
+        return process_chat_event(c, row)
     processor = c.registry.sources.get(row.source)
     if processor is not None:
         return processor(c, row)

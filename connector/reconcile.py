@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import partial
 
 from connector.configbase import ReconcileConfig
 from connector.core import Connector
@@ -60,7 +61,13 @@ def reconcile_all(c: Connector, only: str | None = None) -> int:
                if only in (None, kind) for p in cfg.projects)
 
 
-def reconciliation_job(kind: str, every_seconds: float) -> Job:
-    """A tracker's poll as a registered job: it wakes the tracker's lane when it found work."""
-    return Job(f"reconcile:{kind}", every_seconds,
-               lambda c: [kind] if reconcile_all(c, kind) else [])
+def reconciliation_jobs(c: Connector) -> list[Job]:
+    """Each tracker's poll as a timed job (the spine's own, beside the features'): it wakes the
+    tracker's lane when it found work."""
+    return [Job(f"reconcile:{kind}", tracker.reconcile.interval_seconds, partial(_poll, c, kind))
+            for kind, tracker in c.config.trackers.configured().items() if tracker.projects]
+
+
+def _poll(c: Connector, kind: str, _: object) -> list[str]:
+    """One pass over a tracker's projects: its lane to wake if it found work."""
+    return [kind] if reconcile_all(c, kind) else []

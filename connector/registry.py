@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
+from prometheus_client.registry import Collector
 from sqlalchemy.engine import Connection, Row
 
+from connector.adapters import Performed
+from connector.context import FeatureContext
 from connector.events import (
     Action,
     ChatButton,
@@ -21,40 +24,34 @@ from connector.events import (
     TicketEvent,
     TicketRef,
 )
-
-if TYPE_CHECKING:
-    from prometheus_client.registry import Collector
-
-    from connector.adapters import Performed
-    from connector.core import Connector
-    from connector.store.outbox import OutboxItem
+from connector.store.outbox import OutboxItem
 
 # An inbox source's processor: acts on one claimed row, returns its outcome ("done: …").
-SourceProcessor = Callable[["Connector", Row[Any]], str]
+SourceProcessor = Callable[[FeatureContext, Row[Any]], str]
 # A reply in a thread the connector opened for `ref`; `author` is already described.
-ReplyHandler = Callable[["Connector", Connection, TicketRef, ChatMessage, str], list[Action]]
+ReplyHandler = Callable[[FeatureContext, Connection, TicketRef, ChatMessage, str], list[Action]]
 # Sees every tracker event of a ticket (the connector's own changes too), in the transaction
 # that records it: e.g. SLA clocks start, pause and stop on them.
-TicketHook = Callable[["Connector", Connection, TicketEvent], None]
+TicketHook = Callable[[FeatureContext, Connection, TicketEvent], None]
 # A recorded slash command: the actions it decides (after checking where and by whom).
-CommandHandler = Callable[["Connector", Connection, ChatCommand], list[Action]]
+CommandHandler = Callable[[FeatureContext, Connection, ChatCommand], list[Action]]
 # A submitted form (a Slack modal): the actions it decides, in the transaction.
-FormHandler = Callable[["Connector", Connection, ChatForm], list[Action]]
+FormHandler = Callable[[FeatureContext, Connection, ChatForm], list[Action]]
 # A join request to a chat: the actions answering it (approve or decline), in the transaction.
-JoinHandler = Callable[["Connector", Connection, ChatJoin], list[Action]]
+JoinHandler = Callable[[FeatureContext, Connection, ChatJoin], list[Action]]
 # Runs in the transaction that records an action as done.
-AfterAction = Callable[["Connector", Connection, "OutboxItem", "Performed"], None]
+AfterAction = Callable[[FeatureContext, Connection, OutboxItem, Performed], None]
 # Runs in the transaction that records an action as failed for good (with the reason).
-AfterFailure = Callable[["Connector", Connection, "OutboxItem", str], None]
+AfterFailure = Callable[[FeatureContext, Connection, OutboxItem, str], None]
 
 
 class Buttons(Protocol):
     """A feature's buttons: who may press them where, and what a press does."""
 
-    def refusal(self, c: Connector, ev: ChatButton) -> str | None:
+    def refusal(self, c: FeatureContext, ev: ChatButton) -> str | None:
         """Why this press may not act (None: it may); may ask the chat, outside transactions."""
 
-    def press(self, c: Connector, conn: Connection, ev: ChatButton) -> list[Action]:
+    def press(self, c: FeatureContext, conn: Connection, ev: ChatButton) -> list[Action]:
         """The actions an allowed press decides, in the caller's transaction."""
 
 
@@ -64,7 +61,7 @@ class Job:
 
     name: str
     every_seconds: float
-    run: Callable[[Connector], list[str]]
+    run: Callable[[FeatureContext], list[str]]
 
 
 class RegistryError(ValueError):
@@ -87,7 +84,7 @@ class Registry:
     joins: list[JoinHandler] = field(default_factory=list)
     commands: dict[str, CommandHandler] = field(default_factory=dict)
     forms: dict[str, FormHandler] = field(default_factory=dict)  # namespace → handler
-    gauges: list[Callable[[Connector], Collector]] = field(default_factory=list)
+    gauges: list[Callable[[FeatureContext], Collector]] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     channels: dict[str, str] = field(default_factory=dict)  # config key → logical channel
     _aliases: dict[str, str] = field(default_factory=dict)
@@ -119,7 +116,7 @@ class Registry:
         self._unique(self.room_replies, channel, "room channel")
         self.room_replies[channel] = handler
 
-    def gauge(self, make: Callable[[Connector], Collector]) -> None:
+    def gauge(self, make: Callable[[FeatureContext], Collector]) -> None:
         """A /metrics collector reading the store at scrape time (made once per connector)."""
         self.gauges.append(make)
 

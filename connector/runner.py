@@ -16,7 +16,9 @@ from connector.errors import ActionError
 from connector.inbox_processing import drain_inbox
 from connector.logs import every_so_often
 from connector.outbox_dispatch import dispatch_outbox
+from connector.reconcile import reconciliation_jobs
 from connector.registry import Job
+from connector.store.claims import release_worker
 from connector.work import Between
 
 log = logging.getLogger(__name__)
@@ -101,14 +103,15 @@ class Runner:
                                     self.stopping, threads=THREADS_PER_TARGET,
                                     receiving=self._receiving)
                        for target in connector.adapters}
-        sources = [*connector.plugins, *connector.registry.sources]
+        sources = [*connector.plugins, *connector.config.chats.configured(),
+                   *connector.registry.sources]
         self.inbox = {source: Lane(f"inbox:{source}", self._drain(source), every,
                                    self.stopping, after=self._wake_outbox,
                                    receiving=self._receiving)
                       for source in sources}
         self.scheduler = BackgroundScheduler(timezone=UTC)
         opts = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
-        for job in connector.registry.jobs if jobs else []:
+        for job in [*reconciliation_jobs(connector), *connector.registry.jobs] if jobs else []:
             self.scheduler.add_job(self._run_job, "interval", args=[job], id=job.name,
                                    seconds=job.every_seconds, next_run_time=datetime.now(UTC),
                                    **opts)
@@ -127,8 +130,6 @@ class Runner:
         self.scheduler.shutdown(wait=True)
         for lane in [*self.inbox.values(), *self.outbox.values()]:
             lane.join(timeout=30)
-        from connector.store.claims import release_worker
-
         release_worker(self.c.engine, self.c.worker_id)  # others take over now, not after lease
 
     def _receiving(self) -> bool:

@@ -103,7 +103,7 @@ def _decide(c: Connector, row: Row[Any], event: TicketEvent, state: TicketState)
     mapping = c.mapping_for(event.ref)
     if mapping is None:
         return Plan(row, "ignored", f"no mapping for project {event.ref.project}")
-    decision = decide(mapping, event, state, c.context())
+    decision = decide(mapping, event, state, c.rules_context())
     return Plan(row, "done", "", event.ref, decision.state, decision.actions,
                 decision.warnings, mapping.name, event)
 

@@ -36,9 +36,10 @@ import yaml
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from connector.assembly import build_connector
 from connector.clock import SYSTEM_CLOCK, Clock
 from connector.config import Config
-from connector.core import Connector, build_connector
+from connector.core import Connector
 from connector.mappings import Mappings, load_mappings
 from tests.processes import ConnectorProcess
 from tests.standins import fixtures as _standin_fixtures

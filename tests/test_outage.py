@@ -17,9 +17,10 @@ import pytest
 import yaml
 from flask.testing import FlaskClient
 
+from connector.assembly import build_connector
 from connector.clock import SYSTEM_CLOCK, Clock
 from connector.config import Config
-from connector.core import Connector, build_connector
+from connector.core import Connector
 from connector.features.outage import store as outages
 from connector.store import inbox
 from connector.store.db import reading

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from connector.assembly import build_connector
 from connector.config import Config
-from connector.core import Connector, build_connector
+from connector.core import Connector
 from connector.features.outage import store as outages
 from connector.store.db import reading
 from tests.conftest import config_data

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from connector.assembly import build_connector
 from connector.config import Config
-from connector.core import Connector, build_connector
+from connector.core import Connector
 from connector.events import TicketEvent, TicketRef
 from connector.features.outage import store as outages
 from connector.features.outage.flows import on_ticket

@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from connector.assembly import build_connector
 from connector.config import Config
-from connector.core import Connector, build_connector
+from connector.core import Connector
 from connector.store.schema import outbox
 from tests.conftest import config_data, issue_hook
 from tests.drive import post_hook, run_until_idle

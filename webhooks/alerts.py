@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, request
 
 from connector.errors import PayloadError
-from connector.features.alerts.models import SOURCE
+from connector.events import ALERT_SOURCE as SOURCE
 from plugins.alerts.events import normalize
 from webhooks.receiving import extension, read_json, reject, secrets_match, store_events
 

@@ -8,10 +8,11 @@ from typing import Any
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
+from connector.assembly import build_connector
 from connector.config import Config, config_path, load_config
-from connector.core import build_connector
 from connector.logs import setup_logging
 from connector.runner import Runner
+from webhooks import alerts, gitlab, mantis, ops, otrs, slack, telegram
 from webhooks.draining import DrainedBodies
 from webhooks.extension import MAX_BODY, ConnectorExtension
 
@@ -38,8 +39,6 @@ def create_app(config: Config | str | None = None, *, start_worker: bool | None 
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.wsgi_app = DrainedBodies(app.wsgi_app)  # type: ignore[method-assign]
     ConnectorExtension(connector, runner).init_app(app)
-
-    from webhooks import alerts, gitlab, mantis, ops, otrs, slack, telegram
 
     app.register_blueprint(ops.bp)
     optional = [(config.trackers.gitlab, gitlab.bp), (config.trackers.mantis, mantis.bp),

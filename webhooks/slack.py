@@ -22,7 +22,6 @@ from plugins.slack.events import (
     BLOCK_ACTIONS,
     COMMAND,
     EVENT_CALLBACK,
-    RECORDED_COMMANDS,
     VIEW_SUBMISSION,
     normalize,
 )
@@ -121,7 +120,7 @@ def commands() -> Any:
     if refused is not None:
         return refused
     c = extension().connector
-    if request.form.get("command") in RECORDED_COMMANDS:
+    if str(request.form.get("command") or "").removeprefix("/") in c.registry.commands:
         return _record_command(c)
     why = _command_refusal(c, request.form.get("channel_id", ""), request.form.get("user_id", ""))
     if why is not None:

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connector.events import Action, TicketEvent
-from connector.mappings import Mapping, Mappings, render
+from connector.mappings import Mapping
 from connector.rules import escalation, intake, labels, priority
+from connector.rules.context import RuleContext, RuleWarning
 from connector.rules.models import (
     AssignOnLabel,
     EscalateOnLabel,
@@ -21,40 +22,6 @@ from connector.rules.models import (
 )
 from connector.rules.state import TicketState
 from connector.rules.vocab import read_event, write_action
-from connector.wording import ticket_label
-
-
-@dataclass(frozen=True)
-class RuleWarning:
-    """Something a rule could not act on and a person should fix: logged and counted."""
-
-    rule: str
-    field: str  # what it is about: impact, priority…
-    value: str
-    text: str  # one line for the log, naming the fix
-
-
-@dataclass(frozen=True)
-class RuleContext:
-    """What rules may read besides the event: how to speak and who fills roles. `decide` gives
-    each decision its own copy, bound to the regulation, that collects warnings."""
-
-    mappings: Mappings
-    language: str
-    roles: dict[str, str] = field(default_factory=dict)
-    mapping: Mapping | None = None
-    warnings: list[RuleWarning] = field(default_factory=list)
-
-    def bound(self, mapping: Mapping) -> RuleContext:
-        return dataclasses.replace(self, mapping=mapping, warnings=[])
-
-    def text(self, template_id: str, event: TicketEvent, **values: Any) -> str:
-        """Render a template with the ticket's common fields filled in."""
-        values = {"ticket": ticket_label(event.ref), "title": event.title, **values}
-        return render(self.mappings.texts(self.mapping, self.language), template_id, **values)
-
-    def warn(self, rule: str, field_name: str, value: str, text: str) -> None:
-        self.warnings.append(RuleWarning(rule, field_name, value, text))
 
 
 @dataclass

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from connector.events import Action, TicketEvent
+from connector.rules.context import RuleContext
 from connector.rules.models import Condition, EscalateOnLabel, EscalateWhen
 from connector.rules.state import TicketState
 from connector.wording import no_mentions
-
-if TYPE_CHECKING:
-    from connector.rules.engine import RuleContext
 
 
 def holds(when: Condition, event: TicketEvent) -> bool:

@@ -4,15 +4,12 @@ the applicant completes them, in the request itself or in a note."""
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
 
 from connector.events import Action, TicketEvent
+from connector.rules.context import RuleContext
 from connector.rules.form import filled, form_values
 from connector.rules.models import AttachmentAdvice, Detect, IntakeField, IntakeValidation
 from connector.rules.state import TicketState
-
-if TYPE_CHECKING:
-    from connector.rules.engine import RuleContext
 
 WAITING = "intake:waiting"
 FOUND = "intake:found:"  # + item name: found in an applicant's note (notes come one by one)

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from connector.events import Action, TicketEvent
+from connector.rules.context import RuleContext
 from connector.rules.models import ImpactPriority
 from connector.rules.state import TicketState
-
-if TYPE_CHECKING:
-    from connector.rules.engine import RuleContext
 
 CORRECTED = "corrected:"  # + impact|priority: a combination this rule corrected
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from connector.errors import PayloadError
-from connector.features.alerts.models import Alert
+from connector.events import Alert
 from connector.timestamps import canonical
 
 STATUSES = ("firing", "resolved")

@@ -10,6 +10,7 @@ from plugins.otrs.events import RECONCILE, normalize
 
 def make_tracker(config: Any) -> Tracker:
     """The client for a configured tracker section (the SDK loads only when it is used)."""
+    # start-up time: the SDK loads only when a client is made
     from plugins.otrs.tracker import OtrsTracker
 
     return OtrsTracker(config)

@@ -12,6 +12,7 @@ from plugins.slack.events import normalize
 
 def make_chat(config: Any) -> Chat:
     """The client for a configured chat section (the SDK loads only when it is used)."""
+    # start-up time: the SDK loads only when a client is made
     from plugins.slack.chat import SlackChat
 
     return SlackChat(config)

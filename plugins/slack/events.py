@@ -4,6 +4,7 @@ bug in a payload is a 4xx at receive time, never a crash later in the worker."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from connector.chat import button_data
@@ -16,14 +17,14 @@ EVENT_CALLBACK = "event_callback"
 BLOCK_ACTIONS = "block_actions"
 VIEW_SUBMISSION = "view_submission"  # a modal the connector opened, submitted
 COMMAND = "slash_command"  # a command recorded for the worker (/progress), not answered at once
-RECORDED_COMMANDS = ("/progress", "/metrics", "/outage")
 # A reply «also sent to the channel» is one event of subtype thread_broadcast, and no other:
 # it is a reply like any (its thread_ts says where), so it is not among these.
 IGNORED_SUBTYPES = frozenset({"message_changed", "message_deleted", "channel_join",
                               "channel_leave"})
 
 
-def normalize(event_name: str, payload: Any) -> ChatEvent | None:
+def normalize(event_name: str, payload: Any,
+              commands: Collection[str] = ()) -> ChatEvent | None:
     """None for everything the connector does not use (edits, joins, other event types)."""
     if not isinstance(payload, dict):
         raise PayloadError("body must be a JSON object")

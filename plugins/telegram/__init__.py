@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the config lists the plugins' own sections: no import at ru
 
 def make_chat(config: Any) -> Chat:
     """The client for a configured chat section (the SDK loads only when it is used)."""
+    # start-up time: the SDK loads only when a client is made
     from plugins.telegram.chat import TelegramChat
 
     return TelegramChat(config)
@@ -31,6 +32,7 @@ def register_webhook(config: Config) -> str:
         raise ConfigError.at(config.source, "chats.telegram.webhook_url",
                              "Telegram needs a public https URL",
                              "set it to https://<your host>/webhooks/telegram")
+    # start-up time: the SDK loads only when a client is made
     from plugins.telegram.chat import TelegramChat
 
     TelegramChat(cfg).register_webhook(cfg.webhook_url, cfg.webhook_secret.get_secret_value())

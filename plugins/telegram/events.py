@@ -3,6 +3,7 @@ type the Bot API documents (PayloadError naming it otherwise, answered 422 at re
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, NamedTuple
 
 from connector.chat import button_data
@@ -12,7 +13,6 @@ from connector.timestamps import from_epoch
 from plugins.fields import INT64, Fields
 
 UPDATE = "update"
-RECORDED_COMMANDS = ("progress", "metrics", "outage")  # the rest is talk
 INT32 = 2**31 - 1
 MESSAGE_ID = (1, INT32)  # message and topic ids are 32-bit in the Bot API
 USER_ID = (1, INT64)  # the Bot API promises at most 52 significant bits; 64 is the bound
@@ -27,7 +27,8 @@ class _Sender(NamedTuple):
     is_bot: bool
 
 
-def normalize(event_name: str, payload: Any) -> ChatEvent | None:
+def normalize(event_name: str, payload: Any,
+              commands: Collection[str] = ()) -> ChatEvent | None:
     """Messages in forum topics, button presses, join requests; None for everything else."""
     if not isinstance(payload, dict):
         raise PayloadError("body must be a JSON object")
@@ -36,7 +37,7 @@ def normalize(event_name: str, payload: Any) -> ChatEvent | None:
     update = Fields(payload, "")
     update.integer("update_id", 0, INT64)
     if update.has("message"):
-        return _message(update.obj("message"))
+        return _message(update.obj("message"), commands)
     if update.has("callback_query"):
         return _button(update.obj("callback_query"))
     if update.has("chat_join_request"):
@@ -50,7 +51,7 @@ def _join(r: Fields) -> ChatJoin:
                     user_name=sender.name or sender.username or str(sender.id))
 
 
-def _message(m: Fields) -> ChatMessage | ChatCommand:
+def _message(m: Fields, commands: Collection[str]) -> ChatMessage | ChatCommand:
     chat_id, message_id = _chat_id(m), m.integer("message_id", *MESSAGE_ID)
     given = m.optional_obj("from")
     sender = _sender(given) if given is not None else None
@@ -61,7 +62,7 @@ def _message(m: Fields) -> ChatMessage | ChatCommand:
     text, caption = m.text("text"), m.text("caption")
     replied = m.optional_obj("reply_to_message")
     reply_to = replied.integer("message_id", *MESSAGE_ID) if replied is not None else None
-    at, command = _date(m.raw.get("date")), _command(text, m.objects("entities"))
+    at, command = _date(m.raw.get("date")), _command(text, m.objects("entities"), commands)
     if command is not None and sender is not None and not sender.is_bot:
         return ChatCommand(chat="telegram", channel_id=str(chat_id), user_id=str(sender.id),
                            user_name=sender.name or sender.username or str(sender.id),
@@ -80,16 +81,18 @@ def _message(m: Fields) -> ChatMessage | ChatCommand:
     )
 
 
-def _command(text: str, entities: list[Fields]) -> tuple[str, str] | None:
+def _command(text: str, entities: list[Fields],
+             commands: Collection[str]) -> tuple[str, str] | None:
     """`/progress@helpdesk_bot text` → ("progress", "text"), when Telegram marked a bot
-    command at the start (a path like /var/log in a reply is not one)."""
+    command at the start (a path like /var/log in a reply is not one) and it is one of the
+    `commands` features answer (the registry's); others are talk."""
     marks = [(e.text("type", required=True), e.integer("offset", 0, INT32),
               e.integer("length", 0, INT32)) for e in entities]
     if not marks or marks[0][:2] != ("bot_command", 0):
         return None
     length = marks[0][2]
     word = text[1:length].split("@", 1)[0].lower()
-    if word not in RECORDED_COMMANDS:
+    if word not in commands:
         return None  # /start, /help…: said to people, relayed like any message
     return word, text[length:].strip()
 

@@ -20,8 +20,8 @@ from connector.actions import (
     typed_params,
 )
 from connector.adapters import TRACKER_PLUGINS, load_tracker_plugin
+from connector.assembly import check_config
 from connector.config import load_config
-from connector.core import check_config
 from connector.errors import ConfigError
 from connector.events import Action, ActionKind, TicketRef
 from tests.conftest import REPO

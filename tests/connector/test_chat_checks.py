@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
+from connector.assembly import check_config
 from connector.config import load_config
-from connector.core import check_config
 from connector.errors import ConfigError
 from tests.conftest import REPO
 

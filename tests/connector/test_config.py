@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from connector.assembly import check_config
 from connector.config import Config, load_config
-from connector.core import check_config
 from connector.errors import ConfigError
 from connector.starter import shipped_mappings
 from tests.conftest import REPO

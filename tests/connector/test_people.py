@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from connector.assembly import check_config
 from connector.config import Config, PersonConfig, load_config
-from connector.core import check_config
 from connector.errors import ConfigError
 from connector.people import People
 from tests.conftest import REPO

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from connector.assembly import build_registry, check_config
 from connector.chat import button, button_data
 from connector.config import load_config
-from connector.core import build_registry, check_config
 from connector.errors import ConfigError
 from connector.events import Action, ChatButton
 from connector.features.templates import FEATURE_TEMPLATES

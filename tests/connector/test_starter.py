@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from connector.assembly import check_config
 from connector.cli import main
 from connector.config import load_config
-from connector.core import check_config
 from connector.starter import shipped_mappings
 from tests.conftest import REPO
 

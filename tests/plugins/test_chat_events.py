@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from connector.errors import PayloadError
-from connector.events import ChatButton, ChatCommand, ChatJoin, ChatMessage
-from connector.features.alerts.models import Alert
+from connector.events import Alert, ChatButton, ChatCommand, ChatJoin, ChatMessage
 from plugins.alerts import events as alert_events
 from plugins.slack import events as slack_events
 from plugins.telegram import events as telegram_events
@@ -147,6 +146,9 @@ def test_a_telegram_author_is_named_as_far_as_known(
     assert isinstance(m, ChatMessage) and m.author_name == name
 
 
+COMMANDS = frozenset({"progress", "metrics", "outage"})  # what the outage feature registers
+
+
 @pytest.mark.parametrize(("text", "command", "rest"), [
     ("/progress Перезапустили сервис", "progress", "Перезапустили сервис"),
     ("/progress@helpdesk_bot  данные целы ", "progress", "данные целы"),
@@ -155,10 +157,17 @@ def test_a_telegram_author_is_named_as_far_as_known(
 ])
 def test_a_telegram_bot_command_is_a_command_in_its_topic(
         tg: StandInTelegram, text: str, command: str, rest: str) -> None:
-    m = telegram_events.normalize("update", tg.message_update(GROUP, text, thread_id=7))
+    m = telegram_events.normalize("update", tg.message_update(GROUP, text, thread_id=7),
+                                  COMMANDS)
     assert m == ChatCommand(chat="telegram", channel_id=str(GROUP), user_id=str(USER["id"]),
                             user_name="Ivan Petrov", command=command, text=rest,
                             thread_id="7")
+
+
+def test_a_command_no_feature_answers_is_talk(tg: StandInTelegram) -> None:
+    """/start, /help: said to people in the chat, relayed like any message."""
+    update = tg.message_update(GROUP, "/start", thread_id=7)
+    assert isinstance(telegram_events.normalize("update", update, COMMANDS), ChatMessage)
 
 
 def test_a_slash_telegram_did_not_mark_as_a_command_is_just_text(tg: StandInTelegram) -> None:

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy.engine import Connection, Row
 
 from connector.adapters import Performed
-from connector.core import Connector
-from connector.events import Action, ChatMessage, TicketRef
+from connector.context import FeatureContext
+from connector.events import Action, Alert, ChatMessage, TicketRef
 from connector.features.alerts.buttons import alerts_config, buttons
-from connector.features.alerts.models import RULE, Alert, alert_ref
-from connector.features.alerts.texts import decision_text, severity_text
+from connector.features.alerts.models import RULE, alert_ref
+from connector.features.alerts.wording import decision_text, severity_text
 from connector.store import threads
 from connector.store.outbox import OutboxItem
 from connector.work import enqueue_actions, finish
@@ -23,7 +23,7 @@ from connector.work import enqueue_actions, finish
 log = logging.getLogger(__name__)
 
 
-def process_alert(c: Connector, row: Row[Any]) -> str:
+def process_alert(c: FeatureContext, row: Row[Any]) -> str:
     """Post a new firing alert with buttons; update its message when it resolves."""
     cfg = alerts_config(c)
     alert = Alert(**json.loads(row.payload))
@@ -49,7 +49,7 @@ def process_alert(c: Connector, row: Row[Any]) -> str:
         return finish(c, conn, row, "done", f"alert {alert_id} {alert.status}: {count} action(s)")
 
 
-def on_reply(c: Connector, conn: Connection, ref: TicketRef, m: ChatMessage,
+def on_reply(c: FeatureContext, conn: Connection, ref: TicketRef, m: ChatMessage,
              author: str) -> list[Action]:
     """The first reply after "one-off" is the cause; it goes into the alert's message."""
     row = threads.get_alert(conn, int(ref.key))
@@ -65,7 +65,7 @@ def on_reply(c: Connector, conn: Connection, ref: TicketRef, m: ChatMessage,
                    {"channel": alerts_config(c).channel, "text": text, "buttons": []}, RULE)]
 
 
-def follow_up(c: Connector, conn: Connection, item: OutboxItem, performed: Performed) -> None:
+def follow_up(c: FeatureContext, conn: Connection, item: OutboxItem, performed: Performed) -> None:
     """When an alert's issue exists, say so in the alert's message and drop the buttons."""
     alert_id = item.action.params.get("alert_id")
     if item.action.kind != "create_issue" or alert_id is None:

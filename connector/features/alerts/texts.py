@@ -1,11 +1,7 @@
-"""How an alert's values read in the team's language: never a stored English value."""
+"""The texts alerts speak with and how their stored values map to them (the mapping loader
+reads this: data only; saying them is wording.py)."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # the mapping loader imports TEMPLATES before the connector exists
-    from connector.core import Connector
 
 # Template id → the placeholders it may use; every mapping's texts must have them all.
 TEMPLATES: dict[str, set[str]] = {
@@ -34,18 +30,3 @@ DECISIONS = {"pending": "alert_decision_pending", "awaiting_cause": "alert_decis
              "one-off": "alert_decision_oneoff", "accident": "alert_decision_accident"}
 SEVERITIES = {"critical": "alert_severity_critical", "warning": "alert_severity_warning",
               "info": "alert_severity_info"}
-
-
-def decision_text(c: Connector, decision: str) -> str:
-    """L1's decision as the message shows it, never the stored value."""
-    if decision.startswith("issue: "):
-        return c.render("alert_decision_issue", label=decision.removeprefix("issue: "))
-    return c.render(DECISIONS[decision]) if decision in DECISIONS else decision
-
-
-def severity_text(c: Connector, severity: object) -> str:
-    """Alertmanager's usual severities in the team's language; others as the sender wrote."""
-    value = str(severity or "").strip()
-    if not value:
-        return "—"
-    return c.render(SEVERITIES[value.lower()]) if value.lower() in SEVERITIES else value

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.events import Action, ChatMessage, TicketRef
 from connector.wording import local_time, no_mentions, ticket_label
 
 CHAT_NAMES = {"slack": "Slack", "telegram": "Telegram"}
 
 
-def on_reply(c: Connector, conn: Connection, ref: TicketRef, m: ChatMessage,
+def on_reply(c: FeatureContext, conn: Connection, ref: TicketRef, m: ChatMessage,
              author: str) -> list[Action]:
     return [reply_note(c, ref, m, author)]
 
 
-def reply_note(c: Connector, ref: TicketRef, m: ChatMessage, author: str) -> Action:
+def reply_note(c: FeatureContext, ref: TicketRef, m: ChatMessage, author: str) -> Action:
     """A chat reply as a tracker note: author, time in the team's zone, text; files as links.
     Chat handles in it never mention tracker users (see wording.no_mentions)."""
     files = "".join(f"\n📎 {url}" for url in m.files)

@@ -9,12 +9,13 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Row
 
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.events import Action, ChatButton, TicketRef
 from connector.features.outage import conclusion, problems, roomforms, store
-from connector.features.outage.buttons import presser_roles
-from connector.features.outage.flows import DECISIONS, HOME, RULE
+from connector.features.outage.flows import DECISIONS, HOME, RULE, stage_actions, status_text
 from connector.features.outage.models import Stage
+from connector.features.outage.presses import pressed_outage, thanks
+from connector.features.outage.roles import presser_roles
 from connector.features.outage.roomforms import RoomForm
 from connector.features.outage.roomlog import members, room_log
 from connector.store import threads
@@ -22,7 +23,7 @@ from connector.store.db import reading
 from connector.wording import no_mentions
 
 
-def refusal(c: Connector, ev: ChatButton) -> str | None:
+def refusal(c: FeatureContext, ev: ChatButton) -> str | None:
     found = _outage(c, ev)
     if isinstance(found, str):
         return found
@@ -60,15 +61,13 @@ def refusal(c: Connector, ev: ChatButton) -> str | None:
     return None
 
 
-def press(c: Connector, conn: Connection, ev: ChatButton) -> list[Action]:
+def press(c: FeatureContext, conn: Connection, ev: ChatButton) -> list[Action]:
     found = _outage(c, ev)
     if isinstance(found, str):
         return []
     row, value = found
     ref = TicketRef.parse(row.ticket)
-    answer = [Action("answer_button", ev.chat, ref, {
-        "callback_id": ev.callback_id, "text": c.render("button_answer")}, RULE)] \
-        if ev.callback_id else []
+    answer = thanks(c, ev, ref)
     person = c.mappings.catalog.person(ev.chat, ev.user_id)
     who = person.name if person else ev.user_name
     if ev.action == "conclude":
@@ -81,7 +80,7 @@ def press(c: Connector, conn: Connection, ev: ChatButton) -> list[Action]:
     return answer + decide(c, conn, row, decision, value - len(DECISIONS), who, ev)
 
 
-def decide(c: Connector, conn: Connection, row: Row[Any], decision: str, problem_id: int,
+def decide(c: FeatureContext, conn: Connection, row: Row[Any], decision: str, problem_id: int,
            who: str, ev: ChatButton | None = None, comment: str = "") -> list[Action]:
     """The outage takes its closing stage once (a second decision finds it closed)."""
     closing = _closing_stage(c, row)
@@ -94,7 +93,7 @@ def decide(c: Connector, conn: Connection, row: Row[Any], decision: str, problem
     return actions + close(c, conn, row, closing, who, decision, comment)
 
 
-def _with_comment(c: Connector, conn: Connection, row: Row[Any], values: dict[str, str],
+def _with_comment(c: FeatureContext, conn: Connection, row: Row[Any], values: dict[str, str],
                   who: str) -> list[Action]:
     comment = no_mentions(values.get("comment", "")).strip()[:3000]
     if comment:
@@ -103,7 +102,7 @@ def _with_comment(c: Connector, conn: Connection, row: Row[Any], values: dict[st
         "channel": HOME, "text": c.render("outage_closing_empty", row.mapping, who=who)}, RULE)]
 
 
-def _may_close(c: Connector, conn: Connection, row: Row[Any]) -> bool:
+def _may_close(c: FeatureContext, conn: Connection, row: Row[Any]) -> bool:
     return row.kind == "outage" and _closing_stage(c, row) is not None
 
 
@@ -111,11 +110,10 @@ FORM = RoomForm("closing", ("comment",), "outage_closing_title", "outage_closing
                 _with_comment, open_in=_may_close)
 
 
-def close(c: Connector, conn: Connection, row: Row[Any], closing: Stage, who: str,
+def close(c: FeatureContext, conn: Connection, row: Row[Any], closing: Stage, who: str,
           decision: str, comment: str = "") -> list[Action]:
     """The ticket takes the closing stage and a note; the room gets its last status and is
     archived, closed or returned to the pool with its log attached to the ticket."""
-    from connector.features.outage.flows import stage_actions, status_text
     mapping = c.mappings.by_name[row.mapping]
     ref = TicketRef.parse(row.ticket)
     old = _stage(c, row)
@@ -134,7 +132,7 @@ def close(c: Connector, conn: Connection, row: Row[Any], closing: Stage, who: st
             *room_closing(c, conn, row)]
 
 
-def room_closing(c: Connector, conn: Connection, row: Row[Any]) -> list[Action]:
+def room_closing(c: FeatureContext, conn: Connection, row: Row[Any]) -> list[Action]:
     """The room's log on the ticket, then the room archived, closed or returned to the pool."""
     mapping, ref = c.mappings.by_name[row.mapping], TicketRef.parse(row.ticket)
     return [Action("attach_file", ref.tracker, ref, {
@@ -146,30 +144,24 @@ def room_closing(c: Connector, conn: Connection, row: Row[Any]) -> list[Action]:
                 "free_title": c.render("outage_pool_free", mapping.name)}, RULE)]
 
 
-def _stage(c: Connector, row: Row[Any]) -> Stage:
+def _stage(c: FeatureContext, row: Row[Any]) -> Stage:
     rules = c.mappings.by_name[row.mapping].outage
     assert rules is not None
     return rules.stage(row.stage)
 
 
-def _closing_stage(c: Connector, row: Row[Any]) -> Stage | None:
+def _closing_stage(c: FeatureContext, row: Row[Any]) -> Stage | None:
     rules = c.mappings.by_name[row.mapping].outage
     assert rules is not None
     return next((rules.stage(n) for n in rules.stage(row.stage).next
                  if rules.stage(n).closing), None)
 
 
-def _outage(c: Connector, ev: ChatButton) -> tuple[Row[Any], int] | str:
+def _outage(c: FeatureContext, ev: ChatButton) -> tuple[Row[Any], int] | str:
     """The outage a conclude/close press is about and its value (the decision's index, or
     len(DECISIONS) + a problem's id when a problem was picked)."""
-    parts = ev.value.split(":")
-    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) <= 18 for p in parts):
-        return "not a button the connector posts"
-    with reading(c.engine) as conn:
-        row = store.get(conn, int(parts[0]))
-    if row is None or row.mapping not in c.mappings.by_name or \
-            c.mappings.by_name[row.mapping].outage is None:
-        return "no such outage"
-    if row.kind != "outage":
-        return "not an outage"
-    return row, int(parts[1])
+    found = pressed_outage(c, ev, 2)
+    if isinstance(found, str):
+        return found
+    row, [value] = found
+    return (row, value) if row.kind == "outage" else "not an outage"

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Row
 
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.events import Action, TicketRef
 from connector.features.outage import downtime, store, store_forms
 from connector.features.outage.downtime import Span
@@ -27,7 +27,7 @@ FIELDS = ("cause", "measures", "tasks", "affected")
 MAY_CONCLUDE = {"responsible", "duty", "head"}
 
 
-def asks_conclusion(c: Connector, row: Row[Any]) -> bool:
+def asks_conclusion(c: FeatureContext, row: Row[Any]) -> bool:
     """Whether the outage stands in a stage that offers the conclusion."""
     rules = c.mappings.by_name[row.mapping].outage
     return row.kind == "outage" and rules is not None and rules.stage(row.stage).conclusion
@@ -37,23 +37,23 @@ def concluded(conn: Connection, outage_id: int) -> bool:
     return any(e["kind"] == "conclusion" for e in store.timeline(conn, outage_id))
 
 
-def computed(c: Connector, conn: Connection, row: Row[Any]) -> Span:
+def computed(c: FeatureContext, conn: Connection, row: Row[Any]) -> Span:
     """The downtime as the timeline gives it."""
     rules = c.mappings.by_name[row.mapping].outage
     assert rules is not None
     return downtime.span(conn, row, rules, c.clock.now())
 
 
-def _initial(c: Connector, conn: Connection, row: Row[Any]) -> dict[str, str]:
+def _initial(c: FeatureContext, conn: Connection, row: Row[Any]) -> dict[str, str]:
     zone, found = c.mappings.by_name[row.mapping].timezone, computed(c, conn, row)
     return {"start": downtime.shown(found.start, zone), "end": downtime.shown(found.end, zone)}
 
 
-def _open_in(c: Connector, conn: Connection, row: Row[Any]) -> bool:
+def _open_in(c: FeatureContext, conn: Connection, row: Row[Any]) -> bool:
     return asks_conclusion(c, row) and not concluded(conn, row.id)
 
 
-def conclude(c: Connector, conn: Connection, row: Row[Any], values: dict[str, str],
+def conclude(c: FeatureContext, conn: Connection, row: Row[Any], values: dict[str, str],
              who: str) -> list[Action]:
     """Once: the conclusion on the timeline, the ticket and in the room, then the report."""
     if not values.get("cause", "").strip() or concluded(conn, row.id) \
@@ -83,7 +83,7 @@ def conclude(c: Connector, conn: Connection, row: Row[Any], values: dict[str, st
             *report_actions(c, conn, row, mapping, clean, said, who)]
 
 
-def span_values(c: Connector, mapping: Mapping, span: Span) -> dict[str, str]:
+def span_values(c: FeatureContext, mapping: Mapping, span: Span) -> dict[str, str]:
     """The downtime and its ends as the conclusion and the report say them."""
     zone = mapping.timezone
     return {"downtime": duration(c, mapping, span.minutes * 60),
@@ -93,7 +93,7 @@ def span_values(c: Connector, mapping: Mapping, span: Span) -> dict[str, str]:
             "end_source": source_text(c, mapping, span.end_source)}
 
 
-def duration(c: Connector, mapping: Mapping, seconds: float) -> str:
+def duration(c: FeatureContext, mapping: Mapping, seconds: float) -> str:
     minutes = round(seconds / 60)
     return c.render("outage_duration", mapping.name, hours=minutes // 60,
                     minutes=f"{minutes % 60:02d}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.events import Action, ChatCommand, TicketRef
 from connector.features.outage.downtime import parse_moment
 from connector.features.outage.flows import RULE
@@ -42,7 +42,7 @@ def parse(text: str) -> Declaration | None:
     return Declaration(words[0].lower(), words[1].strip()[:200], facts)
 
 
-def on_outage(c: Connector, conn: Connection, ev: ChatCommand) -> list[Action]:
+def on_outage(c: FeatureContext, conn: Connection, ev: ChatCommand) -> list[Action]:
     channel = _logical_channel(c, ev)
     if channel is None:
         return []  # not one of the connector's channels: nobody to answer there
@@ -90,13 +90,13 @@ def on_outage(c: Connector, conn: Connection, ev: ChatCommand) -> list[Action]:
             *say("outage_command_accepted", service=service.title), *unread]
 
 
-def _may_declare(c: Connector, service: str, ev: ChatCommand) -> bool:
+def _may_declare(c: FeatureContext, service: str, ev: ChatCommand) -> bool:
     """The service's responsible, duty, L1, or the head of support."""
     person = c.mappings.catalog.person(ev.chat, ev.user_id)
     return person is not None and person in c.mappings.catalog.responders(service)
 
 
-def _project(c: Connector, service: str) -> tuple[str, str, Mapping] | None:
+def _project(c: FeatureContext, service: str) -> tuple[str, str, Mapping] | None:
     """The first configured tracker project whose regulation handles the service's outages."""
     for kind, tracker in c.config.trackers.configured().items():
         for project in tracker.projects:
@@ -107,7 +107,7 @@ def _project(c: Connector, service: str) -> tuple[str, str, Mapping] | None:
     return None
 
 
-def _logical_channel(c: Connector, ev: ChatCommand) -> str | None:
+def _logical_channel(c: FeatureContext, ev: ChatCommand) -> str | None:
     chat = c.config.chats.configured().get(ev.chat)
     if chat is None:
         return None

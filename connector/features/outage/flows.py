@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Row
 from connector.actions import CreateIssue
 from connector.adapters import Performed
 from connector.chat import button
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.events import Action, TicketEvent, TicketRef
 from connector.features.outage import store
 from connector.features.outage.catalog import Catalog
@@ -35,7 +35,7 @@ HOME = "outages"  # the logical chat channel rooms belong to (Telegram: the foru
 RULE = "outage"
 
 
-def on_ticket(c: Connector, conn: Connection, event: TicketEvent) -> None:
+def on_ticket(c: FeatureContext, conn: Connection, event: TicketEvent) -> None:
     """Declare an outage the first time its ticket meets the mapping's condition."""
     mapping = c.mapping_for(event.ref)
     if mapping is None or mapping.outage is None:
@@ -57,7 +57,7 @@ def on_ticket(c: Connector, conn: Connection, event: TicketEvent) -> None:
     log.info("outage %s declared on %s (service %s)", outage_id, event.ref, service)
 
 
-def after_created(c: Connector, conn: Connection, item: OutboxItem,
+def after_created(c: FeatureContext, conn: Connection, item: OutboxItem,
                   performed: Performed) -> None:
     """An issue the connector itself created that meets the declare condition (the alerts
     channel's «Авария») is declared at once, by the person who pressed, without waiting for
@@ -85,7 +85,7 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
                      source="alert" if p.alert_id is not None else "stated")
 
 
-def declared_actions(c: Connector, mapping: Mapping, outage_id: int, event: TicketEvent,
+def declared_actions(c: FeatureContext, mapping: Mapping, outage_id: int, event: TicketEvent,
                      service: str) -> list[Action]:
     """Assign, label, note on the ticket; the room with its pinned status in the chats."""
     rules, catalog, ref = _rules(mapping), c.mappings.catalog, event.ref
@@ -120,7 +120,7 @@ def declared_actions(c: Connector, mapping: Mapping, outage_id: int, event: Tick
     return actions
 
 
-def sample_affected(c: Connector, ref: TicketRef, service: str) -> list[Action]:
+def sample_affected(c: FeatureContext, ref: TicketRef, service: str) -> list[Action]:
     """The catalog's affected-users query, if the service has one (Prometheus answers later)."""
     query = c.mappings.catalog.services[service].affected_users
     if query is None:
@@ -129,7 +129,7 @@ def sample_affected(c: Connector, ref: TicketRef, service: str) -> list[Action]:
         "queries": [(query.title, query.promql)], "purpose": "affected"}, RULE)]
 
 
-def _ask_related(c: Connector, mapping: Mapping, outage_id: int, ref: TicketRef,
+def _ask_related(c: FeatureContext, mapping: Mapping, outage_id: int, ref: TicketRef,
                  service: str) -> list[Action]:
     """Each related service's people are asked in the room: healthy or affected?"""
     catalog, entry = c.mappings.catalog, c.mappings.catalog.services[service]
@@ -149,7 +149,7 @@ def _ask_related(c: Connector, mapping: Mapping, outage_id: int, ref: TicketRef,
     return asks
 
 
-def status_text(c: Connector, mapping: Mapping, ref: TicketRef, service: str, stage: Stage,
+def status_text(c: FeatureContext, mapping: Mapping, ref: TicketRef, service: str, stage: Stage,
                 since: float, title: str = "", url: str = "", *, affected: str = "",
                 kind: str = "outage", done: frozenset[int] = frozenset()) -> str:
     steps = "\n".join(f"{'☑' if i in done else '☐'} {s}"
@@ -159,7 +159,7 @@ def status_text(c: Connector, mapping: Mapping, ref: TicketRef, service: str, st
                     affected=affected, **_values(c, mapping, ref, title, url, service))
 
 
-def affected_line(c: Connector, mapping: Mapping, conn: Connection, outage_id: int) -> str:
+def affected_line(c: FeatureContext, mapping: Mapping, conn: Connection, outage_id: int) -> str:
     """The affected-users samples so far, on the status message (EMIAS's next step)."""
     rules, samples = _rules(mapping), [e for e in store.timeline(conn, outage_id)
                                        if e["kind"] == "affected"]
@@ -178,7 +178,7 @@ DECISIONS = ("comment", "link_problem", "new_problem")  # EMIAS' three closing d
 STEP_TEXT = 60  # a step's button shows this much of it (Slack takes 75)
 
 
-def buttons(c: Connector, mapping: Mapping, outage_id: int, stage: Stage,
+def buttons(c: FeatureContext, mapping: Mapping, outage_id: int, stage: Stage,
             kind: str = "outage", done: frozenset[int] = frozenset()) -> list[list[str]]:
     """The stage's steps not done yet (a press ticks one), the next stages (a closing stage:
     the three decisions), and the conclusion form where the stage asks for it; who may press
@@ -218,7 +218,7 @@ def stage_actions(mapping: Mapping, ref: TicketRef, old: Stage | None,
     return actions
 
 
-def is_over(c: Connector, row: Row[Any]) -> bool:
+def is_over(c: FeatureContext, row: Row[Any]) -> bool:
     """The outage (or problem) stands in a last stage: it owns no room any more, even in the
     moments before the room is archived or given back."""
     mapping = c.mappings.by_name.get(row.mapping)
@@ -239,7 +239,7 @@ def _service(rules: OutageRules, event: TicketEvent, catalog: Catalog) -> str:
     return rules.default_service
 
 
-def _values(c: Connector, mapping: Mapping, ref: TicketRef, title: str, url: str,
+def _values(c: FeatureContext, mapping: Mapping, ref: TicketRef, title: str, url: str,
             service: str) -> dict[str, Any]:
     entry = c.mappings.catalog.services.get(service)
     return {"service": entry.title if entry else service, "ticket": ticket_label(ref),

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Row
 
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.events import Action, ChatJoin, TicketRef
 from connector.features.outage import store
 from connector.features.outage.flows import HOME, RULE
@@ -24,7 +24,7 @@ from connector.store import pool
 log = logging.getLogger(__name__)
 
 
-def on_join(c: Connector, conn: Connection, ev: ChatJoin) -> list[Action]:
+def on_join(c: FeatureContext, conn: Connection, ev: ChatJoin) -> list[Action]:
     chat = c.config.chats.configured().get(ev.chat)
     if chat is None:
         return []

@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from connector.adapters import Performed
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.events import Action, ChatCommand, TicketRef
 from connector.features.outage import store
 from connector.features.outage.flows import HOME, RULE, is_over
+from connector.features.outage.status import status_actions
 from connector.store.outbox import OutboxItem
 from connector.wording import no_mentions
 from connector.work import enqueue_actions
@@ -21,7 +22,7 @@ from connector.work import enqueue_actions
 log = logging.getLogger(__name__)
 
 
-def on_metrics(c: Connector, conn: Connection, ev: ChatCommand) -> list[Action]:
+def on_metrics(c: FeatureContext, conn: Connection, ev: ChatCommand) -> list[Action]:
     row = store.by_room(conn, ev.chat, ev.channel_id, HOME, ev.thread_id)
     if row is None or is_over(c, row):
         return []  # only in an open outage's room
@@ -44,7 +45,8 @@ def on_metrics(c: Connector, conn: Connection, ev: ChatCommand) -> list[Action]:
         "who": who}, RULE)]
 
 
-def after_query(c: Connector, conn: Connection, item: OutboxItem, performed: Performed) -> None:
+def after_query(c: FeatureContext, conn: Connection, item: OutboxItem,
+                performed: Performed) -> None:
     """What Prometheus answered: into the room (asked), onto the status message (sampled)."""
     action = item.action
     if action.kind != "query_metrics" or action.reason != RULE:
@@ -63,7 +65,6 @@ def after_query(c: Connector, conn: Connection, item: OutboxItem, performed: Per
         store.record(conn, row.id, "affected", "", stage=row.stage, users=value)
         if store.room_failed(conn, row.id):
             return  # no room to show it in; it is on the timeline
-        from connector.features.outage.buttons import status_actions
         stage = mapping.outage.of(row.kind).stage(row.stage)
         enqueue_actions(c, conn, key, status_actions(c, conn, row, stage, row.stage_since),
                         None)
@@ -78,7 +79,7 @@ def after_query(c: Connector, conn: Connection, item: OutboxItem, performed: Per
                                           lines=lines)}, RULE)], None)
 
 
-def _lines(c: Connector, mapping: str, answers: list[dict[str, Any]]) -> list[str]:
+def _lines(c: FeatureContext, mapping: str, answers: list[dict[str, Any]]) -> list[str]:
     lines = []
     for answer in answers:
         if answer.get("down"):
@@ -109,6 +110,6 @@ def _number(value: float) -> str:
     return text.replace(",", " ").replace(".", ",")
 
 
-def _say(c: Connector, ref: TicketRef, mapping: str, template: str, **values: str) -> Action:
+def _say(c: FeatureContext, ref: TicketRef, mapping: str, template: str, **values: str) -> Action:
     return Action("post_in_room", "chat", ref, {"channel": HOME, "text": c.render(
         template, mapping, **values)}, RULE)

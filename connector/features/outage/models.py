@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from connector.features.sla.models import When
+from connector.conditions import When
 
 Role = Literal["responsible", "duty", "l1", "head"]
 # What an outage's (or problem's) timeline records: each kind has its line in the room log and

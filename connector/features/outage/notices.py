@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from connector.adapters import Performed
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.events import Action, TicketRef
 from connector.features.outage import store
 from connector.features.outage.flows import RULE
@@ -18,7 +18,7 @@ from connector.wording import no_mentions, ticket_label
 from connector.work import enqueue_actions
 
 
-def after_room_opened(c: Connector, conn: Connection, item: OutboxItem,
+def after_room_opened(c: FeatureContext, conn: Connection, item: OutboxItem,
                       performed: Performed) -> None:
     action = item.action
     if action.kind != "open_room" or action.reason != RULE:
@@ -47,7 +47,7 @@ def after_room_opened(c: Connector, conn: Connection, item: OutboxItem,
 ROOM_KINDS = ("post_in_room", "update_room", "open_form", "close_room")
 
 
-def after_room_failed(c: Connector, conn: Connection, item: OutboxItem, reason: str) -> None:
+def after_room_failed(c: FeatureContext, conn: Connection, item: OutboxItem, reason: str) -> None:
     """No room could be opened (a name nobody may take, rights missing): the info channels and
     the ticket hear of the outage anyway, and that its room is missing (the reason is in the
     log and on the failed outbox row for the admin)."""

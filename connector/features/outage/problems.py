@@ -14,22 +14,31 @@ from sqlalchemy.engine import Connection, Row
 from connector.actions import CreateIssue
 from connector.adapters import Performed
 from connector.chat import button
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.events import Action, TicketRef
 from connector.features.outage import store
-from connector.features.outage.flows import DECISIONS, FEATURE, HOME, RULE, buttons, status_text
-from connector.features.outage.reports import tag_created
+from connector.features.outage.flows import (
+    DECISIONS,
+    FEATURE,
+    HOME,
+    RULE,
+    buttons,
+    stage_actions,
+    status_text,
+)
+from connector.features.outage.reports import PROBLEM, tag_created
+from connector.features.outage.roles import owner_actions
+from connector.features.outage.status import outages_line, status_actions
 from connector.store import threads
 from connector.store.db import reading
 from connector.store.outbox import OutboxItem
 from connector.wording import ticket_label, ticket_mention
 from connector.work import enqueue_actions
 
-PROBLEM = "outage_problem"  # the reason of a problem ticket's creation
 KIND = "problem"
 
 
-def is_open_problem(c: Connector, problem_id: int, mapping: str) -> bool:
+def is_open_problem(c: FeatureContext, problem_id: int, mapping: str) -> bool:
     """An open problem of the same regulation (its tracker is the outage's)."""
     with reading(c.engine) as conn:
         row = store.get(conn, problem_id)
@@ -37,7 +46,7 @@ def is_open_problem(c: Connector, problem_id: int, mapping: str) -> bool:
         and not _final(c, row)
 
 
-def offer(c: Connector, conn: Connection, row: Row[Any]) -> list[Action]:
+def offer(c: FeatureContext, conn: Connection, row: Row[Any]) -> list[Action]:
     """The open problems of the mapping, as buttons in the outage's room."""
     mapping = c.mappings.by_name[row.mapping]
     found = [p for p in store.still_open(conn, _finals(c), KIND) if p.mapping == row.mapping]
@@ -52,7 +61,7 @@ def offer(c: Connector, conn: Connection, row: Row[Any]) -> list[Action]:
         "problem_pick", mapping.name), "buttons": choices}, RULE)]
 
 
-def decided(c: Connector, conn: Connection, row: Row[Any], decision: str, problem_id: int,
+def decided(c: FeatureContext, conn: Connection, row: Row[Any], decision: str, problem_id: int,
             who: str) -> list[Action]:
     """What a closing decision does about problems: link one, or create one."""
     ref, mapping = TicketRef.parse(row.ticket), c.mappings.by_name[row.mapping]
@@ -74,7 +83,7 @@ def decided(c: Connector, conn: Connection, row: Row[Any], decision: str, proble
     return []
 
 
-def link(c: Connector, conn: Connection, outage: Row[Any], problem: Row[Any],
+def link(c: FeatureContext, conn: Connection, outage: Row[Any], problem: Row[Any],
          who: str) -> list[Action]:
     """Both timelines, both tickets, the problem's room and its status (its outages listed)."""
     mapping = c.mappings.by_name[outage.mapping]
@@ -100,7 +109,7 @@ def link(c: Connector, conn: Connection, outage: Row[Any], problem: Row[Any],
     return actions
 
 
-def after_created(c: Connector, conn: Connection, item: OutboxItem,
+def after_created(c: FeatureContext, conn: Connection, item: OutboxItem,
                   performed: Performed) -> None:
     """The problem ticket exists: the problem is declared, its room opened, the outage linked."""
     action = item.action
@@ -124,11 +133,9 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
     assert problem is not None
     enqueue_actions(c, conn, f"problem|{ref}|outage|{outage.ticket}",
                     link(c, conn, outage, problem, p.user), None)  # before the room: listed
-    from connector.features.outage.buttons import owner_actions
     entry, catalog = c.mappings.catalog.services[outage.service], c.mappings.catalog
     responders = catalog.responders(outage.service)
     date = datetime.fromtimestamp(c.clock.now(), ZoneInfo(mapping.timezone))
-    from connector.features.outage.flows import stage_actions
     actions = [*owner_actions(c, ref, outage.service, first),
                *tag_created(c, ref, mapping.outage.problem.labels, RULE),
                *stage_actions(mapping, ref, None, first), Action("open_room", "chat", ref, {
@@ -144,8 +151,7 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
     enqueue_actions(c, conn, f"problem|{ref}|declared", actions, None)
 
 
-def _refresh(c: Connector, conn: Connection, problem: Row[Any]) -> Action:
-    from connector.features.outage.buttons import status_actions
+def _refresh(c: FeatureContext, conn: Connection, problem: Row[Any]) -> Action:
     mapping = c.mappings.by_name[problem.mapping]
     assert mapping.outage is not None and mapping.outage.problem is not None
     stage = mapping.outage.problem.stage(problem.stage)
@@ -153,7 +159,7 @@ def _refresh(c: Connector, conn: Connection, problem: Row[Any]) -> Action:
     return update
 
 
-def _status(c: Connector, conn: Connection, problem: Row[Any]) -> str:
+def _status(c: FeatureContext, conn: Connection, problem: Row[Any]) -> str:
     """The problem's status message: its stage and checklist, then its outages."""
     mapping = c.mappings.by_name[problem.mapping]
     assert mapping.outage is not None and mapping.outage.problem is not None
@@ -162,18 +168,10 @@ def _status(c: Connector, conn: Connection, problem: Row[Any]) -> str:
                        affected=outages_line(c, conn, problem), kind=KIND)
 
 
-def outages_line(c: Connector, conn: Connection, problem: Row[Any]) -> str:
-    """«Связанные сбои: #23, #25» for the problem's status message."""
-    outages = [TicketRef.parse(e["ticket"]) for e in store.timeline(conn, problem.id)
-               if e["kind"] == "outage"]
-    return c.render("problem_outages", problem.mapping, outages=", ".join(
-        ticket_label(o) for o in outages) or "—")
-
-
-def _finals(c: Connector) -> set[str]:
+def _finals(c: FeatureContext) -> set[str]:
     return {m.outage.problem.stages[-1].name for m in c.mappings.by_name.values()
             if m.outage and m.outage.problem}
 
 
-def _final(c: Connector, row: Row[Any]) -> bool:
+def _final(c: FeatureContext, row: Row[Any]) -> bool:
     return row.stage in _finals(c)

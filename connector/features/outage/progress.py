@@ -8,21 +8,21 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Row
 
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.events import Action, ChatCommand, ChatMessage, TicketRef
 from connector.features.outage import answers, store
 from connector.features.outage.flows import HOME, RULE, is_over
 from connector.wording import no_mentions
 
 
-def on_progress(c: Connector, conn: Connection, ev: ChatCommand) -> list[Action]:
+def on_progress(c: FeatureContext, conn: Connection, ev: ChatCommand) -> list[Action]:
     row = store.by_room(conn, ev.chat, ev.channel_id, HOME, ev.thread_id)
     if row is None:
         return []  # not an outage room: nothing to record
     return progress(c, conn, row, ev.chat, ev.user_id, ev.user_name, ev.text)
 
 
-def on_room_message(c: Connector, conn: Connection, ref: TicketRef, m: ChatMessage,
+def on_room_message(c: FeatureContext, conn: Connection, ref: TicketRef, m: ChatMessage,
                     author: str) -> list[Action]:
     """A reply to the status message is progress (Telegram: replying to it; Slack: in its
     thread); anything else said in the room stays in the room log only."""
@@ -43,7 +43,7 @@ def on_room_message(c: Connector, conn: Connection, ref: TicketRef, m: ChatMessa
     return progress(c, conn, row, m.chat, m.author_id, author, m.text)
 
 
-def progress(c: Connector, conn: Connection, row: Row[Any], chat: str, user_id: str,
+def progress(c: FeatureContext, conn: Connection, row: Row[Any], chat: str, user_id: str,
              user_name: str, text: str) -> list[Action]:
     """By a person of the catalog (anyone may join a public Slack channel): on the timeline,
     the ticket and in the room."""

@@ -5,7 +5,7 @@ at once remind once (the reminder's outbox key is the same)."""
 
 from __future__ import annotations
 
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.events import Action, TicketRef
 from connector.features.outage import store
 from connector.features.outage.flows import HOME, RULE
@@ -14,7 +14,7 @@ from connector.work import enqueue_actions
 EVERY_SECONDS = 60.0
 
 
-def remind_silent(c: Connector) -> list[str]:
+def remind_silent(c: FeatureContext) -> list[str]:
     now, catalog = c.clock.now(), c.mappings.catalog
     finals = {m.outage.stages[-1].name for m in c.mappings.by_name.values() if m.outage}
     with c.engine.begin() as conn:

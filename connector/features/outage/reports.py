@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, Row
 
 from connector.actions import CreateIssue
 from connector.adapters import Performed
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.events import Action, TicketRef
 from connector.features.outage import store
 from connector.features.outage.flows import HOME
@@ -24,10 +24,11 @@ from connector.timestamps import from_epoch
 from connector.wording import local_time, no_mentions, ticket_label, ticket_mention
 from connector.work import enqueue_actions
 
-REPORT, CONTRACT = "outage_report", "outage_contract"  # the reasons of the tickets created
+# The reasons of the tickets an outage creates: its report, the contractor's, a problem.
+REPORT, CONTRACT, PROBLEM = "outage_report", "outage_contract", "outage_problem"
 
 
-def report_actions(c: Connector, conn: Connection, row: Row[Any], mapping: Mapping,
+def report_actions(c: FeatureContext, conn: Connection, row: Row[Any], mapping: Mapping,
                    values: dict[str, str], downtime: dict[str, str], who: str) -> list[Action]:
     """The report for the head of support and, under a contract, the contractor's ticket:
     `values` the conclusion's answers, `downtime` its span as said (conclusion.span_values)."""
@@ -63,7 +64,7 @@ def report_actions(c: Connector, conn: Connection, row: Row[Any], mapping: Mappi
     return actions
 
 
-def after_created(c: Connector, conn: Connection, item: OutboxItem,
+def after_created(c: FeatureContext, conn: Connection, item: OutboxItem,
                   performed: Performed) -> None:
     """The report or contractor ticket exists: assign it, note it on the outage's ticket, link
     it (Mantis), post it in the room, record it on the timeline."""
@@ -106,22 +107,20 @@ def after_created(c: Connector, conn: Connection, item: OutboxItem,
     enqueue_actions(c, conn, f"outage|{outage_ref}|{kind}|{created}", actions, None)
 
 
-def tag_created(c: Connector, created: TicketRef, labels: list[str],
+def tag_created(c: FeatureContext, created: TicketRef, labels: list[str],
                 reason: str) -> list[Action]:
     """Labels a GitLab issue takes at creation, a Mantis issue as tags once it exists (an SLA
     policy or a filter on «Отчёт об аварии» sees the report on either tracker)."""
-    plugin = c.plugins.get(created.tracker)
-    if created.tracker == "gitlab" or not labels or plugin is None \
-            or "update_labels" not in plugin.supports:
+    if created.tracker == "gitlab" or not labels \
+            or "update_labels" not in c.supports(created.tracker):
         return []
     return [Action("update_labels", created.tracker, created, {"add": labels, "remove": []},
                    reason)]
 
 
-def after_failed(c: Connector, conn: Connection, item: OutboxItem, reason: str) -> None:
+def after_failed(c: FeatureContext, conn: Connection, item: OutboxItem, reason: str) -> None:
     """A report, contractor or problem ticket the tracker would not create: said in the room
     and on the outage's ticket (the reason is on the failed outbox row, for the admin)."""
-    from connector.features.outage.problems import PROBLEM
     action = item.action
     if action.kind != "create_issue" or action.reason not in (REPORT, CONTRACT, PROBLEM):
         return

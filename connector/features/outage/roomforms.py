@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.engine import Connection, Row
 
 from connector.adapters import Performed
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.events import Action, ChatButton, ChatForm, ChatMessage, TicketRef
 from connector.features.outage import store, store_forms
 from connector.features.outage.flows import FEATURE, HOME, RULE
@@ -21,7 +21,7 @@ from connector.forms import Form, FormField, FormProgress
 from connector.store.outbox import OutboxItem
 
 # The answers, by field name → the actions that record them (in the caller's transaction).
-Done = Callable[[Connector, Connection, Row[Any], dict[str, str], str], list[Action]]
+Done = Callable[[FeatureContext, Connection, Row[Any], dict[str, str], str], list[Action]]
 
 
 @dataclass(frozen=True)
@@ -37,15 +37,15 @@ class RoomForm:
     optional: frozenset[str] = frozenset()
     single_line: frozenset[str] = frozenset()
     # The outage still stands where the form may be answered (e.g. restored, not concluded).
-    open_in: Callable[[Connector, Connection, Row[Any]], bool] = lambda c, conn, row: True
+    open_in: Callable[[FeatureContext, Connection, Row[Any]], bool] = lambda c, conn, row: True
     # Pre-filled answers (Slack: the inputs' values; Telegram: kept by «-»).
-    initial: Callable[[Connector, Connection, Row[Any]], dict[str, str]] = \
+    initial: Callable[[FeatureContext, Connection, Row[Any]], dict[str, str]] = \
         lambda c, conn, row: {}
 
     def form_id(self, outage_id: int) -> str:
         return f"hdc:{FEATURE}:{self.name}:{outage_id}"
 
-    def params(self, c: Connector, conn: Connection, row: Row[Any]) -> dict[str, Any]:
+    def params(self, c: FeatureContext, conn: Connection, row: Row[Any]) -> dict[str, Any]:
         """The form as an `open_form` action's parameters (without channel and trigger)."""
         mapping, initial = c.mappings.by_name[row.mapping].name, self.initial(c, conn, row)
         return {"form_id": self.form_id(row.id), "title": c.render(self.title, mapping),
@@ -63,7 +63,7 @@ class RoomForm:
         return FormProgress(form, tuple(answers), prompt_id)
 
 
-def ask(c: Connector, conn: Connection, row: Row[Any], form: RoomForm, ev: ChatButton,
+def ask(c: FeatureContext, conn: Connection, row: Row[Any], form: RoomForm, ev: ChatButton,
         who: str) -> list[Action]:
     """The press that opens the form: it is the presser's, in this stage."""
     store_forms.start(conn, row.id, form.name, ev.chat, who, ev.user_id, row.stage)
@@ -81,7 +81,7 @@ def parse_id(form_id: str, forms: dict[str, RoomForm]) -> tuple[RoomForm, int] |
     return forms[parts[2]], int(parts[3])
 
 
-def submitted(c: Connector, conn: Connection, forms: dict[str, RoomForm],
+def submitted(c: FeatureContext, conn: Connection, forms: dict[str, RoomForm],
               ev: ChatForm) -> list[Action]:
     """A Slack modal submitted: only as the form opened for this person, here and now."""
     found = parse_id(ev.form_id, forms)
@@ -97,7 +97,7 @@ def submitted(c: Connector, conn: Connection, forms: dict[str, RoomForm],
                      pending.who)
 
 
-def replied(c: Connector, conn: Connection, forms: dict[str, RoomForm], row: Row[Any],
+def replied(c: FeatureContext, conn: Connection, forms: dict[str, RoomForm], row: Row[Any],
             m: ChatMessage) -> list[Action] | None:
     """A Telegram reply to a form's question: the next question, or the answers' actions.
     None when it answers no question (it is room talk, or progress)."""
@@ -120,7 +120,7 @@ def replied(c: Connector, conn: Connection, forms: dict[str, RoomForm], row: Row
     return None
 
 
-def after_form_opened(c: Connector, conn: Connection, item: OutboxItem,
+def after_form_opened(c: FeatureContext, conn: Connection, item: OutboxItem,
                       performed: Performed) -> None:
     """A Telegram question is out: the next reply to it (by the presser) answers it."""
     action = item.action
@@ -134,7 +134,7 @@ def after_form_opened(c: Connector, conn: Connection, item: OutboxItem,
                                                        or action.target), prompt)
 
 
-def _still_theirs(c: Connector, conn: Connection, form: RoomForm, row: Row[Any],
+def _still_theirs(c: FeatureContext, conn: Connection, form: RoomForm, row: Row[Any],
                   pending: Row[Any] | None, user_id: str) -> bool:
     """Opened for this person, in the stage the outage still stands in, and still wanted."""
     return pending is not None and bool(pending.user_id) and pending.user_id == user_id \

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Row
 
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.events import TicketRef
 from connector.features.outage import store
 from connector.features.outage.flows import HOME
@@ -24,7 +24,7 @@ from connector.wording import local_time, no_mentions, ticket_label
 MAX_CHARS = 1_000_000  # trackers cap attachments (Mantis: 5 MB by default); UTF-8 doubles
 
 
-def room_log(c: Connector, conn: Connection, row: Row[Any], mapping: Mapping) -> str:
+def room_log(c: FeatureContext, conn: Connection, row: Row[Any], mapping: Mapping) -> str:
     ref = TicketRef.parse(row.ticket)
     lines = [c.render("outage_log_header", mapping.name, ticket=ticket_label(ref),
                       service=c.mappings.catalog.services[row.service].title)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.events import TicketRef
 from connector.features.outage.texts import SOURCES
 from connector.mappings import Mapping
@@ -14,7 +14,7 @@ from connector.timestamps import from_epoch
 from connector.wording import local_time, no_mentions, ticket_label, ticket_mention
 
 
-def timeline_text(c: Connector, mapping: Mapping, events: list[dict[str, Any]],
+def timeline_text(c: FeatureContext, mapping: Mapping, events: list[dict[str, Any]],
                   kind: str = "outage", seen_from: TicketRef | None = None) -> str:
     """Every entry of an outage's (or a problem's) timeline, a line each; tickets named as a
     text on `seen_from` must name them (another GitLab project: `group/project#7`)."""
@@ -28,7 +28,7 @@ def timeline_text(c: Connector, mapping: Mapping, events: list[dict[str, Any]],
                      for e in events)
 
 
-def entry_values(c: Connector, mapping: Mapping, e: dict[str, Any], kind: str = "outage",
+def entry_values(c: FeatureContext, mapping: Mapping, e: dict[str, Any], kind: str = "outage",
                  seen_from: TicketRef | None = None) -> dict[str, str]:
     """What an entry's line may say (every `outage_log_<kind>` takes the same placeholders)."""
     titles = {s.name: s.title for s in mapping.outage.of(kind).stages} if mapping.outage else {}
@@ -57,12 +57,12 @@ def _moment(value: Any, zone: str) -> str:
     return local_time(from_epoch(float(value)), zone) if isinstance(value, int | float) else ""
 
 
-def source_text(c: Connector, mapping: Mapping, source: str) -> str:
+def source_text(c: FeatureContext, mapping: Mapping, source: str) -> str:
     """«со слов заявившего», «по оповещению мониторинга»…; "" for an unknown source."""
     return c.render(f"outage_source_{source}", mapping.name) if source in SOURCES else ""
 
 
-def _answer(c: Connector, mapping: Mapping, e: dict[str, Any]) -> str:
+def _answer(c: FeatureContext, mapping: Mapping, e: dict[str, Any]) -> str:
     """A related service's answer or a join decision, as the room was told it."""
     if e["kind"] == "related":
         return c.render("outage_related_ok" if e.get("answer") == "healthy"

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from connector.config import DEFAULT_CONFIG_ENV, config_path, load_config
+from connector.config import DEFAULT_CONFIG_ENV, Config, config_path, load_config
+from connector.context import FeatureContext
 from connector.errors import ActionError
 from connector.events import TicketRef
 from connector.features.sla import store
 from connector.features.sla.clocks import Clock, due, elapsed
+from connector.features.sla.flows import hours_for, target_of
 from connector.features.sla.history import first_learned
+from connector.features.sla.repair import repair
 from connector.features.sla.shared import Shared
 from connector.store.db import reading
 from connector.timestamps import from_epoch
@@ -22,7 +26,11 @@ from connector.wording import local_time
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2  # as connector.cli
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+# What the CLI gives these commands: the connector built from a config (migrate or not).
+Build = Callable[[Config, bool], FeatureContext]
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], build: Build) -> None:
     sla = sub.add_parser("sla", help="SLA clocks of a ticket: show, or repair from history")
     actions = sla.add_subparsers(required=True, metavar="ACTION")
     for name, what, command in [("show", "print a ticket's clocks", cmd_show),
@@ -34,7 +42,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         p.add_argument("--tracker", required=True, choices=["gitlab", "mantis", "otrs"])
         p.add_argument("tickets", nargs="+", metavar="TICKET",
                        help="PROJECT#KEY (e.g. 1#7), or the key alone for `show`")
-        p.set_defaults(command=command)
+        p.set_defaults(command=command, build=build)
     repair = actions.choices["repair"]
     repair.add_argument("--fire-missed", action="store_true",
                         help="send thresholds that fell due in the past (default: count them "
@@ -42,9 +50,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from connector.core import build_connector
-
-    c = build_connector(load_config(config_path(args.config)), migrate=False)
+    c: FeatureContext = args.build(load_config(config_path(args.config)), False)
     status = EXIT_OK
     with reading(c.engine) as conn:
         for ticket in args.tickets:
@@ -58,10 +64,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_repair(args: argparse.Namespace) -> int:
-    from connector.core import build_connector
-    from connector.features.sla.repair import repair
-
-    c = build_connector(load_config(config_path(args.config)))
+    c: FeatureContext = args.build(load_config(config_path(args.config)), True)
     status = EXIT_OK
     for ticket in args.tickets:
         project, _, key = ticket.removeprefix(f"{args.tracker}:").partition("#")
@@ -80,10 +83,8 @@ def cmd_repair(args: argparse.Namespace) -> int:
     return status
 
 
-def describe(c: Any, row: Any, history: Shared) -> str:
+def describe(c: FeatureContext, row: Any, history: Shared) -> str:
     """A clock in a few lines, times in the regulation's zone; `history`: its ticket's."""
-    from connector.features.sla.flows import hours_for, target_of
-
     mapping = c.mappings.by_name.get(row.mapping)
     policy = next((p for p in mapping.sla if p.name == row.policy), None) if mapping else None
     if mapping is None or policy is None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Row
 
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.events import Action, TicketEvent, TicketRef
 from connector.features.sla import store
 from connector.features.sla.calendars import CalendarError
@@ -40,7 +40,7 @@ class SettleLost(Exception):
     were being fired: nothing of this firing may be kept."""
 
 
-def on_ticket(c: Connector, conn: Connection, event: TicketEvent) -> None:
+def on_ticket(c: FeatureContext, conn: Connection, event: TicketEvent) -> None:
     """Start, pause, resume, stop, cancel or reset the ticket's clocks as the event shows it —
     an event delivered late (after a newer one) too: it takes its place in the history."""
     mapping = c.mapping_for(event.ref)
@@ -67,7 +67,7 @@ def on_ticket(c: Connector, conn: Connection, event: TicketEvent) -> None:
     store.save_all(conn, ticket, mapping.name, stored.history, clocks)
 
 
-def _next_due_at(c: Connector, mapping: Mapping, policy: SlaPolicy | None, clock: Clock,
+def _next_due_at(c: FeatureContext, mapping: Mapping, policy: SlaPolicy | None, clock: Clock,
                  now: float) -> float | None:
     """When the clock's next threshold falls due (None: none while it stands as it is, or its
     policy left the mapping)."""
@@ -82,7 +82,7 @@ def _next_due_at(c: Connector, mapping: Mapping, policy: SlaPolicy | None, clock
     return upcoming[1] if upcoming else None
 
 
-def tick(c: Connector) -> list[str]:
+def tick(c: FeatureContext) -> list[str]:
     """Fire every threshold due by now; returns no inbox sources (nothing to wake)."""
     w = c.config.worker
     while True:
@@ -102,7 +102,7 @@ def tick(c: Connector) -> list[str]:
                     store.settle(conn, row.id, c.worker_id, Clock.from_json(row.clock), None)
 
 
-def _fire(c: Connector, row: Row[Any]) -> None:
+def _fire(c: FeatureContext, row: Row[Any]) -> None:
     mapping = c.mappings.by_name.get(row.mapping)
     policy = next((p for p in mapping.sla if p.name == row.policy), None) if mapping else None
     clock = Clock.from_json(row.clock)
@@ -132,7 +132,7 @@ def _fire(c: Connector, row: Row[Any]) -> None:
         log.info("SLA %s on %s: %s%% fired", policy.name, row.ticket, clock.fired[-1])
 
 
-def _observed(c: Connector, row: Row[Any], clock: Clock) -> Clock:
+def _observed(c: FeatureContext, row: Row[Any], clock: Clock) -> Clock:
     """The clock with its observations, read from the ticket's history: why a threshold comes
     late is told by when the connector learned each change."""
     with reading(c.engine) as conn:
@@ -140,7 +140,7 @@ def _observed(c: Connector, row: Row[Any], clock: Clock) -> Clock:
     return replace(clock, seen=history.view(row.policy))
 
 
-def threshold_actions(c: Connector, mapping: Mapping, policy: SlaPolicy, threshold: Threshold,
+def threshold_actions(c: FeatureContext, mapping: Mapping, policy: SlaPolicy, threshold: Threshold,
                       ref: TicketRef, target: float, when: float, late: str) -> list[Action]:
     """A note, a label, a chat message: what the regulation's YAML chose for this threshold;
     `late`: the text saying why it comes late (LATE_TEXTS), or none."""
@@ -164,7 +164,7 @@ def threshold_actions(c: Connector, mapping: Mapping, policy: SlaPolicy, thresho
     return actions + _in_room(c, mapping, threshold, ref, values)
 
 
-def _in_room(c: Connector, mapping: Mapping, threshold: Threshold, ref: TicketRef,
+def _in_room(c: FeatureContext, mapping: Mapping, threshold: Threshold, ref: TicketRef,
              values: dict[str, Any]) -> list[Action]:
     """A reminder in the ticket's own room; at `head`, the head of support named there and
     told by letter (their e-mail in the catalog)."""
@@ -182,17 +182,17 @@ def _in_room(c: Connector, mapping: Mapping, threshold: Threshold, ref: TicketRe
     return actions
 
 
-def hours_for(c: Connector, policy: SlaPolicy) -> Hours:
+def hours_for(c: FeatureContext, policy: SlaPolicy) -> Hours:
     """The calendar a policy counts in, or the wall clock."""
     return c.mappings.calendars[policy.calendar] if policy.calendar else WallClock()
 
 
-def target_of(c: Connector, mapping: Mapping, policy: SlaPolicy) -> float:
+def target_of(c: FeatureContext, mapping: Mapping, policy: SlaPolicy) -> float:
     """The target in seconds: the team's own (config sla.targets) over the mapping's."""
     return c.config.sla.targets.get(f"{mapping.name}.{policy.name}", policy.target_hours) * 3600
 
 
-def _event_time(c: Connector, event: TicketEvent) -> float:
+def _event_time(c: FeatureContext, event: TicketEvent) -> float:
     """When the tracker says the change happened; our own time if it does not say."""
     try:
         return datetime.fromisoformat(event.updated_at.replace("Z", "+00:00")).timestamp()
@@ -206,7 +206,7 @@ def _hours(seconds: float) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def _who(c: Connector, role: str | None) -> str:
+def _who(c: FeatureContext, role: str | None) -> str:
     """The people holding a role, by name; else the role's tracker username from the config."""
     if not role:
         return ""

@@ -10,7 +10,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.features.sla import store
 from connector.store.db import reading
 
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 class SlaGauges(Collector):
     """hdc_sla_clocks{policy,state,reached}: open, warned and breached clocks per policy."""
 
-    def __init__(self, c: Connector) -> None:
+    def __init__(self, c: FeatureContext) -> None:
         self.c = c
 
     def collect(self) -> Iterator[GaugeMetricFamily]:

@@ -4,7 +4,7 @@ back. The history is observed and replayed as live events are (history.py)."""
 
 from __future__ import annotations
 
-from connector.core import Connector
+from connector.context import FeatureContext
 from connector.events import TicketEvent, TicketRef
 from connector.features.sla import store
 from connector.features.sla.clocks import Clock, Condition, due, holding, next_due
@@ -16,7 +16,7 @@ from connector.rules.vocab import read_event
 from connector.timestamps import to_epoch
 
 
-def repair(c: Connector, ref: TicketRef, *, fire_missed: bool = False) -> dict[str, Clock]:
+def repair(c: FeatureContext, ref: TicketRef, *, fire_missed: bool = False) -> dict[str, Clock]:
     """Recompute and save the ticket's history and clocks; returns the started ones by policy.
     Thresholds that fell due before now are counted as fired (old news is not sent) unless
     `fire_missed`; those fired in the same run before stay fired. A change a policy had already
@@ -24,7 +24,7 @@ def repair(c: Connector, ref: TicketRef, *, fire_missed: bool = False) -> dict[s
     mapping = c.mapping_for(ref)
     if mapping is None:
         raise LookupError(f"no mapping governs {ref} (see trackers.{ref.tracker}.projects)")
-    history = c.trackers[ref.tracker].ticket_history(ref)
+    history = c.ticket_history(ref)
     events = [read_event(mapping, TicketEvent(
         ref, "ticket", "sync", "", state=p.state, status=p.status, labels=p.labels,
         assignees=("?",) if p.assigned else (), updated_at=p.at)) for p in history]
@@ -56,7 +56,7 @@ def repair(c: Connector, ref: TicketRef, *, fire_missed: bool = False) -> dict[s
     return {name: repaired.clock(name) for name, clock, _ in rows if clock.state != "idle"}
 
 
-def _settled(c: Connector, mapping: Mapping, policy: SlaPolicy, repaired: Ticket,
+def _settled(c: FeatureContext, mapping: Mapping, policy: SlaPolicy, repaired: Ticket,
              before: Clock | None, now: float, fire_missed: bool) -> Clock | None:
     """The policy's repaired clock with the thresholds it counts as fired; None: it needs no
     row (no run, and none stored: a stored one is kept, idle)."""

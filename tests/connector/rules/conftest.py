@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connector.mappings import Mapping, Mappings
-from connector.rules.engine import RuleContext
+from connector.rules.context import RuleContext
 from tests.conftest import ROLES
 
 

@@ -12,8 +12,8 @@ import dataclasses
 
 import pytest
 
+from connector.conditions import When
 from connector.events import Action, Attachment, Person, TicketEvent, TicketRef
-from connector.features.sla.models import When
 from connector.mappings import Mapping
 from connector.rules.engine import Decision, RuleContext, decide
 from connector.rules.state import TicketState

@@ -1,0 +1,59 @@
+"""What a feature may use of the connector, and nothing else: the seam between the features
+(connector/features/*) and the assembled connector (connector/core.py), which satisfies it.
+
+A feature reads the regulations and their texts (`mappings`, `render`, `mapping_for`; the
+service catalog is `mappings.catalog`), the config, the store (`engine`) and the business
+clock, and asks the trackers and chats the few questions it needs (`supports`,
+`ticket_history`, `is_member`). Everything it wants done goes out as actions through the
+outbox (connector/work.py); what it handles comes in through what it registered
+(connector/registry.py)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy import Engine
+
+from connector.adapters import Snapshot
+from connector.clock import Clock
+from connector.config import Config
+from connector.events import TicketRef
+from connector.mappings import Mapping, Mappings
+
+
+class FeatureContext(Protocol):
+    """The connector as a feature sees it."""
+
+    @property
+    def config(self) -> Config: ...
+
+    @property
+    def mappings(self) -> Mappings: ...
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def clock(self) -> Clock:
+        """Business time: frozen and advanced in tests."""
+
+    @property
+    def worker_id(self) -> str:
+        """This process's name on the rows it claims (leases)."""
+
+    def mapping_for(self, ref: TicketRef) -> Mapping | None:
+        """The regulation governing a ticket's project, if any."""
+
+    def render(self, template_id: str, mapping: str | None = None, **values: object) -> str:
+        """A text in the configured language, worded as the named regulation words it."""
+
+    def supports(self, tracker: str) -> frozenset[str]:
+        """The action kinds a configured tracker can perform (empty for one not configured)."""
+
+    def ticket_history(self, ref: TicketRef) -> list[Snapshot]:
+        """A ticket after each change, from the tracker's own history (PermanentActionError
+        where the tracker cannot tell)."""
+
+    def is_member(self, chat: str, channel_id: str, user_id: str) -> bool | None:
+        """Whether a user belongs to a chat channel; None when the chat runs dry (nobody to
+        ask). ActionError when the chat cannot tell now."""

@@ -1,0 +1,19 @@
+"""Registers the alerts feature: its inbox source, its buttons, its thread replies."""
+
+from __future__ import annotations
+
+from connector.config import Config
+from connector.events import ALERT_SOURCE
+from connector.features.alerts import buttons, flows, models
+from connector.registry import Registry
+
+
+def register(registry: Registry, config: Config) -> None:
+    """Turned on by an `alerts:` section."""
+    if config.alerts is None:
+        return
+    registry.source(ALERT_SOURCE, flows.process_alert)
+    registry.button(models.FEATURE, buttons.TABLE, legacy=buttons.LEGACY)
+    registry.reply(models.TRACKER, flows.on_reply)
+    registry.after(flows.follow_up)
+    registry.posts_to("alerts.channel", config.alerts.channel)
