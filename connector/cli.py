@@ -268,7 +268,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     setup_logging(config.logging, config.secrets())
     runner = Runner(build_connector(config))
-    if config.worker.metrics_port:  # split mode: its own /metrics (README "Operating it")
+    if config.worker.metrics_port:  # split mode: its own /metrics (docs/operations.md)
         runner.c.metrics.serve(config.worker.metrics_host, config.worker.metrics_port,
                                config.source)
     stop = threading.Event()

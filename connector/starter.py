@@ -76,10 +76,10 @@ STARTER = """\
 # Check it:  helpdesk-connector check-config --config THIS_FILE
 # Any value may use ${ENV_VAR} or ${ENV_VAR:-default} (e.g. secrets from systemd's
 # EnvironmentFile). Relative paths are relative to this file. The full reference of every
-# key is config.example.yml and the README's "Configuration" table.
+# key is config.example.yml and docs/configuration.md.
 
 store:
-  # Embedded SQLite: one host, one store file. Back it up (README "Backups").
+  # Embedded SQLite: one host, one store file. Back it up (docs/install.md, "Backups").
   # Several hosts, or split web/worker processes under load: PostgreSQL, e.g.
   #   url: postgresql+psycopg://connector:${DB_PASSWORD}@db.internal/helpdesk_connector
   url: @STORE_URL@
@@ -106,7 +106,7 @@ trackers:
     # default_mapping: belarus-ehr      # for projects not listed (absent: they are ignored)
   # mantis: and otrs: as in config.example.yml
 
-# Chats (Slack, Telegram) and the alerts channel: see config.example.yml and the README.
+# Chats (Slack, Telegram) and the alerts channel: see config.example.yml and docs/integrations/.
 
 worker:
   embedded: true              # the worker runs inside `run`; false: start `worker` too

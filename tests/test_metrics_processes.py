@@ -85,7 +85,7 @@ def gitlab(standin_gitlab: StandInGitLab) -> StandInGitLab:
 @pytest.fixture
 def gunicorn(sqlite_url: str, gitlab: StandInGitLab, tmp_path: Path) -> Iterator[
         tuple[str, Path, Path]]:
-    """`gunicorn -c python:webhooks.gunicorn_conf -k … -w 2` as the README runs it; yields its
+    """`gunicorn -c python:webhooks.gunicorn_conf -k … -w 2` as docs/operations.md runs it; yields its
     URL, its multiprocess directory (holding a stale file of an earlier run at start) and log."""
     shared = tmp_path / "prometheus"
     env = {**os.environ, MULTIPROC_ENV: str(shared),

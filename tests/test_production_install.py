@@ -1,4 +1,4 @@
-"""The admin's first day, as the README's "Production install" does it: a fresh venv, a real
+"""The admin's first day, as docs/install.md does it: a fresh venv, a real
 (non-editable) `pip install`, `helpdesk-connector init DIR` and `run` from a directory outside
 the checkout, and GET /healthz answers 200.
 

@@ -74,7 +74,7 @@ def one_line_error(response: TestResponse) -> str:
 
 
 def documented_200(path: str, response: TestResponse) -> bool:
-    """A 200 the README documents for this path."""
+    """A 200 the docs document for this path (docs/integrations/)."""
     body = response.get_json(silent=True)
     if path == "/webhooks/slack/interactions":
         return response.get_data() == b""
