@@ -86,7 +86,8 @@ def gitlab(standin_gitlab: StandInGitLab) -> StandInGitLab:
 def gunicorn(sqlite_url: str, gitlab: StandInGitLab, tmp_path: Path) -> Iterator[
         tuple[str, Path, Path]]:
     """`gunicorn -c python:webhooks.gunicorn_conf -k … -w 2` as docs/operations.md runs it;
-    yields its URL, its multiprocess directory (holding a stale file of an earlier run at start) and log."""
+    yields its URL, its multiprocess directory (holding a stale file of an earlier run at
+    start) and log."""
     shared = tmp_path / "prometheus"
     env = {**os.environ, MULTIPROC_ENV: str(shared),
            DEFAULT_CONFIG_ENV: str(write_config(tmp_path / "config.yml", sqlite_url, gitlab))}
