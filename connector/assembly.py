@@ -25,6 +25,7 @@ from connector.errors import ConfigError, format_problem
 from connector.features.alerts import feature as alerts
 from connector.features.escalation import feature as escalation
 from connector.features.outage import feature as outage
+from connector.features.reports import feature as reports
 from connector.features.sla import feature as sla
 from connector.mappings import Mapping, Mappings, load_mappings
 from connector.metrics import Metrics
@@ -39,7 +40,8 @@ log = logging.getLogger(__name__)
 
 # Every feature's registration, in the order the spine consults them. A new feature is its
 # folder under connector/features/ and one entry here.
-FEATURES = (escalation.register, alerts.register, sla.register, outage.register)
+FEATURES = (escalation.register, alerts.register, sla.register, outage.register,
+            reports.register)
 
 
 def check_config(config: Config) -> Mappings:

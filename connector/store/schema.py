@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Float,
     Index,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -182,6 +184,7 @@ outages = Table(
     Column("stage_since", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Column("kind", String(16), nullable=False, server_default="outage"),  # outage | problem
+    Column("origin", String(16), nullable=False, server_default="live"),  # live | imported
 )
 
 # Telegram's pre-created outage supergroups: free (ticket NULL) or holding one outage's room.
@@ -221,4 +224,47 @@ outage_timeline = Table(
     Column("who", String(255), nullable=False),
     Column("detail", Text, nullable=False),  # JSON
     Index("ix_outage_timeline", "outage_id", "id"),
+)
+
+# Reports (connector/features/reports): one row per request the helpdesk received — when the
+# tracker created it, its priority as the regulation words it, whether it ever waited in the
+# regulation's feedback status — for the request flow.
+requests = Table(
+    "requests", metadata,
+    Column("ticket", String(255), primary_key=True),
+    Column("tracker", String(32), nullable=False),
+    Column("mapping", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("priority", String(64), nullable=False, server_default=""),
+    Column("feedback", Boolean, nullable=False, server_default=false()),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_requests_created", "created_at"),
+)
+
+# A scheduled report's period, sent once: the first process to insert the row sends it.
+report_runs = Table(
+    "report_runs", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("schedule", String(64), nullable=False),
+    Column("period", String(32), nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("claimed_by", String(128)),
+    Column("created_at", Float, nullable=False),
+    Column("done_at", Float),
+    UniqueConstraint("schedule", "period", name="uq_report_runs"),
+)
+
+# Who may read the dashboard: a name and a slow password hash (never the password).
+dashboard_users = Table(
+    "dashboard_users", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+# The connector's own settings kept in the store (e.g. the dashboard's session key).
+settings = Table(
+    "settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
 )
