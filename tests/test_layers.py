@@ -19,8 +19,9 @@ SPINE = ("connector.core", "connector.assembly", "connector.cli", "connector.cha
          "connector.ticketevents", "connector.inbox_processing", "connector.outbox_dispatch",
          "connector.runner", "connector.reconcile", "connector.operations",
          "connector.operations_cli", "webhooks")
-# Shared data the mapping loader reads: a feature's schema and texts may be read by any layer.
-FEATURE_DATA = ("models", "texts", "catalog", "calendars")
+# What any layer may read of a feature: its data — the schema and texts the mapping loader
+# reads — and pure functions over its records (an outage's downtime from its timeline).
+FEATURE_DATA = ("models", "texts", "catalog", "calendars", "spans")
 LAZY_WORDS = ("start-up", "startup", "lazy")
 
 

@@ -8,7 +8,6 @@ conclusion form; every end keeps where it came from, for the report."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,26 +16,11 @@ from sqlalchemy.engine import Connection, Row
 
 from connector.features.outage import store
 from connector.features.outage.models import OutageRules
+from connector.features.outage.spans import Span, plausible, span_of
 
 _WHEN = re.compile(r"^(?:[сc]\s+)?(?:(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?\s+)?(\d{1,2}):(\d{2})$",
                    re.IGNORECASE)
 SHOWN = "%d.%m.%Y %H:%M"  # how the conclusion form shows and takes a moment
-PLAUSIBLE_DAYS = 31  # a start further back is a slip of the finger (1926 for 2026), not a fact
-
-
-@dataclass(frozen=True)
-class Span:
-    """A downtime: its two ends (Unix seconds) and where each came from (texts.SOURCES)."""
-
-    start: float
-    start_source: str
-    end: float
-    end_source: str
-
-    @property
-    def minutes(self) -> int:
-        """Whole minutes, rounded to the nearest; never negative."""
-        return max(0, round((self.end - self.start) / 60))
 
 
 def parse_moment(text: str, now: float, zone: str) -> float | None:
@@ -62,11 +46,6 @@ def parse_moment(text: str, now: float, zone: str) -> float | None:
     return moment.timestamp() if plausible(moment.timestamp(), now) else None
 
 
-def plausible(moment: float, now: float) -> bool:
-    """Not ahead of `now`, nor more than PLAUSIBLE_DAYS before it."""
-    return now - PLAUSIBLE_DAYS * 86400 <= moment <= now
-
-
 def shown(moment: float, zone: str) -> str:
     """A moment as the conclusion form pre-fills it."""
     return datetime.fromtimestamp(moment, ZoneInfo(zone)).strftime(SHOWN)
@@ -74,21 +53,8 @@ def shown(moment: float, zone: str) -> str:
 
 def span(conn: Connection, row: Row[Any], rules: OutageRules, now: float) -> Span:
     """The downtime the timeline gives (before anyone corrects it)."""
-    events = store.timeline(conn, row.id)
-    stated = [e for e in events if e["kind"] == "start" and isinstance(e.get("start"),
-                                                                        int | float)]
-    declared = next((e for e in events if e["kind"] == "declared"), {})
-    marks = {s.name for s in rules.stages if s.conclusion}
-    end = next((float(e["at"]) for e in events
-                if e["kind"] == "stage" and e.get("stage") in marks), now)
-    created = declared.get("created")
-    if stated and plausible(float(stated[-1]["start"]), end):
-        start, source = float(stated[-1]["start"]), str(stated[-1].get("source") or "stated")
-    elif isinstance(created, int | float) and plausible(float(created), end):
-        start, source = float(created), "created"  # a ticket opened long before is not one
-    else:
-        start, source = float(row.declared_at), "declared"
-    return Span(min(start, end), source, end, "stage")
+    events = [e for e in store.timeline(conn, row.id) if e["kind"] != "downtime"]
+    return span_of(events, rules, float(row.declared_at), now)[0]
 
 
 def corrected(found: Span, start_text: str, end_text: str, now: float,
