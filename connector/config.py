@@ -140,6 +140,14 @@ class SlaConfig(Strict):
     targets: dict[str, float] = {}  # "<mapping>.<policy>" → target in hours, over the mapping's
 
 
+class ReportsConfig(Strict):
+    """Reports for the head of support (connector/features/reports): the reliability the team
+    aims at (EMIAS: 98.5 %), and how close outages of one service count as repeated."""
+
+    target_percent: float | None = Field(None, gt=0, le=100)
+    repeat_days: float = Field(30, gt=0)  # a service failing again within these days
+
+
 class LoggingConfig(Strict):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["json", "text"] = "json"
@@ -159,6 +167,7 @@ class Config(Strict):
     worker: WorkerConfig = WorkerConfig()
     ops: OpsConfig | None = None
     sla: SlaConfig = SlaConfig()
+    reports: ReportsConfig = ReportsConfig()
     logging: LoggingConfig = LoggingConfig()
     source: str = "<memory>"  # where the config came from, for error messages
 
