@@ -100,10 +100,12 @@ def _parser() -> argparse.ArgumentParser:
                       help="where the SQLite store goes (default: DIR/data)")
     init.set_defaults(command=cmd_init)
     # start-up time: `--help` and `init` import no store, no SDK
+    from connector.features.reports.commands import register as report_commands
     from connector.features.sla.commands import register as sla_commands
     from connector.operations_cli import register as operator_commands
     operator_commands(sub)  # inbox|outbox list|show|retry|cancel
     sla_commands(sub, build=_connector)  # sla show|repair
+    report_commands(sub, build=_connector)  # report
     return p
 
 

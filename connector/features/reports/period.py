@@ -55,9 +55,14 @@ def parse_day(text: str, what: str) -> date:
         raise PeriodError(f"{what}: {text[:20]!r} is not a day (write YYYY-MM-DD)") from None
 
 
-def last_days(today: date, days: int, zone: str) -> Period:
-    """The `days` days up to and including today."""
-    return Period(today - timedelta(days=days - 1), today, zone)
+def last_days(day: date, days: int, zone: str) -> Period:
+    """The `days` days up to and including `day`."""
+    return Period(day - timedelta(days=days - 1), day, zone)
+
+
+def today(now: float, zone: str) -> date:
+    """The day it is in the zone."""
+    return datetime.fromtimestamp(now, ZoneInfo(zone)).date()
 
 
 def _midnight(day: date, zone: str) -> float:
