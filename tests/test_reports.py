@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from connector.clock import FakeClock
 from connector.cli import main
+from connector.clock import FakeClock
 from connector.features.reports import formats
 from connector.features.reports.period import Period
 from connector.features.reports.report import build

@@ -37,7 +37,7 @@ def test_a_clock_counts_as_met_breached_or_running_per_policy_tracker_and_priori
         "running": 1, "percent": pytest.approx(100 / 3)}
     assert rows[("intake", "mantis", "Низкий")]["percent"] is None  # nothing decided yet
     assert rows[("triage", "gitlab", "Priority: High")]["percent"] == 100
-    assert list(rows)[0] == ("intake", None, None)  # totals first
+    assert next(iter(rows)) == ("intake", None, None)  # totals first
 
 
 def test_requests_per_day_in_the_teams_zone_with_those_sent_back() -> None:
