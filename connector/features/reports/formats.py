@@ -92,7 +92,7 @@ def as_markdown(c: FeatureContext, report: dict[str, Any], mapping: str | None =
                   over=s["over_norm"] if s["over_norm"] is not None else "—")
               for name, s in report["stages"].items()] or [say("report_nothing")]
     times = report["times"]
-    lines += ["", say("report_times", room=number(times["room_minutes"]["median_minutes"], 1),
+    lines += ["", say("report_times", opened=number(times["room_minutes"]["median_minutes"], 1),
                       restore=number(times["restore_minutes"]["median_minutes"], 1))]
     lines += ["", say("report_problems")]
     lines += [say("report_problem_line", ticket=p["ticket"], stage=_stage(c, p["stage"], True),

@@ -21,7 +21,7 @@ TEMPLATES: dict[str, set[str]] = {
     "report_source_corrected": set(),
     "report_stages": set(),
     "report_stage_line": {"stage", "count", "median", "p90", "max", "norm", "over"},
-    "report_times": {"room", "restore"},
+    "report_times": {"opened", "restore"},
     "report_problems": set(),
     "report_problem_line": {"ticket", "stage", "owner", "outages"},
     "report_repeated": set(),
