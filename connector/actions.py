@@ -138,6 +138,17 @@ class Notify(InChannel):
     text: str
 
 
+class PostImage(InChannel):
+    """An image of its own in a channel (a report's chart), with the message introducing it:
+    Slack uploads the file and shares it with `text` as its comment, Telegram sends a photo
+    with `text` as its caption (a text too long for one goes first, as a message)."""
+
+    filename: str  # e.g. report-2026-03-05.png
+    content: str  # the image's bytes, base64
+    title: str  # what the image shows, in words (its title, alt text)
+    text: str = ""
+
+
 class OpenRoom(InChannel):
     """A room of its own for an outage: `channel` is the logical home (Telegram's forum
     supergroup; Slack creates a channel), `invite` the people per chat, then the intro and the
@@ -241,7 +252,8 @@ TRACKER_PARAMS: dict[str, type[Params]] = {
 CHAT_PARAMS: dict[str, type[Params]] = {
     "escalate": Escalate, "deescalate": Deescalate, "relay_note": RelayNote,
     "post_alert": PostAlert, "update_alert": UpdateAlert, "post_in_thread": PostInThread,
-    "answer_button": AnswerButton, "notify": Notify, "open_room": OpenRoom,
+    "answer_button": AnswerButton, "notify": Notify, "post_image": PostImage,
+    "open_room": OpenRoom,
     "update_room": UpdateRoom, "post_in_room": PostInRoom, "answer_join": AnswerJoin,
     "open_form": OpenForm, "close_room": CloseRoom,
 }

@@ -69,6 +69,8 @@ def check_config(config: Config) -> Mappings:
     problems += _check_abilities(config, mappings)
     registry = build_registry(config)
     problems += _check_channels(config, [mappings.get(n) for n in sorted(used)], registry)
+    for check in registry.checks:
+        problems += check(config, mappings, lambda kind: load_tracker_plugin(kind).supports)
     for name, chat in config.chats.configured().items():  # what the vendors themselves refuse
         problems += load_chat_plugin(name).check_settings(chat, config.source)
     problems += check_people(config)

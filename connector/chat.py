@@ -28,6 +28,15 @@ class Posted:
 
 
 @dataclass(frozen=True)
+class Image:
+    """An image to show in a chat (a report's chart): its file name, bytes and what it shows."""
+
+    filename: str
+    content: bytes
+    title: str
+
+
+@dataclass(frozen=True)
 class ChatUser:
     name: str
     email: str = ""
@@ -48,6 +57,7 @@ class Chat(ABC):
 
     name: str
     max_text: int  # longer texts are split, never cut
+    max_caption: int  # an image's text beyond this goes first as a message of its own
 
     @abstractmethod
     def create_thread(self, channel_id: str, title: str) -> str | None:
@@ -65,6 +75,23 @@ class Chat(ABC):
                   thread_id: str | None = None) -> Posted | None:
         """A message posted with `key` after `since` — thread-starting, or in `thread_id` —
         if the platform can tell; lets a retry see that an earlier attempt landed."""
+
+    @abstractmethod
+    def post_image(self, channel_id: str, thread_id: str | None, image: Image, text: str,
+                   staged: str = "") -> Posted:
+        """Show an image with `text` (≤ max_caption) introducing it: Slack shares the file
+        `staged` put there; Telegram sends it as a photo."""
+
+    def stage_image(self, image: Image) -> str:
+        """Put an image on the platform before it is shown, where that is a step of its own
+        (Slack: files.getUploadURLExternal and the upload) — its id; "" where showing it is
+        one call (Telegram)."""
+        return ""
+
+    def find_image(self, channel_id: str, staged: str) -> Posted | None:
+        """Whether the image `staged` was shown in the channel, if the platform can tell
+        (Slack: files.info): lets a retry see that an earlier attempt landed."""
+        return None
 
     @abstractmethod
     def update(self, channel_id: str, message_id: str, text: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -15,13 +16,14 @@ from connector.actions import (
     InChannel,
     Notify,
     PostAlert,
+    PostImage,
     PostInThread,
     RelayNote,
     ThreadAction,
     UpdateAlert,
 )
 from connector.adapters import DONE, Adapter, Performed, Tracker
-from connector.chat import Button, Chat, Posted, split_text
+from connector.chat import Button, Chat, Image, Posted, split_text
 from connector.chatrooms import RoomActions
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import TicketRef
@@ -49,6 +51,7 @@ class ChatPerformer(RoomActions, Adapter):
             "relay_note": self._post, "post_in_thread": self._post,
             "deescalate": self._close, "update_alert": self._update,
             "answer_button": self._answer, "notify": self._notify,
+            "post_image": self._post_image,
             "open_room": self._open_room, "update_room": self._update_room,
             "post_in_room": self._post_in_room, "answer_join": self._answer_join,
             "open_form": self._open_form, "close_room": self._close_room,
@@ -145,6 +148,33 @@ class ChatPerformer(RoomActions, Adapter):
         p = item.action.params_as(Notify)
         self._post_pieces(item, self._channel_id(item), None,
                           split_text(p.text, self.chat.max_text))
+
+    def _post_image(self, item: OutboxItem) -> None:
+        """An image shown once: one recorded as shown is skipped; on a retry, what an earlier
+        attempt staged is looked for where the platform can tell (Slack's files.info), and a
+        staged image that never landed is staged anew. A text too long for a caption goes
+        first, as pieces posted once."""
+        p, channel_id = item.action.params_as(PostImage), self._channel_id(item)
+        key, text = f"{item.idempotency_key}#image", p.text
+        if len(text) > self.chat.max_caption:
+            self._post_pieces(item, channel_id, None, split_text(text, self.chat.max_text))
+            text = ""
+        with reading(self.engine) as conn:
+            if threads.piece_posted(conn, key) is not None:
+                return
+            earlier = [s for a in range(1, item.attempt)
+                       if (s := threads.piece_posted(conn, f"{key}@{a}"))]
+        posted = next((found for s in earlier
+                       if (found := self.chat.find_image(channel_id, s)) is not None), None)
+        if posted is None:
+            image = Image(p.filename, base64.b64decode(p.content), p.title)
+            staged = self.chat.stage_image(image)
+            if staged:
+                with self.engine.begin() as conn:
+                    threads.record_piece(conn, f"{key}@{item.attempt}", staged)
+            posted = self.chat.post_image(channel_id, None, image, text, staged)
+        with self.engine.begin() as conn:
+            threads.record_piece(conn, key, posted.message_id)
 
     def _answer(self, item: OutboxItem) -> None:
         p = item.action.params_as(AnswerButton)

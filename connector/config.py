@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from connector.configbase import ChatConfig, Strict, TrackerConfig
 from connector.errors import ConfigError
@@ -23,6 +23,9 @@ from plugins.smtp.config import MailConfig
 from plugins.telegram.config import TelegramConfig
 
 DEFAULT_CONFIG_ENV = "HELPDESK_CONNECTOR_CONFIG"
+_SCHEDULE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+_TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_TRACKER_PLACE = re.compile(r"^[a-z]+:[^#\s]+(#\d+)?$")
 
 
 class StoreConfig(Strict):
@@ -140,12 +143,67 @@ class SlaConfig(Strict):
     targets: dict[str, float] = {}  # "<mapping>.<policy>" → target in hours, over the mapping's
 
 
+class ReportSchedule(Strict):
+    """A report sent by itself once a period: the day before, the week before (Monday to
+    Sunday) or the month before, at `at` in the regulation's time zone — into a chat channel
+    (the key figures and a chart) and/or the tracker (`gitlab:1`: an issue each period in
+    project 1; `gitlab:1#57`: a note on issue 57)."""
+
+    name: str  # what the store knows it by: renamed, it is a new schedule
+    every: Literal["day", "week", "month"]
+    at: str = "09:00"  # HH:MM, local time
+    channel: str | None = Field(None, min_length=1)  # a logical channel of chats.*.channels
+    tracker: str | None = None
+    regulation: str | None = None  # whose zone and outages (default: every regulation)
+    service: str | None = None  # one catalog service's own report
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _SCHEDULE_NAME.match(value):
+            raise ValueError(f"{value[:50]!r} is not a schedule name: lowercase letters, "
+                             "digits, - and _, up to 40")
+        return value
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, value: str) -> str:
+        if not _TIME_OF_DAY.match(value):
+            raise ValueError(f"{value[:20]!r} is not a time of day: write HH:MM, e.g. 09:00")
+        return value
+
+    @field_validator("tracker")
+    @classmethod
+    def _tracker(cls, value: str | None) -> str | None:
+        if value is not None and not _TRACKER_PLACE.match(value):
+            raise ValueError(f"{value[:60]!r} is not a tracker place: write gitlab:1 (an issue "
+                             "each period in project 1) or gitlab:1#57 (a note on issue 57)")
+        return value
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> ReportSchedule:
+        if self.channel is None and self.tracker is None:
+            raise ValueError("a schedule sends to a chat `channel`, a `tracker`, or both")
+        return self
+
+
 class ReportsConfig(Strict):
     """Reports for the head of support (connector/features/reports): the reliability the team
-    aims at (EMIAS: 98.5 %), and how close outages of one service count as repeated."""
+    aims at (EMIAS: 98.5 %), how close outages of one service count as repeated, and the
+    reports sent by themselves."""
 
     target_percent: float | None = Field(None, gt=0, le=100)
     repeat_days: float = Field(30, gt=0)  # a service failing again within these days
+    schedules: list[ReportSchedule] = []
+
+    @field_validator("schedules")
+    @classmethod
+    def _unique(cls, value: list[ReportSchedule]) -> list[ReportSchedule]:
+        names = [s.name for s in value]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"two schedules are named {', '.join(twice)}: names must differ")
+        return value
 
 
 class LoggingConfig(Strict):

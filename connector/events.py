@@ -18,8 +18,8 @@ ActionKind = Literal[
     "create_issue", "attach_file", "set_state",
     # chats
     "escalate", "deescalate", "relay_note", "post_alert", "update_alert", "post_in_thread",
-    "answer_button", "notify", "open_room", "update_room", "post_in_room", "answer_join",
-    "open_form", "close_room",
+    "answer_button", "notify", "post_image", "open_room", "update_room", "post_in_room",
+    "answer_join", "open_form", "close_room",
     # mail, monitoring
     "send_mail", "query_metrics",
 ]

@@ -13,6 +13,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.engine import Connection, Row
 
 from connector.adapters import Performed
+from connector.config import Config
 from connector.context import FeatureContext
 from connector.events import (
     Action,
@@ -24,6 +25,7 @@ from connector.events import (
     TicketEvent,
     TicketRef,
 )
+from connector.mappings import Mappings
 from connector.store.outbox import OutboxItem
 
 # An inbox source's processor: acts on one claimed row, returns its outcome ("done: …").
@@ -43,6 +45,9 @@ JoinHandler = Callable[[FeatureContext, Connection, ChatJoin], list[Action]]
 AfterAction = Callable[[FeatureContext, Connection, OutboxItem, Performed], None]
 # Runs in the transaction that records an action as failed for good (with the reason).
 AfterFailure = Callable[[FeatureContext, Connection, OutboxItem, str], None]
+# check-config's look at a feature's own config against the mappings (and at what each
+# tracker kind can do): one `file: key: problem — fix` line per problem.
+ConfigCheck = Callable[[Config, Mappings, Callable[[str], frozenset[str]]], list[str]]
 
 
 class Buttons(Protocol):
@@ -87,6 +92,7 @@ class Registry:
     gauges: list[Callable[[FeatureContext], Collector]] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     channels: dict[str, str] = field(default_factory=dict)  # config key → logical channel
+    checks: list[ConfigCheck] = field(default_factory=list)
     _aliases: dict[str, str] = field(default_factory=dict)
 
     def source(self, name: str, processor: SourceProcessor) -> None:
@@ -157,6 +163,10 @@ class Registry:
     def posts_to(self, config_key: str, channel: str) -> None:
         """A logical chat channel a feature posts to: check-config insists some chat has it."""
         self.channels[config_key] = channel
+
+    def check(self, check: ConfigCheck) -> None:
+        """A cross-check check-config runs (the channels posted to are checked anyway)."""
+        self.checks.append(check)
 
     def buttons_for(self, ev: ChatButton) -> tuple[Buttons, ChatButton] | None:
         """The handler of a press, with the press in today's shape (legacy data re-read)."""

@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from connector.chat import Button, Chat, ChatUser, Posted
 from connector.errors import PermanentActionError, RetryableActionError
 from plugins.slack.config import SlackConfig
+from plugins.slack.files import SlackFiles
 from plugins.slack.rooms import SlackRooms
 
 log = logging.getLogger(__name__)
@@ -32,12 +33,13 @@ USERS_TTL = 3600.0  # seconds a person's name and e-mail are trusted (users.info
 USERS_KEPT = 2000  # names kept at most; the oldest go first
 
 
-class SlackChat(SlackRooms, Chat):
-    """Threads are replies under one top-level message (rooms and forms: rooms.py); retries
-    are the outbox's job."""
+class SlackChat(SlackFiles, SlackRooms, Chat):
+    """Threads are replies under one top-level message (rooms and forms: rooms.py; images:
+    files.py); retries are the outbox's job."""
 
     name = "slack"
     max_text = 3000  # a section block's limit; longer texts are split by the flows
+    max_caption = 3000  # a shared file's comment
 
     def __init__(self, config: SlackConfig) -> None:
         base = config.base_url if config.base_url.endswith("/") else config.base_url + "/"

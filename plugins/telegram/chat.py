@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -9,9 +10,9 @@ from typing import TypeVar
 import requests
 import telebot
 from telebot import apihelper
-from telebot.types import InlineKeyboardButton, InlineKeyboardMarkup
+from telebot.types import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 
-from connector.chat import Button, Chat, ChatUser, Posted
+from connector.chat import Button, Chat, ChatUser, Image, Posted
 from connector.errors import PermanentActionError, RetryableActionError
 from plugins.telegram.config import TelegramConfig
 from plugins.telegram.rooms import TelegramRooms
@@ -35,6 +36,7 @@ class TelegramChat(TelegramRooms, Chat):
 
     name = "telegram"
     max_text = 4096
+    max_caption = 1024  # a photo's caption
 
     def __init__(self, config: TelegramConfig) -> None:
         configure_api(config)
@@ -54,6 +56,14 @@ class TelegramChat(TelegramRooms, Chat):
     def find_post(self, channel_id: str, key: str, since: float,
                   thread_id: str | None = None) -> Posted | None:
         return None  # Telegram has no history API; topics are saved as soon as they exist
+
+    def post_image(self, channel_id: str, thread_id: str | None, image: Image, text: str,
+                   staged: str = "") -> Posted:
+        """A photo with its caption (sendPhoto, the bytes as a multipart file)."""
+        message = self._call(lambda: self.bot.send_photo(
+            int(channel_id), InputFile(io.BytesIO(image.content), file_name=image.filename),
+            caption=text or None, message_thread_id=int(thread_id) if thread_id else None))
+        return Posted(channel_id, thread_id or "", str(message.message_id))
 
     def update(self, channel_id: str, message_id: str, text: str,
                buttons: Sequence[Button] = ()) -> None:

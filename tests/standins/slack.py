@@ -3,7 +3,8 @@
 Drive it with the real SDK: ``slack_sdk.WebClient(token=s.token, base_url=s.url)`` (``s.url`` ends
 with "/api/"). Every method is ``POST /api/<method>``; the body may be JSON, urlencoded or multipart
 (form values are strings), query-string arguments are accepted too. API errors are HTTP 200 with
-``{"ok": false, "error": "<code>"}``; rate limits are HTTP 429 with ``Retry-After``.
+``{"ok": false, "error": "<code>"}``; rate limits are HTTP 429 with ``Retry-After``. Files
+(upload v2): slack_files.py.
 
 Thread safety (see base.py): all state is guarded by one lock, so the server may (and should) be
 created with ``HTTPServer(threaded=True)`` and hit concurrently.
@@ -27,6 +28,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.standins.base import ANY_PATH, Answer, Rule, StandIn
+from tests.standins.slack_files import SlackFiles
 from tests.standins.slack_rooms import SlackRooms
 
 Json = dict[str, Any]
@@ -83,7 +85,7 @@ def _page(p: Json, items: list[Any]) -> tuple[list[Any], str]:
     return items[start:end], more
 
 
-class StandInSlack(SlackRooms, StandIn[RecordedRequest]):
+class StandInSlack(SlackFiles, SlackRooms, StandIn[RecordedRequest]):
     _CRASH = Answer(500, "Internal Server Error")
 
     def __init__(self, server: HTTPServer, token: str = "xoxb-standin-token") -> None:
@@ -109,6 +111,7 @@ class StandInSlack(SlackRooms, StandIn[RecordedRequest]):
             "users.lookupByEmail": self._lookup,
             "conversations.members": self._members,
             **self._room_methods(),  # pins.add, views.open: slack_rooms.py
+            **self._file_methods(server),  # files.*: slack_files.py
         }
         server.expect_request(re.compile(r"^/api/[\w.]+$")).respond_with_handler(self._handle)
         # response_url of interactions (hooks.slack.com in Slack): what was said to a presser

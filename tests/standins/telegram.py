@@ -4,6 +4,7 @@ Point the real telebot at it with ``telebot.apihelper.API_URL = standin.api_url`
 ``/bot<TOKEN>/<method>``; parameters are read from the query string (telebot sends them there
 even on POST), form/multipart and JSON bodies. Every answer is ``{"ok": true, "result": ...}``
 or ``{"ok": false, "error_code": N, "description": ...}`` with HTTP status N, as Telegram does.
+Photos (``sendPhoto``): telegram_files.py.
 Update builders (:meth:`message_update`, ...) make webhook bodies exactly as Telegram sends them.
 
 Thread safety (see base.py): all state is guarded by one lock; create the server with
@@ -28,6 +29,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request
 
 from tests.standins.base import ANY_PATH, Answer, Rule, StandIn
+from tests.standins.telegram_files import TelegramFiles
 from tests.standins.telegram_rooms import TelegramRooms
 
 Json = dict[str, Any]
@@ -89,7 +91,7 @@ def _json(value: Any, what: str = "JSON object") -> Any:  # telebot sends JSON s
         raise TelegramError(400, f"Bad Request: can't parse {what}") from None
 
 
-class StandInTelegram(TelegramRooms, StandIn[RecordedRequest]):
+class StandInTelegram(TelegramFiles, TelegramRooms, StandIn[RecordedRequest]):
     _CRASH = Answer(500, {"ok": False, "error_code": 500, "description": "Internal Server Error"})
 
     def __init__(self, server: HTTPServer, token: str = TOKEN, *, first_name: str = "Helpdesk",
@@ -120,7 +122,9 @@ class StandInTelegram(TelegramRooms, StandIn[RecordedRequest]):
             "setwebhook": self._set_webhook, "getwebhookinfo": self._webhook_info,
             "getchatmember": self._member,
             "deletewebhook": lambda _p: self._set_webhook({"url": ""}),
-            **self._room_methods()}  # pinChatMessage: telegram_rooms.py
+            **self._room_methods(),  # pinChatMessage: telegram_rooms.py
+            **self._file_methods()}  # sendPhoto: telegram_files.py
+        self._uploaded: dict[str, bytes] = {}  # the files of the request being answered
         server.expect_request(re.compile(r"^/.*$")).respond_with_handler(self._handle)
 
     @property
@@ -215,6 +219,7 @@ class StandInTelegram(TelegramRooms, StandIn[RecordedRequest]):
         match = _PATH.fullmatch(request.path)
         params: Json = request.args.to_dict()
         params.update(request.form.to_dict())
+        self._uploaded = {k: f.read() for k, f in request.files.items()}  # under the lock
         params.update({k: f.filename for k, f in request.files.items()})
         body = request.get_json(silent=True) if request.is_json else None
         params.update(body if isinstance(body, dict) else {})

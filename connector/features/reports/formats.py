@@ -63,14 +63,10 @@ def as_markdown(c: FeatureContext, report: dict[str, Any], mapping: str | None =
     def say(template: str, **values: Any) -> str:
         return c.render(template, mapping, **values)
 
-    scope = report["scope"]
-    where = (say("report_scope_service", service=_title(c, scope["service"]))
-             if scope["service"] else say("report_scope_regulation",
-                                          regulation=_regulation(c, scope["regulation"]))
-             if scope["regulation"] else say("report_scope_all"))
+    where = scope_words(c, report, mapping)
     r = report["reliability"]
-    lines = [say("report_title", **{"from": _day(report["period"]["from"]),
-                                    "to": _day(report["period"]["to"]), "scope": where}), "",
+    lines = [say("report_title", **{"from": day(report["period"]["from"]),
+                                    "to": day(report["period"]["to"]), "scope": where}), "",
              say("report_reliability", percent=number(r["percent"], 2),
                  target=number(r["target_percent"], 2) if r["target_percent"] is not None
                  else say("report_no_target"), minutes=number(r["outage_minutes"], 0)), "",
@@ -113,6 +109,17 @@ def as_markdown(c: FeatureContext, report: dict[str, Any], mapping: str | None =
     return "\n".join(lines) + "\n"
 
 
+def scope_words(c: FeatureContext, report: dict[str, Any], mapping: str | None = None) -> str:
+    """What the report is about, in words: all services, a service, a regulation."""
+    scope = report["scope"]
+    if scope["service"]:
+        return c.render("report_scope_service", mapping, service=_title(c, scope["service"]))
+    if scope["regulation"]:
+        return c.render("report_scope_regulation", mapping,
+                        regulation=_regulation(c, scope["regulation"]))
+    return c.render("report_scope_all", mapping)
+
+
 def number(value: float | None, digits: int) -> str:
     """1 234,5 — as people in the team's language read it; — for none."""
     if value is None:
@@ -148,7 +155,7 @@ def _policy(c: FeatureContext, name: str) -> str:
                 name)
 
 
-def _day(iso: str) -> str:
+def day(iso: str) -> str:
     return datetime.fromisoformat(iso).strftime("%d.%m.%Y")
 
 

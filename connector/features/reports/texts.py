@@ -30,4 +30,18 @@ TEMPLATES: dict[str, set[str]] = {
     "report_sla_line": {"policy", "met", "breached", "running", "percent"},
     "report_requests": {"count", "feedback"},
     "report_nothing": set(),
+    # sent by a schedule, or asked for with /report (schedule_job.py, chat_report.py)
+    "report_summary": {"from", "to", "scope", "percent", "target", "minutes", "outages",
+                       "repeated", "weak", "met", "breached", "running", "requests",
+                       "feedback"},
+    "report_weak_zone": {"title", "minutes"},
+    "report_target": {"target"},
+    "report_no_outages": set(),
+    "report_chart_title": {"from", "to"},
+    "report_chart_days": set(),
+    "report_chart_target": {"target"},
+    "report_chart_services": set(),
+    "report_issue_title": {"from", "to", "scope"},
+    "report_command_usage": {"days"},
+    "report_command_not_allowed": set(),
 }
