@@ -100,12 +100,14 @@ def _parser() -> argparse.ArgumentParser:
                       help="where the SQLite store goes (default: DIR/data)")
     init.set_defaults(command=cmd_init)
     # start-up time: `--help` and `init` import no store, no SDK
+    from connector.features.outage.commands import register as outage_commands
     from connector.features.reports.commands import register as report_commands
     from connector.features.sla.commands import register as sla_commands
     from connector.operations_cli import register as operator_commands
     operator_commands(sub)  # inbox|outbox list|show|retry|cancel
     sla_commands(sub, build=_connector)  # sla show|repair
     report_commands(sub, build=_connector)  # report
+    outage_commands(sub, build=_connector)  # outages import
     return p
 
 
@@ -321,7 +323,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _connector(config: Config, migrate: bool) -> FeatureContext:
-    """The assembled connector, for commands that act on the store (sla show|repair)."""
+    """The assembled connector, for commands that act on the store (sla show|repair,
+    outages import)."""
     # start-up time: imported by the command that needs it
     from connector.assembly import build_connector
     return build_connector(config, migrate=migrate)
