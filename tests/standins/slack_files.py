@@ -82,8 +82,9 @@ class SlackFiles:
 
     def _complete(self, p: Json) -> Json:
         try:
-            listed = json.loads(p["files"]) if isinstance(p.get("files"), str) else p.get("files")
-            ids = [(str(f["id"]), str(f.get("title") or "")) for f in listed]
+            listed: Any = json.loads(p["files"]) if isinstance(p.get("files"), str) \
+                else p.get("files")
+            ids = [(str(f["id"]), str(f.get("title") or "")) for f in listed or ()]
         except (KeyError, TypeError, ValueError):
             raise _refuse("invalid_arguments") from None
         if not ids:
