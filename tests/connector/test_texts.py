@@ -73,7 +73,7 @@ REALISTIC = {
     "met": 40, "breached": 2, "running": 5, "feedback": "12,5",
     "regulation": "Севастополь, ГБУЗС «МИАЦ»",
     "weak": "АИС «Электронный рецепт» — API — 50 мин; МИС регионального сегмента ЕГИСЗ — 12 мин",
-    "repeated": 1, "requests": 128, "days": 30,
+    "repeated": 1, "requests": 128, "days": 30, "rank": 1, "stages": "Диагностика — 1 из 3",
 }
 
 

@@ -1,94 +1,126 @@
-"""The report's picture for the chat: reliability per day against the target, and outage
-minutes per service in the period — a PNG drawn with matplotlib's Agg canvas (no display, no
-global pyplot state, safe in the worker's threads); DejaVu Sans, which matplotlib ships, has
-Cyrillic. Every word on it comes from templates.yml; numbers are written as the team reads
-them (a decimal comma)."""
+"""The report's picture for the chat, drawn in pure Python (zlib and struct: no plotting
+library, no font files, no network): above, a bar per day of reliability — green at or above
+the target, red below, the target a dashed line; below, the weakest services' outage minutes
+as bars, in the order the caption names them. The only lettering is numbers (a tiny built-in
+digit font, a decimal comma): every word is in the caption and the title, from templates.yml,
+so one picture serves Russian and English."""
 
 from __future__ import annotations
 
-import io
+import struct
+import zlib
 from dataclasses import dataclass
-from datetime import date
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 from connector.features.reports.formats import number
 
-SERVICES_SHOWN = 8  # the weakest zones; the rest are in the text report
-TITLE_CHARS = 45
-FONT = "DejaVu Sans"
+WIDTH, HEIGHT = 720, 420
+SERVICES_SHOWN = 5  # the weakest zones; the rest are in the text report
+BACKGROUND, AXIS, GRID = (255, 255, 255), (60, 60, 60), (225, 225, 225)
+GOOD, BAD, TARGET, OUTAGE = (44, 160, 44), (214, 39, 40), (214, 39, 40), (255, 127, 14)
+SCALE = 2  # each font pixel is 2×2
+# 3×5 digits and marks: one row of three bits per line, top first.
+GLYPHS = {"0": "111101101101111", "1": "010110010010111", "2": "111001111100111",
+          "3": "111001111001111", "4": "101101111001001", "5": "111100111001111",
+          "6": "111100111101111", "7": "111001001001001", "8": "111101111101111",
+          "9": "111101111001111", ",": "000000000010100", "%": "101001010100101",
+          " ": "000000000000000"}
 
 
 @dataclass(frozen=True)
 class ChartData:
-    days: list[tuple[date, float]]  # reliability per day, per cent
+    days: list[float]  # reliability per day, per cent, oldest first
     target: float | None
-    services: list[tuple[str, float]]  # (title, outage minutes) of the period, most first
+    services: list[float]  # outage minutes of the weakest services, most first
 
 
-@dataclass(frozen=True)
-class ChartWords:
-    title: str  # the picture's: the report and its period
-    days: str  # the upper panel's title
-    target: str  # the target line's legend ("" without a target)
-    services: str  # the lower panel's title
-    nothing: str  # said in the lower panel when no service had an outage
+class Canvas:
+    """An RGB picture: rectangles, dashes and digits, written out as a PNG."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.pixels = bytearray(bytes(BACKGROUND) * width * height)
+
+    def rect(self, x0: int, y0: int, x1: int, y1: int, colour: tuple[int, int, int]) -> None:
+        """Fill [x0, x1) × [y0, y1), clipped to the picture."""
+        x0, x1 = max(0, min(x0, x1)), min(self.width, max(x0, x1))
+        y0, y1 = max(0, min(y0, y1)), min(self.height, max(y0, y1))
+        row = bytes(colour) * (x1 - x0)
+        for y in range(y0, y1):
+            start = (y * self.width + x0) * 3
+            self.pixels[start:start + len(row)] = row
+
+    def dashes(self, x0: int, x1: int, y: int, colour: tuple[int, int, int]) -> None:
+        for x in range(x0, x1, 12):
+            self.rect(x, y - 1, min(x + 8, x1), y + 1, colour)
+
+    def text(self, x: int, y: int, words: str, colour: tuple[int, int, int] = AXIS) -> int:
+        """Digits and marks from (x, y) at their top left; the x after them."""
+        for char in words:
+            bits = GLYPHS.get(char, GLYPHS[" "])
+            for i, bit in enumerate(bits):
+                if bit == "1":
+                    px, py = x + (i % 3) * SCALE, y + (i // 3) * SCALE
+                    self.rect(px, py, px + SCALE, py + SCALE, colour)
+            x += 4 * SCALE
+        return x
+
+    def png(self) -> bytes:
+        raw = b"".join(b"\x00" + bytes(self.pixels[y * self.width * 3:(y + 1) * self.width * 3])
+                       for y in range(self.height))
+        header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
+        return b"\x89PNG\r\n\x1a\n" + b"".join(
+            _chunk(kind, data) for kind, data in ((b"IHDR", header),
+                                                  (b"IDAT", zlib.compress(raw, 9)),
+                                                  (b"IEND", b"")))
 
 
-def render(data: ChartData, words: ChartWords) -> bytes:
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(
+        ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def render(data: ChartData) -> bytes:
     """The PNG's bytes."""
-    figure = Figure(figsize=(9, 7.5), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)
-    figure.suptitle(words.title, fontfamily=FONT, fontsize="x-large")
-    gs = figure.add_gridspec(2, 1, height_ratios=[3, 2])
-    top, bottom = figure.add_subfigure(gs[0]), figure.add_subfigure(gs[1])  # own margins
-    _days(top.subplots(), data, words)
-    _services(bottom.subplots(), data, words)
-    out = io.BytesIO()
-    figure.savefig(out, format="png", metadata={"Software": None})
-    return out.getvalue()
+    canvas = Canvas(WIDTH, HEIGHT)
+    _days(canvas, data, top=20, bottom=250)
+    _services(canvas, data.services, top=280, bottom=HEIGHT - 15)
+    return canvas.png()
 
 
-def _days(ax: Axes, data: ChartData, words: ChartWords) -> None:
-    xs = list(range(len(data.days)))
-    values = [v for _, v in data.days]
-    ax.plot(xs, values, marker="o", markersize=3, color="#1f77b4")
+def _days(canvas: Canvas, data: ChartData, top: int, bottom: int) -> None:
+    left, right = 80, WIDTH - 20
+    low = min([*data.days, 100.0] + ([data.target] if data.target is not None else []))
+    floor = max(0.0, low - max(0.5, (100 - low) * 0.1))
+
+    def y_of(percent: float) -> int:
+        return round(bottom - (percent - floor) / (100 - floor) * (bottom - top))
+
+    for value in (floor, (floor + 100) / 2, 100.0):
+        canvas.rect(left, y_of(value), right, y_of(value) + 1, GRID)
+        canvas.text(8, y_of(value) - 5, number(value, 1) + "%")
+    step = (right - left) / max(1, len(data.days))
+    for i, value in enumerate(data.days):
+        ok = data.target is None or value >= data.target
+        x0 = left + round(i * step) + 1
+        canvas.rect(x0, y_of(value), max(x0 + 1, left + round((i + 1) * step) - 1), bottom,
+                    GOOD if ok else BAD)
     if data.target is not None:
-        ax.axhline(data.target, color="#d62728", linestyle="--",
-                   label=words.target)
-        ax.legend(loc="lower left", prop={"family": FONT})
-    low = min([*values, data.target if data.target is not None else 100.0, 100.0])
-    ax.set_ylim(max(0.0, low - max(0.5, (100 - low) * 0.1)), 100.2)
-    ax.yaxis.set_major_formatter(FuncFormatter(
-        lambda v, _pos: number(v, 1)))
-    step = max(1, len(xs) // 10)
-    ax.set_xticks(xs[::step], [d.strftime("%d.%m") for d, _ in data.days][::step],
-                  fontfamily=FONT)
-    ax.set_title(words.days, fontfamily=FONT)
-    ax.grid(True, alpha=0.3)
+        canvas.dashes(left, right, y_of(data.target), TARGET)
+    canvas.rect(left, bottom, right, bottom + 2, AXIS)
+    canvas.rect(left - 2, top, left, bottom + 2, AXIS)
 
 
-def _services(ax: Axes, data: ChartData, words: ChartWords) -> None:
-    ax.set_title(words.services, fontfamily=FONT)
-    shown = [(t, m) for t, m in data.services if m > 0][:SERVICES_SHOWN]
+def _services(canvas: Canvas, minutes: list[float], top: int, bottom: int) -> None:
+    left, right = 80, WIDTH - 120
+    shown = [m for m in minutes if m > 0][:SERVICES_SHOWN]
+    canvas.rect(left - 2, top, left, bottom, AXIS)
     if not shown:
-        ax.text(0.5, 0.5, words.nothing, ha="center", va="center",
-                fontfamily=FONT, transform=ax.transAxes)
-        ax.set_axis_off()
         return
-    titles = [_short(t) for t, _ in reversed(shown)]
-    minutes = [m for _, m in reversed(shown)]
-    bars = ax.barh(titles, minutes, color="#ff7f0e")
-    ax.bar_label(bars, [number(m, 0) for m in minutes], padding=3,
-                 fontfamily=FONT)
-    ax.set_yticks(range(len(titles)), titles, fontfamily=FONT)
-    ax.xaxis.set_major_formatter(FuncFormatter(
-        lambda v, _pos: number(v, 0)))
-    ax.margins(x=0.15)
-
-
-def _short(title: str) -> str:
-    return title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1] + "…"
+    height = (bottom - top) / SERVICES_SHOWN
+    for i, value in enumerate(shown):
+        y0 = top + round(i * height) + 3
+        y1 = top + round((i + 1) * height) - 3
+        canvas.text(20, (y0 + y1) // 2 - 5, str(i + 1))
+        end = left + max(2, round(value / shown[0] * (right - left)))
+        canvas.rect(left, y0, end, y1, OUTAGE)
+        canvas.text(end + 8, (y0 + y1) // 2 - 5, number(value, 0))

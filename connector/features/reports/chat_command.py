@@ -39,7 +39,7 @@ def on_report(c: FeatureContext, conn: Connection, ev: ChatCommand) -> list[Acti
     if period is None:
         return say("report_command_usage", days=DEFAULT_DAYS)
     report = build(c, period, Scope())
-    png = chat_report.picture(c, report, period, Scope(), None)
+    png = chat_report.picture(c, report, period, Scope())
     return [chat_report.chat_action(c, ev.chat, channel, ref, report, png, None)]
 
 

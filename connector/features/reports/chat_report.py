@@ -17,51 +17,50 @@ from connector.store.db import reading
 
 REASON = "report"  # the reason of every action a sent report decides
 CHART_DAYS = 30  # a day's or a week's chart shows the month before it too
-WEAK_ZONES = 3
 
 
 def summary(c: FeatureContext, report: dict[str, Any], mapping: str | None) -> str:
-    """The key figures, as the chat reads them."""
+    """The key figures, as the chat reads them: the weak zones numbered as the chart's bars."""
     number = formats.number
     r, sla = report["reliability"], [s for s in report["sla"] if s["tracker"] is None]
-    weak = "; ".join(c.render("report_weak_zone", mapping, title=s["title"],
+    weak = "; ".join(c.render("report_weak_zone", mapping, rank=i, title=s["title"],
                               minutes=number(s["outage_minutes"], 0))
-                     for s in report["services"][:WEAK_ZONES] if s["outages"])
+                     for i, s in enumerate(weak_zones(report), 1))
     target = (c.render("report_target", mapping, target=number(r["target_percent"], 2))
               if r["target_percent"] is not None else c.render("report_no_target", mapping))
+    over = "; ".join(c.render("report_stage_over", mapping, stage=formats.stage_title(c, name),
+                              over=s["over_norm"], count=s["count"])
+                     for name, s in report["stages"].items() if s["over_norm"])
     return c.render(
         "report_summary", mapping, **_days(report), scope=formats.scope_words(c, report, mapping),
         percent=number(r["percent"], 2), target=target, minutes=number(r["outage_minutes"], 0),
         outages=len(report["outages"]), repeated=len(report["repeated"]),
         weak=weak or c.render("report_no_outages", mapping),
+        stages=over or c.render("report_no_stages_over", mapping),
         met=sum(s["met"] for s in sla), breached=sum(s["breached"] for s in sla),
         running=sum(s["running"] for s in sla),
         requests=sum(row["count"] for row in report["requests"]),
         feedback=number(report["feedback_percent"], 1))
 
 
-def picture(c: FeatureContext, report: dict[str, Any], period: Period, scope: Scope,
-            mapping: str | None) -> bytes:
-    """The chart: reliability per day over the period (at least its last 30 days), the
-    period's outage minutes per service."""
+def weak_zones(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The services that had outages, weakest first, as many as the chart shows."""
+    return [s for s in report["services"] if s["outages"]][:chart.SERVICES_SHOWN]
+
+
+def picture(c: FeatureContext, report: dict[str, Any], period: Period, scope: Scope) -> bytes:
+    """The chart: reliability per day over the period (at least its last 30 days, each day
+    by the same figures as the report), the weak zones' outage minutes."""
     window = Period(min(period.first, period.last - timedelta(days=CHART_DAYS - 1)),
                     period.last, period.zone)
     now = c.clock.now()
     with reading(c.engine) as conn:
         found = source.read_outages(c, conn, window, scope, now)
-    days = [(day, figures.reliability(Period(day, day, period.zone), found, now,
-                                      None)["percent"])
+    days = [figures.reliability(Period(day, day, period.zone), found, now, None)["percent"]
             for day in window.days() if Period(day, day, period.zone).start < now]
-    target = report["reliability"]["target_percent"]
-    words = chart.ChartWords(
-        title=c.render("report_chart_title", mapping, **_days(report)),
-        days=c.render("report_chart_days", mapping),
-        target=c.render("report_chart_target", mapping, target=formats.number(target, 2))
-        if target is not None else "",
-        services=c.render("report_chart_services", mapping),
-        nothing=c.render("report_no_outages", mapping))
-    return chart.render(chart.ChartData(days, target, [
-        (s["title"], s["outage_minutes"]) for s in report["services"]]), words)
+    return chart.render(chart.ChartData(
+        days, report["reliability"]["target_percent"],
+        [s["outage_minutes"] for s in weak_zones(report)]))
 
 
 def chat_action(c: FeatureContext, target: str, channel: str, ref: TicketRef,
@@ -74,7 +73,8 @@ def chat_action(c: FeatureContext, target: str, channel: str, ref: TicketRef,
             f"-{last}.png" if last != first else ".png"),
         "content": base64.b64encode(png).decode("ascii"),
         "title": c.render("report_chart_title", mapping, **_days(report)),
-        "text": summary(c, report, mapping)}, REASON)
+        "text": summary(c, report, mapping) + "\n" + c.render("report_chart_legend", mapping)},
+        REASON)
 
 
 def tracker_action(c: FeatureContext, place: str, report: dict[str, Any],
@@ -95,3 +95,4 @@ def tracker_action(c: FeatureContext, place: str, report: dict[str, Any],
 def _days(report: dict[str, Any]) -> dict[str, str]:
     """The period's first and last day as people write them (05.03.2026)."""
     return {k: formats.day(report["period"][k]) for k in ("from", "to")}
+

@@ -82,7 +82,7 @@ def as_markdown(c: FeatureContext, report: dict[str, Any], mapping: str | None =
                   source=say(f"report_source_{o['start_source']}"))
               for o in report["outages"]] or [say("report_nothing")]
     lines += ["", say("report_stages")]
-    lines += [say("report_stage_line", stage=_stage(c, name), count=s["count"],
+    lines += [say("report_stage_line", stage=stage_title(c, name), count=s["count"],
                   median=number(s["median_minutes"], 1), p90=number(s["p90_minutes"], 1),
                   max=number(s["max_minutes"], 1), norm=number(s["norm_minutes"], 0),
                   over=s["over_norm"] if s["over_norm"] is not None else "—")
@@ -91,7 +91,7 @@ def as_markdown(c: FeatureContext, report: dict[str, Any], mapping: str | None =
     lines += ["", say("report_times", opened=number(times["room_minutes"]["median_minutes"], 1),
                       restore=number(times["restore_minutes"]["median_minutes"], 1))]
     lines += ["", say("report_problems")]
-    lines += [say("report_problem_line", ticket=p["ticket"], stage=_stage(c, p["stage"], True),
+    lines += [say("report_problem_line", ticket=p["ticket"], stage=stage_title(c, p["stage"], True),
                   owner=p["owner"] or "—", outages=", ".join(p["outages"]) or "—")
               for p in report["problems"]] or [say("report_nothing")]
     lines += ["", say("report_repeated")]
@@ -133,7 +133,7 @@ def _title(c: FeatureContext, service: str | None) -> str:
     return entry.title if entry else str(service or "")
 
 
-def _stage(c: FeatureContext, name: str, problem: bool = False) -> str:
+def stage_title(c: FeatureContext, name: str, problem: bool = False) -> str:
     """A stage as its regulation titles it («Диагностика»), never its stored name."""
     for mapping in c.mappings.by_name.values():
         rules = mapping.outage.problem if mapping.outage and problem else mapping.outage

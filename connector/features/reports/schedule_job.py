@@ -72,7 +72,7 @@ def _actions(c: FeatureContext, schedule: ReportSchedule, due: Due) -> list[Acti
     ref = TicketRef(SCHEDULED, schedule.name, due.key)
     actions = []
     if schedule.channel:
-        png = chat_report.picture(c, report, due.period, scope, mapping)
+        png = chat_report.picture(c, report, due.period, scope)
         actions.append(chat_report.chat_action(c, "chat", schedule.channel, ref, report, png,
                                                mapping))
     if schedule.tracker:
