@@ -123,10 +123,12 @@ def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
                   standin_slack: StandInSlack, clock: Clock = SYSTEM_CLOCK,
                   mapping_text: dict[str, str] | None = None, outages: str = "C0OUTAGES",
                   people: dict[str, dict[str, str]] | None = None,
+                  channels: dict[str, str] | None = None,
                   **config: Any) -> Iterator[Outage]:
     """Belarus on GitLab and Slack, with the catalog's people given stand-in Slack ids;
     `mapping_text`: files of the mappings replaced; `outages`: the outage channel's id;
-    `people`: more ids for the catalog's people;
+    `people`: more ids for the catalog's people; `channels`: more Slack channels (logical →
+    id);
     `config`: more top-level config sections
     (mail, prometheus)."""
     mappings = tmp_path / "mappings"
@@ -151,6 +153,7 @@ def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
     data = config_data(db_url, standin_gitlab, slack=standin_slack, alerts=True)
     data["mappings_dir"] = str(mappings)
     data["chats"]["slack"]["channels"]["outages"] = outages
+    data["chats"]["slack"]["channels"].update(channels or {})
     data.update(config)
     standin_slack.add_channel("C0OUTAGES", "outages", members=[L1])
     c = build_connector(Config.model_validate(data), clock=clock)

@@ -134,6 +134,12 @@ class StandInGitLab(GitLabHistory, HoldingStandIn[RecordedRequest]):
         with self._lock:
             return copy.deepcopy(self._issues[(project_id, iid)])
 
+    def issues(self, project_id: int) -> list[Json]:
+        """Copies of a project's issues, by iid."""
+        with self._lock:
+            return [copy.deepcopy(i) for (p, _), i in sorted(self._issues.items())
+                    if p == project_id]
+
     def fail_next(self, method: str, path_regex: str, status: int, *,
                   headers: dict[str, str] | None = None, body: Json | None = None,
                   times: int = 1) -> None:

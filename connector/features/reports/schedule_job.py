@@ -1,7 +1,9 @@
 """Scheduled reports, sent once a period however many processes run: a job in every process
 finds each schedule's latest due period (schedule.py); the process whose insert of the
 (schedule, period) row into report_runs wins — the unique pair lets only one — enqueues the
-report's actions in that same transaction, keyed by the schedule and the period. A crash
+report's actions in that same transaction, keyed by the schedule and the period. A new
+schedule's first tick only marks the period due then as `before` (a report starts with the
+first period that falls due after it is configured, not at once on deployment). A crash
 before the commit leaves neither row nor actions (the next tick, anywhere, sends it); after
 it, the outbox delivers them, retried until they land (a row is `queued` when its actions
 are in the outbox; what failed for good is listed by `helpdesk-connector failed`)."""
@@ -49,12 +51,15 @@ def send(c: FeatureContext, schedule: ReportSchedule) -> bool:
     with reading(c.engine) as conn:
         if _claimed(conn, schedule.name, due.key):
             return False  # the usual tick: nothing new (figures are built only when due)
+        new = _new(conn, schedule.name)
+    if new:  # its first tick: what fell due before it existed is not sent
+        with c.engine.begin() as conn:
+            _claim(c, conn, schedule.name, due.key, "before")
+        log.info("report %s starts after %s", schedule.name, due.key)
+        return False
     actions = _actions(c, schedule, due)
     with c.engine.begin() as conn:
-        won = insert_ignore(conn, report_runs, {
-            "schedule": schedule.name, "period": due.key, "status": "queued",
-            "claimed_by": c.worker_id, "created_at": c.clock.now(), "done_at": c.clock.now()})
-        if won is None:
+        if not _claim(c, conn, schedule.name, due.key, "queued"):
             return False  # another process claimed it a moment ago
         enqueue_actions(c, conn, f"report|{schedule.name}|{due.key}", actions)
     log.info("report %s for %s queued", schedule.name, due.key)
@@ -64,6 +69,20 @@ def send(c: FeatureContext, schedule: ReportSchedule) -> bool:
 def _claimed(conn: Connection, schedule: str, period: str) -> bool:
     return conn.execute(select(report_runs.c.id).where(
         report_runs.c.schedule == schedule, report_runs.c.period == period)).first() is not None
+
+
+def _new(conn: Connection, schedule: str) -> bool:
+    return conn.execute(select(report_runs.c.id).where(
+        report_runs.c.schedule == schedule).limit(1)).first() is None
+
+
+def _claim(c: FeatureContext, conn: Connection, schedule: str, period: str,
+           status: str) -> bool:
+    """The (schedule, period) row inserted, unless another process has it: whether we won."""
+    return insert_ignore(conn, report_runs, {
+        "schedule": schedule, "period": period, "status": status,
+        "claimed_by": c.worker_id, "created_at": c.clock.now(),
+        "done_at": c.clock.now()}) is not None
 
 
 def _actions(c: FeatureContext, schedule: ReportSchedule, due: Due) -> list[Action]:
