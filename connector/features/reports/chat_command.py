@@ -1,6 +1,7 @@
 """`/report [days | from to]` in one of the connector's channels: the reliability report there
-and then — the key figures with the chart, as a schedule sends them — for the head of support
-and the catalog services' responsible and duty engineers; anyone else is told who may ask."""
+and then — the key figures with the chart, as a schedule sends them — for the members of the
+head of support's channel and, anywhere, the head of support and the catalog services'
+responsible and duty engineers; anyone else is told who may ask, bad dates how to ask."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def on_report(c: FeatureContext, conn: Connection, ev: ChatCommand) -> list[Acti
         return [Action("notify", ev.chat, ref, {"channel": channel, "text": c.render(
             template, None, **values)}, chat_report.REASON)]
 
-    if not may_ask(c, ev.chat, ev.user_id):
+    if not may_ask(c, ev.chat, ev.user_id, channel):
         return say("report_command_not_allowed")
     zone = zone_of(c, None)
     period = asked_period(ev.text, today(c.clock.now(), zone), zone)
@@ -43,8 +44,12 @@ def on_report(c: FeatureContext, conn: Connection, ev: ChatCommand) -> list[Acti
     return [chat_report.chat_action(c, ev.chat, channel, ref, report, png, None)]
 
 
-def may_ask(c: FeatureContext, chat: str, user_id: str) -> bool:
-    """The head of support, or a service's responsible or duty engineer, by the catalog."""
+def may_ask(c: FeatureContext, chat: str, user_id: str, channel: str) -> bool:
+    """Anyone in the head of support's channel (a schedule's: the chat delivers a command
+    only from its members); elsewhere the head of support, or a service's responsible or
+    duty engineer, by the catalog."""
+    if any(s.channel == channel for s in c.config.reports.schedules):
+        return True
     catalog = c.mappings.catalog
     found = catalog.keyed(chat, user_id)
     return found is not None and (found[0] == catalog.head_of_support or any(
