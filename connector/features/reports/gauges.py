@@ -1,28 +1,26 @@
 """/metrics for reliability, read from the store at scrape time so every process tells the
-same: hdc_outage_minutes_total{service} — each service's outage minutes so far (its own
-outages merged, an open one counting to now; it only grows, so Grafana graphs its increase
-per day), hdc_reliability_percent{window="30d"} — the last 30 days' reliability by the EMIAS
-method (every service's outages merged), and hdc_reliability_target_percent when the team set
-one. Read once per TTL seconds at most: a year of outages is read in well under a second, a
-15 s scrape then mostly reads the cache."""
+same, by the report's own figures: hdc_outage_minutes_total{service} — each catalog service's
+outage minutes from its first outage to now (figures.services over that span: it only grows,
+so Grafana graphs its increase per day), hdc_reliability_percent{window="30d"} — what
+`/report` and `helpdesk-connector report` say for the last 30 days (report.build: whole days
+in the regulation's zone up to today), and hdc_reliability_target_percent when the team set
+one. Read once per TTL seconds at most: a 15 s scrape mostly reads the cache."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date, timedelta
 
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
 from connector.context import FeatureContext
-from connector.features.reports import source
-from connector.features.reports.figures import Outage, union_seconds
-from connector.features.reports.period import Period, today
+from connector.features.reports import figures, source
+from connector.features.reports.period import Period, last_days, today
+from connector.features.reports.report import build, zone_of
 from connector.features.reports.source import Scope
 from connector.store.db import reading
 
@@ -32,23 +30,24 @@ TTL = 30.0  # seconds a reading is served again
 WINDOW_DAYS = 30
 
 
-def outage_minutes(found: list[Outage], services: list[str], now: float) -> dict[str, float]:
-    """Each service's downtime so far, overlaps of its own outages counted once."""
-    spans: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for o in found:
-        end = o.end if o.end is not None else now
-        if end > o.start:
-            spans[o.service].append((o.start, min(end, now)))
-    return {s: union_seconds(spans.get(s, ())) / 60 for s in sorted({*services, *spans})}
+def outage_minutes(c: FeatureContext) -> dict[str, float]:
+    """Each catalog service's outage minutes so far, by the report's services table."""
+    now, zone = c.clock.now(), zone_of(c, None)
+    everything = Period(today(0, zone), today(now, zone), zone)
+    with reading(c.engine) as conn:
+        found = source.read_outages(c, conn, everything, Scope(), now)
+    first = min((o.start for o in found), default=now)
+    since = Period(today(first, zone), today(now, zone), zone)
+    titles = {s: e.title for s, e in c.mappings.catalog.services.items()}
+    return {row["service"]: row["outage_minutes"]
+            for row in figures.services(since, found, titles, now)}
 
 
-def reliability(found: list[Outage], now: float, days: int = WINDOW_DAYS) -> float:
-    """1 − the union of every outage's downtime in the last `days` days ÷ those days."""
-    start = now - days * 86400
-    lost = union_seconds((max(o.start, start), min(now, o.end if o.end is not None else now))
-                         for o in found
-                         if min(now, o.end if o.end is not None else now) > max(o.start, start))
-    return 100 * (1 - lost / (days * 86400))
+def reliability(c: FeatureContext) -> float:
+    """The last 30 days' reliability, as /report answers it."""
+    zone = zone_of(c, None)
+    period = last_days(today(c.clock.now(), zone), WINDOW_DAYS, zone)
+    return float(build(c, period, Scope())["reliability"]["percent"])
 
 
 class ReportGauges(Collector):
@@ -71,21 +70,16 @@ class ReportGauges(Collector):
         yield from families
 
     def _read(self) -> list[GaugeMetricFamily]:
-        now = self.c.clock.now()
-        everything = Period(date(1970, 1, 1), today(now, "UTC") + timedelta(days=1), "UTC")
-        with reading(self.c.engine) as conn:
-            found = source.read_outages(self.c, conn, everything, Scope(), now)
         minutes = GaugeMetricFamily(
             "hdc_outage_minutes_total", "Outage minutes so far per catalog service (its own "
             "outages merged; an open one counts to now)", labels=["service"])
-        for service, value in outage_minutes(
-                found, list(self.c.mappings.catalog.services), now).items():
+        for service, value in sorted(outage_minutes(self.c).items()):
             minutes.add_metric([service], value)
         percent = GaugeMetricFamily(
             "hdc_reliability_percent", "Reliability by the EMIAS method over a window: 100 × "
             "(1 − minutes with an outage of any service ÷ the window's minutes)",
             labels=["window"])
-        percent.add_metric([f"{WINDOW_DAYS}d"], reliability(found, now))
+        percent.add_metric([f"{WINDOW_DAYS}d"], reliability(self.c))
         families = [minutes, percent]
         target = self.c.config.reports.target_percent
         if target is not None:
