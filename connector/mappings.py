@@ -16,6 +16,7 @@ from connector.features.templates import FEATURE_TEMPLATES
 from connector.rules.models import AnyRule, AssignOnLabel
 from connector.validators import TimeZoneName
 from connector.vocabulary import Vocabulary
+from connector.words import Words
 from connector.yamlfile import parse_model, read_yaml
 
 Templates = dict[str, dict[str, str]]  # language → template id → text
@@ -51,6 +52,7 @@ TEMPLATE_FIELDS: dict[str, set[str]] = {
     "command_not_allowed": set(),
     "command_open": {"listing"},
     "command_recorded": set(),
+    "duration": {"hours", "minutes"},  # rendered with wording.duration_parts
     **FEATURE_TEMPLATES,
 }
 
@@ -65,6 +67,7 @@ class Mapping(BaseModel):
     timezone: TimeZoneName = "Europe/Moscow"  # times in notes and messages are shown in it
     trackers: dict[str, Vocabulary] = {}
     templates: Templates = {}  # language → template id → text, overriding templates.yml
+    words: Words = Words()  # the regulation's own terms and those its texts never hold
     rules: list[AnyRule]
     sla: list[SlaPolicy] = []  # clocks on this regulation's tickets (connector/features/sla)
     outage: OutageRules | None = None  # mass outages (connector/features/outage)

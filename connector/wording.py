@@ -37,6 +37,13 @@ def describe_ticket(ref: TicketRef) -> str:
     return f"{TRACKER_NAMES.get(ref.tracker, ref.tracker)} {ticket_label(ref)}"
 
 
+def duration_parts(seconds: float) -> dict[str, object]:
+    """The `duration` template's values: whole hours and two-digit minutes, rounded to the
+    minute — «4 ч 00 мин», never «4:00», which reads as a time of day."""
+    minutes = round(seconds / 60)
+    return {"hours": minutes // 60, "minutes": f"{minutes % 60:02d}"}
+
+
 def local_time(timestamp: str, zone: str) -> str:
     """`25.11.2026 14:05 MSK` for a canonical UTC timestamp, in the team's time zone."""
     moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00")).astimezone(ZoneInfo(zone))

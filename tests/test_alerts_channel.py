@@ -186,7 +186,7 @@ def test_every_text_of_the_alert_flow_is_russian(world: World) -> None:
     texts += [created.json["title"], created.json["description"]]
     internal = re.compile(r"\b(firing|resolved|critical|one-off|accident|pending|issue:)")
     assert texts and not [t for t in texts if internal.search(t)]
-    assert "зарегистрирована задача с меткой «Priority: High»" in world.slack_message()["text"]
+    assert "зарегистрировано обращение с меткой «Priority: High»" in world.slack_message()["text"]
     assert "критично" in created.json["title"]
 
 

@@ -170,7 +170,7 @@ def test_an_accident_gets_a_room_with_the_services_people_and_a_pinned_status(
     room = world.room()
     assert {OWNER, DUTY, L1, HEAD} <= set(room["members"])
     intro, status, *asks = world.slack.messages(room["id"])
-    assert "Сбой: АИС «Электронный рецепт» — API" in intro["text"]
+    assert "Авария: АИС «Электронный рецепт» — API" in intro["text"]
     assert "Зарегистрирован" in status["text"]
     assert world.slack.pinned(room["id"]) == [status["ts"]]
     assert [("Ответственный за аптечный сервис" in a["text"],

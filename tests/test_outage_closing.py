@@ -87,7 +87,7 @@ def test_the_conclusion_makes_the_report_for_the_head_of_support(
     assert report["title"] == "Отчёт об аварии: АИС «Электронный рецепт» — API (#23)"
     assert "Отчёт об аварии" in report["labels"] and report["assignee_ids"] == [90]
     assert "- Время простоя: 2 ч 05 мин" in report["description"]
-    assert "Из хронологии сбоя (заполнено коннектором)" in report["description"]
+    assert "Из хронологии аварии (заполнено автоматически)" in report["description"]
     assert "статус «Диагностика»" in report["description"]
     said = [m["text"] for m in world.slack.messages(world.room()["id"])]
     assert any(t.startswith("📄 Отчёт об аварии: #24") for t in said)

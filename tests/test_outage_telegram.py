@@ -374,12 +374,12 @@ def test_topic_mode_concludes_by_questions_and_closes_the_topic_with_the_log(
     [(topic_id, _)] = standin_telegram.topics(OUTAGES).items()
     said = [m["text"] for m in standin_telegram.messages(OUTAGES, topic_id)]
     assert any(t.startswith("📝 Заключение по сбою «МИС регионального сегмента ЕГИСЗ»")
-               and "Причина аварии: Отказ сервера приложений" in t
-               and "Задачи, чтобы авария не повторилась: не указано" in t for t in said)
+               and "Причина сбоя: Отказ сервера приложений" in t
+               and "Обращения, чтобы сбой не повторился: не указано" in t for t in said)
     report = standin_mantis.issue(8)
-    assert report["summary"] == "Отчёт об аварии: МИС регионального сегмента ЕГИСЗ (#7)"
+    assert report["summary"] == "Отчёт о сбое: МИС регионального сегмента ЕГИСЗ (#7)"
     assert [t["name"] for t in report["tags"]] == ["Отчёт об аварии"]  # as on GitLab
-    assert any(t.startswith("📄 Отчёт об аварии: #8") for t in said)
+    assert any(t.startswith("📄 Отчёт о сбое: #8") for t in said)
     assert [r["issue"]["id"] for r in standin_mantis.issue(7)["relationships"]] == [8]
 
     close_with_comment(c, client, standin_telegram, OUTAGES, status, OWNER,
@@ -415,7 +415,7 @@ def test_pool_mode_closes_by_creating_a_problem_and_returns_the_room(
     assert problem["summary"].startswith("Проблема: МИС регионального сегмента ЕГИСЗ")
     assert problem["handler"]["name"] == "sev-owner"  # the first stage's owner
     assert standin_telegram.members(room)[DUTY] == "left"  # taken out of the pool room
-    assert standin_telegram.title(room) == "Свободная комната для сбоев"
+    assert standin_telegram.title(room) == "Свободный чат для сбоев"
     log = standin_mantis.file_contents[(7, "outage-log-7.txt")].decode()
     assert "Сервер приложений не отвечает" in log
     with reading(c.engine) as conn:
@@ -488,7 +488,7 @@ def test_a_pool_room_goes_back_even_when_someone_cannot_be_removed(
 
     close_with_comment(c, client, standin_telegram, room, status, OWNER, "Комната свободна")
 
-    assert standin_telegram.title(room) == "Свободная комната для сбоев"
+    assert standin_telegram.title(room) == "Свободный чат для сбоев"
     with reading(c.engine) as conn:
         from connector.store import pool
         assert pool.held_by(conn, "telegram", str(room)) is None

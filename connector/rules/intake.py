@@ -4,6 +4,7 @@ the applicant completes them, in the request itself or in a note."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 from connector.events import Action, TicketEvent
 from connector.rules.context import RuleContext
@@ -33,33 +34,38 @@ def apply_intake_validation(
     if event.kind not in ("ticket", "note"):
         return []
     _remember(rule, event, state)
-    actions = _advice(rule.attachments, event, state, ctx)
+    advice = _advice(rule.attachments, event, state, ctx)
+    return _with_advice(_decide(rule, event, state, ctx), advice, event)
+
+
+def _decide(rule: IntakeValidation, event: TicketEvent, state: TicketState,
+            ctx: RuleContext) -> list[Action]:
+    """Hold, keep holding or release the request; the §3.5 advice is not this one's."""
     if outage_request(event, ctx):
         _forget(state)  # the outage process has it: no wait, no move to incomplete_status
-        return actions
+        return []
     missing = _missing(rule, event, state) if in_scope(rule, event) else {}
     waiting, status = WAITING in state.flags, event.status
     if not waiting:
         if missing and status == rule.complete_status:
             state.flags.add(WAITING)
-            return actions + _hold(rule, event, state, ctx, missing, "intake_incomplete")
-        return actions
+            return _hold(rule, event, state, ctx, missing, "intake_incomplete")
+        return []
     if status == rule.incomplete_status:
         if not missing:
-            return actions + _release(rule, event, state, ctx, move=True)
+            return _release(rule, event, state, ctx, move=True)
         if not set(missing) < _named(state):
-            return actions  # nothing new supplied: the note already says what is missing
-        return actions + _hold(rule, event, state, ctx, missing, "intake_still_incomplete",
-                               move=False)
+            return []  # nothing new supplied: the note already says what is missing
+        return _hold(rule, event, state, ctx, missing, "intake_still_incomplete", move=False)
     answered = (rule.answered_statuses or [rule.complete_status])
     if "status" in event.staff_set or status not in answered:
         _forget(state)  # someone took it on regardless
-        return actions
+        return []
     if not _applicant_answered(event):
-        return actions  # e.g. a view from before the move to Feedback landed
+        return []  # e.g. a view from before the move to Feedback landed
     if not missing:
-        return actions + _release(rule, event, state, ctx, move=False)
-    return actions + _hold(rule, event, state, ctx, missing, "intake_still_incomplete")
+        return _release(rule, event, state, ctx, move=False)
+    return _hold(rule, event, state, ctx, missing, "intake_still_incomplete")
 
 
 def in_scope(rule: IntakeValidation, event: TicketEvent) -> bool:
@@ -161,11 +167,25 @@ def _forget(state: TicketState) -> None:
     state.flags -= {f for f in state.flags if f == WAITING or f.startswith(MISSING)}
 
 
+def _with_advice(actions: list[Action], advice: str, event: TicketEvent) -> list[Action]:
+    """One note per event: the §3.5 advice closes the note that holds or releases the request,
+    so no note seems to accept a request another note holds (issue 20 item 9)."""
+    if not advice:
+        return actions
+    for i, action in enumerate(actions):
+        if action.kind == "add_note":
+            body = f"{action.params['body']}\n\n{advice}"
+            return [*actions[:i], replace(action, params={**action.params, "body": body}),
+                    *actions[i + 1:]]
+    return [*actions, Action("add_note", event.ref.tracker, event.ref, {"body": advice},
+                             "intake_validation")]
+
+
 def _advice(policy: AttachmentAdvice | None, event: TicketEvent, state: TicketState,
-            ctx: RuleContext) -> list[Action]:
-    """§3.5 on files, each kind of advice once per ticket and set of files."""
+            ctx: RuleContext) -> str:
+    """§3.5 on files, each kind of advice once per ticket and set of files: the note's text."""
     if policy is None or event.kind != "ticket" or not event.attachments:
-        return []
+        return ""
     files = event.attachments
     problems: list[str] = []
     total = sum(a.size for a in files)
@@ -185,8 +205,6 @@ def _advice(policy: AttachmentAdvice | None, event: TicketEvent, state: TicketSt
                                  archives=", ".join(policy.archive_types)))
     key = ADVISED + hashlib.sha256("\n".join(problems).encode()).hexdigest()[:12]
     if not problems or key in state.flags:
-        return []
+        return ""
     state.flags.add(key)
-    note = ctx.text("intake_files", event, problems="\n".join(f"— {p}" for p in problems))
-    return [Action("add_note", event.ref.tracker, event.ref, {"body": note},
-                   "intake_validation")]
+    return ctx.text("intake_files", event, problems="\n".join(f"— {p}" for p in problems))

@@ -20,7 +20,7 @@ from connector.features.outage.roomforms import RoomForm
 from connector.features.outage.timeline import source_text
 from connector.mappings import Mapping
 from connector.timestamps import from_epoch
-from connector.wording import local_time, no_mentions
+from connector.wording import duration_parts, local_time, no_mentions
 
 NAME = "conclusion"
 FIELDS = ("cause", "measures", "tasks", "affected")
@@ -94,9 +94,7 @@ def span_values(c: FeatureContext, mapping: Mapping, span: Span) -> dict[str, st
 
 
 def duration(c: FeatureContext, mapping: Mapping, seconds: float) -> str:
-    minutes = round(seconds / 60)
-    return c.render("outage_duration", mapping.name, hours=minutes // 60,
-                    minutes=f"{minutes % 60:02d}")
+    return c.render("outage_duration", mapping.name, **duration_parts(seconds))
 
 
 FORM = RoomForm(NAME, (*FIELDS, "start", "end"), "outage_form_title", "outage_form_submit",

@@ -11,7 +11,7 @@ from connector.events import TicketRef
 from connector.features.outage.texts import SOURCES
 from connector.mappings import Mapping
 from connector.timestamps import from_epoch
-from connector.wording import local_time, no_mentions, ticket_label, ticket_mention
+from connector.wording import duration_parts, local_time, no_mentions, ticket_label, ticket_mention
 
 
 def timeline_text(c: FeatureContext, mapping: Mapping, events: list[dict[str, Any]],
@@ -47,8 +47,8 @@ def entry_values(c: FeatureContext, mapping: Mapping, e: dict[str, Any], kind: s
         "source": source_text(c, mapping, str(e.get("source") or "")),
         "end": _moment(e.get("end"), mapping.timezone),
         "end_source": source_text(c, mapping, str(e.get("end_source") or "")),
-        "downtime": c.render("outage_duration", mapping.name, hours=int(e["minutes"]) // 60,
-                             minutes=f"{int(e['minutes']) % 60:02d}")
+        "downtime": c.render("outage_duration", mapping.name,
+                             **duration_parts(int(e["minutes"]) * 60))
         if isinstance(e.get("minutes"), int) else "",
     }
 

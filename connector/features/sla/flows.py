@@ -24,7 +24,7 @@ from connector.mappings import Mapping
 from connector.rules.vocab import read_event
 from connector.store.db import reading
 from connector.timestamps import from_epoch
-from connector.wording import local_time, ticket_label
+from connector.wording import duration_parts, local_time, ticket_label
 from connector.work import enqueue_actions
 
 log = logging.getLogger(__name__)
@@ -145,8 +145,11 @@ def threshold_actions(c: FeatureContext, mapping: Mapping, policy: SlaPolicy, th
     """A note, a label, a chat message: what the regulation's YAML chose for this threshold;
     `late`: the text saying why it comes late (LATE_TEXTS), or none."""
     due_text = local_time(from_epoch(when), mapping.timezone)
-    values = {"title": policy.title, "percent": threshold.at, "target": _hours(target),
-              "elapsed": _hours(target * threshold.at / 100), "due": due_text,
+    values = {"title": policy.title, "percent": threshold.at,
+              "target": c.render("duration", mapping.name, **duration_parts(target)),
+              "elapsed": c.render("duration", mapping.name,
+                                  **duration_parts(target * threshold.at / 100)),
+              "due": due_text,
               "ticket": ticket_label(ref),
               "late": c.render(late, mapping.name, due=due_text) if late else ""}
     actions = []
@@ -198,12 +201,6 @@ def _event_time(c: FeatureContext, event: TicketEvent) -> float:
         return datetime.fromisoformat(event.updated_at.replace("Z", "+00:00")).timestamp()
     except (ValueError, OverflowError, OSError):  # none given, or a time no calendar holds
         return c.clock.now()
-
-
-def _hours(seconds: float) -> str:
-    """8:00 for eight hours: the same in every language."""
-    minutes = round(seconds / 60)
-    return f"{minutes // 60}:{minutes % 60:02d}"
 
 
 def _who(c: FeatureContext, role: str | None) -> str:

@@ -43,7 +43,7 @@ def test_condition_starts_and_ends_the_escalation(
     assert [a.kind for a in started.actions] == ["escalate"]
     assert again.actions == []
     assert [a.kind for a in ended.actions] == ["deescalate"]
-    assert "больше не на L2" in ended.actions[0].params["text"]
+    assert "больше не на второй линии" in ended.actions[0].params["text"]
 
 
 def test_shipped_sevastopol_mapping_escalates_on_the_line_field(

@@ -85,7 +85,7 @@ def test_nothing_fires_before_the_due_time_and_the_breach_once_after(
     dispatch_outbox(c)
 
     [note] = sla_notes(standin_gitlab)
-    assert "Приоритет и ответственный 1 ЛТП (п. 4.1)" in note and "100%" in note
+    assert "Приоритет и ответственный L1 (п. 4.1)" in note and "100%" in note
     assert "09.03.2026 11:15" in note and "опозданием" not in note
     assert "SLA: нарушен" in standin_gitlab.issue(1, 23)["labels"]
 

@@ -22,10 +22,10 @@ from tests.standins.mantis import StandInMantis
 SIMFEROPOL = ZoneInfo("Europe/Simferopol")
 REQUEST = TicketEvent(TicketRef("mantis", "1", "7"), "ticket", "update", "ivanova",
                       status="new")
-NOT_RUNNING = "коннектор не работал, когда наступил срок 16.03.2026 16:30 MSK"
-UNKNOWN_TICKET = "срок 16.03.2026 16:30 MSK наступил до того, как коннектор узнал о заявке"
-UNKNOWN_CHANGE = ("срок 16.03.2026 16:30 MSK наступил до того, как коннектор узнал из трекера "
-                  "об изменении заявки")
+NOT_RUNNING = "бот поддержки не работал, когда наступил срок 16.03.2026 16:30 MSK"
+UNKNOWN_TICKET = "срок 16.03.2026 16:30 MSK наступил до того, как бот поддержки узнал об обращении"
+UNKNOWN_CHANGE = ("срок 16.03.2026 16:30 MSK наступил до того, как бот поддержки узнал "
+                  "об изменении обращения")
 
 
 def local(text: str) -> float:

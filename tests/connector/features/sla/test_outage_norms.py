@@ -38,7 +38,7 @@ def test_a_stage_past_its_norm_gets_a_note_and_moving_on_stops_the_clock(
 
     notes = [n["body"] for n in standin_gitlab.issue(1, 23)["notes"] if "⏱" in n["body"]]
     assert len(notes) == 1 and "Норма этапа «Диагностика»" in notes[0]
-    assert "(0:30 из 0:30)" in notes[0]  # wall-clock time: no «рабочего времени»
+    assert "(0 ч 30 мин из 0 ч 30 мин)" in notes[0]  # wall-clock time: no «рабочего времени»
     assert "рабочего" not in notes[0]
 
     moved = replace(ISSUE, labels=("Priority: High", "Accident", "Сбой: устранение"),
