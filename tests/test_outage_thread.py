@@ -22,12 +22,8 @@ from tests.test_outage import DUTY, OWNER, Outage, belarus_world
 @pytest.fixture
 def world(tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
           standin_slack: StandInSlack) -> Iterator[Outage]:
-    mapping = Path(__file__).resolve().parent.parent / "mappings" / "belarus-ehr.yml"
-    text = mapping.read_text(encoding="utf-8").replace(
-        "  default_service: erp-api\n", "  default_service: erp-api\n  room: thread\n")
-    assert "room: thread" in text
     worlds = belarus_world(tmp_path, sqlite_url, standin_gitlab, standin_slack,
-                           mapping_text={"belarus-ehr.yml": text}, outages=SLACK_L2)
+                           outages=SLACK_L2, room="thread")
     world = next(worlds)
     yield world
     world.c.engine.dispose()
