@@ -122,11 +122,14 @@ def world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
 def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
                   standin_slack: StandInSlack, clock: Clock = SYSTEM_CLOCK,
                   mapping_text: dict[str, str] | None = None, outages: str = "C0OUTAGES",
-                  people: dict[str, dict[str, str]] | None = None,
+                  people: dict[str, dict[str, str]] | None = None, room: str = "channel",
                   channels: dict[str, str] | None = None,
                   **config: Any) -> Iterator[Outage]:
     """Belarus on GitLab and Slack, with the catalog's people given stand-in Slack ids;
     `mapping_text`: files of the mappings replaced; `outages`: the outage channel's id;
+    `room`: the outage section's room form — the shipped mapping's `thread` (§4.3.1,
+    tests/test_outage_belarus.py runs it as shipped), or `channel`, a private channel per
+    accident (EMIAS's form; most room tests read a room of its own);
     `people`: more ids for the catalog's people; `channels`: more Slack channels (logical →
     id);
     `config`: more top-level config sections
@@ -146,6 +149,10 @@ def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
                                           encoding="utf-8")
     for name, text in (mapping_text or {}).items():
         (mappings / name).write_text(text, encoding="utf-8")
+    belarus = mappings / "belarus-ehr.yml"
+    shipped = belarus.read_text(encoding="utf-8")
+    assert "\n  room: thread" in shipped
+    belarus.write_text(shipped.replace("\n  room: thread", f"\n  room: {room}"), encoding="utf-8")
     for uid in (OWNER, DUTY, HEAD, STRANGER, L1, PHARMACY):
         standin_slack.add_user(uid, uid.lower(), uid.title(), f"{uid.lower()}@example.org")
     standin_gitlab.add_user("erp-owner", 77)

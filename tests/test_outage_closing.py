@@ -91,7 +91,7 @@ def test_the_conclusion_makes_the_report_for_the_head_of_support(
     assert "статус «Диагностика»" in report["description"]
     said = [m["text"] for m in world.slack.messages(world.room()["id"])]
     assert any(t.startswith("📄 Отчёт об аварии: #24") for t in said)
-    assert not any("Сбой на исполнителя" in t for t in said)  # erp-api has no contract
+    assert not any("📄 Сбой на исполнителя" in t for t in said)  # erp-api has no contract
     with reading(world.c.engine) as conn:
         kinds = [e["kind"] for e in outages.timeline(conn, 1)]
     assert kinds.count("conclusion") == 1 and kinds.count("report") == 1
@@ -337,3 +337,45 @@ def test_a_closing_comment_of_invisible_characters_closes_nothing_and_says_so(
     assert world.gl.issue(1, 23)["state"] == "opened"
     said = world.slack.messages(world.room()["id"])[-1]["text"]
     assert said.startswith("Руководитель поддержки: в комментарии к закрытию не осталось текста")
+
+
+@pytest.mark.parametrize(("fault", "contractor_ticket", "said"), [
+    # (the form's answer, «Сбой на исполнителя» made in project 2, what the room is told)
+    ("", False, "не оказывается в рамках государственного контракта"),  # default: declared
+    ("erp-mis", True, "📄 Сбой на исполнителя"),
+    ("3", True, "📄 Сбой на исполнителя"),  # its number in the list
+    ("АИС «Электронный рецепт» — API", False, "не оказывается в рамках"),  # as pre-filled
+    ("электронный рецепт — интеграция с мис", True, "📄 Сбой на исполнителя"),  # its title
+    ("erp-pharmacy", False, "не оказывается в рамках государственного контракта"),
+    ("кто-то другой", False, "«кто-то другой» не принят"),  # kept the declared one
+])
+def test_emias_contractor_ticket_only_by_fault_of_a_contracted_service(
+        tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
+        standin_slack: StandInSlack, clock: FakeClock, fault: str, contractor_ticket: bool,
+        said: str) -> None:
+    """EMIAS: «Если сбой возник по вине сервиса, на котором оказывается техническая поддержка
+    в рамках государственного контракта (ГК) … автоматически создается Инцидент категории
+    "Сбой на Исполнителя"». The conclusion asks which service was at fault (the declared one
+    by default); the ticket goes to that service's contract, none without one — said."""
+    standin_gitlab.add_user("head", 90)
+    standin_gitlab.add_user("contractor-wg", 91)
+    standin_gitlab.add_issue(2, 1, labels=["старая заявка"])  # the contractor's project exists
+    world = next(belarus_world(tmp_path, sqlite_url, standin_gitlab, standin_slack,
+                               clock=clock, people={"contractor-wg": {"gitlab": "contractor-wg"}}))
+    restored(world, clock)  # an outage of erp-api, which has no contract
+    world.press_on(world.status(), button(world, "📝 Заключение"), OWNER)
+    fields = [b["block_id"] for b in world.slack.views[-1]["blocks"]]
+    assert "fault" in fields
+    fault_field = next(b for b in world.slack.views[-1]["blocks"] if b["block_id"] == "fault")
+    assert fault_field["element"]["initial_value"] == "АИС «Электронный рецепт» — API"
+    assert "; 3. Электронный рецепт — интеграция с МИС." in fault_field["label"]["text"]
+    assert submit(world, OWNER, {**CONCLUSION, "fault": fault}).status_code == 200
+
+    made = [standin_gitlab.issue(2, 2)] if contractor_ticket else []
+    with pytest.raises(KeyError):  # nothing more in the contractor's project
+        standin_gitlab.issue(2, 2 + len(made))
+    if made:
+        assert "Сбой на исполнителя" in made[0]["labels"] and made[0]["assignee_ids"] == [91]
+    room = [m["text"] for m in world.slack.messages(world.room()["id"])]
+    assert any(said in t for t in room)
+    world.c.engine.dispose()

@@ -57,7 +57,7 @@ def test_the_info_channel_gets_the_room_link_and_the_list_a_letter(
     world.declare("hook-2")  # GitLab again: no second notice, no second letter
 
     room = world.room()["id"]
-    [notice] = [m for m in world.slack.messages(SLACK_L2) if "Чат сбоя" in m["text"]]
+    [notice] = [m for m in world.slack.messages(SLACK_L2) if "Обсуждение аварии" in m["text"]]
     assert f"https://slack.com/app_redirect?channel={room}" in notice["text"]
     assert "«АИС «Электронный рецепт» — API» (#23)" in notice["text"]
     [(to, letter)] = standin_smtp.letters()
@@ -305,7 +305,7 @@ def test_a_problem_is_announced_as_a_problem_not_as_an_outage(
     [problem] = [t for t in notices if "проблема" in t]
     assert problem.startswith("🧩 Зарегистрирована проблема «Проблема: АИС «Электронный "
                               "рецепт» — API (после сбоя #23)» (#25) по сбою #23. Чат проблемы: ")
-    assert len([t for t in notices if t.startswith("🔴 Сбой")]) == 1  # the outage's own only
+    assert len([t for t in notices if t.startswith("🔴 Авария")]) == 1  # the outage's own only
     subjects = [letter["Subject"] for _, letter in standin_smtp.letters()]
     assert subjects == ["Сбой «АИС «Электронный рецепт» — API» (#23)",
                         "Зарегистрирована проблема «Проблема: АИС «Электронный рецепт» — API "

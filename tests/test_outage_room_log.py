@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from connector.clock import FakeClock
 from connector.core import Connector
-from tests.conftest import REPO, SLACK_L2
+from tests.conftest import SLACK_L2
 from tests.drive import post_slack, post_telegram, run_until_idle
 from tests.standins.gitlab import StandInGitLab
 from tests.standins.mantis import StandInMantis
@@ -65,11 +65,8 @@ def test_a_reply_also_sent_to_the_channel_is_in_the_room_log(
 def thread_world(tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
                  standin_slack: StandInSlack) -> Iterator[Outage]:
     """Belarus §4.3's form: the accident is a thread in #ehr_community."""
-    mapping = REPO / "mappings" / "belarus-ehr.yml"
-    text = mapping.read_text(encoding="utf-8").replace(
-        "  default_service: erp-api\n", "  default_service: erp-api\n  room: thread\n")
     world = next(belarus_world(tmp_path, sqlite_url, standin_gitlab, standin_slack,
-                               mapping_text={"belarus-ehr.yml": text}, outages=SLACK_L2))
+                               outages=SLACK_L2, room="thread"))
     yield world
     world.c.engine.dispose()
 
@@ -80,7 +77,7 @@ def test_in_thread_form_a_reply_also_sent_to_the_channel_is_on_the_ticket(
     timeline and on the ticket»: ticking «also send to #ehr_community» must not drop it."""
     world = thread_world
     world.declare()
-    intro = next(m for m in world.slack.messages(SLACK_L2) if "🔴 Сбой:" in m["text"])
+    intro = next(m for m in world.slack.messages(SLACK_L2) if "🔴 Авария:" in m["text"])
     broadcast(world, SLACK_L2, intro["ts"], "Перезапустили API, 5xx ушли", T0 + 600)
 
     assert any("Перезапустили API, 5xx ушли" in n["body"]

@@ -300,7 +300,8 @@ def test_when_every_pool_room_is_taken_the_outage_gets_a_topic(
 
 
 CONCLUSION = ["Отказ сервера приложений", "Перезапустили сервер, добавили память", "-",
-              "12 МО", "-", "-"]  # the downtime's start and end kept as the timeline gives them
+              "12 МО", "-", "-", "-"]  # the declared service at fault; the downtime's start
+# and end kept as the timeline gives them
 
 
 def buttons_of(message: dict[str, Any]) -> dict[str, str]:

@@ -22,12 +22,8 @@ from tests.test_outage import DUTY, OWNER, Outage, belarus_world
 @pytest.fixture
 def world(tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
           standin_slack: StandInSlack) -> Iterator[Outage]:
-    mapping = Path(__file__).resolve().parent.parent / "mappings" / "belarus-ehr.yml"
-    text = mapping.read_text(encoding="utf-8").replace(
-        "  default_service: erp-api\n", "  default_service: erp-api\n  room: thread\n")
-    assert "room: thread" in text
     worlds = belarus_world(tmp_path, sqlite_url, standin_gitlab, standin_slack,
-                           mapping_text={"belarus-ehr.yml": text}, outages=SLACK_L2)
+                           outages=SLACK_L2, room="thread")
     world = next(worlds)
     yield world
     world.c.engine.dispose()
@@ -40,7 +36,7 @@ def test_an_accident_is_a_thread_in_ehr_community_and_its_talk_is_the_log(
 
     assert world.slack.calls("conversations.create") == []
     assert world.slack.calls("conversations.invite") == []
-    intro = next(m for m in world.slack.messages(SLACK_L2) if "🔴 Сбой:" in m["text"])
+    intro = next(m for m in world.slack.messages(SLACK_L2) if "🔴 Авария:" in m["text"])
     status, *asks = world.slack.messages(SLACK_L2, intro["ts"])
     assert "Зарегистрирован" in status["text"]
     assert world.slack.pinned(SLACK_L2) == [status["ts"]]

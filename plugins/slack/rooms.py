@@ -38,7 +38,8 @@ class SlackRooms:
 
     def create_room(self, name: str, home_id: str,
                     held: Callable[[str], bool] = lambda channel_id: False) -> Room:
-        """A public channel; `home_id` is not needed (Slack creates channels itself). A name
+        """A private channel (only the people invited see an outage's room; issue 20 item 5);
+        `home_id` is not needed (Slack creates channels itself). A name
         someone else holds (or an archived channel has) is not ours to use: `name-2`, `name-3`…
         are tried, each first looked up among the bot's own channels (an earlier try's) — one
         `held` by another ticket's room (#23 of another project, the same day) is not ours."""
@@ -47,7 +48,7 @@ class SlackRooms:
             slug = base if n == 1 else f"{base[: NAME_MAX - 3]}-{n}"
             try:
                 channel = self._call(partial(self.client.conversations_create,
-                                             name=slug))["channel"]
+                                             name=slug, is_private=True))["channel"]
             except PermanentActionError as exc:
                 if "name_taken" not in str(exc):
                     raise

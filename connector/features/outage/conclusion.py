@@ -1,8 +1,9 @@
 """Restored → conclusion (Belarus §4.3.4; EMIAS: "after fixed"): the responsible people fill in
 cause, measures taken, follow-up tasks and affected users, and confirm or correct when the
 downtime began and ended (pre-filled from the timeline) — a modal in Slack, one question a
-message in Telegram. The conclusion is written to the ticket and the room once, and the outage
-report (and, under a state contract, the contractor's ticket) is created from it (reports.py)."""
+message in Telegram — and which service was at fault (fault.py). The conclusion is written to
+the ticket and the room once, and the outage report (and, when the service at fault is under a
+state contract, the contractor's ticket) is created from it (reports.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.engine import Connection, Row
 
 from connector.context import FeatureContext
 from connector.events import Action, TicketRef
-from connector.features.outage import downtime, store, store_forms
+from connector.features.outage import downtime, fault, store, store_forms
 from connector.features.outage.downtime import Span
 from connector.features.outage.flows import HOME, RULE
 from connector.features.outage.reports import report_actions
@@ -46,7 +47,8 @@ def computed(c: FeatureContext, conn: Connection, row: Row[Any]) -> Span:
 
 def _initial(c: FeatureContext, conn: Connection, row: Row[Any]) -> dict[str, str]:
     zone, found = c.mappings.by_name[row.mapping].timezone, computed(c, conn, row)
-    return {"start": downtime.shown(found.start, zone), "end": downtime.shown(found.end, zone)}
+    return {"start": downtime.shown(found.start, zone), "end": downtime.shown(found.end, zone),
+            fault.FIELD: fault.initial(c, row)}
 
 
 def _open_in(c: FeatureContext, conn: Connection, row: Row[Any]) -> bool:
@@ -65,7 +67,9 @@ def conclude(c: FeatureContext, conn: Connection, row: Row[Any], values: dict[st
     span, refused = downtime.corrected(found, values.get("start", ""), values.get("end", ""),
                                        c.clock.now(), mapping.timezone)
     clean = {f: no_mentions(values.get(f, "").strip())[:3000] for f in FIELDS}
-    store.record(conn, row.id, "conclusion", who, downtime=span.minutes * 60, **clean)
+    at_fault, fault_refused = fault.resolved(c, row, values.get(fault.FIELD, ""))
+    store.record(conn, row.id, "conclusion", who, downtime=span.minutes * 60, fault=at_fault,
+                 **clean)
     store.record(conn, row.id, "downtime", who, start=span.start, source=span.start_source,
                  end=span.end, end_source=span.end_source, minutes=span.minutes)
     none = c.render("outage_fact_unknown", mapping.name)
@@ -76,11 +80,15 @@ def conclude(c: FeatureContext, conn: Connection, row: Row[Any], values: dict[st
     not_taken = [c.render(f"outage_correction_refused_{which}", mapping.name, who=who,
                           given=no_mentions(values.get(which, "").strip()[:40]),
                           kept=said[which]) for which in refused]
+    if fault_refused:
+        not_taken.append(c.render("outage_fault_refused", mapping.name, who=who,
+                                  given=no_mentions(values.get(fault.FIELD, "").strip()[:80]),
+                                  kept=c.mappings.catalog.services[at_fault].title))
     return [Action("add_note", ref.tracker, ref, {"body": text}, RULE),
             Action("post_in_room", "chat", ref, {"channel": HOME, "text": text}, RULE),
             *(Action("post_in_room", "chat", ref, {"channel": HOME, "text": line}, RULE)
               for line in not_taken),
-            *report_actions(c, conn, row, mapping, clean, said, who)]
+            *report_actions(c, conn, row, mapping, clean, said, who, at_fault)]
 
 
 def span_values(c: FeatureContext, mapping: Mapping, span: Span) -> dict[str, str]:
@@ -97,7 +105,8 @@ def duration(c: FeatureContext, mapping: Mapping, seconds: float) -> str:
     return c.render("outage_duration", mapping.name, **duration_parts(seconds))
 
 
-FORM = RoomForm(NAME, (*FIELDS, "start", "end"), "outage_form_title", "outage_form_submit",
-                conclude, optional=frozenset({"tasks", "affected"}),
-                single_line=frozenset({"affected", "start", "end"}), open_in=_open_in,
-                initial=_initial)
+FORM = RoomForm(NAME, (*FIELDS, fault.FIELD, "start", "end"), "outage_form_title",
+                "outage_form_submit", conclude,
+                optional=frozenset({"tasks", "affected", fault.FIELD}),
+                single_line=frozenset({"affected", fault.FIELD, "start", "end"}),
+                open_in=_open_in, initial=_initial, label_values=fault.label_values)

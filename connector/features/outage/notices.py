@@ -1,5 +1,6 @@
 """Once an outage's room is open (its link known only then): the room goes on the timeline, a
-notice with the link goes to the service's info channels and a letter to its mailing lists.
+notice with the link goes to the service's info channels (but the one a thread room is in) and
+a letter to its mailing lists.
 A problem's room is announced as EMIAS does, «информирование о регистрации проблемы» — in
 texts of its own (problem_notice, problem_mail_*), never as an outage."""
 
@@ -11,7 +12,7 @@ from connector.adapters import Performed
 from connector.context import FeatureContext
 from connector.events import Action, TicketRef
 from connector.features.outage import store
-from connector.features.outage.flows import RULE
+from connector.features.outage.flows import HOME, RULE
 from connector.store import outbox
 from connector.store.outbox import OutboxItem
 from connector.wording import no_mentions, ticket_label
@@ -34,8 +35,10 @@ def after_room_opened(c: FeatureContext, conn: Connection, item: OutboxItem,
     entry, ref, kind = c.mappings.catalog.services[row.service], action.ticket, row.kind
     values = {"service": entry.title, "ticket": ticket_label(ref), "link": link or "—",
               **_declared(conn, row.id)}
+    thread = mapping.outage is not None and mapping.outage.room == "thread"
     actions = [Action("notify", "chat", ref, {"channel": channel, "text": c.render(
-        f"{kind}_notice", mapping.name, **values)}, RULE) for channel in entry.info_channels]
+        f"{kind}_notice", mapping.name, **values)}, RULE) for channel in entry.info_channels
+        if not (thread and _same_channel(c, chat, channel, HOME))]
     if entry.mailing_lists:
         actions.append(Action("send_mail", "mail", ref, {
             "to": entry.mailing_lists,
@@ -68,6 +71,13 @@ def after_room_failed(c: FeatureContext, conn: Connection, item: OutboxItem, rea
                *(Action("notify", "chat", ref, {"channel": channel, "text": text}, RULE)
                  for channel in entry.info_channels)]
     enqueue_actions(c, conn, f"outage|{ref}|room-failed|{action.target}", actions, None)
+
+
+def _same_channel(c: FeatureContext, chat: str, channel: str, other: str) -> bool:
+    """Two logical channels are one chat channel here: a thread room's own channel needs no
+    notice about it beside the accident's message (Belarus §4.3.1: #ehr_community is both)."""
+    ids = getattr(getattr(c.config.chats, chat, None), "channels", None) or {}
+    return ids.get(channel) is not None and ids.get(channel) == ids.get(other)
 
 
 def _declared(conn: Connection, outage_id: int) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """After the conclusion: the outage report — a new ticket in the outage's project from the
-mapping's template, assigned to the head of support (Belarus §4.3.4) — and, when the failing
-service runs under a state contract, «Сбой на исполнителя» in the contractor's project for its
+mapping's template, assigned to the head of support (Belarus §4.3.4) — and, when the service
+at fault runs under a state contract, «Сбой на исполнителя» in its contractor's project for its
 work group, with the timeline as the evidence (EMIAS). Their links go to the room and to the
 outage's ticket once the tracker has them."""
 
@@ -29,9 +29,11 @@ REPORT, CONTRACT, PROBLEM = "outage_report", "outage_contract", "outage_problem"
 
 
 def report_actions(c: FeatureContext, conn: Connection, row: Row[Any], mapping: Mapping,
-                   values: dict[str, str], downtime: dict[str, str], who: str) -> list[Action]:
-    """The report for the head of support and, under a contract, the contractor's ticket:
-    `values` the conclusion's answers, `downtime` its span as said (conclusion.span_values)."""
+                   values: dict[str, str], downtime: dict[str, str], who: str,
+                   at_fault: str) -> list[Action]:
+    """The report for the head of support and, when the service `at_fault` is under a
+    contract, the contractor's ticket — else the room is told there is none: `values` the
+    conclusion's answers, `downtime` its span as said (conclusion.span_values)."""
     rules, ref = mapping.outage, TicketRef.parse(row.ticket)
     assert rules is not None
     entry = c.mappings.catalog.services[row.service]
@@ -48,10 +50,15 @@ def report_actions(c: FeatureContext, conn: Connection, row: Row[Any], mapping: 
         "description": c.render("outage_report", mapping.name, **facts),
         "labels": rules.report_labels if ref.tracker == "gitlab" else [],
         "user": who, "for_ticket": str(ref)}, REPORT)]
-    if entry.contract is not None and entry.contract.tracker_project:
-        contract = entry.contract
+    contract = c.mappings.catalog.services[at_fault].contract
+    if contract is None or not contract.tracker_project:
+        actions.append(Action("post_in_room", "chat", ref, {"channel": HOME, "text": c.render(
+            "outage_no_contract", mapping.name,
+            service=c.mappings.catalog.services[at_fault].title)}, CONTRACT))
+    else:
         there = TicketRef(ref.tracker, contract.tracker_project, "new")  # as it reads there
-        seen = {**facts, "timeline": timeline_text(c, mapping, events, seen_from=there),
+        seen = {**facts, "service": c.mappings.catalog.services[at_fault].title,
+                "timeline": timeline_text(c, mapping, events, seen_from=there),
                 "ticket": ticket_mention(ref, there, str(declared.get("reference") or ""))
                 or facts["url"]}
         actions.append(Action("create_issue", ref.tracker, there, {
@@ -83,8 +90,10 @@ def after_created(c: FeatureContext, conn: Connection, item: OutboxItem,
     kind: TimelineKind = "report" if action.reason == REPORT else "contract"
     reference = str(performed.result.get("reference") or "")
     store.record(conn, row.id, kind, p.user, ticket=str(created), url=url, reference=reference)
+    at_fault = catalog.services.get(next((str(e.get("fault") or "") for e in store.timeline(
+        conn, row.id) if e["kind"] == "conclusion"), "") or row.service, entry)
     owner_key = catalog.head_of_support if kind == "report" else (
-        entry.contract.work_group if entry.contract else None)
+        at_fault.contract.work_group if at_fault.contract else None)
     owner = catalog.people.get(owner_key or "")
     username = getattr(owner, created.tracker, "") if owner else ""
     text = c.render(f"outage_{kind}_created", mapping.name, url=url,

@@ -41,6 +41,9 @@ class RoomForm:
     # Pre-filled answers (Slack: the inputs' values; Telegram: kept by «-»).
     initial: Callable[[FeatureContext, Connection, Row[Any]], dict[str, str]] = \
         lambda c, conn, row: {}
+    # More values a field's label says (its template's placeholders beside `value`).
+    label_values: Callable[[FeatureContext, Row[Any]], dict[str, dict[str, str]]] = \
+        lambda c, row: {}
 
     def form_id(self, outage_id: int) -> str:
         return f"hdc:{FEATURE}:{self.name}:{outage_id}"
@@ -48,10 +51,12 @@ class RoomForm:
     def params(self, c: FeatureContext, conn: Connection, row: Row[Any]) -> dict[str, Any]:
         """The form as an `open_form` action's parameters (without channel and trigger)."""
         mapping, initial = c.mappings.by_name[row.mapping].name, self.initial(c, conn, row)
+        more = self.label_values(c, row)
         return {"form_id": self.form_id(row.id), "title": c.render(self.title, mapping),
                 "submit": c.render(self.submit, mapping),
                 "fields": [{"name": f, "label": c.render(f"outage_form_{f}", mapping,
-                                                         value=initial.get(f, "")),
+                                                         value=initial.get(f, ""),
+                                                         **more.get(f, {})),
                             "multiline": f not in self.single_line,
                             "optional": f in self.optional, "initial": initial.get(f, "")}
                            for f in self.fields]}

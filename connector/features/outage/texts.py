@@ -62,6 +62,9 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_correction_refused_start": {"who", "given", "kept"},
     "outage_correction_refused_end": {"who", "given", "kept"},
     "outage_form_end": {"value"},
+    "outage_form_fault": {"value", "choices"},  # EMIAS: «по вине сервиса» (fault.py)
+    "outage_fault_refused": {"who", "given", "kept"},
+    "outage_no_contract": {"service"},
     "outage_duration": {"hours", "minutes"},
     "outage_conclusion": {"who", "service", *_SPAN, *_CONCLUSION},
     "outage_report_title": _REPORT,

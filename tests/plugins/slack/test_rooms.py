@@ -51,18 +51,32 @@ def test_a_room_name_becomes_a_valid_channel_name(name: str, slug: str) -> None:
     assert channel_name(name) == slug
 
 
-def test_create_room_opens_a_public_channel_the_bot_is_in(
+def test_create_room_opens_a_private_channel_the_bot_is_in_and_posts_to(
     chat: SlackChat, slack: StandInSlack,
 ) -> None:
+    """Issue 20 item 5: an outage's room is private (`is_private`), so only the people
+    invited see it; the bot that made it is in it and its messages land."""
     room = chat.create_room("Outage 42", HOME)
 
     channel = slack.channel(room.channel_id)
     assert room == Room(channel["id"], None, "outage-42")
+    assert [c.params.get("is_private") for c in slack.calls("conversations.create")] == ["1"]
     assert (channel["name"], channel["is_private"], BOT_ID in channel["members"]) == (
-        "outage-42", False, True)
+        "outage-42", True, True)
+    chat.invite(room.channel_id, PEOPLE)
     posted = chat.post(room.channel_id, room.thread_id, "🔥 Авария")
     assert [m["text"] for m in slack.messages(room.channel_id)] == ["🔥 Авария"]
     assert posted.channel_id == room.channel_id
+    assert slack.channel(room.channel_id)["members"] == {BOT_ID, *PEOPLE}
+
+
+def test_the_standin_hides_a_private_channel_the_bot_is_not_in(
+    chat: SlackChat, slack: StandInSlack,
+) -> None:
+    """As Slack does: a private channel without the bot is `channel_not_found` to it."""
+    slack.add_channel("G0ELSE", "someone-elses", bot_member=False, is_private=True)
+    with pytest.raises(PermanentActionError, match="channel_not_found"):
+        chat.post("G0ELSE", None, "🔥 Авария")
 
 
 def test_a_retried_create_adopts_the_channel_its_earlier_try_made(

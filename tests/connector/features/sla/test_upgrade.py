@@ -130,7 +130,12 @@ def test_a_late_event_finds_what_a_policy_never_started_had_seen(
     assert after["outage_fixing"][:4] == ("met", datetime.fromisoformat(
         "2026-03-06T09:50:00+03:00").timestamp(), [], datetime.fromisoformat(
         "2026-03-06T10:00:00+03:00").timestamp())
-    assert after == run_of(fresh, "gitlab:1#24")
+    known = {"triage", "outage_diagnosing", "outage_fixing", "outage_report", "~"}
+    # the policies the mapping had before the upgrade: the stage norms added since (issue 20
+    # item 4) never saw the history the upgrade dropped
+    fresh_run = run_of(fresh, "gitlab:1#24")
+    assert {k: v for k, v in after.items() if k in known} == \
+        {k: v for k, v in fresh_run.items() if k in known}
 
 
 def test_a_clock_stored_before_history_was_kept_goes_on_from_where_it_stood(
