@@ -81,6 +81,7 @@ class TicketEvent:
     previous_labels: tuple[str, ...] | None = None
     assignees: tuple[str, ...] = ()
     author: str = ""
+    author_level: int | None = None  # the reporter's access level in the project (Mantis)
     priority: str | None = None
     impact: str | None = None
     status: str | None = None  # trackers with a status field (Mantis, OTRS)

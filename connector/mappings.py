@@ -42,6 +42,7 @@ TEMPLATE_FIELDS: dict[str, set[str]] = {
     "intake_files_too_big": {"size", "limit", *_TICKET},
     "intake_files_format": {"files", "types", *_TICKET},
     "intake_files_archive": {"count", "limit", "archives", *_TICKET},
+    "registration_incomplete": {"missing", *_TICKET},
     "escalation": {"url", "priority", "assignees", "author", "channel", "facts", *_TICKET},
     "tracker_note_to_chat": {"url", "author", "text", *_TICKET},
     "chat_reply_note": {"author", "chat", "time", "text", "files", *_TICKET},

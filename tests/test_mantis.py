@@ -17,7 +17,9 @@ from connector.reconcile import reconcile_all
 from tests.appendix1 import FORM, without
 from tests.conftest import SLACK_L2
 from tests.drive import run_until_idle
-from tests.mantis_hooks import delivery
+from tests.mantis_hooks import delivery, post_delivery
+from tests.mantis_hooks import issue_notes as notes
+from tests.mantis_hooks import issue_status as status
 from tests.standins.mantis import StandInMantis
 from tests.standins.slack import StandInSlack
 from webhooks.app import create_app
@@ -46,17 +48,7 @@ def send(http: Http, mantis: StandInMantis, event: str, **kw: Any) -> None:
     """The plugin's webhook for issue 42 as Mantis holds it now; then the worker runs."""
     c, client = http
     headers, body = delivery(event, mantis.issue(42), **kw)
-    answer = client.post("/webhooks/mantis", data=body, headers=headers)
-    assert answer.status_code == 200, answer.get_data(as_text=True)
-    run_until_idle(c)
-
-
-def status(mantis: StandInMantis) -> str:
-    return str(mantis.issue(42)["status"]["name"])
-
-
-def notes(mantis: StandInMantis) -> list[str]:
-    return [n["text"] for n in mantis.issue(42).get("notes", [])]
+    post_delivery(c, client, headers, body)
 
 
 def test_request_filled_in_as_appendix_1_with_seven_pngs_in_a_zip_stays_new(

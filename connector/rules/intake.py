@@ -10,6 +10,7 @@ from connector.events import Action, TicketEvent
 from connector.rules.context import RuleContext
 from connector.rules.form import filled, form_values
 from connector.rules.models import AttachmentAdvice, Detect, IntakeField, IntakeValidation
+from connector.rules.registration import check_registration, reported_by_l1
 from connector.rules.state import TicketState
 
 WAITING = "intake:waiting"
@@ -27,12 +28,16 @@ def apply_intake_validation(
     Mantis itself then moves the request out of Feedback. Complete: it returns to New with
     thanks. Still incomplete: it goes (back) to Feedback with a note naming what is still
     missing. A status set by L1 staff while it waits is theirs: the check stops. A request
-    in the outage category is never held (`outage_request`).
+    in the outage category is never held (`outage_request`). A request L1 reported is
+    checked against §2.7's items instead (`registered_by_l1`, registration.py).
     """
     if event.by_connector or (event.kind == "note" and not event.supplements):
         return []  # not an applicant's request; only the applicant's notes complete one
     if event.kind not in ("ticket", "note"):
         return []
+    if rule.registered_by_l1 is not None and reported_by_l1(event, state, ctx):
+        # §2.7: L1's own request is checked against what L1 records, and never held
+        return check_registration(rule.registered_by_l1, event, state, ctx, rule.type)
     _remember(rule, event, state)
     advice = _advice(rule.attachments, event, state, ctx)
     return _with_advice(_decide(rule, event, state, ctx), advice, event)

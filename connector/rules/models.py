@@ -105,6 +105,11 @@ class Detect(BaseModel):
     custom_fields: list[str] = []  # tracker custom fields that must be non-empty
     text_fields: list[str] = []  # e.g. steps_to_reproduce
     attachment_types: list[str] = []  # file extensions, e.g. [png, jpg, gif]
+    # The ticket's own field (Mantis' priority, its category — «сервис» in Sevastopol §2.7):
+    # given when it holds a value other than those in `unset` (Mantis' «Нет», a catch-all
+    # category such as General).
+    ticket_field: Literal["priority", "category"] | None = None
+    unset: list[str] = []
 
 
 class IntakeField(BaseModel):
@@ -136,6 +141,29 @@ class AttachmentAdvice(BaseModel):
                                     "svg"]
 
 
+class L1Registration(BaseModel):
+    """What L1 records when registering a request (Sevastopol §2.7: «с указанием МО,
+    ответственного лица от имени МО, приоритета заявки и сервиса»). A request L1 reports is
+    checked against these instead of the applicant's form: a missing item gets L1 one comment
+    naming it, and the status stays — L1 is never sent to «Обратная связь» on their own."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    items: list[IntakeField] = Field(min_length=1)
+    # The item naming the request's МО (its value is looked up in the catalog's
+    # `organisations:`): whose management hears of the applicant's silence (§2.9).
+    organisation: str | None = None
+
+    @model_validator(mode="after")
+    def _organisation_is_an_item(self) -> L1Registration:
+        names = [item.name for item in self.items]
+        if len(set(names)) != len(names):
+            raise ValueError("items: give each name once")
+        if self.organisation is not None and self.organisation not in names:
+            raise ValueError(f"organisation: {self.organisation!r} is not one of the items "
+                             f"({', '.join(names)})")
+        return self
+
+
 class IntakeValidation(Rule):
     """A new request lacking mandatory items waits in `incomplete_status` with a note naming
     them; when the applicant completes it — in the request or in a note — it goes back to
@@ -153,6 +181,9 @@ class IntakeValidation(Rule):
     bare_attachment_types: list[str] = []  # alone, without a description, they do not count
     description_title: str = "описание проблемы"
     attachments: AttachmentAdvice | None = None
+    # §2.7: a request reported by L1 (the tracker's `l1` staff, or an L1 person of the
+    # catalog) is checked against these items instead (connector/rules/registration.py).
+    registered_by_l1: L1Registration | None = None
 
 
 AnyRule = Annotated[

@@ -3,8 +3,9 @@
 Built-in fields the rules may read go into `fields` by their REST names (`severity` — the
 «Влияние» of a Russian MantisBT —, `steps_to_reproduce`, `additional_information`) next to
 the custom fields. Who set what: a webhook's `changes` were made by its actor (whose access
-level in the project the plugin sends); a polled issue's `history` names the last person to
-change each field, and the poll adds `_access_levels` for the people in it.
+level in the project the plugin sends, as it sends the reporter's); a polled issue's `history`
+names the last person to change each field, and the poll adds `_access_levels` for the people
+in it and its reporter.
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ def normalize(event_name: str, payload: Any) -> TicketEvent | None:
         levels = issue.get("_access_levels")
         event = _event(issue, "sync", "", str(issue.get("_url") or ""),
                        bool(payload.get("is_new")))
-        return TicketEvent(**{**event.__dict__,
-                              "changed_by": _history(issue, levels if isinstance(levels, dict)
-                                                     else {}),
+        known = levels if isinstance(levels, dict) else {}
+        return TicketEvent(**{**event.__dict__, "changed_by": _history(issue, known),
+                              "author_level": _level(known.get(event.author)),
                               "supplements": _reporter_notes(issue, event.author)})
     if event_name not in EVENTS:
         return None
@@ -77,7 +78,8 @@ def _event(issue: dict[str, Any], action: str, actor: str, url: str, is_new: boo
         state="closed" if status in CLOSED_STATUSES else "opened",
         labels=tuple(str(t.get("name")) for t in _list(issue, "tags") if isinstance(t, dict)),
         assignees=tuple(n for n in [_name(issue, "handler")] if n),
-        author=_name(issue, "reporter") or "", priority=_name(issue, "priority"),
+        author=_name(issue, "reporter") or "", author_level=_reporter_level(issue),
+        priority=_name(issue, "priority"),
         status=status, handler=_name(issue, "handler") or "",
         description=str(issue.get("description") or ""),
         category=str(category.get("name") or "") if isinstance(category, dict)
@@ -124,6 +126,14 @@ def _reporter_notes(issue: dict[str, Any], reporter: str) -> tuple[str, ...]:
     return tuple(str(n.get("text") or "") for n in _list(issue, "notes")
                  if isinstance(n, dict) and reporter
                  and isinstance(n.get("reporter"), dict) and n["reporter"].get("name") == reporter)
+
+
+def _reporter_level(issue: dict[str, Any]) -> int | None:
+    """The reporter's access level in the project, as our plugin sends it (the REST API does
+    not: a polled issue's comes from `_access_levels`)."""
+    reporter = issue.get("reporter")
+    level = reporter.get("access_level") if isinstance(reporter, dict) else None
+    return _level(level.get("id") if isinstance(level, dict) else level)
 
 
 def _level(value: Any) -> int | None:

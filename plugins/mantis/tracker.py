@@ -68,8 +68,8 @@ class MantisTracker(Tracker):
 
     def list_changes(self, project: str, since: str) -> Iterator[Change]:
         """Issues updated since the watermark, oldest first, each with the access levels of the
-        people in its history (`_access_levels`), so the rules can tell L1's changes from the
-        applicant's.
+        people in its history and of its reporter (`_access_levels`), so the rules can tell
+        L1's changes and requests from the applicant's.
 
         Mantis lists the last updated first, by offset pages: an issue edited while they are
         read jumps to page 1, and the one after it slips into a page already read. So a pass
@@ -155,6 +155,7 @@ class MantisTracker(Tracker):
         for change in found:
             people = {str((h.get("user") or {}).get("name")) for h in
                       change.payload.get("history") or [] if isinstance(h, dict)}
+            people.add(str((change.payload.get("reporter") or {}).get("name")))
             change.payload["_access_levels"] = {n: levels[n] for n in people if n in levels}
         return iter(found)
 

@@ -83,6 +83,21 @@ def set_key(*path: str, value: Any) -> Edit:
     return change
 
 
+def registration(item: int | None = None, **values: Any) -> Edit:
+    """Change §2.7's `registered_by_l1` of the Sevastopol intake rule (rules[0]), or the
+    `detect` of one of its items."""
+    def change(data: dict[str, Any]) -> None:
+        section = data["rules"][0]["registered_by_l1"]
+        (section if item is None else section["items"][item]["detect"]).update(values)
+    return change
+
+
+def threshold(policy: int, index: int, **values: Any) -> Edit:
+    def change(data: dict[str, Any]) -> None:
+        data["sla"][policy]["thresholds"][index].update(values)
+    return change
+
+
 def allow(impact: str, priorities: list[str]) -> Edit:
     def change(data: dict[str, Any]) -> None:
         data["rules"][1]["allowed"][impact] = priorities  # rules[1]: impact_priority
@@ -117,6 +132,20 @@ def allow(impact: str, priorities: list[str]) -> Edit:
         pytest.param("sevastopol-miac.yml", set_key("templates", "ru", "greeting", value="hi"),
                      "templates.ru.greeting", ["unknown template id"],
                      id="a mapping's own wording for a template nobody uses"),
+        pytest.param("sevastopol-miac.yml", registration(organisation="mo"),
+                     "rules[0].registered_by_l1", ["'mo'", "organisation, responsible"],
+                     id="§2.7: the МО item names no item"),
+        pytest.param("sevastopol-miac.yml", registration(item=2, ticket_field="impact"),
+                     "rules[0].registered_by_l1.items[2].detect.ticket_field",
+                     ["'priority'", "'category'"], id="§2.7: a ticket field rules cannot read"),
+        pytest.param("sevastopol-miac.yml", threshold(1, 0, text="sla_reminder"),
+                     "sla[1].thresholds[0].text", ["'sla_reminder'", "sla_feedback_reminder"],
+                     id="§2.9: a threshold's note text that is no note template"),
+        pytest.param("catalog.yml", set_key("catalog", "organisations", "gb1", "mailing_lists",
+                                            value=["руководство ГБ1"]),
+                     "catalog.organisations.gb1.mailing_lists",
+                     ["'руководство ГБ1' is not an e-mail address"],
+                     id="§2.9: an МО's mailing list that is no address"),
         pytest.param("templates.yml", set_template("ru", "intake_complete", "Готово {status"),
                      "ru.intake_complete", ["malformed placeholder", "{{"],
                      id="template with a broken brace"),

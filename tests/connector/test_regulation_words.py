@@ -25,7 +25,9 @@ NOT_CHAT = {"new_issue_reminder", "sla_note", "sla_note_wall", "sla_head_subject
             "outage_note_declared", "outage_note_stage", "outage_mail_subject",
             "outage_report_title", "outage_report", "outage_contract_title", "outage_contract",
             "outage_log_header", "problem_title", "problem_description", "problem_note_stage",
-            "problem_mail_subject", "problem_choice", "problem_linked"}
+            "problem_mail_subject", "problem_choice", "problem_linked",
+            "registration_incomplete", "sla_feedback_reminder", "sla_feedback_management",
+            "sla_organisation_subject", "sla_organisation_mail"}
 LINKS = ("{url}", "{link}", "{issue_url}")
 
 

@@ -44,6 +44,7 @@ REALISTIC = {
     "user": "Сидорова", "cause": "Плановый перезапуск", "issue_url": "https://gitlab.test/1/23",
     "label": "Priority: Medium", "listing": "• GitLab #23",
     "percent": 100, "target": "8 ч 00 мин", "elapsed": "8 ч 00 мин", "due": "26.11.2026 16:00 MSK",
+    "organisation": "ГБУЗС «Городская больница № 1»",
     "who": "Анна Иванова",
     "service": "АИС «Электронный рецепт» — API", "stage": "Диагностика",
     "since": "26.11.2026 16:00 MSK", "steps": "☐ Проверить сохранность данных",

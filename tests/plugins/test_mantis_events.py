@@ -112,3 +112,26 @@ def test_odd_but_harmless_shapes_are_tolerated() -> None:
                                                        "access_level": "developer"}))
     assert event is not None
     assert event.attachments == (Attachment("a.png", 0),) and event.category == ""
+
+
+@pytest.mark.parametrize(("reporter", "level"), [
+    ({"id": 3, "name": "ivanova", "access_level": {"id": 25, "name": "reporter"}}, 25),
+    ({"id": 4, "name": "l1-petrov", "access_level": {"id": 55, "name": "developer"}}, 55),
+    ({"id": 3, "name": "ivanova"}, None),  # a plugin from before the reporter's level
+])
+def test_section_2_7_the_reporters_access_level_comes_with_the_webhook(
+        reporter: dict[str, Any], level: int | None) -> None:
+    """§2.7: who reported the request — L1 or an applicant — is told by their access level in
+    the project, which the plugin sends with the reporter."""
+    event = normalize("issue_reported", webhook("issue_reported", issue=issue(reporter=reporter)))
+    assert event is not None
+    assert (event.author, event.author_level) == (reporter["name"], level)
+
+
+def test_section_2_7_a_polled_issues_reporter_level_comes_from_the_poll() -> None:
+    """§2.7: polling adds the reporter's level to `_access_levels` (staff only: a reporter
+    below `updater` stays unknown, so not L1 by level)."""
+    recorded = json.loads(RECORDED.read_text(encoding="utf-8"))["issues"][0]
+    recorded["_access_levels"] = {"administrator": 90, "ivanova": 55}
+    event = normalize(RECONCILE, {"issue": recorded, "is_new": False})
+    assert event is not None and (event.author, event.author_level) == ("ivanova", 55)

@@ -175,6 +175,12 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
             self._users[user_id] = {"name": name, "real_name": real_name, "email": email,
                                     "level": access_level}
 
+    def access_level(self, name: str) -> int:
+        """A user's access level in the project, as the plugin reads it for the actor and the
+        reporter (``access_get_project_level``); unknown users are viewers, as in Mantis."""
+        with self._lock:
+            return next((u["level"] for u in self._users.values() if u["name"] == name), 10)
+
     def add_token(self, name: str, *, access_level: int | None = None) -> str:
         """An API token acting as user `name` (created if new, with `access_level`)."""
         with self._lock:

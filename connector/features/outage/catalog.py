@@ -18,6 +18,19 @@ ServiceId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def _addresses(value: list[str]) -> list[str]:
+    for address in value:
+        if not _EMAIL.match(address):
+            raise ValueError(f"{address!r} is not an e-mail address")
+    return value
+
+
+def _plain(text: str) -> str:
+    """Lower case, «ё» as «е», quotes and extra spaces aside: how МО names are compared."""
+    kept = text.casefold().replace("ё", "е").translate(str.maketrans("", "", "«»\"'„“”"))
+    return " ".join(kept.split())
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -72,18 +85,48 @@ class Service(Strict):
     @field_validator("mailing_lists")
     @classmethod
     def _emails(cls, value: list[str]) -> list[str]:
-        for address in value:
-            if not _EMAIL.match(address):
-                raise ValueError(f"{address!r} is not an e-mail address")
-        return value
+        return _addresses(value)
+
+
+class Organisation(Strict):
+    """A medical organisation (МО) requests come from (Sevastopol): how requests name it,
+    who files them, and the mailing lists its management is told through (§2.9)."""
+
+    title: str = Field(min_length=1)  # «ГБУЗС «Городская больница № 1»»
+    names: list[str] = []  # other ways a request's МО field or line names it
+    reporters: list[str] = []  # tracker usernames of its applicants (§2.2)
+    mailing_lists: list[str] = []
+
+    @field_validator("mailing_lists")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        return _addresses(value)
 
 
 class Catalog(Strict):
-    """People by key, the head of support, services by id."""
+    """People by key, the head of support, services by id, medical organisations by code."""
 
     people: dict[str, Person] = {}
     head_of_support: str | None = None
     services: dict[ServiceId, Service] = {}
+    organisations: dict[ServiceId, Organisation] = {}
+
+    def l1_usernames(self, tracker: str) -> set[str]:
+        """The tracker usernames of every service's L1 people (`mantis:`, `otrs:`, …)."""
+        keys = {key for service in self.services.values() for key in service.l1}
+        return {name for key in keys if key in self.people
+                for name in [str(getattr(self.people[key], tracker, "") or "")] if name}
+
+    def organisation(self, named: str = "", reporter: str = "") -> str | None:
+        """The code of the МО a request names (by code, title or another name; case and
+        spaces aside), else of the one its reporter files for; None when neither is known."""
+        wanted = _plain(named)
+        if wanted:
+            for code, org in self.organisations.items():
+                if wanted in {_plain(code), _plain(org.title), *map(_plain, org.names)}:
+                    return code
+        return next((code for code, org in self.organisations.items()
+                     if reporter and reporter in org.reporters), None)
 
     def problems(self, file: str, prefix: str = "catalog.") -> list[str]:
         """References that lead nowhere: `file: key: problem — fix`, one per line."""

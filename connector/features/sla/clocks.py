@@ -15,7 +15,8 @@ from connector.features.sla.models import SlaPolicy
 # idle: no run started yet — such a policy needs no row: the ticket's shared history keeps what
 # it saw (a start delivered late must find the changes after it)
 State = Literal["idle", "running", "paused", "met", "cancelled"]
-Condition = Literal["start", "stop", "pause", "cancel", "reset"]
+# "again": the start holds on a policy that `repeat`s — a run that met its stop starts afresh
+Condition = Literal["start", "stop", "pause", "cancel", "reset", "again"]
 
 
 class Hours(Protocol):
@@ -117,7 +118,10 @@ def holding(policy: SlaPolicy, event: TicketEvent) -> frozenset[Condition]:
     conditions: list[tuple[Condition, Any]] = [
         ("start", policy.start), ("stop", policy.stop), ("pause", policy.pause),
         ("cancel", policy.cancel), ("reset", policy.reset)]
-    return frozenset(name for name, when in conditions if when is not None and when.holds(event))
+    held = {name for name, when in conditions if when is not None and when.holds(event)}
+    if policy.repeat and "start" in held:
+        held.add("again")
+    return frozenset(held)
 
 
 def advance(clock: Clock | None, held: frozenset[Condition], at: float) -> Clock | None:
@@ -126,8 +130,9 @@ def advance(clock: Clock | None, held: frozenset[Condition], at: float) -> Clock
     if clock is not None and clock.state == "idle":
         clock = None
     if clock is None or clock.state in ("met", "cancelled"):
-        if clock is not None and "reset" not in held:
-            return clock  # settled; only a reset starts it again
+        again = clock is not None and clock.state == "met" and "again" in held
+        if clock is not None and "reset" not in held and not again:
+            return clock  # settled; only a reset (or, repeating, the start again) restarts it
         if "start" not in held:
             return clock
         clock = Clock("running", at)

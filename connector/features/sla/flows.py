@@ -17,6 +17,7 @@ from connector.events import Action, TicketEvent, TicketRef
 from connector.features.sla import store
 from connector.features.sla.calendars import CalendarError
 from connector.features.sla.clocks import Clock, Hours, WallClock, due, holding, next_due
+from connector.features.sla.facts import facts_of
 from connector.features.sla.history import Lateness, lateness, place, too_old
 from connector.features.sla.models import SlaPolicy, Threshold
 from connector.logs import every_so_often
@@ -57,8 +58,10 @@ def on_ticket(c: FeatureContext, conn: Connection, event: TicketEvent) -> None:
         else:
             held[policy.name] = holding(policy, event)
     changed = place(stored, held, at, learned) if held else None
-    if changed is None:
+    facts = {**stored.history.facts, **facts_of(mapping, c.mappings.catalog, event)}
+    if changed is None and facts == stored.history.facts:
         return  # a copy of an event seen: nothing to write
+    stored.history.facts, changed = facts, changed or set()
     clocks = []
     for name in sorted(changed):  # a policy that left the mapping has a fold to keep at most
         clock = stored.clocks[name]
@@ -112,6 +115,8 @@ def _fire(c: FeatureContext, row: Row[Any]) -> None:
         return
     hours, target, now = hours_for(c, policy), target_of(c, mapping, policy), c.clock.now()
     ref, actions = TicketRef.parse(row.ticket), []
+    organisation = _organisation(c, row) if any(t.organisation for t in policy.thresholds) \
+        else None
     for threshold in policy.thresholds:
         if threshold.at in clock.fired:
             continue
@@ -121,7 +126,8 @@ def _fire(c: FeatureContext, row: Row[Any]) -> None:
         late = now - when > max(120.0, 2 * c.config.sla.tick_seconds)
         why = LATE_TEXTS[lateness(_observed(c, row, clock), hours, target, threshold.at,
                                   when)] if late else ""
-        actions += threshold_actions(c, mapping, policy, threshold, ref, target, when, why)
+        actions += threshold_actions(c, mapping, policy, threshold, ref, target, when, why,
+                                     organisation)
         clock.fired.append(threshold.at)
     upcoming = next_due(clock, hours, target, policy, now)
     with c.engine.begin() as conn:
@@ -141,10 +147,13 @@ def _observed(c: FeatureContext, row: Row[Any], clock: Clock) -> Clock:
 
 
 def threshold_actions(c: FeatureContext, mapping: Mapping, policy: SlaPolicy, threshold: Threshold,
-                      ref: TicketRef, target: float, when: float, late: str) -> list[Action]:
-    """A note, a label, a chat message: what the regulation's YAML chose for this threshold;
-    `late`: the text saying why it comes late (LATE_TEXTS), or none."""
+                      ref: TicketRef, target: float, when: float, late: str,
+                      organisation: str | None = None) -> list[Action]:
+    """A note, a label, a chat message, a letter to the request's МО: what the regulation's
+    YAML chose for this threshold; `late`: the text saying why it comes late (LATE_TEXTS), or
+    none; `organisation`: the request's МО (catalog code), if known."""
     due_text = local_time(from_epoch(when), mapping.timezone)
+    org = c.mappings.catalog.organisations.get(organisation or "")
     values = {"title": policy.title, "percent": threshold.at,
               "target": c.render("duration", mapping.name, **duration_parts(target)),
               "elapsed": c.render("duration", mapping.name,
@@ -152,11 +161,17 @@ def threshold_actions(c: FeatureContext, mapping: Mapping, policy: SlaPolicy, th
               "due": due_text,
               "ticket": ticket_label(ref),
               "late": c.render(late, mapping.name, due=due_text) if late else ""}
+    named = {"organisation": org.title if org else c.render("sla_organisation_unknown",
+                                                           mapping.name)}
     actions = []
     if threshold.note:  # working time only when the policy counts in a calendar's hours
-        note = "sla_note" if policy.calendar else "sla_note_wall"
+        note = threshold.text or ("sla_note" if policy.calendar else "sla_note_wall")
+        extra = named if note in ("sla_feedback_reminder", "sla_feedback_management") else {}
         actions.append(Action("add_note", ref.tracker, ref,
-                              {"body": c.render(note, mapping.name, **values)}, RULE))
+                              {"body": c.render(note, mapping.name, **values, **extra)}, RULE))
+    if threshold.organisation:
+        actions += _to_organisation(c, mapping, ref, org.mailing_lists if org else [],
+                                    {**values, **named})
     if threshold.label:
         actions.append(Action("update_labels", ref.tracker, ref,
                               {"add": [threshold.label], "remove": []}, RULE))
@@ -183,6 +198,28 @@ def _in_room(c: FeatureContext, mapping: Mapping, threshold: Threshold, ref: Tic
             "to": [head.email], "subject": c.render("sla_head_subject", mapping.name, **values),
             "body": text}, RULE))
     return actions
+
+
+def _to_organisation(c: FeatureContext, mapping: Mapping, ref: TicketRef, lists: list[str],
+                     values: dict[str, Any]) -> list[Action]:
+    """§2.9: a letter to the МО's mailing lists; to the head of support when the catalog
+    knows no list for it (they tell the MO's management), or none if neither is known."""
+    catalog = c.mappings.catalog
+    head = catalog.people.get(catalog.head_of_support or "")
+    to = lists or ([head.email] if head is not None and head.email else [])
+    if not to:
+        every_so_often(log, f"SLA on {ref}: no mailing list for the request's МО and no head "
+                            "of support's e-mail in the catalog: the МО is not told")
+        return []
+    return [Action("send_mail", "mail", ref, {
+        "to": to, "subject": c.render("sla_organisation_subject", mapping.name, **values),
+        "body": c.render("sla_organisation_mail", mapping.name, **values)}, RULE)]
+
+
+def _organisation(c: FeatureContext, row: Row[Any]) -> str | None:
+    """The request's МО as its latest event told it (kept with its SLA history)."""
+    with reading(c.engine) as conn:
+        return store.history_of(conn, row.ticket).facts.get("organisation")
 
 
 def hours_for(c: FeatureContext, policy: SlaPolicy) -> Hours:

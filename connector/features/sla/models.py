@@ -4,9 +4,10 @@ happens at each threshold."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from connector.conditions import When
+from connector.features.sla.texts import NOTE_TEXTS
 
 
 class Threshold(BaseModel):
@@ -20,6 +21,20 @@ class Threshold(BaseModel):
     role: str | None = None  # whom the chat message names (a config role)
     room: str | None = None  # the ticket's own room in this logical channel (an outage's)
     head: bool = False  # the catalog's head of support is named there and gets a letter
+    # The note's own text (a template id of texts.NOTE_TEXTS) instead of sla_note: e.g. the
+    # reminder to an applicant who has not answered (Sevastopol §2.9).
+    text: str | None = None
+    # The request's МО (catalog `organisations:`) is told by letter to its mailing lists
+    # (§2.9: «доводиться до сведения руководства МО»); the head of support when it is unknown.
+    organisation: bool = False
+
+    @field_validator("text")
+    @classmethod
+    def _known_text(cls, value: str | None) -> str | None:
+        if value is not None and value not in NOTE_TEXTS:
+            raise ValueError(f"unknown note text {value!r}: use one of "
+                             f"{', '.join(sorted(NOTE_TEXTS))}")
+        return value
 
 
 class SlaPolicy(BaseModel):
@@ -36,6 +51,9 @@ class SlaPolicy(BaseModel):
     pause: When | None = None
     cancel: When | None = None  # the clock is dropped: e.g. the ticket closed before intake
     reset: When | None = None  # the clock starts again from zero
+    # A run that met its stop starts afresh when the start holds again (each stay in
+    # «Обратная связь» is a run of its own); without it a met clock rests until a reset.
+    repeat: bool = False
     thresholds: list[Threshold] = Field(min_length=1)
 
     @model_validator(mode="after")

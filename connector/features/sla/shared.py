@@ -20,7 +20,7 @@ from connector.features.sla.clocks import Base, Condition, Observation, base_as_
 # still reads its ticket's rows in one SELECT and writes them in one upsert.
 HISTORY = "~"
 
-RANK = {"start": 0, "reset": 0, "pause": 2, "stop": 3, "cancel": 4}  # a life's order
+RANK = {"start": 0, "reset": 0, "again": 0, "pause": 2, "stop": 3, "cancel": 4}  # a life's order
 
 
 def order(o: Observation) -> tuple[float, int, tuple[str, ...]]:
@@ -44,16 +44,21 @@ class Shared:
     policies: list[str] = field(default_factory=list)
     seen: list[list[Any]] = field(default_factory=list)
     idle: dict[str, Base] = field(default_factory=dict)
+    # What the ticket told of itself that a threshold needs when it fires (the request's МО:
+    # `organisation`), as its latest event showed it.
+    facts: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps({"policies": self.policies, "seen": self.seen, "idle": {
-            name: base_as_dict(base) for name, base in self.idle.items()}})
+            name: base_as_dict(base) for name, base in self.idle.items()},
+            **({"facts": self.facts} if self.facts else {})}, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> Shared:
         data = json.loads(text)
         return cls(data["policies"], data["seen"],
-                   {name: base_from_dict(b) for name, b in data.get("idle", {}).items()})
+                   {name: base_from_dict(b) for name, b in data.get("idle", {}).items()},
+                   dict(data.get("facts", {})))
 
     def column(self, name: str) -> int:
         """The policy's column, a new one if it has none yet."""

@@ -14,4 +14,13 @@ TEMPLATES: dict[str, set[str]] = {
     "sla_late_change": {"due"},  # it learned of the change that made it due only after it
     "sla_room": {*_CLOCK, "who"},
     "sla_head_subject": {*_CLOCK},
+    # Sevastopol §2.9, the applicant's silence in «Обратная связь» (a threshold's `text`)
+    "sla_feedback_reminder": {*_CLOCK, "organisation"},
+    "sla_feedback_management": {*_CLOCK, "organisation"},
+    "sla_organisation_subject": {*_CLOCK, "organisation"},  # the letter to the МО's lists
+    "sla_organisation_mail": {*_CLOCK, "organisation"},
+    "sla_organisation_unknown": set(),  # how the texts name an МО the catalog does not know
 }
+# The notes a threshold's `text` may choose instead of sla_note.
+NOTE_TEXTS = frozenset({"sla_note", "sla_note_wall", "sla_feedback_reminder",
+                        "sla_feedback_management"})

@@ -140,6 +140,11 @@ same('priority id cast to int', ['id' => 30, 'name' => 'normal'], $p['issue']['p
 same('status', ['id' => 10, 'name' => 'new'], $p['issue']['status']);
 same('severity', ['id' => 50, 'name' => 'minor'], $p['issue']['severity']);
 same('reporter', ['id' => 5, 'name' => 'ivanov'], $p['issue']['reporter']);
+$withLevel = sample_issue();
+$withLevel['reporter']['access_level'] = ['id' => '55', 'name' => 'developer'];
+same('reporter with their access level in the project (§2.7: a request L1 registered)',
+    ['id' => 5, 'name' => 'ivanov', 'access_level' => ['id' => 55, 'name' => 'developer']],
+    Payload::issue($withLevel)['reporter']);
 same('handler null', null, $p['issue']['handler']);
 same('custom fields, unset value is ""', [
     ['field' => ['id' => 1, 'name' => 'Impact'], 'value' => 'Minor'],
@@ -330,6 +335,7 @@ try {
     same('report: signed with the configured secret', Signer::sign($requests[0]['body'] ?? '', 's3cret'), $requests[0]['headers']['x-signature'] ?? null);
     same('report: delivery id matches header', $requests[0]['headers']['x-delivery-id'] ?? null, $p['delivery_id'] ?? null);
     same('report: actor with their access level in the project', ['id' => 5, 'name' => 'ivanov', 'access_level' => ['id' => 25, 'name' => 'reporter']], $p['actor'] ?? null);
+    same('report: reporter with their access level in the project', ['id' => 5, 'name' => 'ivanov', 'access_level' => ['id' => 25, 'name' => 'reporter']], $p['issue']['reporter'] ?? null);
     same('report: mantis_url', 'https://mantis.example.org/', $p['mantis_url'] ?? null);
     same('report: status from status_enum_string', ['id' => 10, 'name' => 'new'], $p['issue']['status'] ?? null);
     same('report: category', 'General', $p['issue']['category'] ?? null);

@@ -18,15 +18,28 @@ final class MantisData
         if (!auth_is_user_authenticated()) {
             return null;
         }
-        $userId = (int) auth_get_current_user_id();
-        $actor = self::user($userId);
+
+        return self::member((int) auth_get_current_user_id(), $projectId);
+    }
+
+    /**
+     * A user with their access level in the project (['id', 'name', 'access_level' => ['id',
+     * 'name']]), or null for "no user": the actor, and the reporter — a request L1 registered
+     * is checked against what L1 records (Sevastopol §2.7), not the applicant's form.
+     */
+    public static function member(int $userId, int $projectId): ?array
+    {
+        $user = self::user($userId);
+        if ($user === null) {
+            return null;
+        }
         $level = (int) access_get_project_level($projectId, $userId);
-        $actor['access_level'] = [
+        $user['access_level'] = [
             'id' => $level,
             'name' => (string) \MantisEnum::getLabel((string) config_get('access_levels_enum_string'), $level),
         ];
 
-        return $actor;
+        return $user;
     }
 
     /** ['id', 'name' => username] or null for "no user"; the username is what the REST API calls `name`. */
@@ -53,7 +66,7 @@ final class MantisData
             'status' => self::enum('status', (int) $bug->status, $projectId),
             'priority' => self::enum('priority', (int) $bug->priority, $projectId),
             'severity' => self::enum('severity', (int) $bug->severity, $projectId),
-            'reporter' => self::user((int) $bug->reporter_id),
+            'reporter' => self::member((int) $bug->reporter_id, $projectId),
             'handler' => self::user((int) $bug->handler_id),
             'custom_fields' => self::customFields($id, $projectId),
             'attachments' => self::attachments($id),

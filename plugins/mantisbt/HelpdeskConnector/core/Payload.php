@@ -100,7 +100,7 @@ final class Payload
             'status' => self::ref($in['status']),
             'priority' => self::ref($in['priority']),
             'severity' => self::ref($in['severity']),
-            'reporter' => self::ref($in['reporter']),
+            'reporter' => self::actor($in['reporter']),
             'handler' => self::ref($in['handler'] ?? null),
             'custom_fields' => $customFields,
             'attachments' => $attachments,
@@ -173,7 +173,7 @@ final class Payload
         return vsprintf('%s%s-%s-%s-%s-%s%s%s', str_split(bin2hex($bytes), 4));
     }
 
-    /** The actor as a ref, with their access level in the project when known. */
+    /** A user as a ref, with their access level in the project when known (the actor, the reporter). */
     private static function actor(?array $actor): ?array
     {
         $ref = self::ref($actor);

@@ -98,7 +98,8 @@ def test_repair_and_show_from_the_command_line(
     config = str(write_config(sqlite_url, standin_gitlab, mantis=standin_mantis))
 
     assert main(["sla", "repair", "--config", config, "--tracker", "mantis", "1#7"]) == 0
-    assert capsys.readouterr().out.strip() == "mantis:1#7: intake paused"
+    # the request waits in «Обратная связь»: §4.6 paused, the applicant's §2.9 clock running
+    assert capsys.readouterr().out.strip() == "mantis:1#7: intake paused, feedback running"
     assert main(["sla", "show", "--config", config, "--tracker", "mantis", "7"]) == 0
     shown = capsys.readouterr().out
     assert "intake: Принятие заявки в работу (п. 4.6)" in shown
