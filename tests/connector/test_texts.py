@@ -71,7 +71,7 @@ REALISTIC = {
     "median": "31,5", "p90": "44,0", "max": "61,0", "norm": "30", "over": 3,
     "opened": "1,2", "restore": "52,0", "policy": "Принятие заявки в работу (п. 4.6)",
     "met": 40, "breached": 2, "running": 5, "feedback": "12,5",
-    "regulation": "Севастополь, ГБУЗС «МИАЦ»",
+    "regulation": "Севастополь, ГБУЗС «МИАЦ»", "total": 412,
 }
 
 

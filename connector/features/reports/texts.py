@@ -3,6 +3,8 @@ report, and the names people read for the CSV's columns are the JSON keys (docum
 
 from __future__ import annotations
 
+from connector.features.reports.dashboard.texts import TEMPLATES as DASHBOARD
+
 TEMPLATES: dict[str, set[str]] = {
     "report_title": {"from", "to", "scope"},
     "report_scope_all": set(),
@@ -30,4 +32,5 @@ TEMPLATES: dict[str, set[str]] = {
     "report_sla_line": {"policy", "met", "breached", "running", "percent"},
     "report_requests": {"count", "feedback"},
     "report_nothing": set(),
+    **DASHBOARD,
 }
