@@ -67,13 +67,32 @@ class TicketFacts:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What a ticket's history says it was from `at` on (tracker terms): for SLA repair."""
+    """What a ticket's history says it was from `at` on (tracker terms): what SLA repair
+    replays and outages are read from."""
 
     at: str  # canonical
     status: str | None = None
     state: str = "opened"
     labels: tuple[str, ...] = ()
     assigned: bool | None = None  # None: the tracker's history does not tell
+    priority: str | None = None  # where the tracker keeps it in a field (Mantis)
+    category: str = ""  # Mantis category
+    fields: dict[str, str] = field(default_factory=dict)  # severity, custom fields (Mantis)
+
+    def event(self, ref: TicketRef) -> TicketEvent:
+        """The ticket as it was then, as an event in tracker terms (read_event words it)."""
+        return TicketEvent(ref, "ticket", "sync", "", state=self.state, status=self.status,
+                           labels=self.labels, assignees=("?",) if self.assigned else (),
+                           priority=self.priority, category=self.category,
+                           fields=dict(self.fields), updated_at=self.at)
+
+
+def add_point(points: list[Snapshot], point: Snapshot) -> None:
+    """Changes made at one instant make one snapshot: the last one at that time stands."""
+    if points and points[-1].at == point.at:
+        points[-1] = point
+    else:
+        points.append(point)
 
 
 class Tracker(Adapter):
@@ -81,10 +100,16 @@ class Tracker(Adapter):
 
     def ticket_history(self, ref: TicketRef) -> list[Snapshot]:
         """The ticket after each change (status; labels, state and assignment where the tracker
-        keeps them), oldest first, from the tracker's own history. Not every tracker's API
-        tells: those answer PermanentActionError."""
+        keeps them; priority, category and fields where it keeps those), oldest first, from
+        the tracker's own history; changes made at one instant make one snapshot. Not every
+        tracker's API tells: those answer PermanentActionError."""
         raise PermanentActionError(f"{ref.tracker}: the connector cannot read ticket history "
                                    "from this tracker yet")
+
+    def list_open(self, project: str) -> Iterator[Change]:
+        """Tickets of a project not closed now, whatever their last change."""
+        raise PermanentActionError(f"{project}: the connector cannot list open tickets of "
+                                   "this tracker yet")
 
     @abstractmethod
     def list_changes(self, project: str, since: str) -> Iterator[Change]:
@@ -112,6 +137,9 @@ class DryRunAdapter(Tracker):
         return DRY_RUN
 
     def list_changes(self, project: str, since: str) -> Iterator[Change]:
+        return iter(())
+
+    def list_open(self, project: str) -> Iterator[Change]:
         return iter(())
 
     def ticket_facts(self, ref: TicketRef) -> TicketFacts:

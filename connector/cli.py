@@ -100,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="where the SQLite store goes (default: DIR/data)")
     init.set_defaults(command=cmd_init)
     # start-up time: `--help` and `init` import no store, no SDK
+    from connector.features.outage.commands import register as outage_commands
     from connector.features.reports.commands import register as report_commands
     from connector.features.reports.dashboard.commands import register as user_commands
     from connector.features.sla.commands import register as sla_commands
@@ -108,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     sla_commands(sub, build=_connector)  # sla show|repair
     report_commands(sub, build=_connector)  # report
     user_commands(sub, build=_connector)  # users add|list|remove (the dashboard's)
+    outage_commands(sub, build=_connector)  # outages import
     return p
 
 
@@ -323,7 +325,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _connector(config: Config, migrate: bool) -> FeatureContext:
-    """The assembled connector, for commands that act on the store (sla show|repair)."""
+    """The assembled connector, for commands that act on the store (sla show|repair,
+    outages import)."""
     # start-up time: imported by the command that needs it
     from connector.assembly import build_connector
     return build_connector(config, migrate=migrate)

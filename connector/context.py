@@ -4,12 +4,13 @@
 A feature reads the regulations and their texts (`mappings`, `render`, `mapping_for`; the
 service catalog is `mappings.catalog`), the config, the store (`engine`) and the business
 clock, and asks the trackers and chats the few questions it needs (`supports`,
-`ticket_history`, `is_member`). Everything it wants done goes out as actions through the
-outbox (connector/work.py); what it handles comes in through what it registered
+`ticket_history`, `tickets_since`, `is_member`). Everything it wants done goes out as actions
+through the outbox (connector/work.py); what it handles comes in through what it registered
 (connector/registry.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from sqlalchemy import Engine
@@ -17,7 +18,7 @@ from sqlalchemy import Engine
 from connector.adapters import Snapshot
 from connector.clock import Clock
 from connector.config import Config
-from connector.events import TicketRef
+from connector.events import TicketEvent, TicketRef
 from connector.mappings import Mapping, Mappings
 
 
@@ -54,6 +55,16 @@ class FeatureContext(Protocol):
         """A ticket after each change, from the tracker's own history (PermanentActionError
         where the tracker cannot tell)."""
 
+    def tickets_since(self, tracker: str, project: str, since: str) -> Iterator[TicketEvent]:
+        """Every ticket of a project that may have been open at `since` (canonical) or later —
+        changed since then (closing one is a change), or not closed now — each once, as it
+        is now. ActionError when the tracker cannot list them."""
+
     def is_member(self, chat: str, channel_id: str, user_id: str) -> bool | None:
         """Whether a user belongs to a chat channel; None when the chat runs dry (nobody to
         ask). ActionError when the chat cannot tell now."""
+
+
+# What the command line gives a feature's commands: the connector built from a config
+# (migrating the store, or not).
+Build = Callable[[Config, bool], FeatureContext]

@@ -8,7 +8,9 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 
 from sqlalchemy import Engine
 
@@ -18,7 +20,7 @@ from connector.circuits import Circuits
 from connector.clock import Clock
 from connector.config import Config
 from connector.errors import PermanentActionError
-from connector.events import TicketRef
+from connector.events import TicketEvent, TicketRef
 from connector.mappings import Mapping, Mappings, render
 from connector.metrics import Metrics
 from connector.registry import Registry
@@ -75,6 +77,21 @@ class Connector:
         if tracker is None:
             raise PermanentActionError(f"{ref.tracker} is not configured")
         return tracker.ticket_history(ref)
+
+    def tickets_since(self, tracker: str, project: str, since: str) -> Iterator[TicketEvent]:
+        """The tickets changed since `since` and those open now, normalised as polled ones."""
+        adapter, plugin = self.trackers.get(tracker), self.plugins.get(tracker)
+        if adapter is None or plugin is None:
+            raise PermanentActionError(f"{tracker} is not configured")
+        seen: set[str] = set()
+        for change in chain(adapter.list_changes(project, since), adapter.list_open(project)):
+            if change.key in seen:
+                continue
+            seen.add(change.key)
+            event = plugin.normalize(plugin.reconcile_event,
+                                     {"issue": change.payload, "is_new": False})
+            if event is not None:
+                yield event
 
     def is_member(self, chat: str, channel_id: str, user_id: str) -> bool | None:
         found = self.chats.get(chat)

@@ -12,6 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from connector.assembly import build_connector
+from connector.clock import SYSTEM_CLOCK, Clock
 from connector.config import Config
 from connector.core import Connector
 from connector.events import TicketEvent, TicketRef
@@ -36,22 +37,28 @@ REQUEST = TicketEvent(TicketRef("mantis", "1", "7"), "ticket", "open", "reporter
 def world(tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
           standin_mantis: StandInMantis, standin_telegram: StandInTelegram
           ) -> Iterator[tuple[Connector, FlaskClient]]:
-    standin_mantis.add_user("sev-owner", 31)
-    standin_mantis.add_issue(7, status="new", severity="crash", priority="immediate",
-                             summary="Не открывается МИС", category="Массовый сбой")
+    critical_request(standin_mantis)
     c, client = sevastopol(sqlite_url, standin_gitlab, standin_mantis, standin_telegram)
     yield c, client
     c.engine.dispose()
 
 
+def critical_request(mantis: StandInMantis) -> None:
+    """Request 7 in the outage category, «Критическое»; its component's owner in Mantis."""
+    mantis.add_user("sev-owner", 31)
+    mantis.add_issue(7, status="new", severity="crash", priority="immediate",
+                     summary="Не открывается МИС", category="Массовый сбой")
+
+
 def sevastopol(sqlite_url: str, standin_gitlab: StandInGitLab, standin_mantis: StandInMantis,
-               standin_telegram: StandInTelegram) -> tuple[Connector, FlaskClient]:
+               standin_telegram: StandInTelegram,
+               clock: Clock = SYSTEM_CLOCK) -> tuple[Connector, FlaskClient]:
     """Sevastopol in topic mode: the outage supergroup is a forum, each outage a topic."""
     standin_telegram.add_chat(OUTAGES, "Сбои ЕГИСЗ")
     data = config_data(sqlite_url, standin_gitlab, mantis=standin_mantis,
                        telegram=standin_telegram)
     data["chats"]["telegram"]["channels"]["outages"] = OUTAGES
-    c = build_connector(Config.model_validate(data))
+    c = build_connector(Config.model_validate(data), clock=clock)
     return c, create_app(c.config, start_worker=False, setup_logs=False).test_client()
 
 

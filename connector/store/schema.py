@@ -167,9 +167,11 @@ sla_clocks = Table(
     Column("lease_until", Float),
     Column("attempts", Integer, nullable=False, default=0),
     Column("updated_at", Float, nullable=False),
+    Column("started_at", Float),  # when the run began (the clock's own), for reports
     UniqueConstraint("ticket", "policy", name="uq_sla_clock"),
     Index("ix_sla_clocks_due", "status", "due_at"),
     Index("ix_sla_clocks_order", "ordering_key", "status"),
+    Index("ix_sla_clocks_started", "started_at"),
 )
 
 # Outages (connector/features/outage): one per declaring ticket, with its room and stage.

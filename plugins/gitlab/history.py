@@ -1,12 +1,13 @@
-"""A GitLab issue's history for SLA repair: resource label and state events, and the system
-notes GitLab writes when people are (un)assigned — replayed into what the issue was after
-each change."""
+"""A GitLab issue's history: resource label and state events, and the system notes GitLab
+writes when people are (un)assigned — replayed into what the issue was after each instant it
+changed (one request's labels share their time), for SLA repair and outages from history."""
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Any
 
-from connector.adapters import Snapshot
+from connector.adapters import Snapshot, add_point
 from connector.timestamps import canonical
 
 
@@ -35,16 +36,17 @@ def snapshots(issue: Any, label_events: list[Any], state_events: list[Any],
             (labels.discard if action == "add" else labels.add)(name)
     assigns = [value for _, kind, value in changes if kind == "assign"]
     assigned = bool(issue.attributes.get("assignees")) if not assigns else not assigns[0]
-    state = "opened"
-    points = [Snapshot(canonical(issue.attributes["created_at"]), None, state,
-                       tuple(sorted(labels)), assigned)]
-    for at, kind, value in changes:
-        if kind == "label":
-            action, name = value
-            (labels.add if action == "add" else labels.discard)(name)
-        elif kind == "state":
-            state = "closed" if value == "closed" else "opened"
-        else:
-            assigned = bool(value)
-        points.append(Snapshot(at, None, state, tuple(sorted(labels)), assigned))
+    state, created = "opened", canonical(issue.attributes["created_at"])
+    points = [Snapshot(created, None, state, tuple(sorted(labels)), assigned)]
+    for at, group in groupby(changes, key=lambda c: c[0]):
+        for _, kind, value in group:
+            if kind == "label":
+                action, name = value
+                (labels.add if action == "add" else labels.discard)(name)
+            elif kind == "state":
+                state = "closed" if value == "closed" else "opened"
+            else:
+                assigned = bool(value)
+        add_point(points, Snapshot(max(at, created), None, state, tuple(sorted(labels)),
+                                   assigned))
     return points

@@ -113,10 +113,7 @@ class GitLabTracker(Tracker):
         while True:
             issues = self._call(partial(self._issue_page, project, cursor, page))
             for issue in issues:
-                attrs = dict(issue.attributes)
-                change = Change(key=str(attrs["iid"]), updated_at=canonical(
-                    attrs.get("updated_at")), created_at=canonical(attrs.get("created_at")),
-                    payload=attrs)
+                change = _change(issue)
                 if (change.key, change.updated_at) not in seen:
                     seen.add((change.key, change.updated_at))
                     yield change
@@ -124,6 +121,22 @@ class GitLabTracker(Tracker):
                 return
             last = canonical(issues[-1].attributes.get("updated_at"))
             cursor, page = (last, 1) if last > cursor else (cursor, page + 1)
+
+    def list_open(self, project: str) -> Iterator[Change]:
+        """Issues open now, oldest first by creation (an order edits do not shift; an issue
+        closed while the pages are read is no longer open, and one reopened was changed)."""
+        page = 1
+        while True:
+            issues = self._call(partial(self._open_page, project, page))
+            yield from map(_change, issues)
+            if len(issues) < PAGE:
+                return
+            page += 1
+
+    def _open_page(self, project: str, page: int) -> list[Any]:
+        return list(self.gl.projects.get(project, lazy=True).issues.list(
+            state="opened", order_by="created_at", sort="asc", per_page=PAGE, page=page,
+            get_all=False, **NO_SDK_RETRY))
 
     def _issue_page(self, project: str, after: str, page: int) -> list[Any]:
         return list(self.gl.projects.get(project, lazy=True).issues.list(
@@ -255,3 +268,9 @@ def _created(attrs: dict[str, Any]) -> Performed:
     """What a new issue's creator needs: its link, iid and cross-project reference."""
     return Performed(result={"url": attrs.get("web_url", ""), "iid": attrs["iid"],
                              "reference": issue_reference(attrs)})
+
+
+def _change(issue: Any) -> Change:
+    attrs = dict(issue.attributes)
+    return Change(key=str(attrs["iid"]), updated_at=canonical(attrs.get("updated_at")),
+                  created_at=canonical(attrs.get("created_at")), payload=attrs)

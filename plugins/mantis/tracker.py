@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from typing import Any
 
 from connector.actions import (
@@ -26,6 +25,7 @@ from connector.store.outbox import OutboxItem
 from connector.timestamps import canonical, from_epoch
 from plugins.http import JsonClient, digest
 from plugins.mantis.config import MantisConfig
+from plugins.mantis.history import snapshots
 
 log = logging.getLogger(__name__)
 
@@ -77,18 +77,35 @@ class MantisTracker(Tracker):
         the pass is read again (nothing is yielded twice). If the issues never settle, what
         was found is yielded and the poll fails, so the watermark stays where it was.
         """
-        found: dict[tuple[str, str], Change] = {}
-        settled = False
-        for _ in range(PASSES):
-            first = self._read_pass(project, since, found)
-            if first == self._fingerprint(project):
-                settled = True
-                break
+        found, settled = self._read_settled(project, since)
         changes = sorted(found.values(), key=lambda ch: (ch.updated_at, int(ch.key)))
         yield from self._with_levels(project, changes)
         if not settled:
             raise RetryableActionError("Mantis issues kept changing while the poll read them; "
                                        "the next poll reads them again")
+
+    def list_open(self, project: str) -> Iterator[Change]:
+        """Issues not in Mantis' closed status now: every page, read as list_changes reads
+        them (an issue read twice counts as it was last read)."""
+        found, settled = self._read_settled(project, "")
+        last = {ch.key: ch for ch in sorted(found.values(), key=lambda ch: ch.updated_at)}
+        yield from sorted((ch for ch in last.values()
+                           if (ch.payload.get("status") or {}).get("name") != "closed"),
+                          key=lambda ch: int(ch.key))
+        if not settled:
+            raise RetryableActionError("Mantis issues kept changing while they were read; "
+                                       "read them again")
+
+    def _read_settled(self, project: str,
+                      since: str) -> tuple[dict[tuple[str, str], Change], bool]:
+        """Passes over the pages down to `since` until page 1 stays the same (see
+        list_changes); what was found, and whether it settled."""
+        found: dict[tuple[str, str], Change] = {}
+        for _ in range(PASSES):
+            first = self._read_pass(project, since, found)
+            if first == self._fingerprint(project):
+                return found, True
+        return found, False
 
     def _read_pass(self, project: str, since: str,
                    found: dict[tuple[str, str], Change]) -> list[tuple[Any, Any]]:
@@ -174,20 +191,11 @@ class MantisTracker(Tracker):
         return None  # Mantis' REST API offers no user search by e-mail
 
     def ticket_history(self, ref: TicketRef) -> list[Snapshot]:
-        """From the REST issue's history: the status it was created with (the first status
-        change's old value, or today's), then each status change, oldest first."""
+        """From the REST issue's history (plugins/mantis/history.py)."""
         issue = self._get(ref.key)
         if not issue:
             raise PermanentActionError(f"Mantis has no issue {ref.key}")
-        changes = sorted((h for h in issue.get("history") or [] if isinstance(h, dict)
-                          and (h.get("field") or {}).get("name") == "status"),
-                         key=lambda h: str(h.get("created_at") or ""))
-        first = (changes[0].get("old_value") if changes else issue.get("status")) or {}
-        points = [Snapshot(canonical(str(issue.get("created_at"))), _name(first))]
-        points += [Snapshot(canonical(str(h.get("created_at"))), _name(h.get("new_value")))
-                   for h in changes]
-        return [replace(p, state="closed" if p.status == "closed" else "opened")
-                for p in points]
+        return snapshots(issue)
 
     def _get(self, issue_id: str) -> dict[str, Any]:
         issues = self.api.call("GET", f"/issues/{issue_id}").get("issues") or [{}]
@@ -269,8 +277,3 @@ class MantisTracker(Tracker):
         created = self.api.call("POST", "/issues", json=body)["issue"]
         return Performed(result={"url": f"{self.base_url}/view.php?id={created['id']}",
                                  "iid": created["id"]})
-
-
-def _name(value: Any) -> str | None:
-    """An enum as the REST API gives it ({"id": 10, "name": "new", …}) → its name."""
-    return str(value.get("name")) if isinstance(value, dict) and value.get("name") else None

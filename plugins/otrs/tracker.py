@@ -18,7 +18,7 @@ from connector.actions import (
     SetPriority,
     SetStatus,
 )
-from connector.adapters import DONE, Change, Performed, TicketFacts, Tracker
+from connector.adapters import DONE, Change, Performed, Snapshot, TicketFacts, Tracker
 from connector.errors import PermanentActionError, RetryableActionError
 from connector.events import TicketRef
 from connector.store.outbox import OutboxItem
@@ -69,13 +69,35 @@ class OtrsTracker(Tracker):
             "TicketLastChangeTimeNewerDate": moment.strftime("%Y-%m-%d %H:%M:%S"),
             "Queues": project, "SortBy": "Changed", "OrderBy": "Up", "Limit": SEARCH_LIMIT})
         ids = found.get("TicketID") or []
+        yield from self._changes(ids)
+        if len(ids) >= SEARCH_LIMIT:
+            raise RetryableActionError(f"more than {SEARCH_LIMIT} tickets changed in queue "
+                                       f"{project} since {since}: not all were read")
+
+    def list_open(self, project: str) -> Iterator[Change]:
+        """Tickets of the queue in a viewable (open) state type now: TicketSearch's
+        `StateType: Open` — new, open and the pending ones."""
+        found = self._call("GET", "/TicketSearch", params={
+            "Queues": project, "StateType": "Open", "SortBy": "Age", "OrderBy": "Down",
+            "Limit": SEARCH_LIMIT})
+        ids = found.get("TicketID") or []
+        yield from self._changes(ids)
+        if len(ids) >= SEARCH_LIMIT:
+            raise PermanentActionError(f"more than {SEARCH_LIMIT} open tickets in queue "
+                                       f"{project}: not all were read")
+
+    def _changes(self, ids: list[Any]) -> Iterator[Change]:
         for ticket_id in ids:
             ticket = self._get(str(ticket_id))
             yield Change(str(ticket_id), canonical(ticket.get("Changed")),
                          canonical(ticket.get("Created")), ticket)
-        if len(ids) >= SEARCH_LIMIT:
-            raise RetryableActionError(f"more than {SEARCH_LIMIT} tickets changed in queue "
-                                       f"{project} since {since}: not all were read")
+
+    def ticket_history(self, ref: TicketRef) -> list[Snapshot]:
+        """The shipped web service (HelpdeskConnector.yml) offers TicketGet, TicketSearch and
+        TicketUpdate, and none of them tells a ticket's history."""
+        raise PermanentActionError(
+            "Znuny: the connector cannot read ticket history through the shipped web service "
+            "(HelpdeskConnector.yml has no operation that tells it)")
 
     def ticket_facts(self, ref: TicketRef) -> TicketFacts:
         ticket = self._get(ref.key)

@@ -19,10 +19,13 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
+
+from connector.clock import Clock
 
 T = TypeVar("T")
 ANY_PATH = re.compile("")  # matches every path: rules of stand-ins that match by method only
@@ -132,10 +135,27 @@ class StandIn(Generic[R]):
 
 
 class HoldingStandIn(StandIn[P]):
+    _clock: datetime  # the last time stamped on a write (the tracker's own clock)
+
     def __init__(self, server: HTTPServer) -> None:
         super().__init__(server)
         self._holds: list[Rule[threading.Event]] = []
         self._events: list[threading.Event] = []
+        self._business: Clock | None = None
+
+    def use_clock(self, clock: Clock) -> None:
+        """Stamp writes by the test's business clock (a FakeClock) instead of the wall clock,
+        so the tracker's history and the connector's own record tell the same times. Call it
+        before anything is written: the next stamp is the clock's now."""
+        with self._lock:
+            self._business = clock
+            self._clock = (self._wall() - timedelta(seconds=1)).replace(microsecond=0)
+
+    def _wall(self) -> datetime:
+        """Now, by the business clock if the test gave one (else the wall clock)."""
+        if self._business is None:
+            return datetime.now(UTC)
+        return datetime.fromtimestamp(self._business.now(), UTC)
 
     def hold_next(self, method: str, path_regex: str) -> threading.Event:
         """The next matching request is applied, then its answer waits for the event (<=60 s)."""

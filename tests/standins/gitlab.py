@@ -195,7 +195,7 @@ class StandInGitLab(GitLabHistory, HoldingStandIn[RecordedRequest]):
     def _tick(self, after: str | None = None) -> str:
         """Strictly increasing wall-clock-ish time stamp (microseconds)."""
         floor = max(self._clock, _parse_time(after) if after else self._clock)
-        self._clock = max(datetime.now(UTC), floor + timedelta(microseconds=1))
+        self._clock = max(self._wall(), floor + timedelta(microseconds=1))
         return _fmt(self._clock)
 
     def _new_id(self, kind: str) -> int:

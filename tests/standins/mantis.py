@@ -12,9 +12,11 @@ included:
   ``tags``/``attachments``/``relationships``/``history`` key when there are none. Every defined
   custom field is listed (value "" when unset); fields are linked to all projects.
 * ``history`` as mci_issue_get_history builds it (oldest first): ``issue-new``, ``field-updated``
-  (status, priority, severity, handler, resolution, custom fields: ``field``, ``old_value``,
-  ``new_value`` — enum values as ``{id, name, label}``, users as accounts), ``note-added``,
-  ``file-added``, ``issue-description-updated``, ``issue-steps-to-reproduce-updated``.
+  (status, priority, severity, handler, resolution, category, custom fields: ``field``,
+  ``old_value``, ``new_value`` — enum values as ``{id, name, label}``, users as accounts,
+  categories and custom fields as text), ``note-added``, ``file-added``, ``tag-added`` and
+  ``tag-deleted`` (``tag: {id, name}``), ``issue-description-updated``,
+  ``issue-steps-to-reproduce-updated``.
 * A note by the issue's reporter on an issue in feedback moves it back to new (or assigned when
   it has a handler), recorded as the reporter's change: ``$g_reassign_on_feedback = ON``, the
   default, for REST and web notes alike (IssueNoteAddCommand).
@@ -28,8 +30,11 @@ included:
   An unknown handler name silently UNASSIGNS; an unknown handler id is a 404. PATCH always bumps
   ``updated_at``; a blank summary or description is a 400.
 * Timestamps: ISO 8601 with offset, 1-second precision. A fake clock stamps every write >= 1 s
-  after the previous stamp (and the issue's own ``updated_at``), never behind the wall clock,
-  so ``updated_at`` strictly increases even for writes within one real second.
+  after the previous stamp (and the issue's own ``updated_at``), never behind the wall clock
+  (or the test's business clock, :meth:`use_clock`), so ``updated_at`` strictly increases even
+  for writes within one real second.
+* ``PATCH`` takes ``category`` (``{id}``, ``{name}`` or a name, any case; unknown: 404);
+  ``DELETE /issues/{id}/tags/{tag_id}`` detaches a tag (an unknown tag id: 404).
 
 Thread safety (see base.py): one lock guards all state; use ``HTTPServer(threaded=True)``.
 Requests held by :meth:`StandInMantis.hold_next` wait in their own werkzeug thread.
@@ -88,9 +93,11 @@ ACCESS = {10: "viewer", 25: "reporter", 40: "updater", 55: "developer", 70: "man
           90: "administrator"}
 # history types (core/constant_inc.php) and their REST names (history_get_type_name)
 NORMAL, NEW_BUG, NOTE_ADDED, DESCRIPTION, STEPS, FILE_ADDED = 0, 1, 2, 6, 8, 9
+TAG_ATTACHED, TAG_DETACHED = 25, 26
 TYPE_NAMES = {NORMAL: "field-updated", NEW_BUG: "issue-new", NOTE_ADDED: "note-added",
               DESCRIPTION: "issue-description-updated",
-              STEPS: "issue-steps-to-reproduce-updated", FILE_ADDED: "file-added"}
+              STEPS: "issue-steps-to-reproduce-updated", FILE_ADDED: "file-added",
+              TAG_ATTACHED: "tag-added", TAG_DETACHED: "tag-deleted"}
 HISTORY_ENUMS = ("status", "priority", "severity", "resolution")
 
 
@@ -154,6 +161,7 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
             ("POST", r"/issues/(\d+)/notes", self._note),
             ("POST", r"/issues/(\d+)/files", self._files),
             ("POST", r"/issues/(\d+)/tags", self._tag),
+            ("DELETE", r"/issues/(\d+)/tags/(\d+)", self._untag),
             ("POST", r"/issues/(\d+)/relationships", self._relate),
             ("GET", r"/projects/(\d+)/users", self._project_users)]
         self._routes = [(m, re.compile(f"^{p}/?$"), f) for m, p, f in table]
@@ -211,13 +219,24 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
 
     def change_status(self, issue_id: int, status: str, at: str, *,
                       by: str = "developer") -> None:
-        """A status change made in the web UI at `at` (ISO time), as Mantis records it: the
-        field and the issue's `updated`, and a field-updated history entry with old and new."""
+        """A status change made in the web UI at `at` (ISO time), as Mantis records it."""
+        self.change_at(issue_id, at, by=by, status=status)
+
+    def change_at(self, issue_id: int, at: str, *, by: str = "developer",
+                  category: str | None = None, **enums: str) -> None:
+        """An edit made in the web UI at `at` (ISO time) — enums by name (status, severity,
+        priority…), the category — as Mantis records it: the fields and the issue's
+        `updated`, and a field-updated history entry with old and new for each change."""
         with self._lock:
-            it, when = self._issues[issue_id], _parse(at)
-            new = {v: i for i, v in ENUMS["status"].items()}[status]
-            it["history"].append((when, self._user_id(by), NORMAL, "status", it["status"], new))
-            it["status"], it["updated"] = new, when
+            it, when, uid = self._issues[issue_id], _parse(at), self._user_id(by)
+            new: Json = {kind: {v: i for i, v in ENUMS[kind].items()}[name]
+                         for kind, name in enums.items()}
+            if category is not None:
+                new["category"] = self._category_of(category)
+            for key, value in new.items():
+                if value != it[key]:
+                    it["history"].append((when, uid, NORMAL, key, it[key], value))
+            it.update(new, updated=when)
 
     def add_note(self, issue_id: int, text: str, *, reporter: str = "reporter",
                  private: bool = False, files: list[str | tuple[str, int]] | None = None) -> Json:
@@ -294,7 +313,7 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
 
     def _tick(self, after: datetime | None = None) -> datetime:
         floor = max(self._clock, after or self._clock) + timedelta(seconds=1)
-        self._clock = max(datetime.now(UTC).replace(microsecond=0), floor)
+        self._clock = max(self._wall().replace(microsecond=0), floor)
         return self._clock
 
     def _new(self, kind: str) -> int:
@@ -308,6 +327,21 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
             self.add_user(name, found[0])
         return found[0]
 
+
+    def _category_of(self, cat: Any) -> str:
+        """A category by {id}, {name} or name (any case) as Mantis finds it; "" when none is
+        named, 404 for one it does not know."""
+        name = cat.get("name") if isinstance(cat, dict) else cat
+        if isinstance(cat, dict) and cat.get("id") is not None:
+            name = {i: n for n, i in self._categories.items()}.get(cat["id"])
+            if name is None:
+                raise _fail(404, f"Category Id '{cat['id']}' not found.", 1502)
+        if not name:
+            return ""
+        known = {n.lower(): n for n in self._categories}
+        if str(name).lower() not in known:
+            raise _fail(404, f"Category '{name}' not found.", 1502)
+        return known[str(name).lower()]
 
     def _field_id(self, name: str) -> int:
         if name not in self._fields:
@@ -379,6 +413,9 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
                 entry["note"] = {"id": old}
             elif kind == FILE_ADDED:
                 entry["file"] = {"filename": old}
+            elif kind in (TAG_ATTACHED, TAG_DETACHED):  # a deleted tag: its name alone
+                entry["tag"] = {"id": self._tags[old], "name": old} if old in self._tags \
+                    else {"name": old}
             entry["message"] = field_name or TYPE_NAMES[kind]
             out.append(entry)
         return out
@@ -500,6 +537,8 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
                 raise _fail(400, f"Mandatory field '{key}' is missing.")
         if body.get("handler") is not None:
             new["handler"] = self._handler_ref(body["handler"])
+        if body.get("category") is not None:
+            new["category"] = self._category_of(body["category"]) or it["category"]
         new.update({k: self._enum_ref(k, body[k]) for k in ENUMS if body.get(k) is not None})
         new["custom"] = self._custom(it["custom"], body.get("custom_fields"))
         new["sticky"] = bool(body.get("sticky", it["sticky"]))
@@ -510,7 +549,7 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
 
     def _log_changes(self, it: Json, new: Json, now: datetime) -> None:
         """History rows for what an update changes, as the acting user's."""
-        rows = [(k, it[k], new[k]) for k in (*HISTORY_ENUMS, "handler")
+        rows = [(k, it[k], new[k]) for k in (*HISTORY_ENUMS, "handler", "category")
                 if k in new and new[k] != it[k]]
         rows += [(name, it["custom"].get(name, ""), value)
                  for name, value in new["custom"].items() if value != it["custom"].get(name, "")]
@@ -551,18 +590,9 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
             raise _fail(400, "Project not specified", 11, "project")
         if pid not in self._projects:
             raise _fail(404, f"Project '{pid}' not found", 700, pid)
-        cat = body.get("category")
-        name = cat.get("name") if isinstance(cat, dict) else cat
-        if isinstance(cat, dict) and cat.get("id") is not None:
-            name = {i: n for n, i in self._categories.items()}.get(cat["id"])
-            if name is None:
-                raise _fail(404, f"Category Id '{cat['id']}' not found.", 1502)
+        name = self._category_of(body.get("category"))
         if not name:
             raise _fail(400, "Category field must be supplied.", 11, "category")
-        known = {n.lower(): n for n in self._categories}
-        if str(name).lower() not in known:
-            raise _fail(404, f"Category '{name}' not found.", 1502)
-        name = known[str(name).lower()]
         handler = self._handler_ref(body.get("handler"))
         enums = {k: self._enum_ref(k, body[k]) if body.get(k) is not None else DEFAULTS[k]
                  for k in ENUMS}
@@ -652,4 +682,17 @@ class StandInMantis(HoldingStandIn[RecordedRequest]):
         if new:
             it["tags"] += new
             it["updated"] = self._tick(it["updated"])
+            it["history"] += [(it["updated"], self._actor, TAG_ATTACHED, "", n, "") for n in new]
         return 201, {"issues": [self._issue_json(it)]}, {}
+
+    def _untag(self, _request: Request, _body: Json, iid: str, tag_id: str) -> Result:
+        """TagDetachCommand: an unknown tag is a 404, one not attached changes nothing."""
+        it = self._get(iid)
+        name = {i: n for n, i in self._tags.items()}.get(int(tag_id))
+        if name is None:
+            raise _fail(404, f"Tag '{tag_id}' not found.", 2200, tag_id)
+        if name in it["tags"]:
+            it["tags"].remove(name)
+            it["updated"] = self._tick(it["updated"])
+            it["history"].append((it["updated"], self._actor, TAG_DETACHED, "", name, ""))
+        return 200, {"issues": [self._issue_json(it)]}, {}

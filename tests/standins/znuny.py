@@ -18,6 +18,7 @@ Kernel/GenericInterface/Operation/{Session,Ticket}/*.pm:
   Setting a value equal to the current one is a no-op (no ``Changed`` bump). A pending state
   needs ``Ticket.PendingTime``. Changes are checked first and applied all at once here.
 * TicketSearch returns ``{"TicketID": ["3", "1"]}`` or ``{}``; a malformed date yields ``{}``.
+  ``StateType``: ``Open`` (the viewable types: new, open, pending), ``Closed``, or type names.
 * Time: 1-second precision; a fake clock stamps every write >= 1 s after the previous stamp.
 
 :meth:`StandInZnuny.invoker_payload` builds the body Znuny's ``Ticket::Generic`` invoker POSTs
@@ -56,6 +57,7 @@ STATES = {"new": (1, "new"), "closed successful": (2, "closed"),
           "closed unsuccessful": (3, "closed"), "open": (4, "open"), "removed": (5, "removed"),
           "pending reminder": (6, "pending reminder"), "pending auto close+": (7, "pending auto"),
           "pending auto close-": (8, "pending auto"), "merged": (9, "merged")}
+VIEWABLE = {"new", "open", "pending reminder", "pending auto"}  # Ticket::ViewableStateType
 PRIORITIES = {"1 very low": 1, "2 low": 2, "3 normal": 3, "4 high": 4, "5 very high": 5}
 CHANNELS = {"Email": 1, "Phone": 2, "Internal": 3, "Chat": 4}
 SENDERS = {"agent": 1, "system": 2, "customer": 3}
@@ -368,6 +370,12 @@ class StandInZnuny(HoldingStandIn[RecordedRequest]):
                         return {}  # TicketSearch() logs "Invalid time format" and finds nothing
                     tickets = [t for t in tickets
                                if (t[attr] >= when if side == "NewerDate" else t[attr] <= when)]
+        kind = data.get("StateType")  # "Open": the viewable state types; else their names
+        if kind:
+            kinds = VIEWABLE if kind == "Open" else ({"closed"} if kind == "Closed" else
+                                                     set(kind if isinstance(kind, list) else
+                                                         [kind]))
+            tickets = [t for t in tickets if STATES[t["State"]][1] in kinds]
         for key, attr in (("Queues", "Queue"), ("States", "State"), ("Priorities", "Priority")):
             if data.get(key):
                 wanted = data[key] if isinstance(data[key], list) else [data[key]]

@@ -44,7 +44,7 @@ def on_ticket(c: FeatureContext, conn: Connection, event: TicketEvent) -> None:
     if not rules.declare.holds(seen):
         return
     catalog = c.mappings.catalog
-    service = _service(rules, seen, catalog)
+    service = service_of(rules, seen, catalog)
     first = rules.stages[0]
     outage_id = store.declare(conn, str(event.ref), mapping.name, service, first.name)
     if outage_id is None:
@@ -229,7 +229,7 @@ def is_over(c: FeatureContext, row: Row[Any]) -> bool:
         not lifecycle.stage(row.stage).next
 
 
-def _service(rules: OutageRules, event: TicketEvent, catalog: Catalog) -> str:
+def service_of(rules: OutageRules, event: TicketEvent, catalog: Catalog) -> str:
     """The catalog service a ticket names by label, else the mapping's default."""
     for label in event.labels:
         if label.startswith(rules.service_label_prefix):

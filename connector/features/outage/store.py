@@ -14,13 +14,16 @@ from connector.store.schema import outage_timeline, outages, threads
 
 
 def declare(conn: Connection, ticket: str, mapping: str, service: str,
-            stage: str, kind: str = "outage") -> int | None:
+            stage: str, kind: str = "outage", *, at: float | None = None,
+            stage_since: float | None = None, origin: str = "live") -> int | None:
     """A new outage (or problem) for `ticket`; None when it was declared before (a ticket
-    declares once)."""
+    declares once). One read from history (origin `imported`) brings its own times."""
     t = now(conn)
+    declared = t if at is None else at
     new_id: int | None = insert_ignore(conn, outages, {
         "ticket": ticket, "mapping": mapping, "service": service, "stage": stage,
-        "declared_at": t, "stage_since": t, "updated_at": t, "kind": kind})
+        "declared_at": declared, "stage_since": declared if stage_since is None else stage_since,
+        "updated_at": t, "kind": kind, "origin": origin})
     return new_id
 
 
@@ -62,9 +65,11 @@ def get(conn: Connection, outage_id: int) -> Row[Any] | None:
 
 
 def still_open(conn: Connection, final_stages: set[str], kind: str = "outage") -> list[Row[Any]]:
-    """Outages (or problems) not yet in a final stage."""
+    """Outages (or problems) handled live and not yet in a final stage (one imported from
+    history has no room, nobody to remind, no join to answer)."""
     return list(conn.execute(select(outages).where(outages.c.stage.not_in(final_stages),
-                                                   outages.c.kind == kind)))
+                                                   outages.c.kind == kind,
+                                                   outages.c.origin == "live")))
 
 
 def move(conn: Connection, outage_id: int, from_stage: str, to_stage: str) -> bool:
@@ -77,8 +82,14 @@ def move(conn: Connection, outage_id: int, from_stage: str, to_stage: str) -> bo
 
 def record(conn: Connection, outage_id: int, kind: TimelineKind, who: str,
            **detail: Any) -> None:
+    record_at(conn, outage_id, now(conn), kind, who, **detail)
+
+
+def record_at(conn: Connection, outage_id: int, at: float, kind: TimelineKind, who: str,
+              **detail: Any) -> None:
+    """An entry on the timeline at `at`: one read from the tracker's history keeps its time."""
     conn.execute(outage_timeline.insert().values(
-        outage_id=outage_id, at=now(conn), kind=kind, who=who,
+        outage_id=outage_id, at=at, kind=kind, who=who,
         detail=json.dumps(detail, ensure_ascii=False)))
 
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 
-from connector.config import DEFAULT_CONFIG_ENV, Config, config_path, load_config
-from connector.context import FeatureContext
+from connector.config import DEFAULT_CONFIG_ENV, config_path, load_config
+from connector.context import Build, FeatureContext
 from connector.features.reports import formats
 from connector.features.reports.period import Period, PeriodError, last_days, parse_day, today
 from connector.features.reports.report import build, zone_of
 from connector.features.reports.source import Scope
 
 EXIT_OK, EXIT_INVALID = 0, 1  # as connector.cli
-Build = Callable[[Config, bool], FeatureContext]
 DEFAULT_DAYS = 30
 
 

@@ -94,21 +94,35 @@ def outage_rows(period: Period, outages: Sequence[Outage], now: float,
     """Each outage in the period: its clipped minutes, the minutes only it covered, its share
     of the period in percentage points, its stages' minutes."""
     clipped = [(o, i) for o in outages if (i := o.interval(period, now)) is not None]
+    alone = alone_seconds([i for _, i in clipped])
     rows = []
     for k, (o, (a, b)) in enumerate(clipped):
-        others = [(max(a, c), min(b, d)) for j, (_, (c, d)) in enumerate(clipped)
-                  if j != k and c < b and d > a]
         minutes = (b - a) / 60
         stages: dict[str, float] = defaultdict(float)
         for stage, seconds, _ in o.visits(now):
             stages[stage] += seconds / 60
         rows.append({"ticket": o.ticket, "service": o.service, "start": zone_time(o.start),
                      "end": zone_time(o.end) if o.end is not None else None,
-                     "minutes": minutes, "unique_minutes": minutes - union_seconds(others) / 60,
+                     "minutes": minutes, "unique_minutes": alone[k] / 60,
                      "share_pp": minutes / period.minutes * 100,
                      "start_source": o.start_source, "stages": dict(stages),
                      "imported": o.imported})
     return sorted(rows, key=lambda r: (-r["share_pp"], r["ticket"]))
+
+
+def alone_seconds(intervals: Sequence[tuple[float, float]]) -> list[float]:
+    """For each interval, the time no other interval covers — one sweep over the ends."""
+    ends = sorted([(a, 1, k) for k, (a, _) in enumerate(intervals)] +
+                  [(b, -1, k) for k, (_, b) in enumerate(intervals)])
+    alone = [0.0] * len(intervals)
+    active: set[int] = set()
+    before = None
+    for moment, step, k in ends:
+        if before is not None and len(active) == 1 and moment > before:
+            alone[next(iter(active))] += moment - before
+        (active.add if step == 1 else active.discard)(k)
+        before = moment
+    return alone
 
 
 def nearest_rank(values: Sequence[float], percent: float) -> float:

@@ -20,6 +20,7 @@ class ClockFacts:
     priority: str
     state: str  # running | paused | met | cancelled
     level: int  # the highest threshold fired, per cent
+    count: int = 1  # how many clocks are like this
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class RequestFacts:
     priority: str
     created_at: float
     feedback: bool
+    count: int = 1  # how many requests are like this (created the same day)
 
 
 def outcome(clock: ClockFacts) -> str | None:
@@ -48,8 +50,8 @@ def sla(clocks: Iterable[ClockFacts]) -> list[dict[str, Any]]:
         result = outcome(clock)
         if result is None:
             continue
-        counts[(clock.policy, None, None, result)] += 1
-        counts[(clock.policy, clock.tracker, clock.priority, result)] += 1
+        counts[(clock.policy, None, None, result)] += clock.count
+        counts[(clock.policy, clock.tracker, clock.priority, result)] += clock.count
     keys = sorted({k[:3] for k in counts}, key=lambda k: (k[0], k[1] is not None, k[1] or "",
                                                           k[2] or ""))
     rows = []
@@ -71,8 +73,8 @@ def requests(period: Period, found: Iterable[RequestFacts]) -> list[dict[str, An
         if not period.start <= r.created_at < period.end:
             continue
         key = (period.day_of(r.created_at).isoformat(), r.tracker, r.priority)
-        counts[key] += 1
-        waited[key] += int(r.feedback)
+        counts[key] += r.count
+        waited[key] += r.count if r.feedback else 0
     return [{"day": day, "tracker": tracker, "priority": priority, "count": counts[k],
              "feedback": waited[k]}
             for k in sorted(counts) for day, tracker, priority in [k]]

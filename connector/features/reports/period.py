@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 
@@ -22,11 +24,11 @@ class Period:
         if self.last < self.first:
             raise PeriodError(f"the period ends ({self.last}) before it starts ({self.first})")
 
-    @property
+    @cached_property
     def start(self) -> float:
         return _midnight(self.first, self.zone)
 
-    @property
+    @cached_property
     def end(self) -> float:
         """The first moment after the period (its last day's end)."""
         return _midnight(self.last + timedelta(days=1), self.zone)
@@ -39,6 +41,12 @@ class Period:
         """The part of [start, end) inside the period, if any."""
         a, b = max(start, self.start), min(end, self.end)
         return (a, b) if b > a else None
+
+    def steady(self) -> bool:
+        """Every day of the period is 24 hours long (no clock change in the zone): a day is
+        then a whole number of 86,400 seconds from its start."""
+        midnights = [_midnight(d, self.zone) for d in (*self.days(), self.last + timedelta(1))]
+        return all(b - a == 86400 for a, b in pairwise(midnights))
 
     def day_of(self, moment: float) -> date:
         return datetime.fromtimestamp(moment, ZoneInfo(self.zone)).date()

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from connector.config import DEFAULT_CONFIG_ENV, Config, config_path, load_config
-from connector.context import FeatureContext
+from connector.config import DEFAULT_CONFIG_ENV, config_path, load_config
+from connector.context import Build, FeatureContext
 from connector.errors import ActionError
 from connector.events import TicketRef
 from connector.features.sla import store
@@ -25,9 +24,6 @@ from connector.wording import local_time
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2  # as connector.cli
 
-
-# What the CLI gives these commands: the connector built from a config (migrate or not).
-Build = Callable[[Config, bool], FeatureContext]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], build: Build) -> None:

@@ -5,7 +5,7 @@ back. The history is observed and replayed as live events are (history.py)."""
 from __future__ import annotations
 
 from connector.context import FeatureContext
-from connector.events import TicketEvent, TicketRef
+from connector.events import TicketRef
 from connector.features.sla import store
 from connector.features.sla.clocks import Clock, Condition, due, holding, next_due
 from connector.features.sla.flows import hours_for, target_of
@@ -25,9 +25,7 @@ def repair(c: FeatureContext, ref: TicketRef, *, fire_missed: bool = False) -> d
     if mapping is None:
         raise LookupError(f"no mapping governs {ref} (see trackers.{ref.tracker}.projects)")
     history = c.ticket_history(ref)
-    events = [read_event(mapping, TicketEvent(
-        ref, "ticket", "sync", "", state=p.state, status=p.status, labels=p.labels,
-        assignees=("?",) if p.assigned else (), updated_at=p.at)) for p in history]
+    events = [read_event(mapping, p.event(ref)) for p in history]
     if not events:
         return {}
     now, repaired, rows = c.clock.now(), Ticket(), []

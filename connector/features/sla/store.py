@@ -52,17 +52,19 @@ def save_all(conn: Connection, ticket: str, mapping: str, history: Shared,
              "attempts": 0, "clock": clock.to_json(), "state": clock.state,
              "level": max(clock.fired, default=0),
              "status": "pending" if due_at is not None else "done", "due_at": due_at,
-             "updated_at": t, "mapping": mapping, "claimed_by": None, "lease_until": None}
+             "updated_at": t, "mapping": mapping, "claimed_by": None, "lease_until": None,
+             "started_at": clock.started_at}
             for policy, clock, due_at in clocks]
     rows.append({"ticket": ticket, "policy": HISTORY, "attempts": 0,
                  "ordering_key": f"{ticket}|{HISTORY}"[:255], "clock": history.to_json(),
                  "state": "history", "level": 0, "status": "done", "due_at": None,
-                 "updated_at": t, "mapping": mapping, "claimed_by": None, "lease_until": None})
+                 "updated_at": t, "mapping": mapping, "claimed_by": None, "lease_until": None,
+                 "started_at": None})
     conn.execute(_upsert(conn.dialect.name), rows)
 
 
 CHANGED = ("clock", "state", "level", "status", "due_at", "updated_at", "mapping", "claimed_by",
-           "lease_until")  # what a save rewrites in a row that exists
+           "lease_until", "started_at")  # what a save rewrites in a row that exists
 
 
 @functools.lru_cache(maxsize=4)

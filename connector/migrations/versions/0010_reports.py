@@ -9,6 +9,8 @@ Revises: 0009
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -21,6 +23,18 @@ Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("sla_clocks") as batch:
+        batch.add_column(sa.Column("started_at", sa.Float))
+    clocks = sa.table("sla_clocks", sa.column("id", Id), sa.column("clock", sa.Text),
+                      sa.column("started_at", sa.Float), sa.column("policy", sa.String))
+    connection = op.get_bind()
+    for row_id, text in connection.execute(sa.select(clocks.c.id, clocks.c.clock).where(
+            clocks.c.policy != "~")).all():  # the run's start, out of each clock's JSON
+        started = json.loads(text).get("started_at")
+        if isinstance(started, int | float):
+            connection.execute(sa.update(clocks).where(clocks.c.id == row_id)
+                               .values(started_at=float(started)))
+    op.create_index("ix_sla_clocks_started", "sla_clocks", ["started_at"])
     with op.batch_alter_table("outages") as batch:
         batch.add_column(sa.Column("origin", sa.String(16), nullable=False,
                                    server_default="live"))
@@ -67,3 +81,6 @@ def downgrade() -> None:
     op.drop_table("requests")
     with op.batch_alter_table("outages") as batch:
         batch.drop_column("origin")
+    op.drop_index("ix_sla_clocks_started", table_name="sla_clocks")
+    with op.batch_alter_table("sla_clocks") as batch:
+        batch.drop_column("started_at")

@@ -150,3 +150,16 @@ def test_a_service_failing_again_within_the_days_is_repeated() -> None:
     assert repeated(found, 30) == [{"service": "erp-api", "outages": ["a", "b"]},
                                    {"service": "erp-mis", "outages": ["c", "d"]}]
     assert repeated(found, 20) == [{"service": "erp-api", "outages": ["a", "b"]}]
+
+
+@pytest.mark.parametrize(("intervals", "alone"), [
+    ([(0, 60), (30, 90)], [30, 30]),
+    ([(0, 100), (10, 20), (30, 40)], [80, 0, 0]),  # nested: the inner ones cover nothing alone
+    ([(0, 60), (60, 90)], [60, 30]),  # touching
+    ([(0, 10), (0, 10)], [0, 0]),  # the same span twice
+    ([(0, 50), (10, 60), (20, 30)], [10, 10, 0]),
+])
+def test_the_minutes_only_one_outage_covered(intervals: list[tuple[float, float]],
+                                             alone: list[float]) -> None:
+    from connector.features.reports.figures import alone_seconds
+    assert alone_seconds(intervals) == alone

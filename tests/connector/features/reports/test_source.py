@@ -1,0 +1,59 @@
+"""The request flow and the SLA clocks counted by the database itself, alike on SQLite and
+PostgreSQL: per day of the team's zone, per tracker, priority and outcome."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert
+
+from connector.core import Connector
+from connector.features.reports import flow, source
+from connector.features.reports.period import Period
+from connector.features.reports.source import Scope
+from connector.store.schema import requests, sla_clocks
+
+ZONE = "Europe/Simferopol"
+WEEK = Period(date(2026, 3, 2), date(2026, 3, 8), ZONE)
+
+
+def at(text: str) -> float:
+    return datetime.strptime(text, "%d.%m.%Y %H:%M").replace(tzinfo=ZoneInfo(ZONE)).timestamp()
+
+
+def test_the_database_counts_as_the_figures_would(
+        db_url: str, make_connector: Callable[..., Connector]) -> None:
+    c = make_connector(db_url)
+    made = [("mantis:1#1", "mantis", "Высокий", "02.03.2026 00:10", True),
+            ("mantis:1#2", "mantis", "Высокий", "02.03.2026 23:50", False),
+            ("mantis:1#3", "mantis", "Низкий", "03.03.2026 09:00", True),
+            ("gitlab:1#4", "gitlab", "", "03.03.2026 09:00", False),
+            ("mantis:1#5", "mantis", "Низкий", "09.03.2026 00:00", True)]  # after the week
+    with c.engine.begin() as conn:
+        conn.execute(insert(requests), [
+            {"ticket": t, "tracker": k, "mapping": "sevastopol-miac", "created_at": at(when),
+             "priority": p, "feedback": f, "updated_at": at(when)}
+            for t, k, p, when, f in made])
+        conn.execute(insert(sla_clocks), [
+            {"ticket": t, "policy": "intake", "mapping": "sevastopol-miac",
+             "clock": json.dumps({"started_at": at(when)}), "state": state, "level": level,
+             "status": "done", "due_at": None, "ordering_key": f"{t}|intake", "attempts": 0,
+             "updated_at": at(when), "started_at": at(when)}
+            for (t, _, _, when, _), (state, level) in zip(made, [
+                ("met", 0), ("met", 100), ("running", 75), ("met", 0), ("met", 0)],
+                strict=True)])
+        rows = flow.requests(WEEK, source.request_facts(conn, WEEK, Scope()))
+        clocks = flow.sla(source.clocks(conn, WEEK, Scope()))
+    assert rows == [
+        {"day": "2026-03-02", "tracker": "mantis", "priority": "Высокий", "count": 2,
+         "feedback": 1},
+        {"day": "2026-03-03", "tracker": "gitlab", "priority": "", "count": 1, "feedback": 0},
+        {"day": "2026-03-03", "tracker": "mantis", "priority": "Низкий", "count": 1,
+         "feedback": 1}]
+    total = next(r for r in clocks if r["tracker"] is None)
+    assert (total["met"], total["breached"], total["running"]) == (2, 1, 1)
+    assert {(r["tracker"], r["priority"]) for r in clocks if r["tracker"]} == {
+        ("mantis", "Высокий"), ("mantis", "Низкий"), ("gitlab", "")}
