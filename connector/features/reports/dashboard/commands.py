@@ -6,17 +6,15 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 
-from connector.config import DEFAULT_CONFIG_ENV, Config, config_path, load_config
-from connector.context import FeatureContext
+from connector.config import DEFAULT_CONFIG_ENV, config_path, load_config
+from connector.context import Build, FeatureContext
 from connector.features.reports.dashboard import users
 from connector.features.reports.dashboard.passwords import PasswordError, hash_password
 from connector.store.db import reading
 
 EXIT_OK, EXIT_INVALID = 0, 1  # as connector.cli
-Build = Callable[[Config, bool], FeatureContext]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], build: Build) -> None:
