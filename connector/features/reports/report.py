@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from connector.context import FeatureContext
 from connector.features.reports import figures, flow, source
-from connector.features.reports.figures import Norm
+from connector.features.reports.figures import Norm, Outage
 from connector.features.reports.period import Period, PeriodError
 from connector.features.reports.source import Scope
 from connector.mappings import Mapping
@@ -33,13 +33,16 @@ def zone_of(c: FeatureContext, regulation: str | None) -> str:
     return (used or list(c.mappings.by_name.values()))[0].timezone
 
 
-def build(c: FeatureContext, period: Period, scope: Scope) -> dict[str, Any]:
-    """Every figure of the period, in scope."""
+def build(c: FeatureContext, period: Period, scope: Scope,
+          found: list[Outage] | None = None) -> dict[str, Any]:
+    """Every figure of the period, in scope; `found`: the outages in scope already read for a
+    period ending with this one (the dashboard's charts read them once for both)."""
     if scope.service and scope.service not in c.mappings.catalog.services:
         raise PeriodError(f"no service named {scope.service!r} in the catalog")
     now = c.clock.now()
     with reading(c.engine) as conn:
-        found = source.read_outages(c, conn, period, scope, now)
+        if found is None:
+            found = source.read_outages(c, conn, period, scope, now)
         in_period = [o for o in found if o.interval(period, now) is not None]
         problems = _problems(c, conn, period, scope, now)
         sla = flow.sla(source.clocks(conn, period, scope))
