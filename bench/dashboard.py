@@ -14,21 +14,26 @@ rendered) — and their ratio.
 
 from __future__ import annotations
 
-import argparse
 import re
 import statistics
 import tempfile
 import time
-from datetime import date, datetime
+from datetime import date
 from functools import partial
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask.testing import FlaskClient
 
-from bench.reliability import ZONE, fill_flow, fill_outages, mappings_with, timed
+from bench.reliability import (
+    NOW,
+    ZONE,
+    arguments,
+    fill_flow,
+    fill_outages,
+    history_config,
+    timed,
+)
 from connector.clock import FakeClock
-from connector.config import Config
 from connector.core import Connector
 from connector.features.reports.dashboard import users
 from connector.features.reports.dashboard.passwords import hash_password
@@ -61,25 +66,12 @@ def page(client: FlaskClient, period: Period) -> int:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--outages", type=int, default=5000)
-    p.add_argument("--services", type=int, default=300)
-    p.add_argument("--inbox", type=int, default=1_000_000)
-    p.add_argument("--store", default="", help="PostgreSQL URL (default: a fresh SQLite file)")
-    p.add_argument("--repeat", type=int, default=5)
-    o = p.parse_args()
+    o = arguments(__doc__).parse_args()
     rows: list[tuple[str, float, float, float, int]] = []
     with tempfile.TemporaryDirectory() as tmp:
         url = o.store or f"sqlite:///{tmp}/dashboard.db"
-        config = Config.model_validate({
-            "store": {"url": url}, "mappings_dir": str(mappings_with(o.services, Path(tmp))),
-            "roles": {"infrastructure_owner": "infra", "new_client_owner": "sales"},
-            "trackers": {"gitlab": {"webhook_secret": "x", "projects": [
-                {"id": 1, "mapping": "belarus-ehr"}]}},
-            "reports": {"target_percent": 98.5},
-            "worker": {"embedded": False}, "logging": {"format": "text", "level": "WARNING"}})
-        now = datetime(2026, 1, 15, tzinfo=ZoneInfo(ZONE)).timestamp()
-        app = create_app(config, start_worker=False, setup_logs=False, clock=FakeClock(now))
+        config = history_config(url, o.services, Path(tmp))
+        app = create_app(config, start_worker=False, setup_logs=False, clock=FakeClock(NOW))
         c: Connector = app.extensions["helpdesk_connector"].connector
         began = time.perf_counter()
         fill_outages(c, o.outages)
