@@ -20,8 +20,10 @@ EXIT_OK, EXIT_INVALID = 0, 1  # as connector.cli
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], build: Build) -> None:
     p = sub.add_parser("users", help="who may read the dashboard: add, list, remove")
     actions = p.add_subparsers(required=True, metavar="ACTION")
-    add = actions.add_parser("add", help="add a user (or set a user's new password)")
+    add = actions.add_parser("add", help="add a user (with --replace: set a new password)")
     add.add_argument("name", metavar="NAME")
+    add.add_argument("--replace", action="store_true",
+                     help="set a new password for a user that exists (their sessions end)")
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from the first line of stdin (else asked twice)")
     add.set_defaults(command=cmd_add)
@@ -45,8 +47,12 @@ def cmd_add(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     c = _connector(args)
-    with c.engine.begin() as conn:
-        new = users.add(conn, name, hashed)
+    try:
+        with c.engine.begin() as conn:
+            new = users.add(conn, name, hashed, args.replace)
+    except users.UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     print(f"{name}: {'added' if new else 'password changed'}; the dashboard is at /dashboard")
     return EXIT_OK
 

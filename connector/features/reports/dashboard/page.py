@@ -83,7 +83,7 @@ def _services(c: FeatureContext, words: Words, figures: dict[str, Any], bars: Pe
     def tip(day: date, down: float) -> str:
         return words("dashboard_day_minutes", at=day, minutes=words.number(down))
 
-    return [{"title": s["title"],
+    return [{"title": s["title"], "service": s["service"], "raw_minutes": s["outage_minutes"],
              "strip": drawing.strip(shown, minutes.get(s["service"], {}), tip),
              "minutes": words.number(s["outage_minutes"]), "outages": s["outages"],
              "percent": words.number(s["percent"], 2)} for s in figures["services"]]
@@ -93,7 +93,8 @@ def _outages(c: FeatureContext, words: Words, figures: dict[str, Any]) -> dict[s
     rows = figures["outages"]
     top = max([o["share_pp"] for o in rows] + [0.0])
     return {"total": len(rows), "rows": [
-        {"ticket": o["ticket"], "service": _title(c, o["service"]),
+        {"ticket": o["ticket"], "service": _title(c, o["service"]), "raw_minutes": o["minutes"],
+         "raw_share": o["share_pp"],
          "start": words.moment(o["start"]),
          "end": words.moment(o["end"]) if o["end"] else words("report_still_open"),
          "minutes": words.number(o["minutes"]), "unique": words.number(o["unique_minutes"]),
@@ -107,7 +108,7 @@ def _stages(c: FeatureContext, words: Words, figures: dict[str, Any]) -> list[di
     stages = figures["stages"]
     scale = max([max(s["max_minutes"] or 0, s["norm_minutes"] or 0) for s in stages.values()]
                 + [1.0])
-    return [{"stage": _stage(c, name), "count": s["count"],
+    return [{"stage": _stage(c, name), "name": name, "count": s["count"],
              "median": words.number(s["median_minutes"], 1),
              "p90": words.number(s["p90_minutes"], 1), "max": words.number(s["max_minutes"], 1),
              "norm": words.number(s["norm_minutes"]),
@@ -130,7 +131,8 @@ def _problems(c: FeatureContext, figures: dict[str, Any]) -> list[dict[str, Any]
 
 def _sla(c: FeatureContext, words: Words, figures: dict[str, Any]) -> list[dict[str, Any]]:
     rows = [s for s in figures["sla"] if s["tracker"] is None]
-    return [{"policy": _policy(c, s["policy"]), "met": s["met"], "breached": s["breached"],
+    return [{"policy": _policy(c, s["policy"]), "name": s["policy"], "met": s["met"],
+             "breached": s["breached"],
              "running": s["running"], "percent": words.number(s["percent"], 1),
              "meter": drawing.meter([(total, drawing.GREY),
                                      (s["met"] + s["breached"], drawing.RED),

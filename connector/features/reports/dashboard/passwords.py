@@ -22,6 +22,8 @@ class PasswordError(ValueError):
 
 def hash_password(password: str) -> str:
     """`scrypt$n$r$p$salt$hash`, the salt fresh, both base64."""
+    if not password:
+        raise PasswordError("the password is empty")
     if len(password) < MIN_PASSWORD:
         raise PasswordError(f"a password has at least {MIN_PASSWORD} characters")
     if len(password) > MAX_PASSWORD:

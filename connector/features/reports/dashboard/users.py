@@ -28,12 +28,16 @@ def check_name(name: str) -> str:
     return name
 
 
-def add(conn: Connection, name: str, password_hash: str) -> bool:
-    """Keep the user with this hash; True when new, False when the password was replaced."""
+def add(conn: Connection, name: str, password_hash: str, replace: bool = False) -> bool:
+    """Keep the user with this hash; True when new, False when the password was replaced (only
+    when asked: a second `add` of a name is a slip, not a password change)."""
     if insert_ignore(conn, dashboard_users, {"name": check_name(name),
                                              "password_hash": password_hash,
                                              "created_at": now(conn)}) is not None:
         return True
+    if not replace:
+        raise UserError(f"{name!r}: there is a user of this name already "
+                        "(--replace sets a new password)")
     conn.execute(update(dashboard_users).where(dashboard_users.c.name == name)
                  .values(password_hash=password_hash))
     return False
