@@ -23,7 +23,8 @@ from tests.outage_history import Down, Problem, at, record
 from webhooks.app import create_app
 
 NAME, PASSWORD = "head", "correct horse battery"
-NOW = at("20.03.2026 12:00")  # Friday; the default page is 20.02 — 20.03.2026
+START = at("01.03.2026 00:00")  # the clock before the history is written
+NOW = at("20.03.2026 12:00")  # Friday, after it: the default page is 19.02 — 20.03.2026
 TARGET = 98.5
 HIGH, LOW = "Priority: High", "Priority: Low"
 DOWNS = (
@@ -63,7 +64,8 @@ def add_user(c: Connector, name: str = NAME, password: str = PASSWORD) -> None:
 
 def history(c: Connector, clock: FakeClock) -> None:
     """March 2026: two overlapping outages on the 5th, one across the night of the 9th, one
-    still open since the 18th; a problem; three requests. The clock left at NOW."""
+    still open since the 18th; a problem; three requests — each written at its moment by a
+    clock that was at START or before. The clock left at NOW."""
     record(c, clock, DOWNS, PROBLEMS, REQUESTS, then=NOW)
 
 

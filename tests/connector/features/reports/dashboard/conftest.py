@@ -1,5 +1,6 @@
 """The dashboard's app on SQLite with the known March (tests/dashboard.py), its clock frozen
-at NOW; `reader` is a client signed in through the form."""
+at START until the history is written, then at NOW; `reader` is a client signed in through the
+form."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from flask.testing import FlaskClient
 
 from connector.clock import FakeClock
 from connector.core import Connector
-from tests.dashboard import NOW, add_user, connector_of, dashboard_app, history, log_in
+from tests.dashboard import START, add_user, connector_of, dashboard_app, history, log_in
 
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(NOW)
+    return FakeClock(START)
 
 
 @pytest.fixture
