@@ -5,12 +5,14 @@ the figures a page carries read back from its HTML (each figure's unrounded valu
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import insert
 from werkzeug.test import TestResponse
 
 from connector.clock import FakeClock
@@ -18,6 +20,7 @@ from connector.config import Config
 from connector.core import Connector
 from connector.features.reports.dashboard import users
 from connector.features.reports.dashboard.passwords import hash_password
+from connector.store.schema import sla_clocks
 from tests.conftest import config_data
 from tests.outage_history import Down, Problem, at, record
 from webhooks.app import create_app
@@ -34,6 +37,8 @@ DOWNS = (
     Down("gitlab:1#4", "erp-api", at("18.03.2026 10:00"), None),  # still down
 )
 PROBLEMS = (Problem("gitlab:1#9", "erp-api", at("06.03.2026 10:00"), ("gitlab:1#1",)),)
+CLOCKS = (("gitlab:1#101", "triage", "met", 0), ("gitlab:1#102", "triage", "met", 100),
+          ("gitlab:1#103", "triage", "running", 0))  # (ticket, policy, state, level fired)
 REQUESTS = ((101, at("05.03.2026 09:00"), HIGH), (102, at("05.03.2026 10:00"), LOW),
             (103, at("16.03.2026 09:00"), HIGH))
 
@@ -64,9 +69,17 @@ def add_user(c: Connector, name: str = NAME, password: str = PASSWORD) -> None:
 
 def history(c: Connector, clock: FakeClock) -> None:
     """March 2026: two overlapping outages on the 5th, one across the night of the 9th, one
-    still open since the 18th; a problem; three requests — each written at its moment by a
-    clock that was at START or before. The clock left at NOW."""
+    still open since the 18th; a problem; three requests and their SLA clocks — each written
+    at its moment by a clock that was at START or before. The clock left at NOW."""
     record(c, clock, DOWNS, PROBLEMS, REQUESTS, then=NOW)
+    started = {f"gitlab:1#{iid}": created for iid, created, _ in REQUESTS}
+    with c.engine.begin() as conn:  # the SLA clocks' rows as the sla feature leaves them
+        conn.execute(insert(sla_clocks), [{
+            "ticket": ticket, "policy": policy, "mapping": "belarus-ehr", "state": state,
+            "clock": json.dumps({"state": state, "started_at": started[ticket]}),
+            "level": level, "status": "done", "ordering_key": f"{ticket}|{policy}",
+            "updated_at": NOW, "started_at": started[ticket]}
+            for ticket, policy, state, level in CLOCKS])
 
 
 def csrf_of(page: str) -> str:
