@@ -35,14 +35,14 @@ def zone_of(c: FeatureContext, regulation: str | None) -> str:
 
 def build(c: FeatureContext, period: Period, scope: Scope,
           found: list[Outage] | None = None) -> dict[str, Any]:
-    """Every figure of the period, in scope; `found`: the outages in scope already read for a
-    period ending with this one (the dashboard's charts read them once for both)."""
+    """Every figure of the period, in scope; `found`: the outages in scope already read that
+    may touch the period (the dashboard's charts read them once for both)."""
     if scope.service and scope.service not in c.mappings.catalog.services:
         raise PeriodError(f"no service named {scope.service!r} in the catalog")
     now = c.clock.now()
     with reading(c.engine) as conn:
         if found is None:
-            found = source.read_outages(c, conn, period, scope, now)
+            found = source.read_outages(c, conn, period, scope, now, since=period.start)
         in_period = [o for o in found if o.interval(period, now) is not None]
         problems = _problems(c, conn, period, scope, now)
         sla = flow.sla(source.clocks(conn, period, scope))

@@ -25,8 +25,9 @@ def view(c: FeatureContext, filters: Filters, words: Words) -> dict[str, Any]:
     """Everything the page draws."""
     now, period = c.clock.now(), filters.period
     bars = days.bar_period(period)
-    with reading(c.engine) as conn:  # every outage declared before the period's end
-        found = source.read_outages(c, conn, period, filters.scope, now)
+    drawn = Period(min(bars.first, period.first), period.last, period.zone)
+    with reading(c.engine) as conn:  # the outages that may touch the days drawn
+        found = source.read_outages(c, conn, period, filters.scope, now, since=drawn.start)
     figures = report.build(c, period, filters.scope, found)
     target = figures["reliability"]["target_percent"]
     daily = days.reliability(period, found, now, target)
