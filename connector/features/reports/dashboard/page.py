@@ -5,6 +5,7 @@ the reliability and each service's outage minutes (days.py), drawn (drawing.py) 
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
@@ -26,9 +27,12 @@ def view(c: FeatureContext, filters: Filters, words: Words) -> dict[str, Any]:
     now, period = c.clock.now(), filters.period
     bars = days.bar_period(period)
     drawn = Period(min(bars.first, period.first), period.last, period.zone)
-    with reading(c.engine) as conn:  # the outages that may touch the days drawn
-        found = source.read_outages(c, conn, period, filters.scope, now, since=drawn.start)
-    figures = report.build(c, period, filters.scope, found)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the database counts meanwhile
+        counting = pool.submit(report.counted, c, period, filters.scope)
+        with reading(c.engine) as conn:  # the outages that may touch the days drawn
+            found = source.read_outages(c, conn, period, filters.scope, now,
+                                        since=drawn.start)
+        figures = report.build(c, period, filters.scope, found, counting.result())
     target = figures["reliability"]["target_percent"]
     daily = days.reliability(period, found, now, target)
     return {
