@@ -48,6 +48,7 @@ ZONE = "Europe/Minsk"
 YEAR = Period(date(2025, 1, 1), date(2025, 12, 31), ZONE)
 STAGES = ("registered", "diagnosing", "fixing", "restored", "reporting", "closed")
 BATCH = 5000
+NOW = datetime(2026, 1, 15, tzinfo=ZoneInfo(ZONE)).timestamp()  # the history's reader's now
 
 
 def mappings_with(services: int, tmp: Path) -> Path:
@@ -138,6 +139,28 @@ def bare_scan(c: Connector) -> int:
     return found
 
 
+def arguments(doc: str | None) -> argparse.ArgumentParser:
+    """The history's size and store, and how many times each measure is taken."""
+    p = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    p.add_argument("--outages", type=int, default=5000)
+    p.add_argument("--services", type=int, default=300)
+    p.add_argument("--inbox", type=int, default=1_000_000)
+    p.add_argument("--store", default="", help="PostgreSQL URL (default: a fresh SQLite file)")
+    p.add_argument("--repeat", type=int, default=5)
+    return p
+
+
+def history_config(url: str, services: int, tmp: Path) -> Config:
+    """Belarus on GitLab with a catalog of `services`, the EMIAS target (98.5 %)."""
+    return Config.model_validate({
+        "store": {"url": url}, "mappings_dir": str(mappings_with(services, tmp)),
+        "roles": {"infrastructure_owner": "infra", "new_client_owner": "sales"},
+        "trackers": {"gitlab": {"webhook_secret": "x", "projects": [
+            {"id": 1, "mapping": "belarus-ehr"}]}},
+        "reports": {"target_percent": 98.5},
+        "worker": {"embedded": False}, "logging": {"format": "text", "level": "WARNING"}})
+
+
 def timed(run: Callable[[], Any], repeat: int) -> list[float]:
     spent = []
     for _ in range(repeat):
@@ -156,24 +179,11 @@ def peak_kib(run: Callable[[], Any]) -> float:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--outages", type=int, default=5000)
-    p.add_argument("--services", type=int, default=300)
-    p.add_argument("--inbox", type=int, default=1_000_000)
-    p.add_argument("--store", default="", help="PostgreSQL URL (default: a fresh SQLite file)")
-    p.add_argument("--repeat", type=int, default=5)
-    o = p.parse_args()
+    o = arguments(__doc__).parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = o.store or f"sqlite:///{tmp}/reliability.db"
-        config = Config.model_validate({
-            "store": {"url": url}, "mappings_dir": str(mappings_with(o.services, Path(tmp))),
-            "roles": {"infrastructure_owner": "infra", "new_client_owner": "sales"},
-            "trackers": {"gitlab": {"webhook_secret": "x", "projects": [
-                {"id": 1, "mapping": "belarus-ehr"}]}},
-            "reports": {"target_percent": 98.5},
-            "worker": {"embedded": False}, "logging": {"format": "text", "level": "WARNING"}})
-        now = datetime(2026, 1, 15, tzinfo=ZoneInfo(ZONE)).timestamp()
-        c = build_connector(config, clock=FakeClock(now))
+        config = history_config(url, o.services, Path(tmp))
+        c = build_connector(config, clock=FakeClock(NOW))
         began = time.perf_counter()
         fill_outages(c, o.outages)
         fill_flow(c, o.inbox // 10, 100_000)  # a tenth of the flow first

@@ -102,11 +102,13 @@ def _parser() -> argparse.ArgumentParser:
     # start-up time: `--help` and `init` import no store, no SDK
     from connector.features.outage.commands import register as outage_commands
     from connector.features.reports.commands import register as report_commands
+    from connector.features.reports.dashboard.commands import register as user_commands
     from connector.features.sla.commands import register as sla_commands
     from connector.operations_cli import register as operator_commands
     operator_commands(sub)  # inbox|outbox list|show|retry|cancel
     sla_commands(sub, build=_connector)  # sla show|repair
     report_commands(sub, build=_connector)  # report
+    user_commands(sub, build=_connector)  # users add|list|remove (the dashboard's)
     outage_commands(sub, build=_connector)  # outages import
     return p
 

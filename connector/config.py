@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 
 from connector.configbase import ChatConfig, Strict, TrackerConfig
 from connector.errors import ConfigError
@@ -187,14 +187,32 @@ class ReportSchedule(Strict):
         return self
 
 
+class DashboardConfig(Strict):
+    """The dashboard (/dashboard): besides the users in the store, a reverse proxy that
+    authenticated people may name them in a header — believed only from its own addresses,
+    never by default — and how long a login lasts."""
+
+    trusted_header: str | None = Field(None, pattern=r"^[A-Za-z0-9-]{1,64}$")  # X-Remote-User
+    trusted_proxies: list[IPvAnyNetwork] = []  # 127.0.0.1, 10.0.0.0/8: the proxy's addresses
+    session_hours: float = Field(12, gt=0, le=24 * 30)
+
+    @model_validator(mode="after")
+    def _proxies_with_the_header(self) -> DashboardConfig:
+        if self.trusted_header and not self.trusted_proxies:
+            raise ValueError("trusted_header needs trusted_proxies: the addresses of the "
+                             "reverse proxy that sets it (anyone else could send it)")
+        return self
+
+
 class ReportsConfig(Strict):
     """Reports for the head of support (connector/features/reports): the reliability the team
     aims at (EMIAS: 98.5 %), how close outages of one service count as repeated, and the
-    reports sent by themselves."""
+    reports sent by themselves and the dashboard's logins."""
 
     target_percent: float | None = Field(None, gt=0, le=100)
     repeat_days: float = Field(30, gt=0)  # a service failing again within these days
     schedules: list[ReportSchedule] = []
+    dashboard: DashboardConfig = DashboardConfig()
 
     @field_validator("schedules")
     @classmethod

@@ -1,13 +1,13 @@
 """What features plug into the generic spine: inbox sources, buttons, thread replies, hooks after
-an action, timed jobs and the chat channels they post to. The spine looks things up here and
-names no feature; each feature's `register` fills it in when the connector is built. (The
-templates a feature speaks with are static: its texts.py, read by the mapping loader.)"""
+an action, timed jobs, web pages and the chat channels they post to. The spine looks things up
+here and names no feature; each feature's `register` fills it in when the connector is built.
+(The templates a feature speaks with are static: its texts.py, read by the mapping loader.)"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from prometheus_client.registry import Collector
 from sqlalchemy.engine import Connection, Row
@@ -27,6 +27,9 @@ from connector.events import (
 )
 from connector.mappings import Mappings
 from connector.store.outbox import OutboxItem
+
+if TYPE_CHECKING:  # start-up time: Flask only for the checker; the web app imports it
+    from flask import Blueprint
 
 # An inbox source's processor: acts on one claimed row, returns its outcome ("done: …").
 SourceProcessor = Callable[[FeatureContext, Row[Any]], str]
@@ -91,6 +94,7 @@ class Registry:
     forms: dict[str, FormHandler] = field(default_factory=dict)  # namespace → handler
     gauges: list[Callable[[FeatureContext], Collector]] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
+    pages: list[Callable[[FeatureContext], Blueprint]] = field(default_factory=list)
     channels: dict[str, str] = field(default_factory=dict)  # config key → logical channel
     checks: list[ConfigCheck] = field(default_factory=list)
     _aliases: dict[str, str] = field(default_factory=dict)
@@ -125,6 +129,10 @@ class Registry:
     def gauge(self, make: Callable[[FeatureContext], Collector]) -> None:
         """A /metrics collector reading the store at scrape time (made once per connector)."""
         self.gauges.append(make)
+
+    def page(self, make: Callable[[FeatureContext], Blueprint]) -> None:
+        """Web pages a feature serves beside the receivers (a blueprint made once per app)."""
+        self.pages.append(make)
 
     def command(self, name: str, handler: CommandHandler) -> None:
         """A slash command (without the slash) the feature answers from the inbox."""

@@ -9,6 +9,7 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from connector.assembly import build_connector
+from connector.clock import SYSTEM_CLOCK, Clock
 from connector.config import Config, config_path, load_config
 from connector.logs import setup_logging
 from connector.runner import Runner
@@ -19,17 +20,18 @@ from webhooks.extension import MAX_BODY, ConnectorExtension
 log = logging.getLogger(__name__)
 
 def create_app(config: Config | str | None = None, *, start_worker: bool | None = None,
-               setup_logs: bool = True) -> Flask:
+               setup_logs: bool = True, clock: Clock = SYSTEM_CLOCK) -> Flask:
     """Build the app; with no argument the config path comes from $HELPDESK_CONNECTOR_CONFIG.
 
     The background worker starts when `worker.embedded` is true (override with start_worker),
-    so `gunicorn 'webhooks.app:create_app()'` serves and works in every worker process.
+    so `gunicorn 'webhooks.app:create_app()'` serves and works in every worker process. Tests
+    pass a `clock` to freeze business time.
     """
     if not isinstance(config, Config):
         config = load_config(config_path(config))
     if setup_logs:
         setup_logging(config.logging, config.secrets())
-    connector = build_connector(config)
+    connector = build_connector(config, clock=clock)
     runner = None
     if config.worker.embedded if start_worker is None else start_worker:
         runner = Runner(connector)
@@ -47,6 +49,8 @@ def create_app(config: Config | str | None = None, *, start_worker: bool | None 
     for section, blueprint in optional:
         if section is not None:
             app.register_blueprint(blueprint)
+    for page in connector.registry.pages:  # features' own pages (the reports' dashboard)
+        app.register_blueprint(page(connector))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:

@@ -171,7 +171,8 @@ sla_clocks = Table(
     UniqueConstraint("ticket", "policy", name="uq_sla_clock"),
     Index("ix_sla_clocks_due", "status", "due_at"),
     Index("ix_sla_clocks_order", "ordering_key", "status"),
-    Index("ix_sla_clocks_started", "started_at"),
+    # the report counts from this index alone (migration 0011)
+    Index("ix_sla_clocks_counted", "started_at", "policy", "state", "level", "ticket"),
 )
 
 # Outages (connector/features/outage): one per declaring ticket, with its room and stage.
@@ -240,7 +241,8 @@ requests = Table(
     Column("priority", String(64), nullable=False, server_default=""),
     Column("feedback", Boolean, nullable=False, server_default=false()),
     Column("updated_at", Float, nullable=False),
-    Index("ix_requests_created", "created_at"),
+    # the report counts from this index alone (migration 0011)
+    Index("ix_requests_counted", "created_at", "mapping", "tracker", "priority", "feedback"),
 )
 
 # A scheduled report's period, sent once: the first process to insert the row sends it.

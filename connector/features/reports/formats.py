@@ -75,7 +75,7 @@ def as_markdown(c: FeatureContext, report: dict[str, Any], mapping: str | None =
                   percent=number(s["percent"], 2), outages=s["outages"])
               for s in report["services"] if s["outages"]] or [say("report_nothing")]
     lines += ["", say("report_outages")]
-    lines += [say("report_outage_line", ticket=o["ticket"], service=_title(c, o["service"]),
+    lines += [say("report_outage_line", ticket=o["ticket"], service=service_title(c, o["service"]),
                   start=_moment(o["start"]), end=_moment(o["end"]) if o["end"]
                   else say("report_still_open"), minutes=number(o["minutes"], 0),
                   share=number(o["share_pp"], 3),
@@ -95,11 +95,11 @@ def as_markdown(c: FeatureContext, report: dict[str, Any], mapping: str | None =
                   owner=p["owner"] or "—", outages=", ".join(p["outages"]) or "—")
               for p in report["problems"]] or [say("report_nothing")]
     lines += ["", say("report_repeated")]
-    lines += [say("report_repeated_line", service=_title(c, x["service"]),
+    lines += [say("report_repeated_line", service=service_title(c, x["service"]),
                   outages=", ".join(x["outages"])) for x in report["repeated"]] or [
         say("report_nothing")]
     lines += ["", say("report_sla")]
-    lines += [say("report_sla_line", policy=_policy(c, s["policy"]), met=s["met"],
+    lines += [say("report_sla_line", policy=policy_title(c, s["policy"]), met=s["met"],
                   breached=s["breached"],
                   running=s["running"], percent=number(s["percent"], 1))
               for s in report["sla"] if s["tracker"] is None] or [say("report_nothing")]
@@ -113,10 +113,10 @@ def scope_words(c: FeatureContext, report: dict[str, Any], mapping: str | None =
     """What the report is about, in words: all services, a service, a regulation."""
     scope = report["scope"]
     if scope["service"]:
-        return c.render("report_scope_service", mapping, service=_title(c, scope["service"]))
+        return c.render("report_scope_service", mapping, service=service_title(c, scope["service"]))
     if scope["regulation"]:
         return c.render("report_scope_regulation", mapping,
-                        regulation=_regulation(c, scope["regulation"]))
+                        regulation=regulation_title(c, scope["regulation"]))
     return c.render("report_scope_all", mapping)
 
 
@@ -128,7 +128,7 @@ def number(value: float | None, digits: int) -> str:
     return text.replace(",", "\u00a0").replace(".", ",")
 
 
-def _title(c: FeatureContext, service: str | None) -> str:
+def service_title(c: FeatureContext, service: str | None) -> str:
     entry = c.mappings.catalog.services.get(service or "")
     return entry.title if entry else str(service or "")
 
@@ -143,13 +143,13 @@ def stage_title(c: FeatureContext, name: str, problem: bool = False) -> str:
     return name
 
 
-def _regulation(c: FeatureContext, name: str) -> str:
+def regulation_title(c: FeatureContext, name: str) -> str:
     """A regulation as its description names it («Севастополь, ГБУЗС «МИАЦ»»)."""
     mapping = c.mappings.by_name.get(name)
     return (mapping.description.split(" — ")[0] if mapping and mapping.description else name)
 
 
-def _policy(c: FeatureContext, name: str) -> str:
+def policy_title(c: FeatureContext, name: str) -> str:
     """An SLA policy as its regulation titles it."""
     return next((p.title for m in c.mappings.by_name.values() for p in m.sla if p.name == name),
                 name)

@@ -4,6 +4,7 @@ report sends. The keys are documented in docs/features/reports.md."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,11 +13,13 @@ from sqlalchemy.engine import Connection
 
 from connector.context import FeatureContext
 from connector.features.reports import figures, flow, source
-from connector.features.reports.figures import Norm
+from connector.features.reports.figures import Norm, Outage
 from connector.features.reports.period import Period, PeriodError
 from connector.features.reports.source import Scope
 from connector.mappings import Mapping
 from connector.store.db import reading
+
+Counts = tuple[list[dict[str, Any]], list[dict[str, Any]]]  # (sla, requests) of a report
 
 
 def zone_of(c: FeatureContext, regulation: str | None) -> str:
@@ -33,17 +36,22 @@ def zone_of(c: FeatureContext, regulation: str | None) -> str:
     return (used or list(c.mappings.by_name.values()))[0].timezone
 
 
-def build(c: FeatureContext, period: Period, scope: Scope) -> dict[str, Any]:
-    """Every figure of the period, in scope."""
+def build(c: FeatureContext, period: Period, scope: Scope, found: list[Outage] | None = None,
+          counts: Counts | None = None) -> dict[str, Any]:
+    """Every figure of the period, in scope; `found`: the outages in scope already read that
+    may touch the period, `counts`: counted() (the dashboard reads both once for its charts
+    too). The database counts while the outages are read here."""
     if scope.service and scope.service not in c.mappings.catalog.services:
         raise PeriodError(f"no service named {scope.service!r} in the catalog")
     now = c.clock.now()
-    with reading(c.engine) as conn:
-        found = source.read_outages(c, conn, period, scope, now)
-        in_period = [o for o in found if o.interval(period, now) is not None]
-        problems = _problems(c, conn, period, scope, now)
-        sla = flow.sla(source.clocks(conn, period, scope))
-        requests = flow.requests(period, source.request_facts(conn, period, scope))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        counting = None if counts else pool.submit(counted, c, period, scope)
+        with reading(c.engine) as conn:
+            if found is None:
+                found = source.read_outages(c, conn, period, scope, now, since=period.start)
+            in_period = [o for o in found if o.interval(period, now) is not None]
+            problems = _problems(c, conn, period, scope, now)
+        sla, requests = counting.result() if counting else counts or ([], [])
     titles = {s: e.title for s, e in c.mappings.catalog.services.items()
               if scope.service in (None, s)}
     target = c.config.reports.target_percent
@@ -63,6 +71,14 @@ def build(c: FeatureContext, period: Period, scope: Scope) -> dict[str, Any]:
         "requests": requests,
         "feedback_percent": flow.feedback_share(requests),
     }
+
+
+def counted(c: FeatureContext, period: Period, scope: Scope) -> Counts:
+    """SLA compliance and the request flow, counted by the database on a connection of its
+    own (it groups with the GIL released, so a thread runs it beside the outages' reading)."""
+    with reading(c.engine) as conn:
+        return (flow.sla(source.clocks(conn, period, scope)),
+                flow.requests(period, source.request_facts(conn, period, scope)))
 
 
 def _norms(c: FeatureContext, scope: Scope) -> dict[str, Norm]:

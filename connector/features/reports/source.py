@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, or_, select
 from sqlalchemy.engine import Connection
 
 from connector.context import FeatureContext
@@ -22,6 +22,9 @@ from connector.store.schema import outage_timeline, outages, requests, sla_clock
 
 CHUNK = 500  # outages whose timelines are read in one query
 HISTORY = "~"  # the SLA history row of a ticket (not a clock)
+# The timeline entries the figures read: the downtime's (spans.span_of), the stages and the
+# room (outage_of), a problem's outages (report._problems); notes, steps, joins are not read.
+READ = ("declared", "start", "stage", "downtime", "room", "outage")
 
 
 @dataclass(frozen=True)
@@ -33,33 +36,67 @@ class Scope:
 
 
 def outage_facts(c: FeatureContext, conn: Connection, period: Period, scope: Scope,
-                 now: float, kind: str = "outage") -> Iterator[tuple[Any, list[dict[str, Any]]]]:
+                 now: float, kind: str = "outage", since: float | None = None,
+                 ) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
     """(row, timeline) of each outage (or problem) declared before the period's end, in
-    scope."""
+    scope; with `since`, only those that may touch a moment from it on (may_touch)."""
     query = select(outages).where(outages.c.kind == kind, outages.c.declared_at < period.end)
     if scope.service:
         query = query.where(outages.c.service == scope.service)
     if scope.regulation:
         query = query.where(outages.c.mapping == scope.regulation)
+    if since is not None:
+        query = query.where(may_touch(c, since))
     rows = list(conn.execute(query.order_by(outages.c.id)))
+    t = outage_timeline
     for i in range(0, len(rows), CHUNK):
         chunk = rows[i:i + CHUNK]
         events: dict[int, list[dict[str, Any]]] = {r.id: [] for r in chunk}
-        for e in conn.execute(select(outage_timeline).where(
-                outage_timeline.c.outage_id.in_(list(events))).order_by(
-                outage_timeline.c.outage_id, outage_timeline.c.id)):
-            events[e.outage_id].append({"at": e.at, "kind": e.kind, "who": e.who,
-                                        **json.loads(e.detail)})
+        entries = conn.execute(select(t.c.outage_id, t.c.at, t.c.kind, t.c.who, t.c.detail)
+                               .where(t.c.outage_id.in_(list(events)), t.c.kind.in_(READ))
+                               .order_by(t.c.outage_id, t.c.id)).all()
+        details = json.loads(f"[{','.join(e.detail for e in entries)}]")  # one parse a chunk
+        for (outage_id, at, entry, who, _), detail in zip(entries, details, strict=True):
+            events[outage_id].append({"at": at, "kind": entry, "who": who, **detail})
         for row in chunk:
             yield row, events[row.id]
 
 
+def may_touch(c: FeatureContext, since: float) -> ColumnElement[bool]:
+    """Outages that may be down at a moment from `since` on: with an entry on their timeline
+    from then, or never ended (no entry into a stage that ends them, no corrected downtime).
+    An ended outage's end is never after its timeline's last entry (the end is an entry's
+    moment, a correction is never ahead of when it was made), so the others ended before."""
+    t, o = outage_timeline, outages.alias("ended")
+    recent = select(t.c.outage_id).where(t.c.at >= since)
+    ends: list[ColumnElement[bool]] = [t.c.kind == "downtime"]
+    for mapping in c.mappings.by_name.values():
+        if mapping.outage is not None:
+            ends.append(and_(t.c.kind == "stage", o.c.mapping == mapping.name, or_(*(
+                t.c.detail.like(f"%{_escaped(json.dumps({'stage': s}, ensure_ascii=False))}%",
+                                escape="\\") for s in ending_stages(mapping.outage)))))
+    ended = select(t.c.outage_id).join(o, o.c.id == t.c.outage_id).where(or_(*ends))
+    return or_(outages.c.id.in_(recent), outages.c.id.not_in(ended))
+
+
+def ending_stages(rules: OutageRules) -> list[str]:
+    """The stages whose entry ends an outage (spans.restored_at)."""
+    return [s.name for s in rules.stages if s.conclusion or s.closing or not s.next]
+
+
+def _escaped(text: str) -> str:
+    """`{"stage": "x"}` as the middle of a LIKE pattern: braces off, wildcards escaped."""
+    inner = text[1:-1]
+    return inner.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def read_outages(c: FeatureContext, conn: Connection, period: Period, scope: Scope,
-                 now: float) -> list[Outage]:
+                 now: float, since: float | None = None) -> list[Outage]:
     """The outages in scope as the figures need them (those of regulations no longer in the
-    mappings left out: their stages cannot be read)."""
+    mappings left out: their stages cannot be read); with `since`, only those that may touch
+    a moment from it on."""
     found = []
-    for row, events in outage_facts(c, conn, period, scope, now):
+    for row, events in outage_facts(c, conn, period, scope, now, since=since):
         mapping = c.mappings.by_name.get(row.mapping)
         if mapping is None or mapping.outage is None:
             continue
@@ -86,6 +123,13 @@ def outage_of(row: Any, events: list[dict[str, Any]], rules: OutageRules, now: f
 def clocks(conn: Connection, period: Period, scope: Scope) -> Iterator[ClockFacts]:
     """The SLA clocks that started in the period, counted by policy, tracker, priority (their
     request's), state and whether their 100 % fired — in the database, not row by row."""
+    for policy, kind, priority, state, level, count in conn.execute(
+            clock_query(conn, period, scope)):
+        yield ClockFacts(policy, kind or "", priority or "", state, int(level), int(count))
+
+
+def clock_query(conn: Connection, period: Period, scope: Scope) -> Select[Any]:
+    """The clocks counted, grouped (read from ix_sla_clocks_counted alone)."""
     breached = case((sla_clocks.c.level >= 100, 100), else_=0)
     tracker = _before_colon(conn, sla_clocks.c.ticket)
     query = select(sla_clocks.c.policy, tracker, func.coalesce(requests.c.priority, ""),
@@ -95,32 +139,41 @@ def clocks(conn: Connection, period: Period, scope: Scope) -> Iterator[ClockFact
         sla_clocks.c.started_at >= period.start, sla_clocks.c.started_at < period.end)
     if scope.regulation:
         query = query.where(sla_clocks.c.mapping == scope.regulation)
-    query = query.group_by(sla_clocks.c.policy, tracker, requests.c.priority,
-                           sla_clocks.c.state, breached)
-    for policy, kind, priority, state, level, count in conn.execute(query):
-        yield ClockFacts(policy, kind or "", priority or "", state, int(level), int(count))
+    return query.group_by(sla_clocks.c.policy, tracker, requests.c.priority,
+                          sla_clocks.c.state, breached)
 
 
 def request_facts(conn: Connection, period: Period, scope: Scope) -> Iterator[RequestFacts]:
     """The period's requests counted by day, tracker, priority and whether they waited — in
     the database when the zone keeps one offset through the period (else row by row)."""
-    where = [requests.c.created_at >= period.start, requests.c.created_at < period.end]
-    if scope.regulation:
-        where.append(requests.c.mapping == scope.regulation)
     if not period.steady():
         for row in conn.execution_options(yield_per=CHUNK).execute(
                 select(requests.c.tracker, requests.c.priority, requests.c.created_at,
-                       requests.c.feedback).where(*where)):
+                       requests.c.feedback).where(*_created_in(period, scope))):
             yield RequestFacts(row.tracker, row.priority or "", float(row.created_at),
                                bool(row.feedback))
         return
-    day = _whole(conn, (requests.c.created_at - period.start) / 86400)
-    waited = case((requests.c.feedback, 1), else_=0)
-    query = select(day, requests.c.tracker, requests.c.priority, waited, func.count()).where(
-        *where).group_by(day, requests.c.tracker, requests.c.priority, waited)
-    for index, kind, priority, feedback, count in conn.execute(query):
+    for index, kind, priority, feedback, count in conn.execute(
+            request_query(conn, period, scope)):
         yield RequestFacts(kind, priority or "", period.start + int(index) * 86400 + 1,
                            bool(feedback), int(count))
+
+
+def request_query(conn: Connection, period: Period, scope: Scope) -> Select[Any]:
+    """The requests counted by day (of a steady period), grouped (read from
+    ix_requests_counted alone)."""
+    day = _whole(conn, (requests.c.created_at - period.start) / 86400)
+    waited = case((requests.c.feedback, 1), else_=0)
+    return select(day, requests.c.tracker, requests.c.priority, waited, func.count()).where(
+        *_created_in(period, scope)).group_by(day, requests.c.tracker, requests.c.priority,
+                                              waited)
+
+
+def _created_in(period: Period, scope: Scope) -> list[ColumnElement[bool]]:
+    where = [requests.c.created_at >= period.start, requests.c.created_at < period.end]
+    if scope.regulation:
+        where.append(requests.c.mapping == scope.regulation)
+    return where
 
 
 def _before_colon(conn: Connection, column: Any) -> Any:

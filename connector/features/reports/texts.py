@@ -3,6 +3,8 @@ report, and the names people read for the CSV's columns are the JSON keys (docum
 
 from __future__ import annotations
 
+from connector.features.reports.dashboard.texts import TEMPLATES as DASHBOARD
+
 TEMPLATES: dict[str, set[str]] = {
     "report_title": {"from", "to", "scope"},
     "report_scope_all": set(),
@@ -44,4 +46,5 @@ TEMPLATES: dict[str, set[str]] = {
     "report_issue_title": {"from", "to", "scope"},
     "report_command_usage": {"days"},
     "report_command_not_allowed": set(),
+    **DASHBOARD,
 }
