@@ -113,6 +113,11 @@ def _today(c: Connector) -> str:
     return datetime.fromtimestamp(c.clock.now(), ZoneInfo("Europe/Minsk")).strftime("%Y-%m-%d")
 
 
+def optional_steps(text: str) -> str:
+    """A mapping's text with no step required."""
+    return text.replace(", required: true}", "}")
+
+
 @pytest.fixture
 def world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
           standin_slack: StandInSlack) -> Iterator[Outage]:
@@ -123,10 +128,11 @@ def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
                   standin_slack: StandInSlack, clock: Clock = SYSTEM_CLOCK,
                   mapping_text: dict[str, str] | None = None, outages: str = "C0OUTAGES",
                   people: dict[str, dict[str, str]] | None = None,
-                  **config: Any) -> Iterator[Outage]:
+                  required_steps: bool = False, **config: Any) -> Iterator[Outage]:
     """Belarus on GitLab and Slack, with the catalog's people given stand-in Slack ids;
     `mapping_text`: files of the mappings replaced; `outages`: the outage channel's id;
-    `people`: more ids for the catalog's people;
+    `people`: more ids for the catalog's people; `required_steps`: keep §4.3.2's required
+    steps (test_outage_steps.py checks them; elsewhere a stage moves on without ticks);
     `config`: more top-level config sections
     (mail, prometheus)."""
     mappings = tmp_path / "mappings"
@@ -144,6 +150,9 @@ def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
                                           encoding="utf-8")
     for name, text in (mapping_text or {}).items():
         (mappings / name).write_text(text, encoding="utf-8")
+    if not required_steps:
+        belarus = mappings / "belarus-ehr.yml"
+        belarus.write_text(optional_steps(belarus.read_text(encoding="utf-8")), encoding="utf-8")
     for uid in (OWNER, DUTY, HEAD, STRANGER, L1, PHARMACY):
         standin_slack.add_user(uid, uid.lower(), uid.title(), f"{uid.lower()}@example.org")
     standin_gitlab.add_user("erp-owner", 77)

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Row
 from connector.context import FeatureContext
 from connector.events import Action, ChatButton, TicketRef
 from connector.features.outage import conclusion, problems, roomforms, store
+from connector.features.outage.checklist import missing
 from connector.features.outage.flows import DECISIONS, HOME, RULE, stage_actions, status_text
 from connector.features.outage.models import Stage
 from connector.features.outage.presses import pressed_outage, thanks
@@ -31,6 +32,7 @@ def refusal(c: FeatureContext, ev: ChatButton) -> str | None:
     with reading(c.engine) as conn:
         room = store.room_of(conn, row.ticket, ev.chat, HOME)
         done = conclusion.concluded(conn, row.id)
+        left = missing(conn, row, _stage(c, row))
         posted = threads.posted_button(conn, ev.chat, ev.channel_id, ev.message_id, ev.data)
     if room is None or room.channel_id != ev.channel_id:
         return "not in this outage's room"
@@ -50,6 +52,8 @@ def refusal(c: FeatureContext, ev: ChatButton) -> str | None:
         return f"the outage cannot be closed from {row.stage}"
     if "conclusion" in closing.requires and not done:
         return "the conclusion comes first"
+    if left:
+        return f"steps not ticked yet: {'; '.join(left)}"
     if not roles & set(closing.roles):
         return f"may not close (roles: {', '.join(closing.roles)})"
     rules = c.mappings.by_name[row.mapping].outage

@@ -152,7 +152,9 @@ def _ask_related(c: FeatureContext, mapping: Mapping, outage_id: int, ref: Ticke
 def status_text(c: FeatureContext, mapping: Mapping, ref: TicketRef, service: str, stage: Stage,
                 since: float, title: str = "", url: str = "", *, affected: str = "",
                 kind: str = "outage", done: frozenset[int] = frozenset()) -> str:
-    steps = "\n".join(f"{'☑' if i in done else '☐'} {s}"
+    must = c.render("outage_step_required", mapping.name)
+    steps = "\n".join(f"{'☑' if i in done else '☐'} {s.text}"
+                      f"{must if stage.required(i) and i not in done else ''}"
                       for i, s in enumerate(stage.steps)) or "—"
     return c.render(f"{kind}_status", mapping.name, stage=stage.title,
                     since=local_time(from_epoch(since), mapping.timezone), steps=steps,
@@ -185,9 +187,9 @@ def buttons(c: FeatureContext, mapping: Mapping, outage_id: int, stage: Stage,
     which is checked at the press."""
     rules = _rules(mapping).of(kind)
     index = {s.name: i for i, s in enumerate(rules.stages)}
-    found = [[f"☐ {text[:STEP_TEXT]}", button(FEATURE, "step", outage_id,
-                                               f"{index[stage.name]}:{i}")]
-             for i, text in enumerate(stage.steps) if i not in done]
+    found = [[f"☐ {step.text[:STEP_TEXT]}", button(FEATURE, "step", outage_id,
+                                                    f"{index[stage.name]}:{i}")]
+             for i, step in enumerate(stage.steps) if i not in done]
     found += [[c.render("outage_conclude", mapping.name),
                button(FEATURE, "conclude", outage_id, 0)]] if stage.conclusion else []
     for name in stage.next:

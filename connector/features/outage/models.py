@@ -3,9 +3,9 @@ ticket declares one, which stages it passes, who may move it on, what each stage
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from connector.conditions import When
 
@@ -18,6 +18,15 @@ TimelineKind = Literal[
     "contract", "problem", "outage", "ticket_failed"]
 
 
+class Step(BaseModel):
+    """One step of a stage's checklist; `required`: the stage is not left by button before it
+    is ticked (a step the regulation names as a must, e.g. Belarus §4.3.2's priorities)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: str = Field(min_length=1)
+    required: bool = False
+
+
 class Stage(BaseModel):
     """One status of an outage (EMIAS: each with its mandatory steps)."""
 
@@ -26,8 +35,10 @@ class Stage(BaseModel):
     title: str  # «Диагностика»
     next: list[str] = []  # stages a button may move it to
     roles: list[Role] = ["responsible", "duty"]  # who may move it INTO this stage
-    steps: list[str] = []  # the checklist shown while it is in this stage, ticked by buttons
-    steps_required: bool = False  # left only when every step is ticked (EMIAS: mandatory)
+    # The checklist shown while it is in this stage, ticked by buttons: each a text, or
+    # {text: …, required: true} for a step that must be ticked before the stage is left.
+    steps: list[Step] = []
+    steps_required: bool = False  # every step required (EMIAS: mandatory steps)
     label: str | None = None  # GitLab label / Mantis tag while in this stage
     status: str | None = None  # tracker status (regulation words) on entering it
     state: Literal["opened", "closed"] | None = None  # GitLab: the issue's state on entering it
@@ -36,6 +47,17 @@ class Stage(BaseModel):
     requires: list[Literal["conclusion"]] = []  # what must be on the timeline to enter it
     closing: bool = False  # entered by one of the three closing decisions (EMIAS)
     owner: Role | None = None  # a problem's stage: assigned on entering it to this role
+
+    @field_validator("steps", mode="before")
+    @classmethod
+    def _texts(cls, value: Any) -> Any:
+        """A plain text is a step that is not required."""
+        return [{"text": v} if isinstance(v, str) else v for v in value] \
+            if isinstance(value, list) else value
+
+    def required(self, index: int) -> bool:
+        """Whether the step must be ticked before the stage is left."""
+        return self.steps_required or self.steps[index].required
 
 
 class ProblemRules(BaseModel):

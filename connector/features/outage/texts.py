@@ -24,6 +24,7 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_note_declared": {*_OUTAGE, "room", "responsible"},
     "outage_note_stage": {*_OUTAGE, "stage", "who"},
     "outage_button": {"stage"},
+    "outage_step_required": set(),
     "outage_related_ask": {"service", "related", "owners"},
     "outage_related_answer": {"related", "answer", "who"},
     "outage_progress": {"who", "text"},
