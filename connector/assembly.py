@@ -27,7 +27,7 @@ from connector.features.escalation import feature as escalation
 from connector.features.outage import feature as outage
 from connector.features.reports import feature as reports
 from connector.features.sla import feature as sla
-from connector.mappings import Mapping, Mappings, load_mappings
+from connector.mappings import CATALOG_FILE, Mapping, Mappings, load_mappings
 from connector.metrics import Metrics
 from connector.people import check_people
 from connector.registry import Registry
@@ -72,6 +72,11 @@ def check_config(config: Config) -> Mappings:
     for name, chat in config.chats.configured().items():  # what the vendors themselves refuse
         problems += load_chat_plugin(name).check_settings(chat, config.source)
     problems += check_people(config)
+    chats = config.chats.configured()
+    problems += mappings.catalog.client_problems(
+        str(config.mappings_dir / CATALOG_FILE),
+        {name for chat in chats.values() for name in chat.channels} if chats else None,
+        config.mail is not None)
     if problems:
         raise ConfigError(problems)
     return mappings

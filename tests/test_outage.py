@@ -128,11 +128,13 @@ def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
                   standin_slack: StandInSlack, clock: Clock = SYSTEM_CLOCK,
                   mapping_text: dict[str, str] | None = None, outages: str = "C0OUTAGES",
                   people: dict[str, dict[str, str]] | None = None,
-                  required_steps: bool = False, **config: Any) -> Iterator[Outage]:
+                  required_steps: bool = False, services: dict[str, dict[str, Any]] | None = None,
+                  channels: dict[str, str] | None = None, **config: Any) -> Iterator[Outage]:
     """Belarus on GitLab and Slack, with the catalog's people given stand-in Slack ids;
     `mapping_text`: files of the mappings replaced; `outages`: the outage channel's id;
     `people`: more ids for the catalog's people; `required_steps`: keep §4.3.2's required
     steps (test_outage_steps.py checks them; elsewhere a stage moves on without ticks);
+    `services`: keys added to the catalog's services; `channels`: more Slack channels;
     `config`: more top-level config sections
     (mail, prometheus)."""
     mappings = tmp_path / "mappings"
@@ -146,6 +148,8 @@ def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
     people["pharmacy-owner"].update(slack=PHARMACY)
     for key, ids in (extra_ids or {}).items():
         people[key].update(ids)
+    for sid, keys in (services or {}).items():
+        catalog["catalog"]["services"][sid].update(keys)
     (mappings / "catalog.yml").write_text(yaml.safe_dump(catalog, allow_unicode=True),
                                           encoding="utf-8")
     for name, text in (mapping_text or {}).items():
@@ -160,6 +164,7 @@ def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
     data = config_data(db_url, standin_gitlab, slack=standin_slack, alerts=True)
     data["mappings_dir"] = str(mappings)
     data["chats"]["slack"]["channels"]["outages"] = outages
+    data["chats"]["slack"]["channels"].update(channels or {})
     data.update(config)
     standin_slack.add_channel("C0OUTAGES", "outages", members=[L1])
     c = build_connector(Config.model_validate(data), clock=clock)

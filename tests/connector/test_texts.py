@@ -72,6 +72,7 @@ REALISTIC = {
     "opened": "1,2", "restore": "52,0", "policy": "Принятие заявки в работу (п. 4.6)",
     "met": 40, "breached": 2, "running": 5, "feedback": "12,5",
     "regulation": "Севастополь, ГБУЗС «МИАЦ»",
+    "eta": "26.11.2026 18:00 MSK", "restored": "26.11.2026 17:10 MSK",
 }
 
 

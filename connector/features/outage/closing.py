@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Row
 
 from connector.context import FeatureContext
 from connector.events import Action, ChatButton, TicketRef
-from connector.features.outage import conclusion, problems, roomforms, store
+from connector.features.outage import clients, conclusion, problems, roomforms, store
 from connector.features.outage.checklist import missing
 from connector.features.outage.flows import DECISIONS, HOME, RULE, stage_actions, status_text
 from connector.features.outage.models import Stage
@@ -93,6 +93,7 @@ def decide(c: FeatureContext, conn: Connection, row: Row[Any], decision: str, pr
     store.record(conn, row.id, "stage", who, stage=closing.name, previous=row.stage,
                  decision=decision, comment=comment, chat=ev.chat if ev else "",
                  user=ev.user_id if ev else "")
+    clients.tell(c, conn, row, "restored")  # unless they were told at restore
     actions = problems.decided(c, conn, row, decision, problem_id, who)
     return actions + close(c, conn, row, closing, who, decision, comment)
 

@@ -8,6 +8,7 @@ from connector.features.outage import (
     answers,
     buttons,
     declaring,
+    eta,
     flows,
     joins,
     metrics,
@@ -37,6 +38,7 @@ def register(registry: Registry, config: Config) -> None:
     registry.command("outage", declaring.on_outage)
     registry.on_join(joins.on_join)
     registry.command("progress", progress.on_progress)
+    registry.command("eta", eta.on_eta)
     registry.room_reply(flows.HOME, progress.on_room_message)
     registry.button(flows.FEATURE, buttons.TABLE)
     registry.job(Job("outage:related-reminders", reminders.EVERY_SECONDS,

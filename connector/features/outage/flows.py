@@ -17,7 +17,7 @@ from connector.adapters import Performed
 from connector.chat import button
 from connector.context import FeatureContext
 from connector.events import Action, TicketEvent, TicketRef
-from connector.features.outage import store
+from connector.features.outage import clients, store
 from connector.features.outage.catalog import Catalog
 from connector.features.outage.downtime import plausible
 from connector.features.outage.models import OutageRules, Stage
@@ -36,25 +36,35 @@ RULE = "outage"
 
 
 def on_ticket(c: FeatureContext, conn: Connection, event: TicketEvent) -> None:
-    """Declare an outage the first time its ticket meets the mapping's condition."""
+    """Declare an outage the first time its ticket meets the mapping's condition; its clients
+    are told."""
+    outage_id = declare(c, conn, event)
+    row = store.get(conn, outage_id) if outage_id is not None else None
+    if row is not None:
+        clients.tell(c, conn, row, "declared")
+
+
+def declare(c: FeatureContext, conn: Connection, event: TicketEvent) -> int | None:
+    """The outage's id when the ticket declares it now (None: not one, or declared before)."""
     mapping = c.mapping_for(event.ref)
     if mapping is None or mapping.outage is None:
-        return
+        return None
     rules, seen = mapping.outage, read_event(mapping, event)
     if not rules.declare.holds(seen):
-        return
+        return None
     catalog = c.mappings.catalog
     service = service_of(rules, seen, catalog)
     first = rules.stages[0]
     outage_id = store.declare(conn, str(event.ref), mapping.name, service, first.name)
     if outage_id is None:
-        return  # declared before
+        return None  # declared before
     store.record(conn, outage_id, "declared", event.actor or "", service=service,
                  stage=first.name, title=event.title, url=event.url, reference=event.reference,
                  **({"created": to_epoch(event.created_at)} if event.created_at else {}))
     enqueue_actions(c, conn, f"outage|{event.ref}|declared",
                     declared_actions(c, mapping, outage_id, event, service), None)
     log.info("outage %s declared on %s (service %s)", outage_id, event.ref, service)
+    return outage_id
 
 
 def after_created(c: FeatureContext, conn: Connection, item: OutboxItem,
@@ -69,7 +79,7 @@ def after_created(c: FeatureContext, conn: Connection, item: OutboxItem,
     p = action.params_as(CreateIssue)
     ref = TicketRef(action.target, action.ticket.project, str(iid))
     fields = {"severity": p.severity} if p.severity else {}
-    on_ticket(c, conn, TicketEvent(ref, "ticket", "open", p.user, title=p.title,
+    declare(c, conn, TicketEvent(ref, "ticket", "open", p.user, title=p.title,
                                    url=str(performed.result.get("url") or ""),
                                    labels=tuple(p.labels), state="opened",
                                    category=p.category, fields=fields,
@@ -83,6 +93,7 @@ def after_created(c: FeatureContext, conn: Connection, item: OutboxItem,
     if started is not None and plausible(started, c.clock.now()):  # an alert's zero time: no
         store.record(conn, row.id, "start", p.user, start=started,
                      source="alert" if p.alert_id is not None else "stated")
+    clients.tell(c, conn, row, "declared")  # since the start the declarer stated
 
 
 def declared_actions(c: FeatureContext, mapping: Mapping, outage_id: int, event: TicketEvent,

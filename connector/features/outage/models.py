@@ -15,7 +15,7 @@ Role = Literal["responsible", "duty", "l1", "head"]
 TimelineKind = Literal[
     "declared", "criteria", "start", "room", "room_failed", "stage", "step", "join", "related",
     "related_reminder", "progress", "metrics", "affected", "conclusion", "downtime", "report",
-    "contract", "problem", "outage", "ticket_failed"]
+    "contract", "problem", "outage", "ticket_failed", "eta", "clients"]
 
 
 class Step(BaseModel):

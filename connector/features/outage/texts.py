@@ -11,6 +11,7 @@ SOURCES = ("stated", "alert", "created", "declared", "stage", "corrected")  # of
 _OUTAGE = {"service", "ticket", "title", "url"}
 _CONCLUSION = {"cause", "measures", "tasks", "affected"}
 _NOTICE = {"service", "ticket", "link", "url", "title", "outages"}  # rooms announced
+_CLIENTS = {"service", "since", "eta", "restored"}  # what clients are told
 _SPAN = {"downtime", "start", "start_source", "end", "end_source"}  # the downtime, said
 _REPORT = {"service", "ticket", "who", "url", "declared", "timeline", *_SPAN, *_CONCLUSION}
 _LOG = {"stage", "text", "service", "answer", "link", "url", "users", "ticket", "time",
@@ -51,6 +52,14 @@ TEMPLATES: dict[str, set[str]] = {
                                    "share", "since"},
     "outage_fact_unknown": set(),
     "outage_related_remind": {"owners", "related", "minutes"},
+    # clients and MOs told (Belarus §4.3.1, Sevastopol §2.7), the expected end (/eta)
+    **{f"outage_clients_{kind}{part}": _CLIENTS for kind in ("declared", "eta", "restored")
+       for part in ("", "_subject")},
+    "outage_clients_eta_unknown": set(),
+    "outage_eta_set": {"who", "eta", "service", "ticket"},
+    "outage_eta_usage": {"given"},
+    "outage_eta_not_allowed": set(),
+    "outage_eta_over": set(),
     # the conclusion (§4.3.4) and the report
     "outage_conclude": set(),
     "outage_form_title": set(),
