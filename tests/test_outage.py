@@ -104,7 +104,7 @@ class Outage:
         """(kind, who, stage) in order; the room's link and samples only if `everything`."""
         with reading(self.c.engine) as conn:
             return [(e["kind"], e["who"], e.get("stage", "")) for e in outages.timeline(conn, 1)
-                    if everything or e["kind"] not in ("room", "affected")]
+                    if everything or e["kind"] not in ("room", "affected", "criteria")]
 
 
 def _today(c: Connector) -> str:
@@ -345,8 +345,10 @@ def test_the_alerts_channels_accident_button_declares_the_outage_at_once(
     room = world.slack.channel("erp-api-24-" + _today(world.c))  # issue 23 exists already
     assert {OWNER, DUTY} <= set(room["members"])
     with reading(world.c.engine) as conn:
-        declared, start, room = outages.timeline(conn, 1)
+        declared, criteria, start, room = outages.timeline(conn, 1)
     assert (declared["kind"], declared["who"]) == ("declared", "l1-sidorova")
+    assert (criteria["kind"], set(criteria) - {"at", "kind", "who"}) == (
+        "criteria", {"since"})  # Belarus §1.1: the alert knows since when, nothing else
     assert (start["kind"], start["source"]) == ("start", "alert")  # downtime from its startsAt
     assert start["start"] == datetime(2026, 11, 22, 10, tzinfo=UTC).timestamp()
     assert room["kind"] == "room" and room["link"].endswith(world.slack.channel(

@@ -13,6 +13,7 @@ from connector.context import FeatureContext
 from connector.events import Action, ChatButton, TicketRef
 from connector.features.outage import clients, conclusion, problems, roomforms, store
 from connector.features.outage.checklist import missing
+from connector.features.outage.criteria import criteria_line, current
 from connector.features.outage.flows import DECISIONS, HOME, RULE, stage_actions, status_text
 from connector.features.outage.models import Stage
 from connector.features.outage.presses import pressed_outage, thanks
@@ -131,8 +132,9 @@ def close(c: FeatureContext, conn: Connection, row: Row[Any], closing: Stage, wh
             Action("add_note", ref.tracker, ref, {"body": note}, RULE),
             Action("update_room", "chat", ref, {
                 "channel": HOME, "buttons": [],
-                "status": status_text(c, mapping, ref, row.service, closing,
-                                      c.clock.now())}, RULE),
+                "status": status_text(c, mapping, ref, row.service, closing, c.clock.now(),
+                                      criteria=criteria_line(c, mapping.name, current(
+                                          store.timeline(conn, row.id))))}, RULE),
             Action("post_in_room", "chat", ref, {"channel": HOME, "text": note}, RULE),
             *room_closing(c, conn, row)]
 

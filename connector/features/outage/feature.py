@@ -7,6 +7,7 @@ from connector.config import Config
 from connector.features.outage import (
     answers,
     buttons,
+    criteria_command,
     declaring,
     eta,
     flows,
@@ -39,6 +40,7 @@ def register(registry: Registry, config: Config) -> None:
     registry.on_join(joins.on_join)
     registry.command("progress", progress.on_progress)
     registry.command("eta", eta.on_eta)
+    registry.command("criteria", criteria_command.on_criteria)
     registry.room_reply(flows.HOME, progress.on_room_message)
     registry.button(flows.FEATURE, buttons.TABLE)
     registry.job(Job("outage:related-reminders", reminders.EVERY_SECONDS,

@@ -19,6 +19,7 @@ from connector.context import FeatureContext
 from connector.events import Action, TicketEvent, TicketRef
 from connector.features.outage import clients, store
 from connector.features.outage.catalog import Catalog
+from connector.features.outage.criteria import criteria_line
 from connector.features.outage.downtime import plausible
 from connector.features.outage.models import OutageRules, Stage
 from connector.mappings import Mapping
@@ -44,8 +45,10 @@ def on_ticket(c: FeatureContext, conn: Connection, event: TicketEvent) -> None:
         clients.tell(c, conn, row, "declared")
 
 
-def declare(c: FeatureContext, conn: Connection, event: TicketEvent) -> int | None:
-    """The outage's id when the ticket declares it now (None: not one, or declared before)."""
+def declare(c: FeatureContext, conn: Connection, event: TicketEvent,
+            facts: dict[str, str] | None = None) -> int | None:
+    """The outage's id when the ticket declares it now (None: not one, or declared before);
+    `facts`: Belarus §1.1's criteria as the declaring path knows them (criteria.py)."""
     mapping = c.mapping_for(event.ref)
     if mapping is None or mapping.outage is None:
         return None
@@ -61,8 +64,9 @@ def declare(c: FeatureContext, conn: Connection, event: TicketEvent) -> int | No
     store.record(conn, outage_id, "declared", event.actor or "", service=service,
                  stage=first.name, title=event.title, url=event.url, reference=event.reference,
                  **({"created": to_epoch(event.created_at)} if event.created_at else {}))
+    store.record(conn, outage_id, "criteria", event.actor or "", **(facts or {}))
     enqueue_actions(c, conn, f"outage|{event.ref}|declared",
-                    declared_actions(c, mapping, outage_id, event, service), None)
+                    declared_actions(c, mapping, outage_id, event, service, facts or {}), None)
     log.info("outage %s declared on %s (service %s)", outage_id, event.ref, service)
     return outage_id
 
@@ -79,25 +83,28 @@ def after_created(c: FeatureContext, conn: Connection, item: OutboxItem,
     p = action.params_as(CreateIssue)
     ref = TicketRef(action.target, action.ticket.project, str(iid))
     fields = {"severity": p.severity} if p.severity else {}
+    started = to_epoch(p.started_at) if p.started_at else None
+    known = started is not None and plausible(started, c.clock.now())  # an alert's zero time
+    mapping = c.mapping_for(ref)
+    facts = dict(p.facts) if action.reason == RULE else {}  # what /outage was told
+    if known and started is not None and mapping is not None and "since" not in facts:
+        facts["since"] = local_time(from_epoch(started), mapping.timezone)  # the alert's
     declare(c, conn, TicketEvent(ref, "ticket", "open", p.user, title=p.title,
-                                   url=str(performed.result.get("url") or ""),
-                                   labels=tuple(p.labels), state="opened",
-                                   category=p.category, fields=fields,
-                                   reference=str(performed.result.get("reference") or "")))
+                                 url=str(performed.result.get("url") or ""),
+                                 labels=tuple(p.labels), state="opened",
+                                 category=p.category, fields=fields,
+                                 reference=str(performed.result.get("reference") or "")), facts)
     row = store.by_ticket(conn, str(ref))
     if row is None or row.ticket != str(ref):
         return
-    if action.reason == RULE and p.facts:
-        store.record(conn, row.id, "criteria", p.user, **p.facts)
-    started = to_epoch(p.started_at) if p.started_at else None
-    if started is not None and plausible(started, c.clock.now()):  # an alert's zero time: no
+    if known and started is not None:
         store.record(conn, row.id, "start", p.user, start=started,
                      source="alert" if p.alert_id is not None else "stated")
     clients.tell(c, conn, row, "declared")  # since the start the declarer stated
 
 
 def declared_actions(c: FeatureContext, mapping: Mapping, outage_id: int, event: TicketEvent,
-                     service: str) -> list[Action]:
+                     service: str, facts: dict[str, str]) -> list[Action]:
     """Assign, label, note on the ticket; the room with its pinned status in the chats."""
     rules, catalog, ref = _rules(mapping), c.mappings.catalog, event.ref
     entry = catalog.services[service]
@@ -124,7 +131,7 @@ def declared_actions(c: FeatureContext, mapping: Mapping, outage_id: int, event:
             p.name for p in responders), related=", ".join(
             catalog.services[s].title for s in entry.related) or "—", **values),
         "status": status_text(c, mapping, ref, service, first, c.clock.now(), event.title,
-                              event.url),
+                              event.url, criteria=criteria_line(c, mapping.name, facts)),
         "buttons": buttons(c, mapping, outage_id, first)}, RULE))
     actions += _ask_related(c, mapping, outage_id, ref, service)
     actions += sample_affected(c, ref, service)
@@ -162,14 +169,16 @@ def _ask_related(c: FeatureContext, mapping: Mapping, outage_id: int, ref: Ticke
 
 def status_text(c: FeatureContext, mapping: Mapping, ref: TicketRef, service: str, stage: Stage,
                 since: float, title: str = "", url: str = "", *, affected: str = "",
-                kind: str = "outage", done: frozenset[int] = frozenset()) -> str:
+                kind: str = "outage", done: frozenset[int] = frozenset(),
+                criteria: str = "") -> str:
     must = c.render("outage_step_required", mapping.name)
     steps = "\n".join(f"{'☑' if i in done else '☐'} {s.text}"
                       f"{must if stage.required(i) and i not in done else ''}"
                       for i, s in enumerate(stage.steps)) or "—"
     return c.render(f"{kind}_status", mapping.name, stage=stage.title,
                     since=local_time(from_epoch(since), mapping.timezone), steps=steps,
-                    affected=affected, **_values(c, mapping, ref, title, url, service))
+                    affected=affected, criteria=criteria,
+                    **_values(c, mapping, ref, title, url, service))
 
 
 def affected_line(c: FeatureContext, mapping: Mapping, conn: Connection, outage_id: int) -> str:

@@ -13,7 +13,8 @@ _CONCLUSION = {"cause", "measures", "tasks", "affected"}
 _NOTICE = {"service", "ticket", "link", "url", "title", "outages"}  # rooms announced
 _CLIENTS = {"service", "since", "eta", "restored"}  # what clients are told
 _SPAN = {"downtime", "start", "start_source", "end", "end_source"}  # the downtime, said
-_REPORT = {"service", "ticket", "who", "url", "declared", "timeline", *_SPAN, *_CONCLUSION}
+_REPORT = {"service", "ticket", "who", "url", "declared", "timeline", "criteria", *_SPAN,
+           *_CONCLUSION}
 _LOG = {"stage", "text", "service", "answer", "link", "url", "users", "ticket", "time",
         "source", "end", "end_source", "downtime"}
 TIMELINE_KINDS: tuple[str, ...] = get_args(TimelineKind)
@@ -21,7 +22,12 @@ TIMELINE_KINDS: tuple[str, ...] = get_args(TimelineKind)
 # Template id → the placeholders it may use; every mapping's texts must have them all.
 TEMPLATES: dict[str, set[str]] = {
     "outage_intro": {*_OUTAGE, "responders", "related"},
-    "outage_status": {*_OUTAGE, "stage", "since", "steps", "affected"},
+    "outage_status": {*_OUTAGE, "stage", "since", "steps", "affected", "criteria"},
+    # Belarus §1.1's criteria (criteria.py), given by /outage, the alert, or /criteria
+    "outage_criteria": {"functions", "data_loss", "share", "since"},
+    "outage_criteria_set": {"who", "criteria"},
+    "outage_criteria_usage": set(),
+    "outage_criteria_not_allowed": set(),
     "outage_note_declared": {*_OUTAGE, "room", "responsible"},
     "outage_note_stage": {*_OUTAGE, "stage", "who"},
     "outage_button": {"stage"},
