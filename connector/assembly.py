@@ -88,6 +88,11 @@ def _outage_abilities(source: str, kind: str, name: str, mapping: Mapping,
     if mapping.outage is None:
         return []
     problems = []
+    if mapping.outage.criticality_labels and "update_labels" not in supports:
+        problems.append(format_problem(
+            source, f"trackers.{kind} (mapping {name}, outage.criticality_labels)",
+            f"a criticality label needs update_labels, which {kind} cannot",
+            f"use a mapping written for {kind}"))
     for lifecycle, stages in (("stages", mapping.outage.stages),
                               ("problem.stages", mapping.outage.problem.stages
                                if mapping.outage.problem else [])):

@@ -120,6 +120,10 @@ def declared_actions(c: FeatureContext, mapping: Mapping, outage_id: int, event:
         actions.append(Action("assign", ref.tracker, ref, {"username": username,
                                                            "role": "responsible"}, RULE))
     actions += stage_actions(mapping, ref, None, first)
+    critical = rules.criticality_labels.get(entry.criticality)
+    if critical:  # its stage norms may be this criticality's
+        actions.append(Action("update_labels", ref.tracker, ref, {"add": [critical],
+                                                                  "remove": []}, RULE))
     actions.append(Action("add_note", ref.tracker, ref, {"body": c.render(
         "outage_note_declared", mapping.name, room=room, responsible=owner.name, **values)},
         RULE))

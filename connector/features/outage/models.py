@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from connector.conditions import When
+from connector.features.outage.catalog import Criticality
 
 Role = Literal["responsible", "duty", "l1", "head"]
 # What an outage's (or problem's) timeline records: each kind has its line in the room log and
@@ -103,6 +104,10 @@ class OutageRules(BaseModel):
     problem: ProblemRules | None = None  # problems' own lifecycle (closing: «create a problem»)
     report_labels: list[str] = ["Отчёт об аварии"]  # on the report issue (GitLab, Mantis tags)
     contractor_labels: list[str] = ["Сбой на исполнителя"]  # on «Сбой на исполнителя»
+    # The service's criticality (catalog) as a label on the outage's ticket from declaring
+    # on, so a stage norm can be one per criticality: an SLA policy starting on the stage's
+    # label and this one (EMIAS: «критичность сервиса»).
+    criticality_labels: dict[Criticality, str] = {}
 
     @model_validator(mode="after")
     def _linked(self) -> OutageRules:
