@@ -167,7 +167,8 @@ def main() -> None:
         url = o.store or f"sqlite:///{tmp}/reliability.db"
         config = Config.model_validate({
             "store": {"url": url}, "mappings_dir": str(mappings_with(o.services, Path(tmp))),
-            "roles": {"infrastructure_owner": "infra", "new_client_owner": "sales"},
+            "roles": {"infrastructure_owner": "infra", "new_client_owner": "sales",
+                  "head_of_support": "head"},
             "trackers": {"gitlab": {"webhook_secret": "x", "projects": [
                 {"id": 1, "mapping": "belarus-ehr"}]}},
             "reports": {"target_percent": 98.5},
