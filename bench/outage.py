@@ -66,7 +66,8 @@ def standin(factory: Callable[[HTTPServer], Any]) -> Iterator[Any]:
 def _config(store: str, gitlab: StandInGitLab, slack: StandInSlack) -> Config:
     return Config.model_validate({
         "store": {"url": store}, "mappings_dir": str(REPO / "mappings"),
-        "roles": {"infrastructure_owner": "infra", "new_client_owner": "sales"},
+        "roles": {"infrastructure_owner": "infra", "new_client_owner": "sales",
+                  "head_of_support": "head"},
         "trackers": {"gitlab": {"base_url": gitlab.url, "token": gitlab.token,
                                 "webhook_secret": SECRET,
                                 "projects": [{"id": 1, "mapping": "belarus-ehr"}],

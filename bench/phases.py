@@ -66,7 +66,8 @@ class Bench:
         data = {
             "store": {"url": store},
             "mappings_dir": str(REPO / "mappings"),
-            "roles": {"infrastructure_owner": "a", "new_client_owner": "b"},
+            "roles": {"infrastructure_owner": "a", "new_client_owner": "b",
+                      "head_of_support": "c"},
             "trackers": {"gitlab": {
                 "base_url": gitlab.url if gitlab else "http://127.0.0.1:9",
                 "token": gitlab.token if gitlab else "", "webhook_secret": SECRET,

@@ -154,7 +154,8 @@ def history_config(url: str, services: int, tmp: Path) -> Config:
     """Belarus on GitLab with a catalog of `services`, the EMIAS target (98.5 %)."""
     return Config.model_validate({
         "store": {"url": url}, "mappings_dir": str(mappings_with(services, tmp)),
-        "roles": {"infrastructure_owner": "infra", "new_client_owner": "sales"},
+        "roles": {"infrastructure_owner": "infra", "new_client_owner": "sales",
+                  "head_of_support": "head"},
         "trackers": {"gitlab": {"webhook_secret": "x", "projects": [
             {"id": 1, "mapping": "belarus-ehr"}]}},
         "reports": {"target_percent": 98.5},

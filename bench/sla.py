@@ -41,7 +41,8 @@ def _config(url: str, tmp: Path) -> Config:
     repo = Path(__file__).resolve().parent.parent
     return Config.model_validate({
         "store": {"url": url}, "mappings_dir": str(repo / "mappings"),
-        "roles": {"infrastructure_owner": "infra", "new_client_owner": "sales"},
+        "roles": {"infrastructure_owner": "infra", "new_client_owner": "sales",
+                  "head_of_support": "head"},
         "trackers": {"gitlab": {"webhook_secret": "x", "projects": [
             {"id": 1, "mapping": "belarus-ehr"}]}},  # no token: a dry run, nothing leaves
         "worker": {"batch_size": 100, "embedded": False},

@@ -27,7 +27,7 @@ from connector.features.escalation import feature as escalation
 from connector.features.outage import feature as outage
 from connector.features.reports import feature as reports
 from connector.features.sla import feature as sla
-from connector.mappings import Mapping, Mappings, load_mappings
+from connector.mappings import CATALOG_FILE, Mapping, Mappings, load_mappings
 from connector.metrics import Metrics
 from connector.people import check_people
 from connector.registry import Registry
@@ -74,6 +74,11 @@ def check_config(config: Config) -> Mappings:
     for name, chat in config.chats.configured().items():  # what the vendors themselves refuse
         problems += load_chat_plugin(name).check_settings(chat, config.source)
     problems += check_people(config)
+    chats = config.chats.configured()
+    problems += mappings.catalog.client_problems(
+        str(config.mappings_dir / CATALOG_FILE),
+        {name for chat in chats.values() for name in chat.channels} if chats else None,
+        config.mail is not None)
     if problems:
         raise ConfigError(problems)
     return mappings
@@ -85,6 +90,11 @@ def _outage_abilities(source: str, kind: str, name: str, mapping: Mapping,
     if mapping.outage is None:
         return []
     problems = []
+    if mapping.outage.criticality_labels and "update_labels" not in supports:
+        problems.append(format_problem(
+            source, f"trackers.{kind} (mapping {name}, outage.criticality_labels)",
+            f"a criticality label needs update_labels, which {kind} cannot",
+            f"use a mapping written for {kind}"))
     for lifecycle, stages in (("stages", mapping.outage.stages),
                               ("problem.stages", mapping.outage.problem.stages
                                if mapping.outage.problem else [])):

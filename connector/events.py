@@ -113,6 +113,9 @@ class Action:
     ticket: TicketRef
     params: dict[str, Any]
     reason: str  # rule that decided it, for logs and `explain`
+    # Actions of a ticket on a target go out in order, one at a time; a lane of their own
+    # (e.g. one per client channel) lets one that keeps failing hold none of the others.
+    lane: str = ""
 
     def typed(self) -> Params:
         """The parameters as their kind's model (connector/actions.py); adapters read these."""

@@ -13,7 +13,7 @@ from connector.features.outage.models import OutageRules
 from connector.features.sla.calendars import WorkCalendar
 from connector.features.sla.models import SlaPolicy
 from connector.features.templates import FEATURE_TEMPLATES
-from connector.rules.models import AnyRule, AssignOnLabel
+from connector.rules.models import AnyRule, AssignOnLabel, CloseAgreement
 from connector.validators import TimeZoneName
 from connector.vocabulary import Vocabulary
 from connector.words import Words
@@ -32,6 +32,7 @@ _TICKET = {"ticket", "title"}
 TEMPLATE_FIELDS: dict[str, set[str]] = {
     "priority_conflict": {"kept", "removed", *_TICKET},
     "new_issue_reminder": {"missing", *_TICKET},
+    "close_agreement_reminder": {"who", "head", *_TICKET},
     "reminder_priority_label": {"labels", *_TICKET},
     "reminder_assignee": {*_TICKET},
     "impact_priority_corrected": {"impact", "priority", "corrected", "allowed", *_TICKET},
@@ -76,7 +77,8 @@ class Mapping(BaseModel):
     def roles(self) -> set[str]:
         """Config roles this mapping needs."""
         return {r.assignee_role for r in self.rules
-                if isinstance(r, AssignOnLabel) and r.assignee_role}
+                if isinstance(r, AssignOnLabel) and r.assignee_role} | {
+            r.agreeing_role for r in self.rules if isinstance(r, CloseAgreement)}
 
 
 class CalendarsFile(BaseModel):

@@ -88,10 +88,12 @@ store:
 mappings_dir: mappings        # your copy of the shipped regulations and texts: edit it here
 language: ru                  # ru or en: the language of notes and chat messages
 
-# People the mappings name by role (GitLab usernames); belarus-ehr routes to both.
+# People the mappings name by role (GitLab usernames); belarus-ehr routes to the first two
+# and asks the head of support's agreement to close an issue (§4.1).
 roles:
   infrastructure_owner: infra-head
   new_client_owner: onboarding-lead
+  head_of_support: support-head
 
 trackers:
   gitlab:

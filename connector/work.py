@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.engine import Connection, Row
@@ -71,5 +72,4 @@ def chat_targets(c: FeatureContext, action: Action) -> list[Action]:
     channel = action.params.get("channel", "")
     names = [name for name, cfg in c.config.chats.configured().items()
              if channel in cfg.channels]
-    return [Action(action.kind, name, action.ticket, action.params, action.reason)
-            for name in names] or [action]
+    return [replace(action, target=name) for name in names] or [action]

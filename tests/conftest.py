@@ -144,7 +144,8 @@ OTRS_HOOK_USER, OTRS_HOOK_PASSWORD = "znuny", "otrs-hook-secret"
 SLACK_L2, SLACK_ALERTS = "C0L2", "C0ALERTS"
 SLACK_MEMBERS = ("U0L1", "U0L2ENG")
 TG_L2, TG_ALERTS = -1001000000001, -1001000000002
-ROLES = {"infrastructure_owner": "infra-head", "new_client_owner": "onboarding-lead"}
+ROLES = {"infrastructure_owner": "infra-head", "new_client_owner": "onboarding-lead",
+         "head_of_support": "head"}
 
 
 def config_data(db_url: str, gitlab: StandInGitLab | None = None, *,

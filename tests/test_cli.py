@@ -80,6 +80,7 @@ def test_check_config_reports_mapping_cross_checks(
     err = capsys.readouterr().err
     assert f"error: {config}: roles.infrastructure_owner: " in err
     assert f"error: {config}: roles.new_client_owner: " in err
+    assert f"error: {config}: roles.head_of_support: " in err
 
 
 def test_explain_prints_the_decisions_without_touching_the_store(

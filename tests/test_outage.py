@@ -104,13 +104,18 @@ class Outage:
         """(kind, who, stage) in order; the room's link and samples only if `everything`."""
         with reading(self.c.engine) as conn:
             return [(e["kind"], e["who"], e.get("stage", "")) for e in outages.timeline(conn, 1)
-                    if everything or e["kind"] not in ("room", "affected")]
+                    if everything or e["kind"] not in ("room", "affected", "criteria")]
 
 
 def _today(c: Connector) -> str:
     from datetime import datetime
     from zoneinfo import ZoneInfo
     return datetime.fromtimestamp(c.clock.now(), ZoneInfo("Europe/Minsk")).strftime("%Y-%m-%d")
+
+
+def optional_steps(text: str) -> str:
+    """A mapping's text with no step required."""
+    return text.replace(", required: true}", "}")
 
 
 @pytest.fixture
@@ -123,15 +128,16 @@ def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
                   standin_slack: StandInSlack, clock: Clock = SYSTEM_CLOCK,
                   mapping_text: dict[str, str] | None = None, outages: str = "C0OUTAGES",
                   people: dict[str, dict[str, str]] | None = None, room: str = "channel",
-                  channels: dict[str, str] | None = None,
-                  **config: Any) -> Iterator[Outage]:
+                  required_steps: bool = False, services: dict[str, dict[str, Any]] | None = None,
+                  channels: dict[str, str] | None = None, **config: Any) -> Iterator[Outage]:
     """Belarus on GitLab and Slack, with the catalog's people given stand-in Slack ids;
     `mapping_text`: files of the mappings replaced; `outages`: the outage channel's id;
     `room`: the outage section's room form — the shipped mapping's `thread` (§4.3.1,
     tests/test_outage_belarus.py runs it as shipped), or `channel`, a private channel per
     accident (EMIAS's form; most room tests read a room of its own);
-    `people`: more ids for the catalog's people; `channels`: more Slack channels (logical →
-    id);
+    `people`: more ids for the catalog's people; `required_steps`: keep §4.3.2's required
+    steps (test_outage_steps.py checks them; elsewhere a stage moves on without ticks);
+    `services`: keys added to the catalog's services; `channels`: more Slack channels;
     `config`: more top-level config sections
     (mail, prometheus)."""
     mappings = tmp_path / "mappings"
@@ -145,6 +151,8 @@ def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
     people["pharmacy-owner"].update(slack=PHARMACY)
     for key, ids in (extra_ids or {}).items():
         people[key].update(ids)
+    for sid, keys in (services or {}).items():
+        catalog["catalog"]["services"][sid].update(keys)
     (mappings / "catalog.yml").write_text(yaml.safe_dump(catalog, allow_unicode=True),
                                           encoding="utf-8")
     for name, text in (mapping_text or {}).items():
@@ -153,6 +161,8 @@ def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
     shipped = belarus.read_text(encoding="utf-8")
     assert "\n  room: thread" in shipped
     belarus.write_text(shipped.replace("\n  room: thread", f"\n  room: {room}"), encoding="utf-8")
+    if not required_steps:
+        belarus.write_text(optional_steps(belarus.read_text(encoding="utf-8")), encoding="utf-8")
     for uid in (OWNER, DUTY, HEAD, STRANGER, L1, PHARMACY):
         standin_slack.add_user(uid, uid.lower(), uid.title(), f"{uid.lower()}@example.org")
     standin_gitlab.add_user("erp-owner", 77)
@@ -341,8 +351,10 @@ def test_the_alerts_channels_accident_button_declares_the_outage_at_once(
     room = world.slack.channel("erp-api-24-" + _today(world.c))  # issue 23 exists already
     assert {OWNER, DUTY} <= set(room["members"])
     with reading(world.c.engine) as conn:
-        declared, start, room = outages.timeline(conn, 1)
+        declared, criteria, start, room = outages.timeline(conn, 1)
     assert (declared["kind"], declared["who"]) == ("declared", "l1-sidorova")
+    assert (criteria["kind"], set(criteria) - {"at", "kind", "who"}) == (
+        "criteria", {"since"})  # Belarus §1.1: the alert knows since when, nothing else
     assert (start["kind"], start["source"]) == ("start", "alert")  # downtime from its startsAt
     assert start["start"] == datetime(2026, 11, 22, 10, tzinfo=UTC).timestamp()
     assert room["kind"] == "room" and room["link"].endswith(world.slack.channel(

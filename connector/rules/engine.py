@@ -10,10 +10,11 @@ from typing import Any
 
 from connector.events import Action, TicketEvent
 from connector.mappings import Mapping
-from connector.rules import escalation, intake, labels, priority
+from connector.rules import closing, escalation, intake, labels, priority
 from connector.rules.context import RuleContext, RuleWarning
 from connector.rules.models import (
     AssignOnLabel,
+    CloseAgreement,
     EscalateOnLabel,
     EscalateWhen,
     ImpactPriority,
@@ -42,6 +43,7 @@ RULES: dict[type, RuleFn] = {
     IntakeValidation: intake.apply_intake_validation,
     AssignOnLabel: labels.apply_assign_on_label,
     ImpactPriority: priority.apply_impact_priority,
+    CloseAgreement: closing.apply_close_agreement,
 }
 
 

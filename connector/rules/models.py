@@ -186,8 +186,19 @@ class IntakeValidation(Rule):
     registered_by_l1: L1Registration | None = None
 
 
+class CloseAgreement(Rule):
+    """An issue closed without the agreement of the person in `agreeing_role` (Belarus §4.1:
+    «по согласованию с руководителем службы технической поддержки закрывает задачу») gets one
+    reminder: agreed means that person closed it or commented on it before."""
+
+    asks_tracker: ClassVar[frozenset[str]] = frozenset({"add_note"})
+    type: Literal["close_agreement"]
+    agreeing_role: str  # a config role: the head of support's username
+    skip_labels: list[str] = []  # issues closed by a procedure of their own (an accident)
+
+
 AnyRule = Annotated[
     SinglePriorityLabel | EscalateOnLabel | EscalateWhen | AssignOnLabel | ImpactPriority
-    | IntakeValidation,
+    | IntakeValidation | CloseAgreement,
     Field(discriminator="type"),
 ]

@@ -45,11 +45,18 @@ def row(action: Action, idempotency_key: str, t: float,
     """An action as an outbox row, created (and due) at `t`."""
     return {
         "idempotency_key": idempotency_key[:255], "inbox_id": inbox_id, "target": action.target,
-        "ticket": str(action.ticket), "ordering_key": f"{action.target}|{action.ticket}"[:255],
+        "ticket": str(action.ticket), "ordering_key": ordering_key(action),
         "kind": action.kind, "params": json.dumps(action.params, ensure_ascii=False),
         "reason": action.reason[:64], "status": "pending", "attempts": 0,
         "next_attempt_at": t, "created_at": t,
     }
+
+
+def ordering_key(action: Action) -> str:
+    """Actions with one key go out in order, one at a time: a ticket's on a target, in the
+    action's lane if it has one."""
+    return "|".join([action.target, str(action.ticket), *([action.lane] if action.lane
+                                                          else [])])[:255]
 
 
 @functools.lru_cache(maxsize=2)

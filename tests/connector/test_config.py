@@ -185,7 +185,7 @@ def checked_config(tmp_path: Path, body: str) -> Path:
 
 def test_unknown_mapping_name_is_reported_with_its_key(tmp_path: Path) -> None:
     path = checked_config(tmp_path, """
-        roles: {infrastructure_owner: a, new_client_owner: b}
+        roles: {infrastructure_owner: a, new_client_owner: b, head_of_support: c}
         trackers:
           gitlab:
             webhook_secret: s
@@ -205,7 +205,7 @@ def test_unknown_mapping_name_is_reported_with_its_key(tmp_path: Path) -> None:
 
 def test_role_the_mapping_needs_must_be_configured(tmp_path: Path) -> None:
     path = checked_config(tmp_path, """
-        roles: {new_client_owner: b}
+        roles: {new_client_owner: b, head_of_support: c}
         trackers:
           gitlab:
             webhook_secret: s
@@ -222,7 +222,7 @@ def test_role_the_mapping_needs_must_be_configured(tmp_path: Path) -> None:
 
 def test_chat_channels_the_rules_and_alerts_use_must_exist(tmp_path: Path) -> None:
     path = checked_config(tmp_path, """
-        roles: {infrastructure_owner: a, new_client_owner: b}
+        roles: {infrastructure_owner: a, new_client_owner: b, head_of_support: c}
         trackers:
           gitlab: {webhook_secret: s, default_mapping: belarus-ehr}
         chats:

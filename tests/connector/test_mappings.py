@@ -15,6 +15,7 @@ from connector.errors import ConfigError
 from connector.mappings import TEMPLATE_FIELDS, load_mappings
 from connector.rules.models import (
     AssignOnLabel,
+    CloseAgreement,
     EscalateOnLabel,
     EscalateWhen,
     ImpactPriority,
@@ -49,12 +50,14 @@ def test_shipped_mappings_load() -> None:
 
     assert set(mappings.by_name) == {"belarus-ehr", "sevastopol-miac"}
     belarus = [type(r) for r in mappings.get("belarus-ehr").rules]
-    assert belarus == [SinglePriorityLabel, EscalateOnLabel, AssignOnLabel, AssignOnLabel]
+    assert belarus == [SinglePriorityLabel, EscalateOnLabel, AssignOnLabel, AssignOnLabel,
+                       CloseAgreement]
     sevastopol = mappings.get("sevastopol-miac")
     assert [type(r) for r in sevastopol.rules] == [IntakeValidation, ImpactPriority,
                                                     EscalateWhen]
     assert set(sevastopol.trackers) == {"mantis", "otrs"}
-    assert mappings.get("belarus-ehr").roles() == {"infrastructure_owner", "new_client_owner"}
+    assert mappings.get("belarus-ehr").roles() == {"infrastructure_owner", "new_client_owner",
+                                                   "head_of_support"}
     for language in ("ru", "en"):
         assert set(mappings.templates[language]) == set(TEMPLATE_FIELDS)
 

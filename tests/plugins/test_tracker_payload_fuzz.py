@@ -88,7 +88,8 @@ def survive(normalize: Any, event_name: str, payload: Any) -> None:
     if isinstance(event, TicketEvent):  # and the rules take what the normaliser gives them
         mapping = "belarus-ehr" if event.ref.tracker == "gitlab" else "sevastopol-miac"
         decide(MAPPINGS.get(mapping), event, TicketState(),
-               RuleContext(MAPPINGS, "ru", {"infrastructure_owner": "a", "new_client_owner": "b"}))
+               RuleContext(MAPPINGS, "ru", {"infrastructure_owner": "a", "new_client_owner": "b",
+                                            "head_of_support": "c"}))
 
 
 @pytest.mark.parametrize(("normalize", "event_name", "payload"), CASES,

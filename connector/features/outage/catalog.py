@@ -7,7 +7,7 @@ by it."""
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -16,6 +16,10 @@ from connector.validators import SlackMemberId, TelegramUserId
 
 ServiceId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A service's criticality (EMIAS: «стандартизирован подход к определению критичности
+# сервисов»), most critical first: it picks the outage's stage norms and who is told.
+Criticality = Literal["critical", "high", "normal", "low"]
+CRITICALITIES: tuple[Criticality, ...] = get_args(Criticality)
 
 
 def _addresses(value: list[str]) -> list[str]:
@@ -81,6 +85,25 @@ class Service(Strict):
     monitoring: list[Query] = []
     affected_users: Query | None = None  # sampled at declaration and at restore
     contract: Contract | None = None
+    criticality: Criticality = "normal"
+    # Clients and MOs told of its outages (Belarus §4.3.1, Sevastopol §2.7): chat channels
+    # and mailing lists of their own, beside the catalog's `clients:` targets.
+    client_channels: list[str] = []
+    client_mailing_lists: list[str] = []
+
+    @field_validator("mailing_lists", "client_mailing_lists")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        return _addresses(value)
+
+
+class Clients(Strict):
+    """Where every service at least as critical as `criticality` tells its clients of an
+    outage (a service adds its own `client_channels` / `client_mailing_lists`)."""
+
+    channels: list[str] = []
+    mailing_lists: list[str] = []
+    criticality: Criticality = "low"  # every service, by default
 
     @field_validator("mailing_lists")
     @classmethod
@@ -127,6 +150,7 @@ class Catalog(Strict):
                     return code
         return next((code for code, org in self.organisations.items()
                      if reporter and reporter in org.reporters), None)
+    clients: Clients = Clients()
 
     def problems(self, file: str, prefix: str = "catalog.") -> list[str]:
         """References that lead nowhere: `file: key: problem — fix`, one per line."""
@@ -154,6 +178,40 @@ class Catalog(Strict):
                                             f"no person {service.contract.work_group!r}",
                                             "add the work group under people:"))
         return found
+
+    def client_problems(self, file: str, channels: set[str] | None, mail: bool) -> list[str]:
+        """Client targets the config cannot reach: a channel no chat defines (`channels`:
+        None with no chat at all, where chat actions run dry), mailing lists with no `mail:`
+        to send by (clients would silently not be told)."""
+        found: list[str] = []
+        places = [("catalog.clients", self.clients.channels, self.clients.mailing_lists),
+                  *((f"catalog.services.{sid}", s.client_channels, s.client_mailing_lists)
+                    for sid, s in self.services.items())]
+        for key, wanted, lists in places:
+            field = "channels" if key == "catalog.clients" else "client_channels"
+            found += [format_problem(file, f"{key}.{field}[{i}]",
+                                     f"clients are told in channel {channel!r}, but no chat "
+                                     f"defines it", f"add `{channel}: <channel id>` under a "
+                                     f"chat's channels in the config")
+                      for i, channel in enumerate(wanted)
+                      if channels is not None and channel not in channels]
+            if lists and not mail:
+                field = "mailing_lists" if key == "catalog.clients" else "client_mailing_lists"
+                found.append(format_problem(file, f"{key}.{field}", "clients are told by "
+                                            "e-mail, but the config has no mail: section",
+                                            "configure mail: (SMTP) or remove the lists"))
+        return found
+
+    def client_targets(self, sid: str) -> tuple[list[str], list[str]]:
+        """The chat channels and mailing lists told of an outage of `sid`: its own, and the
+        catalog's when it is critical enough."""
+        service, shared = self.services[sid], self.clients
+        wide = CRITICALITIES.index(service.criticality) <= CRITICALITIES.index(
+            shared.criticality)
+        return (list(dict.fromkeys([*service.client_channels,
+                                    *(shared.channels if wide else [])])),
+                list(dict.fromkeys([*service.client_mailing_lists,
+                                    *(shared.mailing_lists if wide else [])])))
 
     def responders(self, sid: str) -> list[Person]:
         """Who a room for an outage of `sid` invites: responsible, duty, L1, head of support."""

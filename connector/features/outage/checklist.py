@@ -24,7 +24,7 @@ def done(conn: Connection, outage_id: int, stage: str) -> frozenset[int]:
 
 def missing(conn: Connection, row: Row[Any], stage: Stage) -> list[str]:
     """The required steps of the stage the outage stands in that are not ticked yet."""
-    if not stage.steps_required:
+    if not any(stage.required(i) for i in range(len(stage.steps))):
         return []
     ticked = done(conn, row.id, stage.name)
-    return [s for i, s in enumerate(stage.steps) if i not in ticked]
+    return [s.text for i, s in enumerate(stage.steps) if stage.required(i) and i not in ticked]

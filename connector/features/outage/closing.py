@@ -11,7 +11,9 @@ from sqlalchemy.engine import Connection, Row
 
 from connector.context import FeatureContext
 from connector.events import Action, ChatButton, TicketRef
-from connector.features.outage import conclusion, problems, roomforms, store
+from connector.features.outage import clients, conclusion, problems, roomforms, store
+from connector.features.outage.checklist import missing
+from connector.features.outage.criteria import criteria_line, current
 from connector.features.outage.flows import DECISIONS, HOME, RULE, stage_actions, status_text
 from connector.features.outage.models import Stage
 from connector.features.outage.presses import pressed_outage, thanks
@@ -31,6 +33,7 @@ def refusal(c: FeatureContext, ev: ChatButton) -> str | None:
     with reading(c.engine) as conn:
         room = store.room_of(conn, row.ticket, ev.chat, HOME)
         done = conclusion.concluded(conn, row.id)
+        left = missing(conn, row, _stage(c, row))
         posted = threads.posted_button(conn, ev.chat, ev.channel_id, ev.message_id, ev.data)
     if room is None or room.channel_id != ev.channel_id:
         return "not in this outage's room"
@@ -50,6 +53,8 @@ def refusal(c: FeatureContext, ev: ChatButton) -> str | None:
         return f"the outage cannot be closed from {row.stage}"
     if "conclusion" in closing.requires and not done:
         return "the conclusion comes first"
+    if left:
+        return f"steps not ticked yet: {'; '.join(left)}"
     if not roles & set(closing.roles):
         return f"may not close (roles: {', '.join(closing.roles)})"
     rules = c.mappings.by_name[row.mapping].outage
@@ -89,6 +94,7 @@ def decide(c: FeatureContext, conn: Connection, row: Row[Any], decision: str, pr
     store.record(conn, row.id, "stage", who, stage=closing.name, previous=row.stage,
                  decision=decision, comment=comment, chat=ev.chat if ev else "",
                  user=ev.user_id if ev else "")
+    clients.tell(c, conn, row, "restored")  # unless they were told at restore
     actions = problems.decided(c, conn, row, decision, problem_id, who)
     return actions + close(c, conn, row, closing, who, decision, comment)
 
@@ -126,8 +132,9 @@ def close(c: FeatureContext, conn: Connection, row: Row[Any], closing: Stage, wh
             Action("add_note", ref.tracker, ref, {"body": note}, RULE),
             Action("update_room", "chat", ref, {
                 "channel": HOME, "buttons": [],
-                "status": status_text(c, mapping, ref, row.service, closing,
-                                      c.clock.now())}, RULE),
+                "status": status_text(c, mapping, ref, row.service, closing, c.clock.now(),
+                                      criteria=criteria_line(c, mapping.name, current(
+                                          store.timeline(conn, row.id))))}, RULE),
             Action("post_in_room", "chat", ref, {"channel": HOME, "text": note}, RULE),
             *room_closing(c, conn, row)]
 

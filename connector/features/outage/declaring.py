@@ -15,13 +15,13 @@ from sqlalchemy.engine import Connection
 
 from connector.context import FeatureContext
 from connector.events import Action, ChatCommand, TicketRef
+from connector.features.outage.criteria import FACTS
 from connector.features.outage.downtime import parse_moment
 from connector.features.outage.flows import RULE
 from connector.mappings import Mapping
 from connector.timestamps import from_epoch
 from connector.wording import no_mentions
 
-FACTS = ("functions", "data_loss", "share", "since")  # Belarus §1.1, in the command's order
 COMMAND = "outage_command"  # the reason of what the command decides
 
 

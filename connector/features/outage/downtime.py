@@ -27,23 +27,34 @@ def parse_moment(text: str, now: float, zone: str) -> float | None:
     """`11:00` (today in the team's zone, yesterday if that is still ahead), `05.03 11:00`,
     `05.03.2026 11:00`, each optionally after «с»; None for anything else, a moment ahead, or
     one more than PLAUSIBLE_DAYS back (`06.03` said on 05.03 is not last year's 6 March)."""
-    found = _WHEN.match(" ".join(text.split()))
+    found = written(_WHEN, text, now, zone)
+    if found is None:
+        return None
+    moment, day, year = found
+    if moment.timestamp() > now and not day:
+        moment -= timedelta(days=1)  # «с 23:50» said just after midnight: yesterday
+    elif moment.timestamp() > now and not year:
+        moment = moment.replace(year=moment.year - 1)  # «с 31.12 23:50» said on 1 January
+    return moment.timestamp() if plausible(moment.timestamp(), now) else None
+
+
+def written(pattern: re.Pattern[str], text: str, now: float,
+            zone: str) -> tuple[datetime, bool, bool] | None:
+    """The moment `text` writes in `pattern`'s groups (day, month, year, hour, minute), the
+    day, month and year not written taken from `now` in the team's zone; with whether the
+    day and the year were written. None when it does not match or is no date (31.02, 25:00)."""
+    found = pattern.match(" ".join(text.split()))
     if found is None:
         return None
     day, month, year, hour, minute = (int(g) if g else None for g in found.groups())
     assert hour is not None and minute is not None
     today = datetime.fromtimestamp(now, ZoneInfo(zone))
     try:
-        moment = today.replace(year=year or today.year, month=month or today.month,
-                               day=day or today.day, hour=hour, minute=minute, second=0,
-                               microsecond=0)
-    except ValueError:  # 31.02, 25:00
+        return today.replace(year=year or today.year, month=month or today.month,
+                             day=day or today.day, hour=hour, minute=minute, second=0,
+                             microsecond=0), day is not None, year is not None
+    except ValueError:
         return None
-    if moment.timestamp() > now and day is None:
-        moment -= timedelta(days=1)  # «с 23:50» said just after midnight: yesterday
-    elif moment.timestamp() > now and year is None:
-        moment = moment.replace(year=moment.year - 1)  # «с 31.12 23:50» said on 1 January
-    return moment.timestamp() if plausible(moment.timestamp(), now) else None
 
 
 def shown(moment: float, zone: str) -> str:

@@ -7,7 +7,9 @@ from connector.config import Config
 from connector.features.outage import (
     answers,
     buttons,
+    criteria_command,
     declaring,
+    eta,
     flows,
     joins,
     metrics,
@@ -37,6 +39,8 @@ def register(registry: Registry, config: Config) -> None:
     registry.command("outage", declaring.on_outage)
     registry.on_join(joins.on_join)
     registry.command("progress", progress.on_progress)
+    registry.command("eta", eta.on_eta)
+    registry.command("criteria", criteria_command.on_criteria)
     registry.room_reply(flows.HOME, progress.on_room_message)
     registry.button(flows.FEATURE, buttons.TABLE)
     registry.job(Job("outage:related-reminders", reminders.EVERY_SECONDS,

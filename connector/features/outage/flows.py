@@ -17,8 +17,9 @@ from connector.adapters import Performed
 from connector.chat import button
 from connector.context import FeatureContext
 from connector.events import Action, TicketEvent, TicketRef
-from connector.features.outage import store
+from connector.features.outage import clients, store
 from connector.features.outage.catalog import Catalog
+from connector.features.outage.criteria import criteria_line
 from connector.features.outage.downtime import plausible
 from connector.features.outage.models import OutageRules, Stage
 from connector.mappings import Mapping
@@ -36,25 +37,38 @@ RULE = "outage"
 
 
 def on_ticket(c: FeatureContext, conn: Connection, event: TicketEvent) -> None:
-    """Declare an outage the first time its ticket meets the mapping's condition."""
+    """Declare an outage the first time its ticket meets the mapping's condition; its clients
+    are told."""
+    outage_id = declare(c, conn, event)
+    row = store.get(conn, outage_id) if outage_id is not None else None
+    if row is not None:
+        clients.tell(c, conn, row, "declared")
+
+
+def declare(c: FeatureContext, conn: Connection, event: TicketEvent,
+            facts: dict[str, str] | None = None) -> int | None:
+    """The outage's id when the ticket declares it now (None: not one, or declared before);
+    `facts`: Belarus §1.1's criteria as the declaring path knows them (criteria.py)."""
     mapping = c.mapping_for(event.ref)
     if mapping is None or mapping.outage is None:
-        return
+        return None
     rules, seen = mapping.outage, read_event(mapping, event)
     if not rules.declare.holds(seen):
-        return
+        return None
     catalog = c.mappings.catalog
     service = service_of(rules, seen, catalog)
     first = rules.stages[0]
     outage_id = store.declare(conn, str(event.ref), mapping.name, service, first.name)
     if outage_id is None:
-        return  # declared before
+        return None  # declared before
     store.record(conn, outage_id, "declared", event.actor or "", service=service,
                  stage=first.name, title=event.title, url=event.url, reference=event.reference,
                  **({"created": to_epoch(event.created_at)} if event.created_at else {}))
+    store.record(conn, outage_id, "criteria", event.actor or "", **(facts or {}))
     enqueue_actions(c, conn, f"outage|{event.ref}|declared",
-                    declared_actions(c, mapping, outage_id, event, service), None)
+                    declared_actions(c, mapping, outage_id, event, service, facts or {}), None)
     log.info("outage %s declared on %s (service %s)", outage_id, event.ref, service)
+    return outage_id
 
 
 def after_created(c: FeatureContext, conn: Connection, item: OutboxItem,
@@ -69,24 +83,28 @@ def after_created(c: FeatureContext, conn: Connection, item: OutboxItem,
     p = action.params_as(CreateIssue)
     ref = TicketRef(action.target, action.ticket.project, str(iid))
     fields = {"severity": p.severity} if p.severity else {}
-    on_ticket(c, conn, TicketEvent(ref, "ticket", "open", p.user, title=p.title,
-                                   url=str(performed.result.get("url") or ""),
-                                   labels=tuple(p.labels), state="opened",
-                                   category=p.category, fields=fields,
-                                   reference=str(performed.result.get("reference") or "")))
+    started = to_epoch(p.started_at) if p.started_at else None
+    known = started is not None and plausible(started, c.clock.now())  # an alert's zero time
+    mapping = c.mapping_for(ref)
+    facts = dict(p.facts) if action.reason == RULE else {}  # what /outage was told
+    if known and started is not None and mapping is not None and "since" not in facts:
+        facts["since"] = local_time(from_epoch(started), mapping.timezone)  # the alert's
+    declare(c, conn, TicketEvent(ref, "ticket", "open", p.user, title=p.title,
+                                 url=str(performed.result.get("url") or ""),
+                                 labels=tuple(p.labels), state="opened",
+                                 category=p.category, fields=fields,
+                                 reference=str(performed.result.get("reference") or "")), facts)
     row = store.by_ticket(conn, str(ref))
     if row is None or row.ticket != str(ref):
         return
-    if action.reason == RULE and p.facts:
-        store.record(conn, row.id, "criteria", p.user, **p.facts)
-    started = to_epoch(p.started_at) if p.started_at else None
-    if started is not None and plausible(started, c.clock.now()):  # an alert's zero time: no
+    if known and started is not None:
         store.record(conn, row.id, "start", p.user, start=started,
                      source="alert" if p.alert_id is not None else "stated")
+    clients.tell(c, conn, row, "declared")  # since the start the declarer stated
 
 
 def declared_actions(c: FeatureContext, mapping: Mapping, outage_id: int, event: TicketEvent,
-                     service: str) -> list[Action]:
+                     service: str, facts: dict[str, str]) -> list[Action]:
     """Assign, label, note on the ticket; the room with its pinned status in the chats."""
     rules, catalog, ref = _rules(mapping), c.mappings.catalog, event.ref
     entry = catalog.services[service]
@@ -102,6 +120,10 @@ def declared_actions(c: FeatureContext, mapping: Mapping, outage_id: int, event:
         actions.append(Action("assign", ref.tracker, ref, {"username": username,
                                                            "role": "responsible"}, RULE))
     actions += stage_actions(mapping, ref, None, first)
+    critical = rules.criticality_labels.get(entry.criticality)
+    if critical:  # its stage norms may be this criticality's
+        actions.append(Action("update_labels", ref.tracker, ref, {"add": [critical],
+                                                                  "remove": []}, RULE))
     actions.append(Action("add_note", ref.tracker, ref, {"body": c.render(
         "outage_note_declared", mapping.name, room=room, responsible=owner.name, **values)},
         RULE))
@@ -113,7 +135,7 @@ def declared_actions(c: FeatureContext, mapping: Mapping, outage_id: int, event:
             p.name for p in responders), related=", ".join(
             catalog.services[s].title for s in entry.related) or "—", **values),
         "status": status_text(c, mapping, ref, service, first, c.clock.now(), event.title,
-                              event.url),
+                              event.url, criteria=criteria_line(c, mapping.name, facts)),
         "buttons": buttons(c, mapping, outage_id, first)}, RULE))
     actions += _ask_related(c, mapping, outage_id, ref, service)
     actions += sample_affected(c, ref, service)
@@ -151,12 +173,16 @@ def _ask_related(c: FeatureContext, mapping: Mapping, outage_id: int, ref: Ticke
 
 def status_text(c: FeatureContext, mapping: Mapping, ref: TicketRef, service: str, stage: Stage,
                 since: float, title: str = "", url: str = "", *, affected: str = "",
-                kind: str = "outage", done: frozenset[int] = frozenset()) -> str:
-    steps = "\n".join(f"{'☑' if i in done else '☐'} {s}"
+                kind: str = "outage", done: frozenset[int] = frozenset(),
+                criteria: str = "") -> str:
+    must = c.render("outage_step_required", mapping.name)
+    steps = "\n".join(f"{'☑' if i in done else '☐'} {s.text}"
+                      f"{must if stage.required(i) and i not in done else ''}"
                       for i, s in enumerate(stage.steps)) or "—"
     return c.render(f"{kind}_status", mapping.name, stage=stage.title,
                     since=local_time(from_epoch(since), mapping.timezone), steps=steps,
-                    affected=affected, **_values(c, mapping, ref, title, url, service))
+                    affected=affected, criteria=criteria,
+                    **_values(c, mapping, ref, title, url, service))
 
 
 def affected_line(c: FeatureContext, mapping: Mapping, conn: Connection, outage_id: int) -> str:
@@ -185,9 +211,9 @@ def buttons(c: FeatureContext, mapping: Mapping, outage_id: int, stage: Stage,
     which is checked at the press."""
     rules = _rules(mapping).of(kind)
     index = {s.name: i for i, s in enumerate(rules.stages)}
-    found = [[f"☐ {text[:STEP_TEXT]}", button(FEATURE, "step", outage_id,
-                                               f"{index[stage.name]}:{i}")]
-             for i, text in enumerate(stage.steps) if i not in done]
+    found = [[f"☐ {step.text[:STEP_TEXT]}", button(FEATURE, "step", outage_id,
+                                                    f"{index[stage.name]}:{i}")]
+             for i, step in enumerate(stage.steps) if i not in done]
     found += [[c.render("outage_conclude", mapping.name),
                button(FEATURE, "conclude", outage_id, 0)]] if stage.conclusion else []
     for name in stage.next:

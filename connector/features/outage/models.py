@@ -3,11 +3,12 @@ ticket declares one, which stages it passes, who may move it on, what each stage
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from connector.conditions import When
+from connector.features.outage.catalog import Criticality
 
 Role = Literal["responsible", "duty", "l1", "head"]
 # What an outage's (or problem's) timeline records: each kind has its line in the room log and
@@ -15,7 +16,16 @@ Role = Literal["responsible", "duty", "l1", "head"]
 TimelineKind = Literal[
     "declared", "criteria", "start", "room", "room_failed", "stage", "step", "join", "related",
     "related_reminder", "progress", "metrics", "affected", "conclusion", "downtime", "report",
-    "contract", "problem", "outage", "ticket_failed"]
+    "contract", "problem", "outage", "ticket_failed", "eta", "clients"]
+
+
+class Step(BaseModel):
+    """One step of a stage's checklist; `required`: the stage is not left by button before it
+    is ticked (a step the regulation names as a must, e.g. Belarus §4.3.2's priorities)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: str = Field(min_length=1)
+    required: bool = False
 
 
 class Stage(BaseModel):
@@ -26,8 +36,10 @@ class Stage(BaseModel):
     title: str  # «Диагностика»
     next: list[str] = []  # stages a button may move it to
     roles: list[Role] = ["responsible", "duty"]  # who may move it INTO this stage
-    steps: list[str] = []  # the checklist shown while it is in this stage, ticked by buttons
-    steps_required: bool = False  # left only when every step is ticked (EMIAS: mandatory)
+    # The checklist shown while it is in this stage, ticked by buttons: each a text, or
+    # {text: …, required: true} for a step that must be ticked before the stage is left.
+    steps: list[Step] = []
+    steps_required: bool = False  # every step required (EMIAS: mandatory steps)
     label: str | None = None  # GitLab label / Mantis tag while in this stage
     status: str | None = None  # tracker status (regulation words) on entering it
     state: Literal["opened", "closed"] | None = None  # GitLab: the issue's state on entering it
@@ -36,6 +48,17 @@ class Stage(BaseModel):
     requires: list[Literal["conclusion"]] = []  # what must be on the timeline to enter it
     closing: bool = False  # entered by one of the three closing decisions (EMIAS)
     owner: Role | None = None  # a problem's stage: assigned on entering it to this role
+
+    @field_validator("steps", mode="before")
+    @classmethod
+    def _texts(cls, value: Any) -> Any:
+        """A plain text is a step that is not required."""
+        return [{"text": v} if isinstance(v, str) else v for v in value] \
+            if isinstance(value, list) else value
+
+    def required(self, index: int) -> bool:
+        """Whether the step must be ticked before the stage is left."""
+        return self.steps_required or self.steps[index].required
 
 
 class ProblemRules(BaseModel):
@@ -81,6 +104,10 @@ class OutageRules(BaseModel):
     problem: ProblemRules | None = None  # problems' own lifecycle (closing: «create a problem»)
     report_labels: list[str] = ["Отчёт об аварии"]  # on the report issue (GitLab, Mantis tags)
     contractor_labels: list[str] = ["Сбой на исполнителя"]  # on «Сбой на исполнителя»
+    # The service's criticality (catalog) as a label on the outage's ticket from declaring
+    # on, so a stage norm can be one per criticality: an SLA policy starting on the stage's
+    # label and this one (EMIAS: «критичность сервиса»).
+    criticality_labels: dict[Criticality, str] = {}
 
     @model_validator(mode="after")
     def _linked(self) -> OutageRules:

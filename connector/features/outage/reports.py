@@ -15,6 +15,7 @@ from connector.adapters import Performed
 from connector.context import FeatureContext
 from connector.events import Action, TicketRef
 from connector.features.outage import store
+from connector.features.outage.criteria import criteria_line, current
 from connector.features.outage.flows import HOME
 from connector.features.outage.models import TimelineKind
 from connector.features.outage.timeline import timeline_text
@@ -44,6 +45,7 @@ def report_actions(c: FeatureContext, conn: Connection, row: Row[Any], mapping: 
              "url": str(declared.get("url") or ""), **downtime,
              "declared": local_time(from_epoch(row.declared_at), mapping.timezone),
              "timeline": timeline_text(c, mapping, events, seen_from=ref),
+             "criteria": criteria_line(c, mapping.name, current(events)),
              **{k: v or none for k, v in values.items()}}
     actions = [Action("create_issue", ref.tracker, TicketRef(ref.tracker, ref.project, "new"), {
         "title": c.render("outage_report_title", mapping.name, **facts),

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Row
 
 from connector.context import FeatureContext
 from connector.events import Action, ChatButton, TicketRef
-from connector.features.outage import store
+from connector.features.outage import clients, store
 from connector.features.outage.checklist import missing
 from connector.features.outage.closing import room_closing
 from connector.features.outage.conclusion import concluded
@@ -80,6 +80,8 @@ def press(c: FeatureContext, conn: Connection, ev: ChatButton) -> list[Action]:
     actions += status_actions(c, conn, row, stage, c.clock.now())
     if stage.sample_affected:
         actions += sample_affected(c, ref, row.service)
+    if stage.conclusion or stage.closing:  # restored (spans.restored_at): clients are told
+        clients.tell(c, conn, row, "restored")
     if row.kind == "problem" and not stage.next:  # a problem's last stage ends its room
         actions += room_closing(c, conn, row)
     return actions

@@ -11,6 +11,7 @@ from connector.context import FeatureContext
 from connector.events import Action, TicketRef
 from connector.features.outage import store
 from connector.features.outage.checklist import done
+from connector.features.outage.criteria import criteria_line, current
 from connector.features.outage.flows import HOME, RULE, affected_line, buttons, status_text
 from connector.features.outage.models import Stage
 from connector.mappings import Mapping
@@ -26,7 +27,8 @@ def status_actions(c: FeatureContext, conn: Connection, row: Row[Any], stage: St
         "channel": HOME,
         "status": status_text(c, mapping, ref, row.service, stage, since,
                               affected=_extra(c, mapping, conn, row), kind=row.kind,
-                              done=ticked),
+                              done=ticked, criteria=criteria_line(c, mapping.name, current(
+                                  store.timeline(conn, row.id)))),
         "buttons": buttons(c, mapping, row.id, stage, row.kind, ticked)}, RULE)]
 
 

@@ -2,7 +2,7 @@
 set of mandatory steps"): a press ticks a step — by the service's responsible or duty people,
 in the outage's room, on its status message, for the stage it stands in — the tick goes on the
 timeline and the status is redrawn; a stage with `steps_required: true` is left only when
-every step is ticked."""
+every step is ticked, and any stage only when its `required` steps are."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def press(c: FeatureContext, conn: Connection, ev: ChatButton) -> list[Action]:
         return []  # a second press
     person = c.mappings.catalog.person(ev.chat, ev.user_id)
     store.record(conn, row.id, "step", person.name if person else ev.user_name,
-                 stage=stage.name, step=step, text=stage.steps[step])
+                 stage=stage.name, step=step, text=stage.steps[step].text)
     return thanks(c, ev, TicketRef.parse(row.ticket)) + status_actions(c, conn, row, stage,
                                                                         row.stage_since)
 

@@ -11,8 +11,10 @@ SOURCES = ("stated", "alert", "created", "declared", "stage", "corrected")  # of
 _OUTAGE = {"service", "ticket", "title", "url"}
 _CONCLUSION = {"cause", "measures", "tasks", "affected"}
 _NOTICE = {"service", "ticket", "link", "url", "title", "outages"}  # rooms announced
+_CLIENTS = {"service", "since", "eta", "restored"}  # what clients are told
 _SPAN = {"downtime", "start", "start_source", "end", "end_source"}  # the downtime, said
-_REPORT = {"service", "ticket", "who", "url", "declared", "timeline", *_SPAN, *_CONCLUSION}
+_REPORT = {"service", "ticket", "who", "url", "declared", "timeline", "criteria", *_SPAN,
+           *_CONCLUSION}
 _LOG = {"stage", "text", "service", "answer", "link", "url", "users", "ticket", "time",
         "source", "end", "end_source", "downtime"}
 TIMELINE_KINDS: tuple[str, ...] = get_args(TimelineKind)
@@ -20,10 +22,16 @@ TIMELINE_KINDS: tuple[str, ...] = get_args(TimelineKind)
 # Template id → the placeholders it may use; every mapping's texts must have them all.
 TEMPLATES: dict[str, set[str]] = {
     "outage_intro": {*_OUTAGE, "responders", "related"},
-    "outage_status": {*_OUTAGE, "stage", "since", "steps", "affected"},
+    "outage_status": {*_OUTAGE, "stage", "since", "steps", "affected", "criteria"},
+    # Belarus §1.1's criteria (criteria.py), given by /outage, the alert, or /criteria
+    "outage_criteria": {"functions", "data_loss", "share", "since"},
+    "outage_criteria_set": {"who", "criteria"},
+    "outage_criteria_usage": set(),
+    "outage_criteria_not_allowed": set(),
     "outage_note_declared": {*_OUTAGE, "room", "responsible"},
     "outage_note_stage": {*_OUTAGE, "stage", "who"},
     "outage_button": {"stage"},
+    "outage_step_required": set(),
     "outage_related_ask": {"service", "related", "owners"},
     "outage_related_answer": {"related", "answer", "who"},
     "outage_progress": {"who", "text"},
@@ -50,6 +58,14 @@ TEMPLATES: dict[str, set[str]] = {
                                    "share", "since"},
     "outage_fact_unknown": set(),
     "outage_related_remind": {"owners", "related", "minutes"},
+    # clients and MOs told (Belarus §4.3.1, Sevastopol §2.7), the expected end (/eta)
+    **{f"outage_clients_{kind}{part}": _CLIENTS for kind in ("declared", "eta", "restored")
+       for part in ("", "_subject")},
+    "outage_clients_eta_unknown": set(),
+    "outage_eta_set": {"who", "eta", "service", "ticket"},
+    "outage_eta_usage": {"given"},
+    "outage_eta_not_allowed": set(),
+    "outage_eta_over": set(),
     # the conclusion (§4.3.4) and the report
     "outage_conclude": set(),
     "outage_form_title": set(),

@@ -135,3 +135,25 @@ def test_a_stopping_worker_gives_back_its_claims_at_once(engine: Engine) -> None
         status = conn.execute(select(inbox_table.c.status).where(inbox_table.c.id == done))
         assert status.scalar_one() == "done"
     assert again.id == action.id and again.attempt == 2  # a retry checks before it acts
+
+
+@pytest.mark.parametrize(("lanes", "claimable_while_the_first_retries"), [
+    (("", ""), []),  # one ticket on one target: in order, the second waits
+    (("clients|pharmacies", "clients|mo"), ["clients|mo"]),  # a lane each: it goes
+])
+def test_an_action_in_a_lane_of_its_own_is_not_held_by_another_that_retries(
+        engine: Engine, clock: FakeClock, lanes: tuple[str, str],
+        claimable_while_the_first_retries: list[str]) -> None:
+    """Belarus §4.3.1 / Sevastopol §2.7 notices: one client target that keeps failing holds
+    none of the others."""
+    ref = TicketRef("gitlab", "1", "23")
+    with engine.begin() as conn:
+        for i, lane in enumerate(lanes):
+            outbox.enqueue(conn, Action("send_mail", "mail", ref, {
+                "to": [f"list{i}@example.org"], "subject": "s", "body": "b"}, "outage_clients",
+                lane=lane), f"key-{i}")
+        [first] = outbox.claim_actions(conn, "w1", 1, 60)
+        assert outbox.schedule_retry(conn, first.id, "w1", 300, "SMTP 451")
+        later = outbox.claim_actions(conn, "w1", 10, 60)
+    assert [lanes[int(item.idempotency_key[-1])] for item in later] == \
+        claimable_while_the_first_retries

@@ -10,9 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
+from connector.assembly import check_config
+from connector.config import Config
 from connector.errors import ConfigError
 from connector.mappings import load_mappings
-from tests.conftest import REPO
+from tests.conftest import REPO, config_data
+from tests.standins.slack import StandInSlack
 
 SHIPPED = load_mappings(REPO / "mappings").catalog
 
@@ -91,3 +94,63 @@ def test_a_regulation_naming_a_service_the_catalog_lacks_is_named(
 
     assert exc.value.problems == [f"{path}: {key}: no service 'billing' in catalog.yml — use "
                                   "one of: egisz-mis, erp-api, erp-mis, erp-pharmacy"]
+
+
+@pytest.mark.parametrize(("change", "key", "problem"), [
+    (lambda c: c["services"]["erp-api"].update(client_mailing_lists=["mo"]),
+     "services.erp-api.client_mailing_lists", "not an e-mail address"),
+    (lambda c: c.update(clients={"mailing_lists": ["all-mo"]}), "clients.mailing_lists",
+     "not an e-mail address"),
+    (lambda c: c["services"]["erp-api"].update(criticality="urgent"),
+     "services.erp-api.criticality", "'critical', 'high', 'normal' or 'low'"),
+    (lambda c: c.update(clients={"criticality": "высокая"}), "clients.criticality",
+     "'critical', 'high', 'normal' or 'low'"),
+])
+def test_a_wrong_client_target_or_criticality_is_named(tmp_path: Path, change: Any, key: str,
+                                                       problem: str) -> None:
+    """Belarus §4.3.1, Sevastopol §2.7 (who is told); EMIAS (a criticality per service)."""
+    test_a_wrong_entry_is_named(tmp_path, change, key, problem)
+
+
+# EMIAS «критичность сервисов» picks who is told: the catalog's `clients:` targets reach a
+# service at least as critical as `clients.criticality`; its own targets always.
+@pytest.mark.parametrize(("service", "threshold", "channels", "lists"), [
+    ("critical", "high", ["own", "all-mo"], ["own@example.org", "all@example.org"]),
+    ("high", "high", ["own", "all-mo"], ["own@example.org", "all@example.org"]),
+    ("normal", "high", ["own"], ["own@example.org"]),
+    ("low", "low", ["own", "all-mo"], ["own@example.org", "all@example.org"]),
+])
+def test_who_is_told_follows_the_services_criticality(
+        tmp_path: Path, service: str, threshold: str, channels: list[str],
+        lists: list[str]) -> None:
+    def change(c: dict[str, Any]) -> None:
+        c["services"]["erp-api"].update(criticality=service, client_channels=["own"],
+                                        client_mailing_lists=["own@example.org"])
+        c.update(clients={"channels": ["all-mo"], "mailing_lists": ["all@example.org"],
+                          "criticality": threshold})
+
+    catalog = load_mappings(catalog_with(tmp_path, change)).catalog
+    assert catalog.client_targets("erp-api") == (channels, lists)
+    assert catalog.client_targets("erp-pharmacy") == (
+        (["all-mo"], ["all@example.org"]) if threshold == "low" else ([], []))
+
+
+@pytest.mark.parametrize(("client", "key", "problem"), [
+    ({"client_channels": ["clients"]}, "catalog.services.erp-api.client_channels[0]",
+     "channel 'clients', but no chat"),
+    ({"client_mailing_lists": ["mo@example.org"]},
+     "catalog.services.erp-api.client_mailing_lists", "no mail: section"),
+])
+def test_check_config_names_a_client_target_it_cannot_reach(
+        tmp_path: Path, sqlite_url: str, standin_slack: StandInSlack, client: dict[str, Any],
+        key: str, problem: str) -> None:
+    """Belarus §4.3.1, Sevastopol §2.7: clients must not silently go untold."""
+    mappings = catalog_with(tmp_path, lambda c: c["services"]["erp-api"].update(client))
+    data = config_data(sqlite_url, slack=standin_slack)
+    data["mappings_dir"] = str(mappings)
+
+    with pytest.raises(ConfigError) as exc:
+        check_config(Config.model_validate(data))
+
+    [line] = [p for p in exc.value.problems if "catalog.yml" in p]
+    assert line.startswith(f"{mappings / 'catalog.yml'}: {key}: ") and problem in line

@@ -40,6 +40,8 @@ RECORDED: dict[str, dict[str, Any]] = {
     "problem": {"ticket": "gitlab:1#40"},
     "outage": {"ticket": "gitlab:1#23"},
     "ticket_failed": {"title": "Отчёт об аварии"},
+    "eta": {"end": AT + 7200, "chat": "slack", "user": "U1"},
+    "clients": {"text": "⚠️ Авария: «АИС «Электронный рецепт» — API» — с 05.03.2026 11:00"},
 }
 INTERNAL = ("diagnosing", "registered", "erp-pharmacy", "affected", "healthy", "stated",
             "gitlab:", "True", "False", "None", "{", "}")
