@@ -200,8 +200,9 @@ def test_past_a_stages_norm_the_room_is_reminded_and_at_twice_the_head_is_told(
     tick(world.c)
     run_until_idle(world.c)
     reminders = [m["text"] for m in world.slack.messages(room) if m["text"].startswith("⏱")]
-    assert len(reminders) == 1 and "Норма этапа «Диагностика»: прошло 100% нормы" in \
+    assert len(reminders) == 1 and "#23: Норма этапа «Диагностика» — прошло 100% нормы" in \
         reminders[0]
+    assert reminders[0].endswith("/issues/23")  # every chat message about a ticket links it
     assert not [to for to, _ in standin_smtp.letters() if "head@example.org" in to]
 
     clock.advance(30 * 60)
@@ -213,6 +214,7 @@ def test_past_a_stages_norm_the_room_is_reminded_and_at_twice_the_head_is_told(
     assert "Руководитель поддержки" in reminders[1]
     [letter] = [m for to, m in standin_smtp.letters() if "head@example.org" in to]
     assert letter["Subject"] == "Норма этапа «Диагностика»: #23 — прошло 200% нормы"
+    assert "/issues/23" in letter.get_payload(decode=True).decode()
     assert "SLA: нарушен" in world.gl.issue(1, 23)["labels"]
     world.c.engine.dispose()
 
