@@ -77,6 +77,11 @@ def button_values(message: dict[str, Any]) -> list[str]:
     return [e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
 
 
+def button_labels(message: dict[str, Any]) -> list[str]:
+    blocks = message.get("blocks") or []
+    return [e["text"]["text"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+
+
 DECISION_BUTTONS = ["hdc:alerts:oneoff:1", "hdc:alerts:register:1:0", "hdc:alerts:register:1:1",
                     "hdc:alerts:register:1:2", "hdc:alerts:accident:1"]
 
@@ -186,8 +191,38 @@ def test_every_text_of_the_alert_flow_is_russian(world: World) -> None:
     texts += [created.json["title"], created.json["description"]]
     internal = re.compile(r"\b(firing|resolved|critical|one-off|accident|pending|issue:)")
     assert texts and not [t for t in texts if internal.search(t)]
-    assert "зарегистрировано обращение с меткой «Priority: High»" in world.slack_message()["text"]
+    assert "зарегистрирована задача с меткой «Priority: High»" in world.slack_message()["text"]
     assert "критично" in created.json["title"]
+
+
+@pytest.mark.parametrize(("press", "said"), [
+    ("hdc:alerts:register:1:2", "зарегистрирована задача с меткой «Priority: High»"),
+    ("hdc:alerts:accident:1", "объявлена авария"),
+])
+def test_a_belarus_alert_speaks_belarus_words_section_1_1_and_4_2(
+        world: World, press: str, said: str) -> None:
+    """Belarus §1.1, §4.2: the alerts' project (config alerts.project, here GitLab project 1)
+    is under belarus-ehr, so its alert offers «Задача: …» and «Авария», never the neutral
+    «обращение» or «сбой», and its message tells the decision in the same words."""
+    world.alert()
+    message = world.slack_message()
+    assert button_labels(message) == ["Разовое", "Задача: Priority: Low",
+                                      "Задача: Priority: Medium", "Задача: Priority: High",
+                                      "Авария"]
+    assert "зарегистрировать задачу или объявить аварию" in message["text"]
+    [tg_message] = world.tg.messages(TG_ALERTS)
+    assert [row[0]["text"] for row in tg_message["reply_markup"]["inline_keyboard"]][-1] == \
+        "Авария"
+
+    world.press_slack(press)
+    world.alert("resolved")
+    texts = [m["text"] for m in world.slack.messages(SLACK_ALERTS)]
+    texts += [m["text"] for m in world.tg.messages(TG_ALERTS)]
+    [created] = world.gl.writes("POST", r"/projects/1/issues$")
+    texts.append(created.json["description"])
+    assert said in world.slack_message()["text"] and said in created.json["description"]
+    neutral = re.compile(r"обращени|(?<!\w)сбо[йяюе]", re.IGNORECASE)
+    assert not [t for t in texts if neutral.search(t)]
 
 
 # --- who may press ---------------------------------------------------------------------------

@@ -196,7 +196,7 @@ def test_an_accident_gets_a_room_with_the_services_people_and_a_pinned_status(
     issue = world.gl.issue(1, 23)
     assert issue["assignee_ids"] == [77]
     assert "Сбой: зарегистрирован" in issue["labels"]
-    assert any("Чат сбоя: #erp-api-23-" in n["body"] for n in issue["notes"])
+    assert any("Обсуждение аварии: #erp-api-23-" in n["body"] for n in issue["notes"])
     assert len(world.slack.calls("conversations.create")) == 1
 
 
@@ -211,7 +211,7 @@ def test_the_right_people_move_it_on_and_everything_follows(world: Outage) -> No
     assert "Сбой: восстановлено" in issue["labels"]
     assert not {"Сбой: зарегистрирован", "Сбой: диагностика", "Сбой: устранение"} & \
         set(issue["labels"])
-    assert "Статус сбоя «АИС «Электронный рецепт» — API»: Восстановлено (изменил: " \
+    assert "Статус аварии «АИС «Электронный рецепт» — API»: Восстановлено (изменил: " \
         "Ответственный за АИС «Электронный рецепт»)." in issue["notes"][-1]["body"]
     assert world.timeline() == [
         ("declared", "l1-user", "registered"), ("stage", "Дежурный инженер", "diagnosing"),
@@ -240,7 +240,7 @@ def test_a_press_delivered_twice_acts_once(world: Outage) -> None:
     world.press(1, DUTY)  # the presser clicks again on the old button
 
     assert [k for k, _, _ in world.timeline()] == ["declared", "stage"]
-    notes = [n for n in world.gl.issue(1, 23)["notes"] if "Статус сбоя" in n["body"]]
+    notes = [n for n in world.gl.issue(1, 23)["notes"] if "Статус аварии" in n["body"]]
     assert len(notes) == 1
 
 
@@ -317,7 +317,7 @@ def test_a_strangers_metrics_command_is_not_echoed(world: Outage) -> None:
     run_until_idle(world.c)
     said = world.slack.messages(room)[-1]["text"]
     assert "evil" not in said and "ОТЧЁТ" not in said
-    assert said.startswith("Показатели мониторинга в чате сбоя запрашивают")
+    assert said.startswith("Показатели мониторинга в обсуждении аварии запрашивают")
 
 
 def test_progress_outside_an_outage_room_records_nothing(world: Outage) -> None:

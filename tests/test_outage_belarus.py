@@ -111,9 +111,12 @@ def test_section_4_3_1_the_shipped_mapping_keeps_the_accident_log_in_one_thread(
                 text="БД не отвечает, перезапускаем", user=DUTY, event_id="Ev1",
                 ts=f"{T0 + 60:.6f}")
     run_until_idle(accident.c)
+    accident.press("☐ Проверить сохранность данных (приоритет 1, п. 4.3)", DUTY)  # §4.3.2
     accident.press("→ Устранение", OWNER)
     accident.clock.advance(2 * 3600)
+    accident.press("☐ Восстановить работу сервиса (приоритет 2, п. 4.3)", OWNER)
     accident.press("→ Восстановлено", OWNER)
+    accident.press("☐ Найти причину (приоритет 3, п. 4.3)", OWNER)
     accident.press("📝 Заключение", OWNER)  # the form (§4.3.4)
     accident.submit(OWNER, {"cause": "Переполнение диска", "measures": "Расширили диск",
                             "tasks": "#31", "affected": "около 40% аптек"})

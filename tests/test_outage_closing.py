@@ -91,7 +91,7 @@ def test_the_conclusion_makes_the_report_for_the_head_of_support(
     assert "статус «Диагностика»" in report["description"]
     said = [m["text"] for m in world.slack.messages(world.room()["id"])]
     assert any(t.startswith("📄 Отчёт об аварии: #24") for t in said)
-    assert not any("📄 Сбой на исполнителя" in t for t in said)  # erp-api has no contract
+    assert not any("📄 Задача исполнителю по аварии" in t for t in said)  # erp-api has no contract
     with reading(world.c.engine) as conn:
         kinds = [e["kind"] for e in outages.timeline(conn, 1)]
     assert kinds.count("conclusion") == 1 and kinds.count("report") == 1
@@ -131,13 +131,13 @@ def test_a_closing_decision_closes_archives_and_attaches_the_log(
     issue = world.gl.issue(1, 23)
     assert "Сбой: заключение" not in issue["labels"]  # the closed stage has no label
     assert issue["state"] == "closed"
-    assert any(f"Сбой «АИС «Электронный рецепт» — API» закрыт (Руководитель поддержки): "
+    assert any(f"Авария «АИС «Электронный рецепт» — API» закрыта (Руководитель поддержки): "
                f"{note}." in n["body"] for n in issue["notes"])
     if decision == "Закрыть с комментарием":
         assert any("Комментарий: Диск расширен, наблюдаем неделю" in n["body"]
                    for n in issue["notes"])
     assert world.slack.channel(room)["is_archived"] is True
-    [log_note] = [n["body"] for n in issue["notes"] if "Журнал чата сбоя" in n["body"]]
+    [log_note] = [n["body"] for n in issue["notes"] if "Журнал обсуждения аварии" in n["body"]]
     [(url, content)] = [(u, c) for u, c in world.gl.uploads.items()
                         if u.endswith("/outage-log-23.txt")]
     assert url in log_note
@@ -154,8 +154,8 @@ def test_a_closing_decision_closes_archives_and_attaches_the_log(
         [p_status] = world.slack.pinned(p_room["id"])
         status_text = next(m["text"] for m in world.slack.messages(p_room["id"])
                            if m["ts"] == p_status)
-        assert "Связанные сбои: #23" in status_text
-        assert any("Сбой #23 связан с проблемой #25" in n["body"] for n in issue["notes"])
+        assert "Связанные аварии: #23" in status_text
+        assert any("Авария #23 связана с проблемой #25" in n["body"] for n in issue["notes"])
 
 
 def test_the_room_log_names_everyone_who_wrote(world: Outage, clock: FakeClock) -> None:
@@ -207,18 +207,18 @@ def test_under_a_contract_the_contractor_gets_its_ticket_with_the_timeline(
 
     ticket = standin_gitlab.issue(2, 2)
     iid = 2
-    assert ticket["title"] == ("Сбой на исполнителя: Электронный рецепт — интеграция с МИС "
+    assert ticket["title"] == ("Авария по вине исполнителя: Электронный рецепт — интеграция с МИС "
                                "(gitlabhq/gitlab-test#23)")
     assert "Сбой на исполнителя" in ticket["labels"] and ticket["assignee_ids"] == [91]
     assert "Подрядчик по интеграции" in ticket["description"]
-    assert "Хронология сбоя (подтверждение для претензионной работы)" in ticket["description"]
+    assert "Хронология аварии (подтверждение для претензионной работы)" in ticket["description"]
     assert "статус «Восстановлено»" in ticket["description"]
     notes = [n["body"] for n in world.gl.issue(1, 23)["notes"]]
     # across GitLab projects a bare #2 would link project 1's own #2: the full reference
-    assert any(n.startswith(f"📄 Сбой на исполнителя: group/project-2#{iid} ")
+    assert any(n.startswith(f"📄 Задача исполнителю по аварии: group/project-2#{iid} ")
                and f"project-2/-/issues/{iid}" in n
                and "Рабочая группа подрядчика" in n for n in notes)
-    assert "сбой gitlabhq/gitlab-test#23:" in ticket["description"]  # and the other way
+    assert "авария gitlabhq/gitlab-test#23:" in ticket["description"]  # and the other way
     world.c.engine.dispose()
 
 
@@ -248,7 +248,7 @@ def test_linking_to_an_open_problem_picks_it_from_the_list(
         linked = [e for e in outages.timeline(conn, pid) if e["kind"] == "outage"]
     assert [e["ticket"] for e in timeline if e["kind"] == "problem"] == ["gitlab:1#40"]
     assert len(linked) == 1 and timeline[-2]["decision"] == "link_problem"
-    assert any("Сбой #23 связан с проблемой #40" in n["body"]
+    assert any("Авария #23 связана с проблемой #40" in n["body"]
                for n in world.gl.issue(1, 40)["notes"])
     assert world.slack.channel(world.room()["id"])["is_archived"] is True
 
@@ -274,7 +274,7 @@ def test_a_problem_moves_on_by_its_own_stages_and_owners(
     assert any("Статус проблемы «АИС «Электронный рецепт» — API»: Анализ причины" in n["body"]
                for n in problem["notes"])
     status = next(m for m in world.slack.messages(p_room["id"]) if m["ts"] == pinned)
-    assert "Анализ причины" in status["text"] and "Связанные сбои: #23" in status["text"]
+    assert "Анализ причины" in status["text"] and "Связанные аварии: #23" in status["text"]
 
 
 def test_a_problem_reaching_its_last_stage_closes_its_room_with_its_log(
@@ -342,10 +342,10 @@ def test_a_closing_comment_of_invisible_characters_closes_nothing_and_says_so(
 @pytest.mark.parametrize(("fault", "contractor_ticket", "said"), [
     # (the form's answer, «Сбой на исполнителя» made in project 2, what the room is told)
     ("", False, "не оказывается в рамках государственного контракта"),  # default: declared
-    ("erp-mis", True, "📄 Сбой на исполнителя"),
-    ("3", True, "📄 Сбой на исполнителя"),  # its number in the list
+    ("erp-mis", True, "📄 Задача исполнителю по аварии"),
+    ("3", True, "📄 Задача исполнителю по аварии"),  # its number in the list
     ("АИС «Электронный рецепт» — API", False, "не оказывается в рамках"),  # as pre-filled
-    ("электронный рецепт — интеграция с мис", True, "📄 Сбой на исполнителя"),  # its title
+    ("электронный рецепт — интеграция с мис", True, "📄 Задача исполнителю по аварии"),  # its title
     ("erp-pharmacy", False, "не оказывается в рамках государственного контракта"),
     ("кто-то другой", False, "«кто-то другой» не принят"),  # kept the declared one
 ])

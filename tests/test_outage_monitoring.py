@@ -62,7 +62,7 @@ def test_the_info_channel_gets_the_room_link_and_the_list_a_letter(
     assert "«АИС «Электронный рецепт» — API» (#23)" in notice["text"]
     [(to, letter)] = standin_smtp.letters()
     assert to == ["ehr-support@example.org"]
-    assert letter["Subject"] == "Сбой «АИС «Электронный рецепт» — API» (#23)"
+    assert letter["Subject"] == "Авария «АИС «Электронный рецепт» — API» (#23)"
     assert letter["Message-ID"].endswith("@example.org>")
     assert room in letter.get_payload(decode=True).decode()
 
@@ -200,8 +200,9 @@ def test_past_a_stages_norm_the_room_is_reminded_and_at_twice_the_head_is_told(
     tick(world.c)
     run_until_idle(world.c)
     reminders = [m["text"] for m in world.slack.messages(room) if m["text"].startswith("⏱")]
-    assert len(reminders) == 1 and "Норма этапа «Диагностика»: прошло 100% нормы" in \
+    assert len(reminders) == 1 and "#23: Норма этапа «Диагностика» — прошло 100% нормы" in \
         reminders[0]
+    assert reminders[0].endswith("/issues/23")  # every chat message about a ticket links it
     assert not [to for to, _ in standin_smtp.letters() if "head@example.org" in to]
 
     clock.advance(30 * 60)
@@ -213,6 +214,7 @@ def test_past_a_stages_norm_the_room_is_reminded_and_at_twice_the_head_is_told(
     assert "Руководитель поддержки" in reminders[1]
     [letter] = [m for to, m in standin_smtp.letters() if "head@example.org" in to]
     assert letter["Subject"] == "Норма этапа «Диагностика»: #23 — прошло 200% нормы"
+    assert "/issues/23" in letter.get_payload(decode=True).decode()
     assert "SLA: нарушен" in world.gl.issue(1, 23)["labels"]
     world.c.engine.dispose()
 
@@ -282,9 +284,10 @@ def test_when_no_room_can_be_opened_the_info_channel_and_ticket_hear_of_it(
     world.declare()
 
     [notice] = [m["text"] for m in world.slack.messages(SLACK_L2)
-                if "чат сбоя открыть не удалось" in m["text"]]
+                if "обсуждение аварии открыть не удалось" in m["text"]]
     assert "«АИС «Электронный рецепт» — API» (#23)" in notice
-    assert any("чат сбоя открыть не удалось" in n["body"] for n in world.gl.issue(1, 23)["notes"])
+    assert any("обсуждение аварии открыть не удалось" in n["body"]
+               for n in world.gl.issue(1, 23)["notes"])
     assert ("room_failed", "", "") in world.timeline(everything=True)
 
 
@@ -304,9 +307,10 @@ def test_a_problem_is_announced_as_a_problem_not_as_an_outage(
     notices = [m["text"] for m in world.slack.messages(SLACK_L2)]
     [problem] = [t for t in notices if "проблема" in t]
     assert problem.startswith("🧩 Зарегистрирована проблема «Проблема: АИС «Электронный "
-                              "рецепт» — API (после сбоя #23)» (#25) по сбою #23. Чат проблемы: ")
+                              "рецепт» — API (после аварии #23)» (#25) по аварии #23. "
+                              "Обсуждение проблемы: ")
     assert len([t for t in notices if t.startswith("🔴 Авария")]) == 1  # the outage's own only
     subjects = [letter["Subject"] for _, letter in standin_smtp.letters()]
-    assert subjects == ["Сбой «АИС «Электронный рецепт» — API» (#23)",
+    assert subjects == ["Авария «АИС «Электронный рецепт» — API» (#23)",
                         "Зарегистрирована проблема «Проблема: АИС «Электронный рецепт» — API "
-                        "(после сбоя #23)» (#25)"]
+                        "(после аварии #23)» (#25)"]

@@ -375,9 +375,9 @@ def test_topic_mode_concludes_by_questions_and_closes_the_topic_with_the_log(
     status = to_restored_and_concluded(c, client, standin_telegram, standin_mantis, OUTAGES)
     [(topic_id, _)] = standin_telegram.topics(OUTAGES).items()
     said = [m["text"] for m in standin_telegram.messages(OUTAGES, topic_id)]
-    assert any(t.startswith("📝 Заключение по сбою «МИС регионального сегмента ЕГИСЗ»")
+    assert any(t.startswith("📝 Заключение по массовому сбою «МИС регионального сегмента ЕГИСЗ»")
                and "Причина сбоя: Отказ сервера приложений" in t
-               and "Обращения, чтобы сбой не повторился: не указано" in t for t in said)
+               and "Заявки, чтобы сбой не повторился: не указано" in t for t in said)
     report = standin_mantis.issue(8)
     assert report["summary"] == "Отчёт о сбое: МИС регионального сегмента ЕГИСЗ (#7)"
     assert [t["name"] for t in report["tags"]] == ["Отчёт об аварии"]  # as on GitLab

@@ -27,8 +27,33 @@ NOT_CHAT = {"new_issue_reminder", "sla_note", "sla_note_wall", "sla_head_subject
             "outage_log_header", "problem_title", "problem_description", "problem_note_stage",
             "problem_mail_subject", "problem_choice", "problem_linked",
             "registration_incomplete", "sla_feedback_reminder", "sla_feedback_management",
-            "sla_organisation_subject", "sla_organisation_mail"}
+            "sla_organisation_subject", "sla_organisation_mail", "close_agreement_reminder"}
 LINKS = ("{url}", "{link}", "{issue_url}")
+# What is no word: an address, a channel (#erp-api-23), a command (/outage), a ticket (#42).
+NOT_WORDS = re.compile(r"https?://\S+|[#/][\w-]+")
+LATIN = re.compile(r"(?<![\w.@-])[a-z][a-z_]{3,}(?![\w@-])")  # `intake`, `outage_fixing`
+
+
+def identifiers(mappings: Mappings, mapping: Mapping) -> set[str]:
+    """The mapping's internal names a reader must never see: stage and problem stage `name`s,
+    SLA policy `name`s, the catalog's service keys."""
+    outage = mapping.outage
+    stages = [*outage.stages, *(outage.problem.stages if outage.problem else [])] \
+        if outage else []
+    return {s.name for s in stages} | {p.name for p in mapping.sla} | \
+        set(mappings.catalog.services)
+
+
+def shown(mappings: Mappings, mapping: Mapping) -> list[tuple[str, str]]:
+    """What the mapping and the catalog give people to read besides the templates: stage
+    titles and steps, SLA policy titles, service titles."""
+    outage = mapping.outage
+    stages = [*outage.stages, *(outage.problem.stages if outage.problem else [])] \
+        if outage else []
+    return [*((f"stage {s.name}", "\n".join([s.title, *(step.text for step in s.steps)])) for s in stages),
+            *((f"sla {p.name}", p.title) for p in mapping.sla),
+            *((f"service {sid}", s.title) for sid, s in mappings.catalog.services.items()
+              if outage and sid in {outage.default_service, *outage.services})]
 
 
 def realistic(mappings: Mappings, mapping: Mapping) -> dict[str, object]:
@@ -44,7 +69,7 @@ def realistic(mappings: Mappings, mapping: Mapping) -> dict[str, object]:
     values: dict[str, object] = {
         **REALISTIC,
         "stage": stage.title if stage else REALISTIC["stage"],
-        "steps": "\n".join(f"☐ {s}" for s in stage.steps) if stage else REALISTIC["steps"],
+        "steps": "\n".join(f"☐ {s.text}" for s in stage.steps) if stage else REALISTIC["steps"],
         "policy": mapping.sla[0].title if mapping.sla else REALISTIC["policy"],
         "regulation": mapping.description,
         "target": say("duration", hours=8, minutes="00"),
@@ -64,6 +89,8 @@ def realistic(mappings: Mappings, mapping: Mapping) -> dict[str, object]:
         "intake_files_too_big", "intake_files_format", "intake_files_archive"))
     values["what"] = say("outage_log_stage", stage=values["stage"], text="")
     values["affected"] = say("outage_affected", samples=REALISTIC["samples"])
+    values["criteria"] = say("outage_criteria", data_loss="нет", share="40 %",
+                             since=REALISTIC["since"], functions="выписка рецептов")
     return values
 
 
@@ -132,9 +159,40 @@ def test_every_chat_message_naming_a_ticket_links_it(mappings: Mappings, name: s
     assert not unlinked
 
 
+@pytest.mark.parametrize("name", SHIPPED)
+def test_no_text_shows_an_internal_name(mappings: Mappings, name: str) -> None:
+    """House rules: no internal English value leaks into a Russian text — a stage, policy or
+    service is shown by its title (`outage_fixing` → «Устранение», `erp-api` → «АИС
+    «Электронный рецепт» — API»); nor does any snake_case or lower-case Latin word, which is
+    always somebody's identifier (`intake`, `one_off`)."""
+    mapping = mappings.get(name)
+    internal = identifiers(mappings, mapping)
+    assert internal
+    own = {tid: re.sub(r"\{\w+\}", " ", text)  # the texts' own words; values are people's
+           for tid, text in mappings.texts(mapping, "ru").items()}
+    leaks = {tid: found for tid, text in [*rendered(mappings, name), *shown(mappings, mapping)]
+             if (found := LATIN.findall(NOT_WORDS.sub(" ", own.get(tid, text)))
+                 + [i for i in internal if re.search(rf"(?<![\w/#-]){re.escape(i)}(?![\w-])",
+                                                     NOT_WORDS.sub(" ", text))])}
+    assert not leaks, leaks
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_stage_policy_and_service_titles_speak_the_regulations_words(mappings: Mappings,
+                                                                     name: str) -> None:
+    """Belarus §1.1, §4.3 (its problem stages' steps say «аварии», never «сбои»); Sevastopol
+    §2.6–2.7: the mapping's own titles and steps are read like its templates."""
+    mapping = mappings.get(name)
+    wrong = {what: found for what, text in shown(mappings, mapping)
+             if (found := mapping.words.avoided_in(text) + INTERNAL.avoided_in(text))}
+    assert not wrong, wrong
+
+
 @pytest.mark.parametrize(("stems", "text", "found"), [
     (["массов сбо"], "Сообщение о массовом сбое в МО", ["массов сбо («массовом сбое»)"]),
     (["заявк"], "Заявку #42 передали", ["заявк («Заявку»)"]),
+    (["заявок"], "Поступило заявок: 7", ["заявок («заявок»)"]),  # «заявк» misses it
+    (["сбой", "сбоя"], "Статус сбоя «API»", ["сбоя («сбоя»)"]),  # «сбо» would hit «сбор»
     (["задач"], "назначить ответственного", []),
     (["L2"], "на 2 ЛТП", []),
     (["авари"], "Аварийная ситуация", ["авари («Аварийная»)"]),

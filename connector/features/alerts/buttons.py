@@ -13,7 +13,7 @@ from connector.context import FeatureContext
 from connector.errors import ActionError
 from connector.events import Action, ChatButton, TicketRef
 from connector.features.alerts.models import FEATURE, RULE, alert_ref, small_int
-from connector.features.alerts.wording import decision_text, severity_text
+from connector.features.alerts.wording import decision_text, say, severity_text
 from connector.store import threads
 from connector.store.db import reading
 
@@ -28,10 +28,10 @@ def alerts_config(c: FeatureContext) -> AlertsConfig:
 
 def buttons(c: FeatureContext, cfg: AlertsConfig, alert_id: int) -> list[list[str]]:
     """One-off, one issue button per priority label, accident."""
-    rows = [[c.render("button_oneoff"), button(FEATURE, "oneoff", alert_id)]]
-    rows += [[c.render("button_register", label=label), button(FEATURE, "register", alert_id, i)]
+    rows = [[say(c, "button_oneoff"), button(FEATURE, "oneoff", alert_id)]]
+    rows += [[say(c, "button_register", label=label), button(FEATURE, "register", alert_id, i)]
              for i, label in enumerate(cfg.priority_labels)]
-    rows.append([c.render("button_accident"), button(FEATURE, "accident", alert_id)])
+    rows.append([say(c, "button_accident"), button(FEATURE, "accident", alert_id)])
     return rows
 
 
@@ -79,7 +79,7 @@ def press(c: FeatureContext, conn: Connection, ev: ChatButton) -> list[Action]:
     actions: list[Action] = []
     if ev.callback_id:
         actions.append(Action("answer_button", ev.chat, ref or alert_ref(0), {
-            "callback_id": ev.callback_id, "text": c.render("button_answer")}, RULE))
+            "callback_id": ev.callback_id, "text": say(c, "button_answer")}, RULE))
     row = threads.get_alert(conn, alert_id) if alert_id is not None else None
     if row is None or ref is None:
         return actions
@@ -87,7 +87,7 @@ def press(c: FeatureContext, conn: Connection, ev: ChatButton) -> list[Action]:
         threads.set_alert(conn, row.id, decision="awaiting_cause")
         actions.append(Action("post_in_thread", ev.chat, ref, {
             "channel": cfg.channel,
-            "text": c.render("alert_ask_cause", title=row.title, user=ev.user_name)}, RULE))
+            "text": say(c, "alert_ask_cause", title=row.title, user=ev.user_name)}, RULE))
     elif ev.action in ("register", "accident") and \
             row.decision in ("pending", "awaiting_cause"):
         if ev.action == "register":
@@ -100,8 +100,8 @@ def press(c: FeatureContext, conn: Connection, ev: ChatButton) -> list[Action]:
         values = {"title": row.title, "severity": severity_text(c, details.get("severity"))}
         actions.append(Action("create_issue", cfg.tracker,
                               TicketRef(cfg.tracker, cfg.project, "new"), {
-            "title": c.render("alert_issue_title", **values),
-            "description": c.render("alert_issue_description",
+            "title": say(c, "alert_issue_title", **values),
+            "description": say(c, "alert_issue_description",
                                     summary=details.get("summary", ""),
                                     url=details.get("url", ""), user=ev.user_name,
                                     decision=decision_text(c, decision), **values),

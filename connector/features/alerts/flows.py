@@ -15,7 +15,7 @@ from connector.context import FeatureContext
 from connector.events import Action, Alert, ChatMessage, TicketRef
 from connector.features.alerts.buttons import alerts_config, buttons
 from connector.features.alerts.models import RULE, alert_ref
-from connector.features.alerts.wording import decision_text, severity_text
+from connector.features.alerts.wording import decision_text, say, severity_text
 from connector.store import threads
 from connector.store.outbox import OutboxItem
 from connector.work import enqueue_actions, finish
@@ -35,12 +35,12 @@ def process_alert(c: FeatureContext, row: Row[Any]) -> str:
         values = {"title": alert.title, "severity": severity_text(c, alert.severity),
                   "summary": alert.summary, "url": alert.url}
         if alert.status == "firing" and created:
-            text = c.render("alert_message", status=c.render("alert_status_firing"), **values)
+            text = say(c, "alert_message", status=say(c, "alert_status_firing"), **values)
             actions = [Action("post_alert", "chat", ref, {
                 "channel": cfg.channel, "title": alert.title, "text": text,
                 "buttons": buttons(c, cfg, alert_id)}, RULE)]
         elif alert.status == "resolved":
-            text = c.render("alert_resolved", decision=decision_text(c, decision), **values)
+            text = say(c, "alert_resolved", decision=decision_text(c, decision), **values)
             actions = [Action("update_alert", "chat", ref,
                               {"channel": cfg.channel, "text": text, "buttons": []}, RULE)]
         else:
@@ -57,7 +57,7 @@ def on_reply(c: FeatureContext, conn: Connection, ref: TicketRef, m: ChatMessage
         return []
     threads.set_alert(conn, row.id, decision="one-off", cause=m.text)
     details = json.loads(row.details)
-    text = c.render("alert_cause_recorded", title=row.title, cause=m.text, user=author,
+    text = say(c, "alert_cause_recorded", title=row.title, cause=m.text, user=author,
                     severity=severity_text(c, details.get("severity")),
                     summary=details.get("summary", ""),
                     url=details.get("url", ""))
@@ -73,7 +73,7 @@ def follow_up(c: FeatureContext, conn: Connection, item: OutboxItem, performed: 
     url = str(performed.result.get("url", ""))
     threads.set_alert(conn, int(alert_id), issue_url=url)
     row = threads.get_alert(conn, int(alert_id))
-    text = c.render("alert_issue_created", title=row.title if row else "", url="",
+    text = say(c, "alert_issue_created", title=row.title if row else "", url="",
                     user=item.action.params.get("user", ""), issue_url=url)
     action = Action("update_alert", "chat", alert_ref(int(alert_id)),
                     {"channel": alerts_config(c).channel, "text": text, "buttons": []}, RULE)

@@ -68,6 +68,6 @@ def on_eta(c: FeatureContext, conn: Connection, ev: ChatCommand) -> list[Action]
     text = c.render("outage_eta_set", mapping.name, who=person.name,
                     eta=local_time(from_epoch(moment), mapping.timezone),
                     service=c.mappings.catalog.services[row.service].title,
-                    ticket=ticket_label(ref))
+                    ticket=ticket_label(ref), url=store.ticket_url(conn, row.id))
     return [Action("add_note", ref.tracker, ref, {"body": text}, RULE),
             Action("post_in_room", "chat", ref, {"channel": HOME, "text": text}, RULE)]

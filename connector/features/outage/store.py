@@ -95,10 +95,19 @@ def record_at(conn: Connection, outage_id: int, at: float, kind: TimelineKind, w
 
 def reference(conn: Connection, outage_id: int) -> str:
     """How other projects name the outage's ticket (`group/project#7`), if the tracker said."""
+    return _declared(conn, outage_id, "reference")
+
+
+def ticket_url(conn: Connection, outage_id: int) -> str:
+    """The outage ticket's web address as declared (a chat message about it links it)."""
+    return _declared(conn, outage_id, "url")
+
+
+def _declared(conn: Connection, outage_id: int, key: str) -> str:
     found = conn.execute(select(outage_timeline.c.detail).where(
         outage_timeline.c.outage_id == outage_id, outage_timeline.c.kind == "declared")
         .order_by(outage_timeline.c.id)).scalar()
-    return str(json.loads(found).get("reference") or "") if found else ""
+    return str(json.loads(found).get(key) or "") if found else ""
 
 
 def timeline(conn: Connection, outage_id: int) -> list[dict[str, Any]]:

@@ -62,7 +62,7 @@ TEMPLATES: dict[str, set[str]] = {
     **{f"outage_clients_{kind}{part}": _CLIENTS for kind in ("declared", "eta", "restored")
        for part in ("", "_subject")},
     "outage_clients_eta_unknown": set(),
-    "outage_eta_set": {"who", "eta", "service", "ticket"},
+    "outage_eta_set": {"who", "eta", "service", "ticket", "url"},
     "outage_eta_usage": {"given"},
     "outage_eta_not_allowed": set(),
     "outage_eta_over": set(),

@@ -1,6 +1,7 @@
 """What a ticket tells of itself that a threshold needs when it fires, long after the event:
-the request's МО (Sevastopol §2.9: the MO's management hears of an applicant's silence). Read
-from each event and kept with the ticket's SLA history (shared.py `facts`)."""
+its web address (every chat message about a ticket links it, issue 20 item 9) and the
+request's МО (Sevastopol §2.9: the MO's management hears of an applicant's silence). Read from
+each event and kept with the ticket's SLA history (shared.py `facts`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from connector.rules.registration import item_value
 def facts_of(mapping: Mapping, catalog: Catalog, event: TicketEvent) -> dict[str, str]:
     """The facts this event tells; a fact it does not tell is left out (the kept one stays)."""
     code = organisation_of(mapping, catalog, event)
-    return {"organisation": code} if code else {}
+    return {**({"url": event.url} if event.url else {}),
+            **({"organisation": code} if code else {})}
 
 
 def organisation_of(mapping: Mapping, catalog: Catalog, event: TicketEvent) -> str | None:

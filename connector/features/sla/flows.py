@@ -114,9 +114,7 @@ def _fire(c: FeatureContext, row: Row[Any]) -> None:
             store.settle(conn, row.id, c.worker_id, clock, None)
         return
     hours, target, now = hours_for(c, policy), target_of(c, mapping, policy), c.clock.now()
-    ref, actions = TicketRef.parse(row.ticket), []
-    organisation = _organisation(c, row) if any(t.organisation for t in policy.thresholds) \
-        else None
+    ref, actions, facts = TicketRef.parse(row.ticket), [], _facts(c, row)
     for threshold in policy.thresholds:
         if threshold.at in clock.fired:
             continue
@@ -127,7 +125,7 @@ def _fire(c: FeatureContext, row: Row[Any]) -> None:
         why = LATE_TEXTS[lateness(_observed(c, row, clock), hours, target, threshold.at,
                                   when)] if late else ""
         actions += threshold_actions(c, mapping, policy, threshold, ref, target, when, why,
-                                     organisation)
+                                     facts)
         clock.fired.append(threshold.at)
     upcoming = next_due(clock, hours, target, policy, now)
     with c.engine.begin() as conn:
@@ -148,18 +146,20 @@ def _observed(c: FeatureContext, row: Row[Any], clock: Clock) -> Clock:
 
 def threshold_actions(c: FeatureContext, mapping: Mapping, policy: SlaPolicy, threshold: Threshold,
                       ref: TicketRef, target: float, when: float, late: str,
-                      organisation: str | None = None) -> list[Action]:
+                      facts: dict[str, str] | None = None) -> list[Action]:
     """A note, a label, a chat message, a letter to the request's МО: what the regulation's
     YAML chose for this threshold; `late`: the text saying why it comes late (LATE_TEXTS), or
-    none; `organisation`: the request's МО (catalog code), if known."""
+    none; `facts`: what the ticket's events told of it (facts.py) — its web address, which
+    every chat message links, and the request's МО (catalog code), if known."""
     due_text = local_time(from_epoch(when), mapping.timezone)
-    org = c.mappings.catalog.organisations.get(organisation or "")
+    known = facts or {}
+    org = c.mappings.catalog.organisations.get(known.get("organisation", ""))
     values = {"title": policy.title, "percent": threshold.at,
               "target": c.render("duration", mapping.name, **duration_parts(target)),
               "elapsed": c.render("duration", mapping.name,
                                   **duration_parts(target * threshold.at / 100)),
               "due": due_text,
-              "ticket": ticket_label(ref),
+              "ticket": ticket_label(ref), "url": known.get("url", ""),
               "late": c.render(late, mapping.name, due=due_text) if late else ""}
     named = {"organisation": org.title if org else c.render("sla_organisation_unknown",
                                                            mapping.name)}
@@ -176,7 +176,7 @@ def threshold_actions(c: FeatureContext, mapping: Mapping, policy: SlaPolicy, th
         actions.append(Action("update_labels", ref.tracker, ref,
                               {"add": [threshold.label], "remove": []}, RULE))
     if threshold.chat:
-        text = c.render("sla_chat", mapping.name, url="", who=_who(c, threshold.role), **values)
+        text = c.render("sla_chat", mapping.name, who=_who(c, threshold.role), **values).rstrip()
         actions.append(Action("notify", "chat", ref, {"channel": threshold.chat,
                                                       "text": text}, RULE))
     return actions + _in_room(c, mapping, threshold, ref, values)
@@ -188,7 +188,7 @@ def _in_room(c: FeatureContext, mapping: Mapping, threshold: Threshold, ref: Tic
     told by letter (their e-mail in the catalog)."""
     catalog = c.mappings.catalog
     head = catalog.people.get(catalog.head_of_support or "") if threshold.head else None
-    text = c.render("sla_room", mapping.name, who=head.name if head else "", **values)
+    text = c.render("sla_room", mapping.name, who=head.name if head else "", **values).rstrip()
     actions = []
     if threshold.room:
         actions.append(Action("post_in_room", "chat", ref, {"channel": threshold.room,
@@ -216,10 +216,10 @@ def _to_organisation(c: FeatureContext, mapping: Mapping, ref: TicketRef, lists:
         "body": c.render("sla_organisation_mail", mapping.name, **values)}, RULE)]
 
 
-def _organisation(c: FeatureContext, row: Row[Any]) -> str | None:
-    """The request's МО as its latest event told it (kept with its SLA history)."""
+def _facts(c: FeatureContext, row: Row[Any]) -> dict[str, str]:
+    """What the ticket's events told of it (its address, its МО), kept with its SLA history."""
     with reading(c.engine) as conn:
-        return store.history_of(conn, row.ticket).facts.get("organisation")
+        return store.history_of(conn, row.ticket).facts
 
 
 def hours_for(c: FeatureContext, policy: SlaPolicy) -> Hours:

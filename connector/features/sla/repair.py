@@ -31,6 +31,7 @@ def repair(c: FeatureContext, ref: TicketRef, *, fire_missed: bool = False) -> d
     now, repaired, rows = c.clock.now(), Ticket(), []
     with c.engine.begin() as conn:
         stored = store.load(conn, str(ref))
+        repaired.history.facts = dict(stored.history.facts)  # the history API tells none
         learned = {p.name: {(o.at, o.held): o.learned for o in stored.history.view(p.name)}
                    for p in mapping.sla}
         for event in events:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-_CLOCK = {"title", "percent", "target", "elapsed", "due", "ticket", "late"}
+# `url`: the ticket's web address (every text may link it; chat messages do)
+_CLOCK = {"title", "percent", "target", "elapsed", "due", "ticket", "url", "late"}
 
 # Template id → the placeholders it may use; every mapping's texts must have them all.
 TEMPLATES: dict[str, set[str]] = {
     "sla_note": _CLOCK,  # a policy counting in a calendar's working hours
     "sla_note_wall": _CLOCK,  # one counting wall-clock time
-    "sla_chat": {*_CLOCK, "url", "who"},
+    "sla_chat": {*_CLOCK, "who"},
     "sla_late": {"due"},  # the connector was not running at the due time
     "sla_late_ticket": {"due"},  # it learned of the ticket only after it
     "sla_late_change": {"due"},  # it learned of the change that made it due only after it

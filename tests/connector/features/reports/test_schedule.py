@@ -44,7 +44,7 @@ def test_the_latest_period_whose_moment_has_come(every: str, now: str, key: str,
 
 GITLAB = f"""
 mappings_dir: {REPO / 'mappings'}
-roles: {{infrastructure_owner: a, new_client_owner: b}}
+roles: {{infrastructure_owner: a, new_client_owner: b, head_of_support: c}}
 trackers:
   gitlab: {{webhook_secret: s, projects: [{{id: 1, mapping: belarus-ehr}}]}}
 chats:

@@ -23,9 +23,9 @@ SIMFEROPOL = ZoneInfo("Europe/Simferopol")
 REQUEST = TicketEvent(TicketRef("mantis", "1", "7"), "ticket", "update", "ivanova",
                       status="new")
 NOT_RUNNING = "бот поддержки не работал, когда наступил срок 16.03.2026 16:30 MSK"
-UNKNOWN_TICKET = "срок 16.03.2026 16:30 MSK наступил до того, как бот поддержки узнал об обращении"
+UNKNOWN_TICKET = "срок 16.03.2026 16:30 MSK наступил до того, как бот поддержки узнал о заявке"
 UNKNOWN_CHANGE = ("срок 16.03.2026 16:30 MSK наступил до того, как бот поддержки узнал "
-                  "об изменении обращения")
+                  "об изменении заявки")
 
 
 def local(text: str) -> float:

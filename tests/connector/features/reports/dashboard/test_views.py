@@ -142,5 +142,5 @@ def test_the_request_flow_is_counted_by_day(reader: FlaskClient, c: Connector) -
     page = page_of(reader)
     assert Marked(page).by_id["requests-total"]["count"] == "3"
     requests = re.search(r'<section id="requests">.*?</section>', page, re.S)
-    assert requests and "05.03.2026: заявок 2" in requests[0]
-    assert "16.03.2026: заявок 1" in requests[0]
+    assert requests and "05.03.2026: обращений 2" in requests[0]
+    assert "16.03.2026: обращений 1" in requests[0]
