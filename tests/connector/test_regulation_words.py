@@ -50,7 +50,8 @@ def shown(mappings: Mappings, mapping: Mapping) -> list[tuple[str, str]]:
     outage = mapping.outage
     stages = [*outage.stages, *(outage.problem.stages if outage.problem else [])] \
         if outage else []
-    return [*((f"stage {s.name}", "\n".join([s.title, *(step.text for step in s.steps)])) for s in stages),
+    return [*((f"stage {s.name}", "\n".join([s.title, *(step.text for step in s.steps)]))
+              for s in stages),
             *((f"sla {p.name}", p.title) for p in mapping.sla),
             *((f"service {sid}", s.title) for sid, s in mappings.catalog.services.items()
               if outage and sid in {outage.default_service, *outage.services})]
