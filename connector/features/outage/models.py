@@ -15,7 +15,20 @@ Role = Literal["responsible", "duty", "l1", "head"]
 TimelineKind = Literal[
     "declared", "criteria", "start", "room", "room_failed", "stage", "step", "join", "related",
     "related_reminder", "progress", "metrics", "affected", "conclusion", "downtime", "report",
-    "contract", "problem", "outage", "ticket_failed"]
+    "contract", "problem", "outage", "ticket_failed", "norm", "norm_twice"]
+# The per cent of a stage's norm at which its reminders fire: at the norm the room is reminded,
+# at twice it the head of support is named there (EMIAS «многоуровневый SLA»).
+NORM_AT = (100, 200)
+
+
+class Norm(BaseModel):
+    """A stage's norm (EMIAS: «нормативный срок на каждый статус объекта»), timed by the
+    outage feature from the stage's own moves — whatever the helpdesk shows of the stage."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    hours: float = Field(gt=0, le=24 * 366)  # config sla.targets may set the team's own
+    calendar: str | None = None  # calendars.yml; none: wall-clock time
+    label: str | None = None  # a label / tag added at twice the norm, e.g. "SLA: нарушен"
 
 
 class Stage(BaseModel):
@@ -36,6 +49,7 @@ class Stage(BaseModel):
     requires: list[Literal["conclusion"]] = []  # what must be on the timeline to enter it
     closing: bool = False  # entered by one of the three closing decisions (EMIAS)
     owner: Role | None = None  # a problem's stage: assigned on entering it to this role
+    norm: Norm | None = None  # how long it may last; a last stage (no `next`) has none
 
 
 class ProblemRules(BaseModel):
@@ -63,6 +77,24 @@ def _check_stages(stages: list[Stage]) -> None:
         for target in stage.next:
             if target not in names:
                 raise ValueError(f"stages.{stage.name}.next: no stage {target!r}")
+        if stage.norm is not None and not stage.next:
+            raise ValueError(f"stages.{stage.name}.norm: a last stage has nothing to run to; "
+                             "drop its norm")
+
+
+def norm_key(mapping: str, kind: str, stage: str) -> str:
+    """The key of config sla.targets that sets the team's own norm of a stage, in hours:
+    `belarus-ehr.outage_diagnosing`, `sevastopol-miac.problem_analysis`."""
+    return f"{mapping}.{kind}_{stage}"
+
+
+def norm_hours(targets: dict[str, float], mapping: str, kind: str,
+               stage: Stage) -> float | None:
+    """A stage's norm in hours — the one source the reminders and the report both read: the
+    team's own (config sla.targets) over the mapping's; None: the stage has none."""
+    if stage.norm is None:
+        return None
+    return targets.get(norm_key(mapping, kind, stage.name), stage.norm.hours)
 
 
 class OutageRules(BaseModel):

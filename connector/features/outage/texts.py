@@ -50,6 +50,9 @@ TEMPLATES: dict[str, set[str]] = {
                                    "share", "since"},
     "outage_fact_unknown": set(),
     "outage_related_remind": {"owners", "related", "minutes"},
+    # a stage's norm (norms.py) is said in the SLA clocks' texts under this title
+    "outage_norm_title": {"stage"},
+    "problem_norm_title": {"stage"},
     # the conclusion (§4.3.4) and the report
     "outage_conclude": set(),
     "outage_form_title": set(),

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Connection
 
 from connector.context import FeatureContext
+from connector.features.outage.models import norm_hours
 from connector.features.reports import figures, flow, source
 from connector.features.reports.figures import Norm
 from connector.features.reports.period import Period, PeriodError
@@ -65,21 +66,17 @@ def build(c: FeatureContext, period: Period, scope: Scope) -> dict[str, Any]:
     }
 
 
-def _norms(c: FeatureContext, scope: Scope) -> dict[str, Norm]:
-    """Each outage stage's norm: the SLA policy that starts on the stage's label or status,
-    its target (the team's own from sla.targets) measured on its calendar."""
-    found: dict[str, Norm] = {}
+def _norms(c: FeatureContext, scope: Scope) -> dict[tuple[str, str], Norm]:
+    """Each regulation's outage stages' norms — the stage's own `norm:` (the team's from
+    sla.targets), as the stage-norm reminders read it — measured on its calendar."""
+    found: dict[tuple[str, str], Norm] = {}
     for mapping in c.mappings.by_name.values():
         if mapping.outage is None or scope.regulation not in (None, mapping.name):
             continue
         for stage in mapping.outage.stages:
-            for policy in mapping.sla:
-                start = policy.start
-                if (stage.label and stage.label in (*start.labels, *start.all_labels)) or (
-                        stage.status and stage.status in start.status):
-                    hours = c.config.sla.targets.get(f"{mapping.name}.{policy.name}",
-                                                     policy.target_hours)
-                    found[stage.name] = (hours * 60, _measure(c, policy.calendar))
+            hours = norm_hours(c.config.sla.targets, mapping.name, "outage", stage)
+            if stage.norm is not None and hours is not None:
+                found[mapping.name, stage.name] = (hours * 60, _measure(c, stage.norm.calendar))
     return found
 
 
