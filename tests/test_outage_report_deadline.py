@@ -34,15 +34,11 @@ def minsk(day: int, hour: int, minute: int) -> float:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(T0)
-
-
-@pytest.fixture
-def world(tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
-          standin_slack: StandInSlack, clock: FakeClock) -> Iterator[Outage]:
+def concluded(tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
+              standin_slack: StandInSlack) -> Iterator[tuple[Outage, FakeClock]]:
     """Restored Thursday 5 March 2026 at 13:45 Minsk and concluded at once: the report issue
     exists in GitLab and the connector has polled it."""
+    clock = FakeClock(T0)
     standin_gitlab.use_clock(clock)
     standin_gitlab.add_user("head", 90)
     world = next(belarus_world(tmp_path, sqlite_url, standin_gitlab, standin_slack,
@@ -51,7 +47,7 @@ def world(tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
     conclude(world)
     assert "Отчёт об аварии" in world.gl.issue(1, REPORT)["labels"]
     poll(world)
-    yield world
+    yield world, clock
     world.c.engine.dispose()
 
 
@@ -86,7 +82,9 @@ def at(world: Outage, clock: FakeClock, when: float) -> None:
                         "рабочего времени), срок — 11.03.2026 14:00"], True),
 ])
 def test_section_4_3_4_the_report_past_its_working_hours_deadline(
-        world: Outage, clock: FakeClock, when: float, notes: list[str], breached: bool) -> None:
+        concluded: tuple[Outage, FakeClock], when: float, notes: list[str],
+        breached: bool) -> None:
+    world, clock = concluded
     at(world, clock, when)
     said = deadline_notes(world)
     assert len(said) == len(notes)
@@ -97,7 +95,8 @@ def test_section_4_3_4_the_report_past_its_working_hours_deadline(
 
 
 def test_section_4_3_4_a_report_closed_in_time_hears_nothing(
-        world: Outage, clock: FakeClock, standin_gitlab: StandInGitLab) -> None:
+        concluded: tuple[Outage, FakeClock], standin_gitlab: StandInGitLab) -> None:
+    world, clock = concluded
     clock.set(minsk(9, 12, 0))  # the head closes it on Monday before noon
     answer = requests.put(f"{standin_gitlab.url}/api/v4/projects/1/issues/{REPORT}",
                        headers={"PRIVATE-TOKEN": standin_gitlab.token},
