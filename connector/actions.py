@@ -219,6 +219,14 @@ class AnswerJoin(Params):
     approve: bool
 
 
+class RemoveMember(Params):
+    """Take someone an outage let into a forum supergroup out again (Telegram: ban, then
+    unban, so a later outage's link lets them back in)."""
+
+    channel_id: str
+    user_id: str
+
+
 class AnswerButton(Params):
     callback_id: str
     text: str
@@ -255,7 +263,7 @@ CHAT_PARAMS: dict[str, type[Params]] = {
     "answer_button": AnswerButton, "notify": Notify, "post_image": PostImage,
     "open_room": OpenRoom,
     "update_room": UpdateRoom, "post_in_room": PostInRoom, "answer_join": AnswerJoin,
-    "open_form": OpenForm, "close_room": CloseRoom,
+    "open_form": OpenForm, "close_room": CloseRoom, "remove_member": RemoveMember,
 }
 OTHER_PARAMS: dict[str, type[Params]] = {"send_mail": SendMail, "query_metrics": QueryMetrics}
 PARAMS: dict[str, type[Params]] = {**TRACKER_PARAMS, **CHAT_PARAMS, **OTHER_PARAMS}

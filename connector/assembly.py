@@ -86,7 +86,8 @@ def check_config(config: Config) -> Mappings:
 
 def _outage_abilities(source: str, kind: str, name: str, mapping: Mapping,
                       supports: frozenset[str]) -> list[str]:
-    """An outage's stages write labels, statuses or states the tracker must be able to."""
+    """An outage's stages write labels (their own, their norm's), statuses or states the
+    tracker must be able to."""
     if mapping.outage is None:
         return []
     problems = []
@@ -101,7 +102,8 @@ def _outage_abilities(source: str, kind: str, name: str, mapping: Mapping,
         for i, stage in enumerate(stages):
             asks = ({"update_labels"} if stage.label else set()) | (
                 {"set_status"} if stage.status else set()) | (
-                {"set_state"} if stage.state else set())
+                {"set_state"} if stage.state else set()) | (
+                {"update_labels"} if stage.norm and stage.norm.label else set())
             for action in sorted(asks - supports):
                 problems.append(format_problem(
                     source, f"trackers.{kind} (mapping {name}, outage.{lifecycle}[{i}])",

@@ -55,6 +55,7 @@ class ChatPerformer(RoomActions, Adapter):
             "open_room": self._open_room, "update_room": self._update_room,
             "post_in_room": self._post_in_room, "answer_join": self._answer_join,
             "open_form": self._open_form, "close_room": self._close_room,
+            "remove_member": self._remove_member,
         }
         handler = handlers.get(item.action.kind)
         if handler is None:

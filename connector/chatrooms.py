@@ -15,6 +15,7 @@ from connector.actions import (
     OpenForm,
     OpenRoom,
     PostInRoom,
+    RemoveMember,
     UpdateRoom,
 )
 from connector.adapters import Performed
@@ -201,6 +202,15 @@ class RoomActions:
     def _answer_join(self, item: OutboxItem) -> None:
         p = item.action.params_as(AnswerJoin)
         self.chat.answer_join_request(p.channel_id, p.user_id, p.approve)
+
+    def _remove_member(self, item: OutboxItem) -> None:
+        """Out of the forum; someone the bot may not remove (its owner, an admin) stays, and
+        the log says so."""
+        p = item.action.params_as(RemoveMember)
+        try:
+            self.chat.remove_member(p.channel_id, p.user_id)
+        except PermanentActionError as exc:
+            log.warning("%s: %s stays in %s: %s", self.chat.name, p.user_id, p.channel_id, exc)
 
     def _update_room(self, item: OutboxItem) -> None:
         p, row = item.action.params_as(UpdateRoom), self._room(item)

@@ -19,7 +19,7 @@ ActionKind = Literal[
     # chats
     "escalate", "deescalate", "relay_note", "post_alert", "update_alert", "post_in_thread",
     "answer_button", "notify", "post_image", "open_room", "update_room", "post_in_room",
-    "answer_join", "open_form", "close_room",
+    "answer_join", "open_form", "close_room", "remove_member",
     # mail, monitoring
     "send_mail", "query_metrics",
 ]

@@ -112,6 +112,20 @@ class Mappings(BaseModel):
         return {**self.templates[language], **own}
 
 
+def _norm_calendars(source: str, mapping: Mapping,
+                    calendars: dict[str, WorkCalendar]) -> list[str]:
+    """A stage's norm counts in a calendar calendars.yml defines."""
+    if mapping.outage is None:
+        return []
+    lifecycles = [("stages", mapping.outage.stages)] + (
+        [("problem.stages", mapping.outage.problem.stages)] if mapping.outage.problem else [])
+    return [format_problem(source, f"outage.{key}[{i}].norm.calendar",
+                           f"no calendar {stage.norm.calendar!r} in {CALENDARS_FILE}",
+                           f"use one of: {', '.join(sorted(calendars)) or 'none defined'}")
+            for key, stages in lifecycles for i, stage in enumerate(stages)
+            if stage.norm and stage.norm.calendar and stage.norm.calendar not in calendars]
+
+
 def load_mappings(directory: Path) -> Mappings:
     """Load and cross-check every `*.yml` in a directory; all problems are reported at once."""
     if not directory.is_dir():
@@ -154,6 +168,7 @@ def load_mappings(directory: Path) -> Mappings:
                     str(directory / f"{mapping.name}.yml"), f"sla[{i}].calendar",
                     f"no calendar {policy.calendar!r} in {CALENDARS_FILE}",
                     f"use one of: {', '.join(sorted(calendars)) or 'none defined'}"))
+        problems += _norm_calendars(str(directory / f"{mapping.name}.yml"), mapping, calendars)
         if mapping.outage is not None and not any(CATALOG_FILE in p for p in problems):
             problems += _outage_services(str(directory / f"{mapping.name}.yml"),
                                          mapping.outage, catalog)

@@ -207,9 +207,12 @@ def make_connector() -> Iterator[Callable[..., Connector]]:
     built: list[Connector] = []
 
     def build(db_url: str, gitlab: StandInGitLab | None = None, *,
-              clock: Clock = SYSTEM_CLOCK, **options: Any) -> Connector:
-        c = build_connector(Config.model_validate(config_data(db_url, gitlab, **options)),
-                            clock=clock)
+              clock: Clock = SYSTEM_CLOCK, mappings_dir: Path | None = None,
+              **options: Any) -> Connector:
+        data = config_data(db_url, gitlab, **options)
+        if mappings_dir is not None:
+            data["mappings_dir"] = str(mappings_dir)
+        c = build_connector(Config.model_validate(data), clock=clock)
         built.append(c)
         return c
 

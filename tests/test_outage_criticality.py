@@ -1,7 +1,8 @@
 """A service's criticality (EMIAS: «стандартизирован подход к определению критичности
 сервисов») in the catalog: the outage's ticket carries it as a label from declaring on, so a
-stage norm can be one per criticality (an SLA policy on the stage's label and this one); who
-is told is in tests/connector/features/outage/test_catalog.py."""
+stage's norm can be one per criticality (`norm.by_criticality`, or the team's own in
+sla.targets), read alike by the reminders and the report; who is told is in
+tests/connector/features/outage/test_catalog.py."""
 
 from __future__ import annotations
 
@@ -10,14 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from connector.assembly import build_connector
 from connector.clock import FakeClock
 from connector.config import Config
-from connector.events import TicketEvent, TicketRef
-from connector.features.sla.flows import on_ticket
-from connector.store.schema import sla_clocks
+from connector.features.outage.models import norm_hours
+from connector.features.reports.report import _norms
+from connector.features.reports.source import Scope
 from tests.conftest import REPO, config_data
 from tests.standins.gitlab import StandInGitLab
 from tests.standins.slack import StandInSlack
@@ -43,51 +43,47 @@ def test_the_outage_ticket_carries_its_services_criticality(
 
 
 # A per-criticality norm as a team writes it: diagnosing a critical service's outage in 15
-# minutes, any other's in 30 (the shipped default).
-CRITICAL_NORM = '''  - name: outage_diagnosing_critical
-    title: Норма этапа «Диагностика» (критичный сервис)
-    target_hours: 0.25
-    start: {all_labels: ["Сбой: диагностика", "Критичность: критическая"]}
-    stop: {no_labels: ["Сбой: диагностика"]}
-    thresholds:
-      - {at: 100, room: outages}
-'''
-
-
+# minutes, any other's in 30 (the shipped norm).
 @pytest.fixture
 def norms(tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab) -> Iterator[Config]:
     mappings = tmp_path / "mappings"
     shutil.copytree(REPO / "mappings", mappings)
     path = mappings / "belarus-ehr.yml"
     text = path.read_text(encoding="utf-8")
-    generic = '    start: {labels: ["Сбой: диагностика"]}\n'
-    assert generic in text
-    text = text.replace(generic, '    start: {labels: ["Сбой: диагностика"], '
-                                 'no_labels: ["Критичность: критическая"]}\n')
-    text = text.replace("  # §4.3.4: the head of support prepares", CRITICAL_NORM +
-                        "  # §4.3.4: the head of support prepares")
-    path.write_text(text, encoding="utf-8")
+    shipped = '      norm: {hours: 0.5, label: "SLA: нарушен"}'
+    assert shipped in text
+    path.write_text(text.replace(shipped, '      norm: {hours: 0.5, label: "SLA: нарушен", '
+                                          'by_criticality: {critical: 0.25}}', 1),
+                    encoding="utf-8")
     data = config_data(sqlite_url, standin_gitlab)
     data["mappings_dir"] = str(mappings)
     yield Config.model_validate(data)
 
 
-@pytest.mark.parametrize(("criticality", "policy"), [
-    ("critical", "outage_diagnosing_critical"),
-    ("high", "outage_diagnosing"),
-    ("normal", "outage_diagnosing"),
+@pytest.mark.parametrize(("criticality", "targets", "hours"), [
+    ("critical", {}, 0.25),
+    ("high", {}, 0.5),
+    ("normal", {}, 0.5),
+    ("low", {}, 0.5),
+    ("critical", {"belarus-ehr.outage_diagnosing": 1}, 1),  # the team's own, for every one
+    ("critical", {"belarus-ehr.outage_diagnosing.critical": 0.1,
+                  "belarus-ehr.outage_diagnosing": 1}, 0.1),
 ])
 def test_a_stage_norm_is_the_one_of_the_services_criticality(
-        norms: Config, criticality: str, policy: str) -> None:
+        norms: Config, criticality: str, targets: dict[str, float], hours: float) -> None:
     c = build_connector(norms, clock=FakeClock(T0))
-    issue = TicketEvent(TicketRef("gitlab", "1", "23"), "ticket", "update", "helpdesk-bot",
-                        state="opened", labels=("Priority: High", "Accident",
-                                                "Сбой: диагностика", LABELS[criticality]),
-                        assignees=("erp-owner",), updated_at="2026-03-05T08:40:00.000000Z")
-    with c.engine.begin() as conn:
-        on_ticket(c, conn, issue)
-        running = {p for p, state in conn.execute(select(sla_clocks.c.policy,
-                                                         sla_clocks.c.state))
-                   if state == "running" and p.startswith("outage_diagnosing")}
+    outage = c.mappings.get("belarus-ehr").outage
+    assert outage is not None
+    assert norm_hours(targets, "belarus-ehr", "outage", outage.stage("diagnosing"),
+                      criticality) == hours  # type: ignore[arg-type]
     c.engine.dispose()
-    assert running == {policy}
+
+
+def test_the_report_measures_a_critical_services_stay_against_its_own_norm(
+        norms: Config) -> None:
+    c = build_connector(norms, clock=FakeClock(T0))
+    found = _norms(c, Scope())
+    c.engine.dispose()
+    assert found["belarus-ehr", "diagnosing"][0] == 30
+    assert found["belarus-ehr", "diagnosing", "erp-api"][0] == 15  # erp-api is critical
+    assert ("belarus-ehr", "diagnosing", "erp-pharmacy") not in found  # the usual norm

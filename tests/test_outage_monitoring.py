@@ -175,47 +175,48 @@ def test_prometheus_down_is_retried_and_answered_once(
 def test_past_a_stages_norm_the_room_is_reminded_and_at_twice_the_head_is_told(
         tmp_path: Path, sqlite_url: str, standin_gitlab: StandInGitLab,
         standin_slack: StandInSlack, standin_smtp: StandInSmtp) -> None:
-    """Belarus' diagnosing norm is 30 minutes: at 30 the room hears of it; at 60 the head of
-    support is named in the room and gets a letter."""
+    """Belarus' diagnosing norm is 30 minutes, timed from the stage's move (not from the
+    label GitLab's webhook would bring back): at 30 the room hears of it; at 60 the head of
+    support is named in the room, gets a letter and the issue gets «SLA: нарушен»."""
     from connector.clock import FakeClock
-    from connector.events import TicketEvent, TicketRef
-    from connector.features.sla.flows import on_ticket, tick
-    from connector.timestamps import from_epoch
+    from connector.features.outage.norms import remind_norms
     clock = FakeClock(1_772_700_000.0)
     world = next(belarus_world(
         tmp_path, sqlite_url, standin_gitlab, standin_slack, clock=clock,
         mail={"host": "127.0.0.1", "port": standin_smtp.port, "security": "none",
               "sender": "support@example.org"}))
     world.declare()
-    world.press(1, DUTY)  # → Диагностика: GitLab's webhook brings the stage's label back
-    stage = TicketEvent(TicketRef("gitlab", "1", "23"), "ticket", "update", "helpdesk-bot",
-                        state="opened", labels=("Priority: High", "Accident",
-                                                "Сбой: диагностика"),
-                        updated_at=from_epoch(clock.now()))
-    with world.c.engine.begin() as conn:
-        on_ticket(world.c, conn, stage)
+    world.press(1, DUTY)  # → Диагностика
     room = world.room()["id"]
 
-    clock.advance(31 * 60)
-    tick(world.c)
-    run_until_idle(world.c)
-    reminders = [m["text"] for m in world.slack.messages(room) if m["text"].startswith("⏱")]
-    assert len(reminders) == 1 and "#23: Норма этапа «Диагностика» — прошло 100% нормы" in \
-        reminders[0]
-    assert reminders[0].endswith("/issues/23")  # every chat message about a ticket links it
+    def reminders() -> list[str]:
+        remind_norms(world.c)
+        remind_norms(world.c)  # another process's job: nothing twice
+        run_until_idle(world.c)
+        return [m["text"] for m in world.slack.messages(room) if m["text"].startswith("⏱")]
+
+    clock.advance(29 * 60)
+    assert reminders() == []
+    clock.advance(2 * 60)
+    [first] = reminders()
+    assert "#23: Норма этапа «Диагностика» — прошло 100% нормы (0 ч 30 мин из 0 ч 30 мин)" in first
+    assert first.endswith("/issues/23")  # every chat message about a ticket links it
     assert not [to for to, _ in standin_smtp.letters() if "head@example.org" in to]
+    assert "SLA: нарушен" not in world.gl.issue(1, 23)["labels"]
 
     clock.advance(30 * 60)
-    tick(world.c)
-    tick(world.c)  # a second tick fires nothing again
-    run_until_idle(world.c)
-    reminders = [m["text"] for m in world.slack.messages(room) if m["text"].startswith("⏱")]
-    assert len(reminders) == 2 and "200%" in reminders[1]
-    assert "Руководитель поддержки" in reminders[1]
+    later = reminders()
+    assert len(later) == 2 and "200%" in later[1] and "Руководитель поддержки" in later[1]
     [letter] = [m for to, m in standin_smtp.letters() if "head@example.org" in to]
     assert letter["Subject"] == "Норма этапа «Диагностика»: #23 — прошло 200% нормы"
     assert "/issues/23" in letter.get_payload(decode=True).decode()
     assert "SLA: нарушен" in world.gl.issue(1, 23)["labels"]
+    notes = [n["body"] for n in world.gl.issue(1, 23)["notes"] if n["body"].startswith("⏱")]
+    assert len(notes) == 2 and "рабочего" not in notes[0]  # wall-clock time
+    with reading(world.c.engine) as conn:
+        assert [(e["kind"], e["stage"], e["percent"]) for e in outages.timeline(conn, 1)
+                if e["kind"].startswith("norm")] == [("norm", "diagnosing", 100),
+                                                     ("norm_twice", "diagnosing", 200)]
     world.c.engine.dispose()
 
 

@@ -67,7 +67,7 @@ def test_progress_said_after_the_closing_decision_is_not_noted_on_the_closed_tic
 
     assert world.slack.channel(room)["is_archived"] is True
     notes = [n["body"] for n in world.gl.issue(1, 23)["notes"]]
-    closed_at = next(i for i, n in enumerate(notes) if " закрыт (" in n)
+    closed_at = next(i for i, n in enumerate(notes) if " закрыта (" in n)  # «Авария … закрыта»
     late = [n for n in notes[closed_at:] if "Ещё перезапустили кэш" in n]
     assert late == [], "a progress note after the outage was closed"
     timeline = world.timeline()

@@ -51,13 +51,15 @@ def critical_request(mantis: StandInMantis) -> None:
 
 
 def sevastopol(sqlite_url: str, standin_gitlab: StandInGitLab, standin_mantis: StandInMantis,
-               standin_telegram: StandInTelegram,
-               clock: Clock = SYSTEM_CLOCK) -> tuple[Connector, FlaskClient]:
-    """Sevastopol in topic mode: the outage supergroup is a forum, each outage a topic."""
+               standin_telegram: StandInTelegram, clock: Clock = SYSTEM_CLOCK,
+               **telegram: Any) -> tuple[Connector, FlaskClient]:
+    """Sevastopol in topic mode: the outage supergroup is a forum, each outage a topic;
+    `telegram`: more of chats.telegram (forum_members)."""
     standin_telegram.add_chat(OUTAGES, "Сбои ЕГИСЗ")
     data = config_data(sqlite_url, standin_gitlab, mantis=standin_mantis,
                        telegram=standin_telegram)
     data["chats"]["telegram"]["channels"]["outages"] = OUTAGES
+    data["chats"]["telegram"].update(telegram)
     c = build_connector(Config.model_validate(data), clock=clock)
     return c, create_app(c.config, start_worker=False, setup_logs=False).test_client()
 

@@ -190,6 +190,21 @@ outages = Table(
     Column("origin", String(16), nullable=False, server_default="live"),  # live | imported
 )
 
+# Who an outage let into a Telegram forum (topic mode: one supergroup, a topic per outage): at
+# its close they are taken out again unless another open outage there still needs them.
+room_admissions = Table(
+    "room_admissions", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("chat", String(32), nullable=False),
+    Column("channel_id", String(64), nullable=False),  # the forum supergroup
+    Column("user_id", String(64), nullable=False),
+    Column("ticket", String(255), nullable=False),  # the outage (or problem) that let them in
+    Column("admitted_at", Float, nullable=False),
+    Column("removed_at", Float),  # taken out (decided; the outbox carries it out)
+    UniqueConstraint("chat", "channel_id", "user_id", "ticket", name="uq_room_admission"),
+    Index("ix_room_admissions_ticket", "ticket"),
+)
+
 # Telegram's pre-created outage supergroups: free (ticket NULL) or holding one outage's room.
 room_pool = Table(
     "room_pool", metadata,

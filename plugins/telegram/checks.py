@@ -36,6 +36,12 @@ def check_settings(section: Any, source: str) -> list[str]:
                 f"{chat_id} is {kind} id; a channel is a forum supergroup, -100…",
                 "turn on Topics in the group's settings (it becomes a supergroup with a new "
                 "id) and use that id"))
+    for i, user_id in enumerate(section.forum_members):
+        if user_id <= 0:
+            problems.append(format_problem(
+                source, f"{key}.forum_members[{i}]", f"{user_id} is a chat's id, not a user's",
+                "list the people's Telegram user ids (positive numbers, e.g. from the "
+                "catalog's telegram:)"))
     return problems + _pool_problems(section, source, key)
 
 

@@ -15,6 +15,11 @@ class TelegramConfig(ChatConfig):
     # Pool mode: supergroups pre-created with the bot as admin, one per outage (its own member
     # list, as in EMIAS). Empty: each outage is a topic in channels.outages (topic mode).
     room_pool: list[int] = []
+    # Topic mode: people an outage let into channels.outages leave when it closes (unless
+    # another open outage there needs them); these user ids stay whatever let them in (the
+    # forum's own people: the head of support, the duty desk). Members who never came in
+    # through an outage's link are never taken out.
+    forum_members: list[int] = []
 
     def secrets(self) -> list[str]:
         return [*super().secrets(), self.webhook_secret.get_secret_value()]

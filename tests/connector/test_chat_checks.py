@@ -116,6 +116,18 @@ def test_a_room_pool_that_cannot_work_is_named_with_the_fix(
     assert found.startswith(f"chats.telegram.{key}: {problem} — ")
 
 
+@pytest.mark.parametrize(("members", "problem"), [
+    ([100000013, OUTAGES], f"forum_members[1]: {OUTAGES} is a chat's id, not a user's"),
+    ([0], "forum_members[0]: 0 is a chat's id, not a user's"),
+])
+def test_the_forums_own_people_are_user_ids(tmp_path: Path, members: list[int],
+                                            problem: str) -> None:
+    """Issue 20 item 5: the people who stay in the outage forum are named by user id."""
+    [found] = problems(tmp_path, "telegram", channels={"outages": OUTAGES},
+                       forum_members=members)
+    assert found.startswith(f"chats.telegram.{problem} — list the people's Telegram user ids")
+
+
 def test_a_room_pool_beside_the_outages_supergroup_passes(tmp_path: Path) -> None:
     assert problems(tmp_path, "telegram", channels={"outages": OUTAGES},
                     room_pool=[ROOM_A, ROOM_B]) == []

@@ -45,7 +45,7 @@ REALISTIC = {
     "label": "Priority: Medium", "listing": "• GitLab #23",
     "percent": 100, "target": "8 ч 00 мин", "elapsed": "8 ч 00 мин", "due": "26.11.2026 16:00 MSK",
     "organisation": "ГБУЗС «Городская больница № 1»",
-    "who": "Анна Иванова",
+    "who": "Анна Иванова", "name": "Руководитель поддержки",
     "service": "АИС «Электронный рецепт» — API", "stage": "Диагностика",
     "since": "26.11.2026 16:00 MSK", "steps": "☐ Проверить сохранность данных",
     "room": "erp-api-23-2026-11-26", "responsible": "Анна Иванова",

@@ -76,6 +76,11 @@ class TelegramRooms:
         chat, user = self._chat(p), int(str(p.get("user_id") or 0))
         if not chat["rights"].get("can_restrict_members"):
             raise _bad_request("not enough rights to restrict/unrestrict chat member")
+        status = chat["members"].get(user)
+        if status == "creator":  # as Telegram answers: nobody removes the owner
+            raise _bad_request("can't remove chat owner")
+        if status == "administrator":  # nor, as a bot, an administrator
+            raise _bad_request("user is an administrator of the chat")
         chat["members"][user] = "kicked"
         return True
 

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Row
 from connector.context import FeatureContext
 from connector.events import Action, ChatButton, TicketRef
 from connector.features.outage import clients, conclusion, problems, roomforms, store
+from connector.features.outage.admissions import leaving
 from connector.features.outage.checklist import missing
 from connector.features.outage.criteria import criteria_line, current
 from connector.features.outage.flows import DECISIONS, HOME, RULE, stage_actions, status_text
@@ -140,7 +141,8 @@ def close(c: FeatureContext, conn: Connection, row: Row[Any], closing: Stage, wh
 
 
 def room_closing(c: FeatureContext, conn: Connection, row: Row[Any]) -> list[Action]:
-    """The room's log on the ticket, then the room archived, closed or returned to the pool."""
+    """The room's log on the ticket, then the room archived, closed or returned to the pool,
+    and in a forum the people let in for it taken out (admissions.py)."""
     mapping, ref = c.mappings.by_name[row.mapping], TicketRef.parse(row.ticket)
     return [Action("attach_file", ref.tracker, ref, {
                 "filename": f"{row.kind}-log-{ref.key}.txt",
@@ -148,7 +150,8 @@ def room_closing(c: FeatureContext, conn: Connection, row: Row[Any]) -> list[Act
                 "note": c.render("outage_log_attached", mapping.name)}, RULE),
             Action("close_room", "chat", ref, {
                 "channel": HOME, "members": members(conn, row.id),
-                "free_title": c.render("outage_pool_free", mapping.name)}, RULE)]
+                "free_title": c.render("outage_pool_free", mapping.name)}, RULE),
+            *leaving(c, conn, row)]
 
 
 def _stage(c: FeatureContext, row: Row[Any]) -> Stage:

@@ -1,5 +1,5 @@
 """Registers mass outages: declaring, rooms and their notices, the status buttons, the room's
-commands and forms, join requests, reports and problems, reminders."""
+commands and forms, join requests, reports and problems, reminders, stage norms."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from connector.features.outage import (
     flows,
     joins,
     metrics,
+    norms,
     notices,
     problems,
     progress,
@@ -45,3 +46,4 @@ def register(registry: Registry, config: Config) -> None:
     registry.button(flows.FEATURE, buttons.TABLE)
     registry.job(Job("outage:related-reminders", reminders.EVERY_SECONDS,
                      reminders.remind_silent))
+    registry.job(Job("outage:stage-norms", norms.EVERY_SECONDS, norms.remind_norms))

@@ -6,7 +6,8 @@ in). Anyone else is declined.
 Each decision is written where the request was made, once. A pool room holds one outage: the
 request (let in or not) goes on its timeline. The supergroup holds every outage's topic, so a
 request to it is made to none of them: a person let in goes on the timelines of the outages
-whose people they are, a stranger on none — a log line says who was declined where."""
+whose people they are, a stranger on none — a log line says who was declined where — and
+leaves the forum again when those outages are over (admissions.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy.engine import Connection, Row
 from connector.context import FeatureContext
 from connector.events import Action, ChatJoin, TicketRef
 from connector.features.outage import store
+from connector.features.outage.admissions import admit
 from connector.features.outage.flows import HOME, RULE
 from connector.store import pool
 
@@ -47,6 +49,8 @@ def on_join(c: FeatureContext, conn: Connection, ev: ChatJoin) -> list[Action]:
     for outage in open_ones if pooled else theirs:
         store.record(conn, outage.id, "join", person.name if approve and person else ev.user_name,
                      chat=ev.chat, user=ev.user_id, approved=approve)
+    if approve and not pooled:  # the forum: they leave with these outages (admissions.py)
+        admit(conn, ev.chat, ev.channel_id, ev.user_id, theirs)
     if not approve:
         log.info("join request to %s %s by user %s declined: not a responder of a service with "
                  "an open outage%s", ev.chat, ev.channel_id, ev.user_id,

@@ -16,7 +16,10 @@ Role = Literal["responsible", "duty", "l1", "head"]
 TimelineKind = Literal[
     "declared", "criteria", "start", "room", "room_failed", "stage", "step", "join", "related",
     "related_reminder", "progress", "metrics", "affected", "conclusion", "downtime", "report",
-    "contract", "problem", "outage", "ticket_failed", "eta", "clients"]
+    "contract", "problem", "outage", "ticket_failed", "eta", "clients", "norm", "norm_twice"]
+# The per cent of a stage's norm at which its reminders fire: at the norm the room is reminded,
+# at twice it the head of support is named there (EMIAS «многоуровневый SLA»).
+NORM_AT = (100, 200)
 
 
 class Step(BaseModel):
@@ -26,6 +29,27 @@ class Step(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     text: str = Field(min_length=1)
     required: bool = False
+
+
+class Norm(BaseModel):
+    """A stage's norm (EMIAS: «нормативный срок на каждый статус объекта»), timed by the
+    outage feature from the stage's own moves — whatever the helpdesk shows of the stage."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    hours: float = Field(gt=0, le=24 * 366)  # config sla.targets may set the team's own
+    calendar: str | None = None  # calendars.yml; none: wall-clock time
+    label: str | None = None  # a label / tag added at twice the norm, e.g. "SLA: нарушен"
+    # EMIAS: a service's criticality may shorten (or lengthen) the norm, e.g. {critical: 0.25}
+    by_criticality: dict[Criticality, float] = {}
+
+    @field_validator("by_criticality")
+    @classmethod
+    def _positive(cls, value: dict[Criticality, float]) -> dict[Criticality, float]:
+        for level, hours in value.items():
+            if not 0 < hours <= 24 * 366:
+                raise ValueError(f"by_criticality.{level}: {hours} is no norm — write hours "
+                                 "above 0, up to a year")
+        return value
 
 
 class Stage(BaseModel):
@@ -48,6 +72,7 @@ class Stage(BaseModel):
     requires: list[Literal["conclusion"]] = []  # what must be on the timeline to enter it
     closing: bool = False  # entered by one of the three closing decisions (EMIAS)
     owner: Role | None = None  # a problem's stage: assigned on entering it to this role
+    norm: Norm | None = None  # how long it may last; a last stage (no `next`) has none
 
     @field_validator("steps", mode="before")
     @classmethod
@@ -86,6 +111,29 @@ def _check_stages(stages: list[Stage]) -> None:
         for target in stage.next:
             if target not in names:
                 raise ValueError(f"stages.{stage.name}.next: no stage {target!r}")
+        if stage.norm is not None and not stage.next:
+            raise ValueError(f"stages.{stage.name}.norm: a last stage has nothing to run to; "
+                             "drop its norm")
+
+
+def norm_key(mapping: str, kind: str, stage: str) -> str:
+    """The key of config sla.targets that sets the team's own norm of a stage, in hours:
+    `belarus-ehr.outage_diagnosing`, `sevastopol-miac.problem_analysis`."""
+    return f"{mapping}.{kind}_{stage}"
+
+
+def norm_hours(targets: dict[str, float], mapping: str, kind: str, stage: Stage,
+               criticality: Criticality = "normal") -> float | None:
+    """A stage's norm in hours for a service of this criticality — the one source the
+    reminders and the report both read: the team's own (config sla.targets, per criticality
+    `belarus-ehr.outage_diagnosing.critical` before the stage's) over the mapping's (its
+    `by_criticality` before its `hours`); None: the stage has none."""
+    if stage.norm is None:
+        return None
+    key = norm_key(mapping, kind, stage.name)
+    own = targets.get(f"{key}.{criticality}", targets.get(key))
+    return own if own is not None else stage.norm.by_criticality.get(criticality,
+                                                                     stage.norm.hours)
 
 
 class OutageRules(BaseModel):

@@ -66,6 +66,9 @@ TEMPLATES: dict[str, set[str]] = {
     "outage_eta_usage": {"given"},
     "outage_eta_not_allowed": set(),
     "outage_eta_over": set(),
+    # a stage's norm (norms.py) is said in the SLA clocks' texts under this title
+    "outage_norm_title": {"stage"},
+    "problem_norm_title": {"stage"},
     # the conclusion (§4.3.4) and the report
     "outage_conclude": set(),
     "outage_form_title": set(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -147,22 +147,30 @@ def spread(values: Sequence[float]) -> dict[str, Any]:
 Norm = tuple[float, Callable[[float, float], float]]
 
 
-def stages(outages: Sequence[Outage], norms: dict[str, Norm], now: float) -> dict[str, Any]:
+def stages(outages: Sequence[Outage], norms: Mapping[tuple[str, ...], Norm],
+           now: float) -> dict[str, Any]:
     """Per stage, over the stays that ended: how many, median, p90, max minutes, the norm and
-    how many were strictly longer than it (measured on the norm's own calendar)."""
-    stays: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    how many were strictly longer than it — each stay against its own regulation's norm of
+    the stage (`norms` by regulation and stage, or by regulation, stage and service where
+    the service's criticality gives it its own), measured on the norm's own calendar. The
+    norm shown is the one they share; none when they differ."""
+    stays: dict[str, list[tuple[float, float, Norm | None]]] = defaultdict(list)
     for o in outages:
         entered = dict(o.stages)
         for stage, seconds, left in o.visits(now):
             if left:
-                stays[stage].append((entered.get(stage, 0.0), seconds))
+                stays[stage].append((entered.get(stage, 0.0), seconds,
+                                     norms.get((o.mapping, stage, o.service),
+                                               norms.get((o.mapping, stage)))))
     found = {}
     for stage, spans in stays.items():
-        norm = norms.get(stage)
-        over = None if norm is None else sum(
-            1 for start, seconds in spans if norm[1](start, start + seconds) / 60 > norm[0])
-        found[stage] = {**spread([s / 60 for _, s in spans]),
-                        "norm_minutes": norm[0] if norm else None, "over_norm": over}
+        known = [(start, seconds, norm) for start, seconds, norm in spans if norm is not None]
+        minutes = {norm[0] for _, _, norm in known}
+        over = sum(1 for start, seconds, norm in known
+                   if norm[1](start, start + seconds) / 60 > norm[0]) if known else None
+        found[stage] = {**spread([s / 60 for _, s, _ in spans]),
+                        "norm_minutes": minutes.pop() if len(minutes) == 1 else None,
+                        "over_norm": over}
     return found
 
 

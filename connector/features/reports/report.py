@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Connection
 
 from connector.context import FeatureContext
+from connector.features.outage.models import norm_hours
 from connector.features.reports import figures, flow, source
 from connector.features.reports.figures import Norm, Outage
 from connector.features.reports.period import Period, PeriodError
@@ -81,21 +82,28 @@ def counted(c: FeatureContext, period: Period, scope: Scope) -> Counts:
                 flow.requests(period, source.request_facts(conn, period, scope)))
 
 
-def _norms(c: FeatureContext, scope: Scope) -> dict[str, Norm]:
-    """Each outage stage's norm: the SLA policy that starts on the stage's label or status,
-    its target (the team's own from sla.targets) measured on its calendar."""
-    found: dict[str, Norm] = {}
+def _norms(c: FeatureContext, scope: Scope) -> dict[tuple[str, ...], Norm]:
+    """Each regulation's outage stages' norms — the stage's own `norm:` (the team's from
+    sla.targets), as the stage-norm reminders read it — measured on its calendar; by
+    (regulation, stage), and by (regulation, stage, service) where the service's criticality
+    gives it another."""
+    found: dict[tuple[str, ...], Norm] = {}
+    services = c.mappings.catalog.services
     for mapping in c.mappings.by_name.values():
         if mapping.outage is None or scope.regulation not in (None, mapping.name):
             continue
         for stage in mapping.outage.stages:
-            for policy in mapping.sla:
-                start = policy.start
-                if (stage.label and stage.label in (*start.labels, *start.all_labels)) or (
-                        stage.status and stage.status in start.status):
-                    hours = c.config.sla.targets.get(f"{mapping.name}.{policy.name}",
-                                                     policy.target_hours)
-                    found[stage.name] = (hours * 60, _measure(c, policy.calendar))
+            if stage.norm is None:
+                continue
+            measure = _measure(c, stage.norm.calendar)
+            usual = norm_hours(c.config.sla.targets, mapping.name, "outage", stage)
+            if usual is not None:
+                found[mapping.name, stage.name] = (usual * 60, measure)
+            for sid, service in services.items():
+                own = norm_hours(c.config.sla.targets, mapping.name, "outage", stage,
+                                 service.criticality)
+                if own is not None and own != usual:
+                    found[mapping.name, stage.name, sid] = (own * 60, measure)
     return found
 
 

@@ -188,7 +188,8 @@ def _in_room(c: FeatureContext, mapping: Mapping, threshold: Threshold, ref: Tic
     told by letter (their e-mail in the catalog)."""
     catalog = c.mappings.catalog
     head = catalog.people.get(catalog.head_of_support or "") if threshold.head else None
-    text = c.render("sla_room", mapping.name, who=head.name if head else "", **values).rstrip()
+    who = c.render("sla_room_head", mapping.name, name=head.name) if head else ""
+    text = c.render("sla_room", mapping.name, who=who, **values).rstrip()
     actions = []
     if threshold.room:
         actions.append(Action("post_in_room", "chat", ref, {"channel": threshold.room,

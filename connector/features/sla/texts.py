@@ -14,6 +14,7 @@ TEMPLATES: dict[str, set[str]] = {
     "sla_late_ticket": {"due"},  # it learned of the ticket only after it
     "sla_late_change": {"due"},  # it learned of the change that made it due only after it
     "sla_room": {*_CLOCK, "who"},
+    "sla_room_head": {"name"},  # the `who` of sla_room: the head of support asked to look
     "sla_head_subject": {*_CLOCK},
     # Sevastopol §2.9, the applicant's silence in «Обратная связь» (a threshold's `text`)
     "sla_feedback_reminder": {*_CLOCK, "organisation"},

@@ -42,6 +42,8 @@ RECORDED: dict[str, dict[str, Any]] = {
     "ticket_failed": {"title": "Отчёт об аварии"},
     "eta": {"end": AT + 7200, "chat": "slack", "user": "U1"},
     "clients": {"text": "⚠️ Авария: «АИС «Электронный рецепт» — API» — с 05.03.2026 11:00"},
+    "norm": {"stage": "diagnosing", "since": AT - 1800, "percent": 100},
+    "norm_twice": {"stage": "diagnosing", "since": AT - 3600, "percent": 200},
 }
 INTERNAL = ("diagnosing", "registered", "erp-pharmacy", "affected", "healthy", "stated",
             "gitlab:", "True", "False", "None", "{", "}")
@@ -79,6 +81,10 @@ def test_an_entry_with_no_detail_still_renders(belarus: Connector, kind: str) ->
     ("step", {"stage": "diagnosing", "text": "Спросить смежников"},
      "выполнен шаг «Спросить смежников» (Диагностика)"),
     ("problem", {"ticket": "gitlab:1#40"}, "связан с проблемой #40"),
+    ("norm", {"stage": "diagnosing", "percent": 100},
+     "этап «Диагностика» дольше нормы — напоминание"),
+    ("norm_twice", {"stage": "diagnosing", "percent": 200},
+     "этап «Диагностика» вдвое дольше нормы — сообщено руководителю службы технической поддержки"),
     ("downtime", {"start": AT - 2400, "source": "stated", "end": AT + 600, "end_source": "stage",
                   "minutes": 50},
      "простой 0 ч 50 мин: с 05.03.2026 11:00 UTC+3 (со слов заявившего) по 05.03.2026 11:50 "

@@ -131,7 +131,7 @@ def test_stages_against_their_norms() -> None:
     two = outage("b", "erp-api", "04.09.2026 10:00", None, (
         ("registered", "04.09.2026 10:00"), ("diagnosing", "04.09.2026 10:05"),
         ("fixing", "04.09.2026 10:36")))
-    found = stages([one, two], {"diagnosing": (30, lambda a, b: b - a)}, AFTER)
+    found = stages([one, two], {("belarus-ehr", "diagnosing"): (30, lambda a, b: b - a)}, AFTER)
     assert found["diagnosing"] == {"count": 2, "median_minutes": 30.5, "p90_minutes": 31,
                                    "max_minutes": 31, "norm_minutes": 30, "over_norm": 1}
     assert found["registered"]["median_minutes"] == pytest.approx(7.5)
