@@ -21,7 +21,7 @@ from tests.appendix1 import without
 ALLOWED_LATIN = {"L1", "L2", "SLA", "Priority", "Low", "Medium", "High", "Accident", "JPG", "GIF",
                  "PNG", "zip", "7z", "rar", "doc", "docx", "Slack", "Telegram", "GitLab",
                  "Mantis", "MSK", "UTC", "ErpcApiErrors", "API", "5xx", "Prometheus",
-                 "petrov", "ivanova"}  # and user data: usernames, the alert's own name
+                 "Alertmanager", "petrov", "ivanova"}  # and user data: usernames, the alert's own name
 INTERNAL = re.compile(r"\b(firing|resolved|one-off|awaiting_cause|pending|accident|issue:|"
                       r"gitlab:|mantis:|otrs:|urgent|immediate|minor|major|tweak|feedback|"
                       r"acknowledged|critical|warning|None)\b")
@@ -76,6 +76,9 @@ REALISTIC = {
     "regulation": "Севастополь, ГБУЗС «МИАЦ»",
     "weak": "АИС «Электронный рецепт» — API — 50 мин; МИС регионального сегмента ЕГИСЗ — 12 мин",
     "repeated": 1, "requests": 128, "days": 30, "rank": 1, "stages": "Диагностика — 1 из 3",
+    "firing": 3, "resolved": 1, "state": "🔴", "waited": "0 ч 30 мин",
+    "alerts": "🔴 ErpcApiErrors: 5xx у API рецептов выше 5%\n   сервис: рецепты, узел: 10.0.0.1",
+    "details": "Предлагаемый приоритет: Priority: High.", "until": "26.11.2026 17:00 MSK",
 }
 
 

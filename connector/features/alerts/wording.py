@@ -6,16 +6,18 @@ from connector.context import FeatureContext
 from connector.features.alerts.texts import DECISIONS, SEVERITIES
 
 
-def decision_text(c: FeatureContext, decision: str) -> str:
+def decision_text(c: FeatureContext, decision: str, mapping: str | None = None) -> str:
     """L1's decision as the message shows it, never the stored value."""
     if decision.startswith("issue: "):
-        return c.render("alert_decision_issue", label=decision.removeprefix("issue: "))
-    return c.render(DECISIONS[decision]) if decision in DECISIONS else decision
+        return c.render("alert_decision_issue", mapping,
+                        label=decision.removeprefix("issue: "))
+    return c.render(DECISIONS[decision], mapping) if decision in DECISIONS else decision
 
 
-def severity_text(c: FeatureContext, severity: object) -> str:
+def severity_text(c: FeatureContext, severity: object, mapping: str | None = None) -> str:
     """Alertmanager's usual severities in the team's language; others as the sender wrote."""
     value = str(severity or "").strip()
     if not value:
         return "—"
-    return c.render(SEVERITIES[value.lower()]) if value.lower() in SEVERITIES else value
+    return c.render(SEVERITIES[value.lower()], mapping) if value.lower() in SEVERITIES \
+        else value
