@@ -21,7 +21,7 @@ from tests.appendix1 import without
 ALLOWED_LATIN = {"L1", "L2", "SLA", "Priority", "Low", "Medium", "High", "Accident", "JPG", "GIF",
                  "PNG", "zip", "7z", "rar", "doc", "docx", "Slack", "Telegram", "GitLab",
                  "Mantis", "MSK", "UTC", "ErpcApiErrors", "API", "5xx", "Prometheus",
-                 "Alertmanager", "petrov", "ivanova"}  # and user data: usernames, the alert's own name
+                 "Alertmanager", "petrov", "ivanova"}  # and user data: usernames, alert names
 INTERNAL = re.compile(r"\b(firing|resolved|one-off|awaiting_cause|pending|accident|issue:|"
                       r"gitlab:|mantis:|otrs:|urgent|immediate|minor|major|tweak|feedback|"
                       r"acknowledged|critical|warning|None)\b")
