@@ -121,6 +121,10 @@ class PostAlert(InChannel):
     title: str
     text: str
     buttons: list[tuple[str, str]] = []  # (text, callback data)
+    # One container all such messages share where the chat has containers (Telegram: one
+    # alerts topic, named `topic_title`, never a topic per alert): its ref ("" = its own).
+    topic: str = ""
+    topic_title: str = ""
 
 
 class UpdateAlert(InChannel):
@@ -252,6 +256,22 @@ class QueryMetrics(Params):
     who: str = ""
 
 
+class CreateSilence(Params):
+    """A silence in Alertmanager (API v2) for a group's alerts: exactly its group labels."""
+
+    matchers: dict[str, str]  # label → value, each an equality matcher
+    hours: int
+    created_by: str  # the presser's catalog name
+    comment: str
+    group_id: int  # the alert group it silences (alerts feature)
+
+
+class ExpireSilence(Params):
+    silence_id: str
+    group_id: int
+    user: str = ""  # who lifted it, in the chat
+
+
 TRACKER_PARAMS: dict[str, type[Params]] = {
     "update_labels": UpdateLabels, "add_note": AddNote, "assign": Assign,
     "set_priority": SetPriority, "set_status": SetStatus, "set_field": SetField, "link": Link,
@@ -265,7 +285,9 @@ CHAT_PARAMS: dict[str, type[Params]] = {
     "update_room": UpdateRoom, "post_in_room": PostInRoom, "answer_join": AnswerJoin,
     "open_form": OpenForm, "close_room": CloseRoom, "remove_member": RemoveMember,
 }
-OTHER_PARAMS: dict[str, type[Params]] = {"send_mail": SendMail, "query_metrics": QueryMetrics}
+OTHER_PARAMS: dict[str, type[Params]] = {"send_mail": SendMail, "query_metrics": QueryMetrics,
+                                         "create_silence": CreateSilence,
+                                         "expire_silence": ExpireSilence}
 PARAMS: dict[str, type[Params]] = {**TRACKER_PARAMS, **CHAT_PARAMS, **OTHER_PARAMS}
 
 

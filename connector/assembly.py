@@ -33,6 +33,7 @@ from connector.people import check_people
 from connector.registry import Registry
 from connector.rules.models import EscalateOnLabel, EscalateWhen
 from connector.store.db import make_engine, upgrade
+from plugins.alertmanager.client import AlertmanagerClient
 from plugins.prometheus.client import PrometheusClient
 from plugins.smtp.mailer import SmtpMailer
 
@@ -175,10 +176,14 @@ def build_registry(config: Config) -> Registry:
 
 
 def service_adapters(config: Config) -> dict[str, Adapter]:
-    """Mail and Prometheus: their plugins when configured, else a dry run that logs."""
+    """Mail, Prometheus and Alertmanager: their plugins when configured, else a dry run that
+    logs."""
+    manager = config.alerts.alertmanager if config.alerts else None
     return {"mail": SmtpMailer(config.mail) if config.mail else DryRunAdapter("mail"),
             "prometheus": PrometheusClient(config.prometheus) if config.prometheus
-            else DryRunAdapter("prometheus")}
+            else DryRunAdapter("prometheus"),
+            "alertmanager": AlertmanagerClient(manager) if manager
+            else DryRunAdapter("alertmanager")}
 
 
 def build_connector(config: Config, *, migrate: bool = True,

@@ -58,7 +58,8 @@ def process_chat_event(c: Connector, row: Row[Any]) -> str:
         elif event.from_bot:
             return finish(c, conn, row, "ignored", "written by a bot")
         else:
-            thread = threads.by_chat_thread(conn, event.chat, event.channel_id, event.thread_id)
+            thread = threads.by_chat_thread(conn, event.chat, event.channel_id, event.thread_id,
+                                            event.reply_to)
             if thread is None:
                 return finish(c, conn, row, "ignored", "not in a thread of the connector")
     if isinstance(event, ChatButton):

@@ -90,6 +90,8 @@ class ChatPerformer(RoomActions, Adapter):
             else:  # the first attempt opened it; its tail may not have landed
                 self._post_pieces(item, row.channel_id, row.thread_id, pieces, start=1)
             return
+        if row is None and isinstance(p, PostAlert) and p.topic:
+            row = self._shared_topic(p, channel_id, ticket)
         if row is None:
             created = self.chat.create_thread(channel_id, _topic_name(item.action.ticket, title))
             if created is not None:  # remember the topic at once: it cannot be looked up later
@@ -112,6 +114,26 @@ class ChatPerformer(RoomActions, Adapter):
             self._remember_buttons(conn, posted.channel_id, posted.message_id,
                                    [(b.text, b.data) for b in buttons])
         self._post_pieces(item, posted.channel_id, posted.thread_id, pieces, start=1)
+
+    def _shared_topic(self, p: PostAlert, channel_id: str, ticket: str) -> Any:
+        """The one topic messages like this share (created once, where the chat has topics),
+        with this ticket's row in it; None where a message starts its own thread (Slack)."""
+        with reading(self.engine) as conn:
+            topic = threads.find(conn, p.topic, self.chat.name, p.channel)
+        if topic is None:
+            created = self.chat.create_thread(channel_id, p.topic_title[:128])
+            if created is None:
+                return None
+            with self.engine.begin() as conn:
+                threads.save(conn, p.topic, self.chat.name, p.channel,
+                             Posted(channel_id, created, ""))
+                topic = threads.find(conn, p.topic, self.chat.name, p.channel)
+        if topic is None:
+            raise RetryableActionError("the alerts topic was not saved")
+        with self.engine.begin() as conn:
+            threads.save(conn, ticket, self.chat.name, p.channel,
+                         Posted(topic.channel_id, topic.thread_id, ""))
+            return threads.find(conn, ticket, self.chat.name, p.channel)
 
     def _post(self, item: OutboxItem) -> None:
         p, row = item.action.params_as(InChannel), self._thread(item)

@@ -14,6 +14,7 @@ from connector.errors import ConfigError
 from connector.starter import DEFAULT_STORE_URL, shipped_mappings
 from connector.validators import SlackMemberId, TelegramUserId
 from connector.yamlfile import interpolate_env, parse_model, read_yaml
+from plugins.alertmanager.config import AlertmanagerConfig
 from plugins.gitlab.config import GitLabConfig
 from plugins.mantis.config import MantisConfig
 from plugins.otrs.config import OtrsConfig
@@ -97,6 +98,9 @@ class AlertsConfig(Strict):
     project: str  # where "register issue" and "declare accident" create issues
     priority_labels: list[str] = ["Priority: Low", "Priority: Medium", "Priority: High"]
     accident_labels: list[str] = ["Priority: High", "Accident"]
+    # Alertmanager's API base (silences from the chat, its silence form in messages); without
+    # it the messages link the form by the webhook's externalURL and offer no silence buttons.
+    alertmanager: AlertmanagerConfig | None = None
 
     @field_validator("project", mode="before")
     @classmethod
@@ -256,6 +260,7 @@ class Config(Strict):
             found += chat.secrets()
         if self.alerts:
             found.append(self.alerts.token.get_secret_value())
+            found += self.alerts.alertmanager.secrets() if self.alerts.alertmanager else []
         if self.ops:
             found.append(self.ops.token.get_secret_value())
         for section in (self.mail, self.prometheus):

@@ -14,6 +14,18 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class HttpService(Strict):
+    """A monitoring service reached over HTTP (Prometheus, Alertmanager): its base URL, a
+    bearer token where a proxy asks for one, how long an answer may take."""
+
+    url: str = Field(pattern=r"^https?://")
+    bearer_token: SecretStr = SecretStr("")
+    timeout_seconds: float = Field(5, gt=0)
+
+    def secrets(self) -> list[str]:
+        return [self.bearer_token.get_secret_value()]
+
+
 class ProjectConfig(Strict):
     id: str
     mapping: str

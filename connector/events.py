@@ -21,7 +21,7 @@ ActionKind = Literal[
     "answer_button", "notify", "post_image", "open_room", "update_room", "post_in_room",
     "answer_join", "open_form", "close_room", "remove_member",
     # mail, monitoring
-    "send_mail", "query_metrics",
+    "send_mail", "query_metrics", "create_silence", "expire_silence",
 ]
 
 
@@ -217,15 +217,32 @@ ALERT_SOURCE = "alerts"  # the inbox source alerts are stored under
 
 @dataclass(frozen=True)
 class Alert:
-    """One monitoring alert, whatever sent it (Alertmanager or the generic format)."""
+    """One monitoring alert, whatever sent it (Alertmanager or the generic format), with the
+    Alertmanager group it came in (one chat message per group)."""
 
     fingerprint: str  # identifies one firing: a new firing after resolution is a new alert
     status: str  # firing | resolved
     title: str
     severity: str = ""
     summary: str = ""
-    url: str = ""
+    url: str = ""  # the sender's link to the alert (Alertmanager's generatorURL)
     started_at: str = ""  # when it began firing (canonical; "" if the sender did not say)
+    # The group the sender sent it in: Alertmanager's groupKey (a generic alert is a group of
+    # its own), the labels that make the group (silence matchers), those all its alerts share,
+    # Alertmanager's own address (its silence form) and how many alerts it left out.
+    group_key: str = ""
+    group_labels: dict[str, str] = field(default_factory=dict)
+    common_labels: dict[str, str] = field(default_factory=dict)
+    external_url: str = ""
+    truncated: int = 0
+    labels: dict[str, str] = field(default_factory=dict)  # the alert's own labels
+    annotations: dict[str, str] = field(default_factory=dict)  # summary, description, runbook_url…
+    source_fingerprint: str = ""  # Alertmanager's fingerprint of the label set
+
+    @property
+    def group(self) -> str:
+        """The group it belongs to: stored alerts of older versions had none, each its own."""
+        return self.group_key or f"alert:{self.fingerprint}"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from connector.errors import ConfigError, format_problem
+from connector.features.alerts.models import AlertRules
 from connector.features.outage.catalog import Catalog
 from connector.features.outage.models import OutageRules
 from connector.features.sla.calendars import WorkCalendar
@@ -73,6 +74,7 @@ class Mapping(BaseModel):
     rules: list[AnyRule]
     sla: list[SlaPolicy] = []  # clocks on this regulation's tickets (connector/features/sla)
     outage: OutageRules | None = None  # mass outages (connector/features/outage)
+    alerts: AlertRules | None = None  # the alerts channel (connector/features/alerts)
 
     def roles(self) -> set[str]:
         """Config roles this mapping needs."""
@@ -172,6 +174,13 @@ def load_mappings(directory: Path) -> Mappings:
         if mapping.outage is not None and not any(CATALOG_FILE in p for p in problems):
             problems += _outage_services(str(directory / f"{mapping.name}.yml"),
                                          mapping.outage, catalog)
+        if mapping.alerts is not None and not any(CATALOG_FILE in p for p in problems):
+            problems += [format_problem(str(directory / f"{mapping.name}.yml"),
+                                        f"alerts.silencers[{i}]",
+                                        f"no person {key!r} in {CATALOG_FILE}",
+                                        "add them under catalog.people")
+                         for i, key in enumerate(mapping.alerts.silencers)
+                         if key not in catalog.people]
     if problems:
         raise ConfigError(problems)
     return Mappings(by_name=by_name, templates=templates, calendars=calendars, catalog=catalog)

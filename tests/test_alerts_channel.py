@@ -93,8 +93,8 @@ def test_firing_alert_gets_a_message_with_decision_buttons_in_both_chats(world: 
     message = world.slack_message()
     assert "ErpcApiErrors" in message["text"] and "5xx у API рецептов" in message["text"]
     assert button_values(message) == DECISION_BUTTONS
-    [topic] = world.tg.topics(TG_ALERTS).values()
-    assert "ErpcApiErrors" in topic["name"]
+    [topic] = world.tg.topics(TG_ALERTS).values()  # the one alerts topic, not one per alert
+    assert topic["name"] == "Оповещения мониторинга"
     [tg_message] = world.tg.messages(TG_ALERTS)
     keyboard = tg_message["reply_markup"]["inline_keyboard"]
     assert [row[0]["callback_data"] for row in keyboard] == DECISION_BUTTONS
@@ -114,7 +114,7 @@ def test_one_off_asks_for_the_cause_and_records_it(world: World) -> None:
     message = world.slack_message()
     assert "Плановый перезапуск балансировщика" in message["text"]
     assert button_values(message) == []
-    [tg_message] = world.tg.messages(TG_ALERTS)
+    tg_message = world.tg.messages(TG_ALERTS)[0]  # the group's message; the question follows
     assert "Плановый перезапуск балансировщика" in tg_message["text"]
     assert world.gl.writes() == []  # a one-off alert creates no issue
 
@@ -170,13 +170,16 @@ def test_telegram_button_declares_an_accident_and_is_answered(world: World) -> N
 
 
 def test_resolved_alert_updates_the_message(world: World) -> None:
+    """A firing is an incident even once resolved (§4.2): the decision is still L1's to take."""
     world.alert()
     world.alert("resolved")
 
     message = world.slack_message()
-    assert message["text"].startswith("✅") and button_values(message) == []
-    [tg_message] = world.tg.messages(TG_ALERTS)
-    assert tg_message["text"].startswith("✅")
+    assert message["text"].startswith("✅") and button_values(message) == DECISION_BUTTONS
+    [said] = world.slack.messages(SLACK_ALERTS, str(message["ts"]))
+    assert said["text"].startswith("✅ Все оповещения группы сняты")
+    tg_message, tg_said = world.tg.messages(TG_ALERTS)  # the group's message, then the line
+    assert tg_message["text"].startswith("✅") and tg_said["text"] == said["text"]
 
 
 def test_every_text_of_the_alert_flow_is_russian(world: World) -> None:
@@ -191,7 +194,10 @@ def test_every_text_of_the_alert_flow_is_russian(world: World) -> None:
     texts += [created.json["title"], created.json["description"]]
     internal = re.compile(r"\b(firing|resolved|critical|one-off|accident|pending|issue:)")
     assert texts and not [t for t in texts if internal.search(t)]
-    assert "зарегистрирована задача с меткой «Priority: High»" in world.slack_message()["text"]
+    # resolved, the group's message keeps the decision and the ticket's link (Belarus' words)
+    assert "зарегистрирована задача с меткой «Priority: High»: http" in \
+        world.slack_message()["text"]
+    assert "/issues/1" in world.tg.messages(TG_ALERTS)[0]["text"]
     assert "критично" in created.json["title"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from flask import Blueprint, request
@@ -27,5 +28,11 @@ def receive() -> Any:
     except PayloadError as exc:
         return reject(SOURCE, exc)
     return store_events(SOURCE, [
-        (f"alert:{a.fingerprint}:{a.status}", "alert", f"alerts:{a.fingerprint}", a.to_json())
+        (f"alert:{a.fingerprint}:{a.status}", "alert", group_order(a.group), a.to_json())
         for a in found])
+
+
+def group_order(group: str) -> str:
+    """One ordering key per Alertmanager group: its alerts are processed one after another,
+    so the group's one message is posted once and edited in order."""
+    return "alerts:" + hashlib.sha256(group.encode()).hexdigest()[:32]

@@ -34,6 +34,22 @@ def enqueue(conn: Connection, action: Action, idempotency_key: str,
     return bool(insert_ignore(conn, outbox, row(action, idempotency_key, now(conn), inbox_id)))
 
 
+def enqueue_at(conn: Connection, action: Action, idempotency_key: str, due: float) -> bool:
+    """Add an action due at `due` (not before: a chat's rate), unless its key exists."""
+    return bool(insert_ignore(conn, outbox, {**row(action, idempotency_key, now(conn)),
+                                             "next_attempt_at": due}))
+
+
+def replace_pending(conn: Connection, idempotency_key: str, params: dict[str, Any]) -> bool:
+    """Give a waiting action new parameters (the latest state wins); False if it is done,
+    failed or being performed right now — then a new action must follow it."""
+    t = now(conn)
+    return bool(conn.execute(update(outbox).where(
+        outbox.c.idempotency_key == idempotency_key[:255], outbox.c.status == "pending",
+        (outbox.c.lease_until.is_(None)) | (outbox.c.lease_until < t)).values(
+        params=json.dumps(params, ensure_ascii=False))).rowcount)
+
+
 def enqueue_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Add many actions (see `row`) in one statement; keys seen before are skipped."""
     if rows:

@@ -122,6 +122,42 @@ alerts = Table(
     Column("cause", Text),
     Column("issue_url", Text),
     Column("updated_at", Float, nullable=False),
+    Column("group_id", BigInteger),  # its alert_groups row
+    Index("ix_alerts_group", "group_id"),
+)
+
+# Alertmanager's groups (groupKey): one chat message each, per chat (its message ref is the
+# group's `threads` row, ticket alerts:monitoring#<id>), L1's one decision on the group, the
+# ticket it registered, when the undecided group was last raised, its silence (Belarus §4.2).
+alert_groups = Table(
+    "alert_groups", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("key_digest", String(64), nullable=False, unique=True),  # sha256 of group_key
+    Column("group_key", Text, nullable=False),
+    Column("state", String(16), nullable=False),  # firing | resolved
+    Column("decision", String(255), nullable=False),
+    Column("cause", Text),
+    Column("issue_url", Text),
+    Column("details", Text, nullable=False),  # groupLabels, commonLabels, externalURL, truncated
+    Column("version", Integer, nullable=False, server_default="0"),  # bumped on each change
+    Column("last_raised_at", Float, nullable=False),
+    Column("raised", Integer, nullable=False, server_default="0"),  # reminders posted
+    Column("silence_id", String(64)),
+    Column("silenced_until", Float),
+    Column("silenced_by", Text),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_alert_groups_undecided", "decision", "state", "last_raised_at"),
+)
+
+# Coalesced edits of group messages: per chat message its one pending edit (the outbox key,
+# its params replaced while it waits), per rate scope (a Slack message, a Telegram chat) when
+# the next edit may go.
+alert_edits = Table(
+    "alert_edits", metadata,
+    Column("scope", String(255), primary_key=True),
+    Column("next_at", Float, nullable=False, server_default="0"),
+    Column("pending_key", String(255)),
 )
 
 # Each piece of a long chat message once posted (key: the action's idempotency key and the

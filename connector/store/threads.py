@@ -24,12 +24,18 @@ def for_ticket(conn: Connection, ticket: str) -> list[Row[Any]]:
     return list(conn.execute(select(threads).where(threads.c.ticket == ticket)))
 
 
-def by_chat_thread(conn: Connection, chat: str, channel_id: str,
-                   thread_id: str | None) -> Row[Any] | None:
+def by_chat_thread(conn: Connection, chat: str, channel_id: str, thread_id: str | None,
+                   reply_to: str | None = None) -> Row[Any] | None:
     """Which ticket a chat thread belongs to; a message anywhere in a whole-channel room (an
-    outage's Slack channel or pool supergroup, saved with no thread) belongs to its ticket."""
+    outage's Slack channel or pool supergroup, saved with no thread) belongs to its ticket. In
+    a topic several messages share (Telegram's alerts topic), a reply belongs to the message
+    it answers."""
     found = None
-    if thread_id is not None:
+    if reply_to:
+        found = conn.execute(select(threads).where(
+            threads.c.chat == chat, threads.c.channel_id == channel_id,
+            threads.c.message_id == reply_to)).first()
+    if found is None and thread_id is not None:
         found = conn.execute(select(threads).where(
             threads.c.chat == chat, threads.c.channel_id == channel_id,
             threads.c.thread_id == thread_id)).first()
@@ -76,19 +82,19 @@ def record_message(conn: Connection, m: ChatMessage, author: str) -> bool:
 
 
 def upsert_alert(conn: Connection, fingerprint: str, status: str, title: str,
-                 details: dict[str, Any]) -> tuple[int, bool]:
-    """Store an alert or update its status; returns (id, created)."""
+                 details: dict[str, Any], group_id: int | None = None) -> tuple[int, str | None]:
+    """Store an alert or update its status; returns (id, its status before: None if new)."""
     new_id = insert_ignore(conn, alerts, {
         "fingerprint": fingerprint[:255], "status": status, "title": title,
         "details": json.dumps(details, ensure_ascii=False), "decision": "pending",
-        "updated_at": now(conn)})
+        "updated_at": now(conn), "group_id": group_id})
     if new_id is not None:
-        return int(new_id), True
-    row = conn.execute(select(alerts.c.id).where(alerts.c.fingerprint == fingerprint[:255])
-                       .with_for_update()).scalar_one()
-    conn.execute(update(alerts).where(alerts.c.id == row).values(
+        return int(new_id), None
+    row = conn.execute(select(alerts.c.id, alerts.c.status).where(
+        alerts.c.fingerprint == fingerprint[:255]).with_for_update()).one()
+    conn.execute(update(alerts).where(alerts.c.id == row.id).values(
         status=status, title=title, updated_at=now(conn)))
-    return int(row), False
+    return int(row.id), str(row.status)
 
 
 def get_alert(conn: Connection, alert_id: int) -> Row[Any] | None:

@@ -11,11 +11,15 @@ Generic (for any other monitoring)::
     {"alerts": [{"id": "disk-full-db1", "status": "firing" | "resolved", "title": "…",
       "severity": "critical", "summary": "…", "url": "…", "started_at": "…"}]}
 
-`id` + `started_at` identify one firing; a resolved alert repeats them.
+`id` + `started_at` identify one firing; a resolved alert repeats them. Alertmanager's body
+also names its group (`groupKey`, `groupLabels`, `commonLabels`, `externalURL`,
+`truncatedAlerts`): each alert carries them, so the alerts channel shows one message per group.
+A generic alert is a group of its own.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from connector.errors import PayloadError
@@ -34,7 +38,29 @@ def normalize(payload: Any) -> list[Alert]:
     is_alertmanager = "version" in payload or any(
         isinstance(a, dict) and "labels" in a for a in payload["alerts"])
     parse = _alertmanager if is_alertmanager else _generic
-    return [parse(a, f"alerts[{i}]") for i, a in enumerate(payload["alerts"])]
+    found = [parse(a, f"alerts[{i}]") for i, a in enumerate(payload["alerts"])]
+    return [_in_group(a, payload) for a in found] if is_alertmanager else found
+
+
+def _in_group(alert: Alert, body: dict[str, Any]) -> Alert:
+    """The alert with what its body says of its group; a body without a groupKey (a sender
+    imitating Alertmanager) makes each alert a group of its own."""
+    key = body.get("groupKey")
+    truncated = body.get("truncatedAlerts")
+    return replace(
+        alert, group_key=key[:500] if isinstance(key, str) and key else "",
+        group_labels=_strings(body.get("groupLabels")),
+        common_labels=_strings(body.get("commonLabels")),
+        external_url=str(body.get("externalURL") or "")[:500],
+        truncated=truncated if isinstance(truncated, int) and truncated > 0 else 0)
+
+
+def _strings(value: Any) -> dict[str, str]:
+    """A label or annotation set as text (Alertmanager sends strings; anything else is
+    shown as written)."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): str(v) for k, v in value.items() if v is not None}
 
 
 def _alertmanager(a: Any, where: str) -> Alert:
@@ -51,6 +77,8 @@ def _alertmanager(a: Any, where: str) -> Alert:
         title=name, severity=str(labels.get("severity") or ""),
         summary=str(notes.get("summary") or notes.get("description") or ""),
         url=str(a.get("generatorURL") or ""), started_at=_started(a.get("startsAt")),
+        labels=_strings(labels), annotations=_strings(notes),
+        source_fingerprint=str(a.get("fingerprint") or ""),
     )
 
 

@@ -123,6 +123,9 @@ def test_unknown_key_in_a_list_item_names_its_index(tmp_path: Path) -> None:
         pytest.param("roles: [a, b]\n", "roles", id="list instead of mapping"),
         pytest.param("trackers:\n  gitlab: {}\n", "trackers.gitlab.webhook_secret",
                      id="required key missing"),
+        pytest.param("alerts:\n  token: t\n  project: 1\n  alertmanager:\n"
+                     "    url: alertmanager:9093\n", "alerts.alertmanager.url",
+                     id="Alertmanager without a scheme"),
     ],
 )
 def test_wrong_value_names_file_and_key(tmp_path: Path, yaml_text: str, key: str) -> None:

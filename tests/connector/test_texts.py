@@ -21,7 +21,7 @@ from tests.appendix1 import without
 ALLOWED_LATIN = {"L1", "L2", "SLA", "Priority", "Low", "Medium", "High", "Accident", "JPG", "GIF",
                  "PNG", "zip", "7z", "rar", "doc", "docx", "Slack", "Telegram", "GitLab",
                  "Mantis", "MSK", "UTC", "ErpcApiErrors", "API", "5xx", "Prometheus",
-                 "petrov", "ivanova"}  # and user data: usernames, the alert's own name
+                 "Alertmanager", "petrov", "ivanova"}  # and user data: usernames, alert names
 INTERNAL = re.compile(r"\b(firing|resolved|one-off|awaiting_cause|pending|accident|issue:|"
                       r"gitlab:|mantis:|otrs:|urgent|immediate|minor|major|tweak|feedback|"
                       r"acknowledged|critical|warning|None)\b")
@@ -79,6 +79,9 @@ REALISTIC = {
     "head": "petrov", "eta": "26.11.2026 18:00 MSK", "restored": "26.11.2026 17:10 MSK",
     "criteria": "Признаки аварии (п. 1.1): потеря данных — нет; доля клиентов без сервиса — "
                 "40% аптек; начало — с 11:00; недоступные функции — выписка рецептов.",
+    "firing": 3, "resolved": 1, "state": "🔴", "waited": "0 ч 30 мин",
+    "alerts": "🔴 ErpcApiErrors: 5xx у API рецептов выше 5%\n   сервис: рецепты, узел: 10.0.0.1",
+    "details": "Предлагаемый приоритет: Priority: High.", "until": "26.11.2026 17:00 MSK",
 }
 
 

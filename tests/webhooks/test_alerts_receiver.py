@@ -121,6 +121,19 @@ def test_resolving_one_alert_adds_one_event(app: Flask, client: FlaskClient) -> 
     assert last["fingerprint"] == payloads(app)[0]["fingerprint"]
 
 
+def test_each_alert_carries_its_group(app: Flask, client: FlaskClient) -> None:
+    """What Alertmanager says of the group rides on each alert: one chat message per group."""
+    body = {**TWO_FIRING, "groupLabels": {"alertname": "DiskFull"}, "truncatedAlerts": 3}
+    assert send(client, body).status_code == 200
+
+    for alert in payloads(app):
+        assert (alert["group_key"], alert["group_labels"], alert["common_labels"]) == (
+            '{}:{alertname="DiskFull"}', {"alertname": "DiskFull"}, {"severity": "critical"})
+        assert (alert["external_url"], alert["truncated"]) == ("http://alertmanager.test", 3)
+        assert alert["labels"]["instance"] == "db1:9100"
+        assert alert["annotations"]["summary"].endswith("on db1")
+
+
 # --- generic format --------------------------------------------------------------------------
 
 
@@ -132,7 +145,11 @@ def test_the_generic_format_is_accepted(app: Flask, client: FlaskClient) -> None
     assert alert == {"fingerprint": "generic:disk-full-db1@2026-11-20T10:00:00Z",
                      "status": "firing", "title": "Диск заполнен на db1",
                      "severity": "critical", "summary": "95 %", "url": "https://zabbix.test/e/1",
-                     "started_at": "2026-11-20T10:00:00.000000Z"}
+                     "started_at": "2026-11-20T10:00:00.000000Z",
+                     # a generic alert is a group of its own
+                     "group_key": "", "group_labels": {}, "common_labels": {},
+                     "external_url": "", "truncated": 0, "labels": {}, "annotations": {},
+                     "source_fingerprint": ""}
     assert send(client, generic(status="resolved")).json["status"] == "accepted"
     assert send(client, generic()).json["status"] == "duplicate"
 

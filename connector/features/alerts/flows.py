@@ -1,5 +1,7 @@
-"""Alerts channel (Belarus §4.2): each firing alert gets a message with L1's three decisions;
-the cause of a one-off is the first reply; the issue's link replaces the buttons."""
+"""Alerts channel (Belarus §4.2), one message per Alertmanager group: the group's first firing
+alert posts it with L1's three decisions; alerts joining, resolving and firing again edit it;
+the cause of a one-off is the first reply; the registered ticket's link and the decision stay
+in it when the group resolves; silences made from it are shown in it."""
 
 from __future__ import annotations
 
@@ -10,71 +12,96 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Row
 
+from connector.actions import CreateSilence, ExpireSilence
 from connector.adapters import Performed
 from connector.context import FeatureContext
 from connector.events import Action, Alert, ChatMessage, TicketRef
-from connector.features.alerts.buttons import alerts_config, buttons
-from connector.features.alerts.models import RULE, alert_ref
-from connector.features.alerts.wording import decision_text, say, severity_text
+from connector.features.alerts import groups, store
+from connector.features.alerts.message import rules_for
+from connector.features.alerts.models import small_int
+from connector.features.alerts.wording import decision_text
 from connector.store import threads
 from connector.store.outbox import OutboxItem
+from connector.timestamps import to_epoch
 from connector.work import enqueue_actions, finish
 
 log = logging.getLogger(__name__)
 
 
 def process_alert(c: FeatureContext, row: Row[Any]) -> str:
-    """Post a new firing alert with buttons; update its message when it resolves."""
-    cfg = alerts_config(c)
+    """Fold an alert into its group; post the group's message or keep it current."""
     alert = Alert(**json.loads(row.payload))
+    name, _ = rules_for(c)
     with c.engine.begin() as conn:
-        alert_id, created = threads.upsert_alert(conn, alert.fingerprint, alert.status,
-                                                 alert.title, asdict(alert))
-        ref, stored = alert_ref(alert_id), threads.get_alert(conn, alert_id)
-        decision = stored.decision if stored is not None else "pending"
-        values = {"title": alert.title, "severity": severity_text(c, alert.severity),
-                  "summary": alert.summary, "url": alert.url}
-        if alert.status == "firing" and created:
-            text = say(c, "alert_message", status=say(c, "alert_status_firing"), **values)
-            actions = [Action("post_alert", "chat", ref, {
-                "channel": cfg.channel, "title": alert.title, "text": text,
-                "buttons": buttons(c, cfg, alert_id)}, RULE)]
-        elif alert.status == "resolved":
-            text = say(c, "alert_resolved", decision=decision_text(c, decision), **values)
-            actions = [Action("update_alert", "chat", ref,
-                              {"channel": cfg.channel, "text": text, "buttons": []}, RULE)]
+        group_id, _ = store.upsert_group(conn, alert)
+        _, before = threads.upsert_alert(conn, alert.fingerprint, alert.status, alert.title,
+                                         asdict(alert), group_id)
+        if before == alert.status:  # Alertmanager repeats a group's alerts: nothing new
+            return finish(c, conn, row, "done", f"alert group {group_id}: no change")
+        _, firing, _ = store.members(conn, group_id, 1)
+        was = store.get(conn, group_id)
+        state = "firing" if firing else "resolved"
+        store.change(conn, group_id, state=state)
+        group = store.get(conn, group_id)
+        assert group is not None and was is not None
+        actions: list[Action] = []
+        if not json.loads(group.details).get("posted"):
+            actions = [groups.post(c, conn, group)] if state == "firing" else []
         else:
-            actions = []
+            groups.refresh(c, conn, group_id)
+            if was.state == "resolved" and state == "firing":
+                actions.append(groups.in_thread(c, group_id, c.render(
+                    "alert_group_refired", name, title=alert.title)))
+            elif was.state == "firing" and state == "resolved":
+                actions.append(groups.in_thread(c, group_id, c.render(
+                    "alert_group_resolved_line", name,
+                    decision=decision_text(c, group.decision, name))))
         count = enqueue_actions(c, conn, row.dedup_key, actions, row.id)
-        return finish(c, conn, row, "done", f"alert {alert_id} {alert.status}: {count} action(s)")
+        return finish(c, conn, row, "done",
+                      f"alert group {group_id} {state}: {count} action(s)")
 
 
 def on_reply(c: FeatureContext, conn: Connection, ref: TicketRef, m: ChatMessage,
              author: str) -> list[Action]:
-    """The first reply after "one-off" is the cause; it goes into the alert's message."""
-    row = threads.get_alert(conn, int(ref.key))
-    if row is None or row.decision != "awaiting_cause":
+    """The first reply after "one-off" is the cause; the group's message shows it."""
+    group_id = small_int(ref.key)
+    if group_id is None or not store.decide(conn, group_id, "one-off", was=("awaiting_cause",),
+                                            cause=m.text):
         return []
-    threads.set_alert(conn, row.id, decision="one-off", cause=m.text)
-    details = json.loads(row.details)
-    text = say(c, "alert_cause_recorded", title=row.title, cause=m.text, user=author,
-                    severity=severity_text(c, details.get("severity")),
-                    summary=details.get("summary", ""),
-                    url=details.get("url", ""))
-    return [Action("update_alert", "chat", ref,
-                   {"channel": alerts_config(c).channel, "text": text, "buttons": []}, RULE)]
+    groups.refresh(c, conn, group_id)
+    return []
 
 
 def follow_up(c: FeatureContext, conn: Connection, item: OutboxItem, performed: Performed) -> None:
-    """When an alert's issue exists, say so in the alert's message and drop the buttons."""
-    alert_id = item.action.params.get("alert_id")
-    if item.action.kind != "create_issue" or alert_id is None:
+    """What came back from an action on a group: its ticket's link, its silence made or
+    lifted — recorded on the group, said in its message and thread."""
+    name, _ = rules_for(c)
+    kind, result = item.action.kind, performed.result
+    if kind == "create_issue" and item.action.params.get("alert_id") is not None:
+        group_id = int(item.action.params["alert_id"])
+        store.change(conn, group_id, issue_url=str(result.get("url", "")))
+    elif kind == "create_silence":
+        p = item.action.params_as(CreateSilence)
+        group_id = p.group_id
+        store.change(conn, group_id, silence_id=str(result.get("silence_id", "")),
+                     silenced_until=_epoch(str(result.get("ends_at", ""))),
+                     silenced_by=p.created_by)
+        line = c.render("alert_silence_created", name, user=p.created_by, hours=p.hours)
+        enqueue_actions(c, conn, f"followup:{item.idempotency_key}",
+                        [groups.in_thread(c, group_id, line)])
+    elif kind == "expire_silence":
+        e = item.action.params_as(ExpireSilence)
+        group_id = e.group_id
+        store.change(conn, group_id, silence_id=None, silenced_until=None, silenced_by=None)
+        enqueue_actions(c, conn, f"followup:{item.idempotency_key}", [groups.in_thread(
+            c, group_id, c.render("alert_silence_expired", name, user=e.user))])
+    else:
         return
-    url = str(performed.result.get("url", ""))
-    threads.set_alert(conn, int(alert_id), issue_url=url)
-    row = threads.get_alert(conn, int(alert_id))
-    text = say(c, "alert_issue_created", title=row.title if row else "", url="",
-                    user=item.action.params.get("user", ""), issue_url=url)
-    action = Action("update_alert", "chat", alert_ref(int(alert_id)),
-                    {"channel": alerts_config(c).channel, "text": text, "buttons": []}, RULE)
-    enqueue_actions(c, conn, f"followup:{item.idempotency_key}", [action])
+    groups.refresh(c, conn, group_id)
+
+
+def _epoch(moment: str) -> float | None:
+    try:
+        return to_epoch(moment) if moment else None
+    except ValueError:
+        return None

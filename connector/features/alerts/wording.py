@@ -5,28 +5,21 @@ regulation words a text its own way (Belarus: «задача», «авария»
 from __future__ import annotations
 
 from connector.context import FeatureContext
-from connector.events import TicketRef
 from connector.features.alerts.texts import DECISIONS, SEVERITIES
 
 
-def say(c: FeatureContext, template_id: str, **values: object) -> str:
-    """An alerts text as the regulation governing `alerts.project` words it (its mapping's
-    `templates:` over templates.yml); the neutral default when no mapping governs it."""
-    cfg = c.config.alerts
-    mapping = c.mapping_for(TicketRef(cfg.tracker, cfg.project, "")) if cfg else None
-    return c.render(template_id, mapping.name if mapping else None, **values)
-
-
-def decision_text(c: FeatureContext, decision: str) -> str:
+def decision_text(c: FeatureContext, decision: str, mapping: str | None = None) -> str:
     """L1's decision as the message shows it, never the stored value."""
     if decision.startswith("issue: "):
-        return say(c, "alert_decision_issue", label=decision.removeprefix("issue: "))
-    return say(c, DECISIONS[decision]) if decision in DECISIONS else decision
+        return c.render("alert_decision_issue", mapping,
+                        label=decision.removeprefix("issue: "))
+    return c.render(DECISIONS[decision], mapping) if decision in DECISIONS else decision
 
 
-def severity_text(c: FeatureContext, severity: object) -> str:
+def severity_text(c: FeatureContext, severity: object, mapping: str | None = None) -> str:
     """Alertmanager's usual severities in the team's language; others as the sender wrote."""
     value = str(severity or "").strip()
     if not value:
         return "—"
-    return say(c, SEVERITIES[value.lower()]) if value.lower() in SEVERITIES else value
+    return c.render(SEVERITIES[value.lower()], mapping) if value.lower() in SEVERITIES \
+        else value

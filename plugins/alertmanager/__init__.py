@@ -1,0 +1,1 @@
+"""Prometheus Alertmanager's API v2: silences created and expired from the alerts channel."""
