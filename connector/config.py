@@ -97,6 +97,13 @@ class AlertsConfig(Strict):
     project: str  # where "register issue" and "declare accident" create issues
     priority_labels: list[str] = ["Priority: Low", "Priority: Medium", "Priority: High"]
     accident_labels: list[str] = ["Priority: High", "Accident"]
+    # Alertmanager sends a whole group in one body (5,000 alerts ≈ 2.4 MB) and never retries a
+    # 4xx: the alerts receiver takes bodies up to this (the other receivers keep 1 MiB).
+    max_body_mb: float = Field(16, gt=0, le=256)
+
+    @property
+    def max_body_bytes(self) -> int:
+        return int(self.max_body_mb * 1024 * 1024)
 
     @field_validator("project", mode="before")
     @classmethod

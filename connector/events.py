@@ -223,6 +223,20 @@ class Alert:
     summary: str = ""
     url: str = ""
     started_at: str = ""  # when it began firing (canonical; "" if the sender did not say)
+    # Its group's facts, for the group's message: Alertmanager's groupKey, how many alerts it
+    # left out of the body (max_alerts), and the alerts of the body left out as bad (one line
+    # each, the first few; rejected_count says how many in all).
+    group_key: str = ""
+    truncated_alerts: int = 0
+    rejected: tuple[str, ...] = ()
+    rejected_count: int = 0
+
+    @classmethod
+    def from_json(cls, text: str) -> Alert:
+        """Inverse of `to_json` (events stored before a field existed get its default)."""
+        values = json.loads(text)
+        values["rejected"] = tuple(values.get("rejected", ()))
+        return cls(**values)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
