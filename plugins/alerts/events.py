@@ -113,13 +113,7 @@ def _object_by_pieces(text: str) -> dict[str, Any]:
         i = _skip(text, i + 1)
         pieces = key == "alerts" and text[i] == "["
         found[key], i = _array_by_pieces(text, i) if pieces else _DECODER.raw_decode(text, i)
-        i = _skip(text, i)
-        if text[i] == ",":
-            i = _skip(text, i + 1)
-            if text[i] == "}":
-                raise ValueError("a trailing comma")
-        elif text[i] != "}":
-            raise ValueError("no comma")
+        i = _next(text, i, "}")
     if _skip(text, i + 1) != len(text):
         raise ValueError("text after the object")
     return found
@@ -131,14 +125,20 @@ def _array_by_pieces(text: str, i: int) -> tuple[list[Any], int]:
     while text[i] != "]":
         item, i = _DECODER.raw_decode(text, i)
         items.append(item)
-        i = _skip(text, i)
-        if text[i] == ",":
-            i = _skip(text, i + 1)
-            if text[i] == "]":
-                raise ValueError("a trailing comma")
-        elif text[i] != "]":
-            raise ValueError("no comma")
+        i = _next(text, i, "]")
     return items, i + 1
+
+
+def _next(text: str, i: int, close: str) -> int:
+    """After an item: past its comma to the next item, or at the closing bracket."""
+    i = _skip(text, i)
+    if text[i] == ",":
+        i = _skip(text, i + 1)
+        if text[i] == close:
+            raise ValueError("a trailing comma")
+    elif text[i] != close:
+        raise ValueError("no comma")
+    return i
 
 
 def _skip(text: str, i: int) -> int:
