@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 BODY_EVENT = "alert_body"  # the receiver's row: a whole body, as it came
 ALERT_EVENT = "alert"  # the worker's rows: one normalised Alert each
+PIECE = 250  # alerts stored per transaction (≈ 120 KB)
 
 
 def alert_events(body: Body) -> list[tuple[str, str, str, str]]:
@@ -34,7 +35,7 @@ def alert_events(body: Body) -> list[tuple[str, str, str, str]]:
 
 
 def split_body(c: Connector, row: Row[Any]) -> str:
-    """One event per good alert of the body; the body settled in the same transaction."""
+    """One event per good alert of the body; the body settled with the last of them."""
     try:
         body = parse_body(row.payload)
     except PayloadError as exc:  # a large body the receiver only glanced at, not JSON
@@ -43,9 +44,16 @@ def split_body(c: Connector, row: Row[Any]) -> str:
         c.metrics.alerts_rejected.labels("malformed_body").inc()
         log.warning("alerts body %s (inbox) left out whole: %s", row.id, exc.reason)
         return outcome
-    events = alert_events(body)
-    with c.engine.begin() as conn:
-        added = inbox.add_events(conn, ALERT_SOURCE, events)
+    events, added = alert_events(body), 0
+    pieces = [events[i:i + PIECE] for i in range(0, len(events), PIECE)] or [[]]
+    # In pieces, each its own short transaction: the store's write lock is let go between
+    # them, so a receiver's insert waits for one piece, not for thousands of rows. A body
+    # split again (the worker stopped half-way) adds only what is missing: the keys dedupe.
+    for piece in pieces[:-1]:
+        with c.engine.begin() as conn:
+            added += inbox.add_events(conn, ALERT_SOURCE, piece)
+    with c.engine.begin() as conn:  # the last piece settles the body
+        added += inbox.add_events(conn, ALERT_SOURCE, pieces[-1])
         said = f"{len(body.alerts)} alert(s), {added} new, {len(body.rejected)} rejected"
         if body.truncated:
             said += f", {body.truncated} truncated by the sender"

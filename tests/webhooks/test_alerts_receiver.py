@@ -15,13 +15,15 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from connector.alertintake import BODY_EVENT, split_body
 from connector.core import Connector
 from connector.store.claims import claim
 from connector.store.db import now
 from connector.store.schema import inbox as inbox_table
+from tests.alertmanager_bodies import am_alert as storm_alert
+from tests.alertmanager_bodies import group_body
 from tests.conftest import ALERTS_TOKEN
 from tests.webhooks.conftest import stored
 
@@ -305,3 +307,15 @@ def test_a_body_that_is_not_json_content_is_415(app: Flask, client: FlaskClient)
 
     assert response.status_code == 415
     assert stored(app) == 0
+
+
+def test_a_body_split_again_adds_nothing(app: Flask, client: FlaskClient) -> None:
+    """The worker stores a big body's alerts in pieces (the store's lock let go between them):
+    a body split again after a stop half-way adds only what is missing — here nothing."""
+    send(client, group_body([storm_alert(i) for i in range(600)]))
+    first = payloads(app)
+    with app.extensions["helpdesk_connector"].connector.engine.begin() as conn:
+        conn.execute(update(inbox_table).where(inbox_table.c.event_name == BODY_EVENT)
+                     .values(status="pending", claimed_by=None, lease_until=None))
+
+    assert payloads(app) == first and len(first) == 600
