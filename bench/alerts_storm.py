@@ -27,9 +27,10 @@ USAGE = """
 
 Both servers are gunicorn processes with the settings `helpdesk-connector run` gives gunicorn:
 the baseline (bench/baseline_app.py) commits each body as one row, unparsed; the connector is
-`helpdesk-connector run` with an alerts section and its embedded worker, which splits each body
-and processes its alerts while the next bodies arrive. Bodies are sent open loop at --rate (the
-latency runs from each body's scheduled send to its answer), servers one after the other.
+`helpdesk-connector run` with an alerts section, once as the receiver alone (worker.embedded:
+false) and once with its embedded worker, which splits each body and processes its alerts while
+the next bodies arrive. Bodies are sent open loop at --rate (the latency runs from each body's
+scheduled send to its answer), servers one after the other, each its own alerts.
 Prints a Markdown table with the load average; the machine may be shared: compare ratios.
 """
 TOKEN = "storm-alerts-token"
@@ -48,7 +49,7 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def config(tmp: Path, store: str) -> Path:
+def config(tmp: Path, store: str, embedded: bool) -> Path:
     """The connector's config: GitLab never called, the alerts receiver on."""
     data = {"store": {"url": store}, "mappings_dir": str(REPO / "mappings"),
             "roles": {"infrastructure_owner": "a", "new_client_owner": "b"},
@@ -58,8 +59,9 @@ def config(tmp: Path, store: str) -> Path:
                                     "reconcile": {"interval_seconds": 3600,
                                                   "lookback_seconds": 1}}},
             "alerts": {"token": TOKEN, "project": 1},
-            "worker": {"embedded": True}, "logging": {"level": "WARNING", "format": "json"}}
-    path = tmp / "connector.yml"
+            "worker": {"embedded": embedded},
+            "logging": {"level": "WARNING", "format": "json"}}
+    path = tmp / f"connector-{'worker' if embedded else 'alone'}.yml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
 
@@ -87,8 +89,10 @@ def send_all(port: int, bodies: list[bytes], rate: float, senders: int) -> list[
         return list(pool.map(one, range(len(bodies))))
 
 
-def measure(procs: Processes, name: str, args: list[str], port: int, bodies: list[bytes],
+def measure(procs: Processes, name: str, args: list[str], port: int, first: int,
             o: argparse.Namespace) -> dict[str, Any]:
+    """Start the server, send it the storm (alerts numbered from `first`), stop it."""
+    bodies = [storm(o.alerts, first=first + i * o.alerts) for i in range(o.bodies)]
     child = procs.python(name, *args)
     try:
         wait_http(child, port, "/healthz", 180)
@@ -104,27 +108,28 @@ def measure(procs: Processes, name: str, args: list[str], port: int, bodies: lis
 
 def main(argv: list[str] | None = None) -> int:
     o = options(argv)
-    bodies = [storm(o.alerts, first=i * o.alerts) for i in range(o.bodies)]
-    size = sum(map(len, bodies)) / len(bodies) / 1e6
+    size = len(storm(o.alerts)) / 1e6
     with tempfile.TemporaryDirectory(prefix="hdc-storm-") as tmp_name, signals_as_exit():
         tmp = Path(tmp_name)
         procs = Processes(tmp)
         try:
             store = o.store or f"sqlite:///{tmp / 'connector.db'}"
-            path = config(tmp, store)
-            settings, _ = connector_settings(path, o.threads)
-            base_port, conn_port = free_port(), free_port()
+            alone_store = o.store or f"sqlite:///{tmp / 'alone.db'}"
+            settings, _ = connector_settings(config(tmp, store, True), o.threads)
             base_store = o.store or f"sqlite:///{tmp / 'baseline.db'}"
-            results = {
-                "baseline": measure(procs, "baseline", [
-                    "bench.baseline_app", "--port", str(base_port), "--store", base_store,
-                    "--table", "storm_baseline", "--settings", json.dumps(settings)],
-                    base_port, bodies, o),
-                "connector": measure(procs, "connector", [
+            port = free_port()
+            results = {"baseline": measure(procs, "baseline", [
+                "bench.baseline_app", "--port", str(port), "--store", base_store,
+                "--table", "storm_baseline", "--settings", json.dumps(settings)],
+                port, 0, o)}
+            runs = (("connector, receiver alone", config(tmp, alone_store, False)),
+                    ("connector with its worker", config(tmp, store, True)))
+            for n, (name, path) in enumerate(runs, start=1):
+                port = free_port()
+                results[name] = measure(procs, f"connector-{n}", [
                     "connector.cli", "run", "--config", str(path), "--host", "127.0.0.1",
-                    "--port", str(conn_port), "--threads", str(o.threads)],
-                    conn_port, bodies, o),
-            }
+                    "--port", str(port), "--threads", str(o.threads)], port,
+                    n * o.bodies * o.alerts, o)
         finally:
             procs.close()
     base = results["baseline"]["p99"]

@@ -25,7 +25,7 @@ from webhooks.receiving import extension, read_text, reject, secrets_match, stor
 
 bp = Blueprint("alerts", __name__)
 
-FULL_CHECK = 256 * 1024  # bytes: parsed before the answer up to this (a few ms), glanced above
+FULL_CHECK = 64 * 1024  # bytes: parsed before the answer up to this (a ms), glanced above
 _ALERTS_LIST = re.compile(r'"alerts"\s*:\s*\[')
 _GROUP_KEY = re.compile(r'"groupKey"\s*:\s*("(?:[^"\\]|\\.)*")')
 
