@@ -1,7 +1,7 @@
 """An alerts body, stored whole by the receiver (one inbox row, so the ack stays fast however
-big the group), normalised by the worker: one inbox event per good alert, in the same
-transaction that settles the body; each bad alert left out, said on its group's events, logged
-once per body and counted in hdc_alerts_rejected_total{reason}."""
+big the group), normalised by the worker: one inbox event per good alert (stored a piece at a
+time, the body settled with the last piece); each bad alert left out, said on its group's
+events, logged once per body and counted in hdc_alerts_rejected_total{reason}."""
 
 from __future__ import annotations
 

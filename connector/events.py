@@ -231,12 +231,5 @@ class Alert:
     rejected: tuple[str, ...] = ()
     rejected_count: int = 0
 
-    @classmethod
-    def from_json(cls, text: str) -> Alert:
-        """Inverse of `to_json` (events stored before a field existed get its default)."""
-        values = json.loads(text)
-        values["rejected"] = tuple(values.get("rejected", ()))
-        return cls(**values)
-
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

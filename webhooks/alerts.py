@@ -19,7 +19,7 @@ from flask import Blueprint, request
 from connector.alertintake import BODY_EVENT
 from connector.errors import PayloadError
 from connector.events import ALERT_SOURCE as SOURCE
-from plugins.alerts.events import check_shape
+from plugins.alerts.events import check_shape, storable_text
 from webhooks.body import parse_json
 from webhooks.receiving import extension, read_text, reject, secrets_match, store_event
 
@@ -44,7 +44,7 @@ def receive() -> Any:
         group_key = _checked(text)
     except PayloadError as exc:
         return reject(SOURCE, exc)
-    digest = hashlib.sha256(text.encode()).hexdigest()
+    digest = hashlib.sha256(text.encode()).hexdigest()  # the body came as UTF-8: it encodes
     group = hashlib.sha256(group_key.encode()).hexdigest()[:24] if group_key else "none"
     return store_event(SOURCE, f"alertbody:{digest}", BODY_EVENT, f"alerts:group:{group}", text)
 
@@ -55,10 +55,10 @@ def _checked(text: str) -> str:
         payload = parse_json(text, whole=False)
         check_shape(payload)
         key = payload.get("groupKey")
-        return key if isinstance(key, str) else ""
+        return storable_text(key) if isinstance(key, str) else ""
     if not text.lstrip().startswith("{") or not _ALERTS_LIST.search(text):
         raise PayloadError("alerts: expected a JSON object with a list of alerts")
     # Alertmanager writes groupKey after the alerts: the last one is the body's own.
     found = _GROUP_KEY.findall(text)
-    key = parse_json(found[-1]) if found else ""
-    return key if isinstance(key, str) else ""
+    key = parse_json(found[-1], whole=False) if found else ""
+    return storable_text(key) if isinstance(key, str) else ""

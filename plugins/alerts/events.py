@@ -154,7 +154,8 @@ def normalize(payload: Any) -> Body:
     is_alertmanager = "version" in payload or any(
         isinstance(a, dict) and "labels" in a for a in raw)
     parse: Callable[[Any, str], Alert] = _alertmanager if is_alertmanager else _generic
-    group_key = payload.get("groupKey") if isinstance(payload.get("groupKey"), str) else ""
+    group_key = storable_text(payload["groupKey"]) \
+        if isinstance(payload.get("groupKey"), str) else ""
     truncated = payload.get("truncatedAlerts")
     truncated = truncated if isinstance(truncated, int) and truncated > 0 else 0
     alerts, rejected = [], []
@@ -236,6 +237,15 @@ def _status(a: dict[str, Any], where: str) -> str:
     if status not in STATUSES:
         raise BadAlert("bad_status", f"{where}.status: must be firing or resolved")
     return str(status)
+
+
+def storable_text(text: str) -> str:
+    """The text, or where it holds a lone surrogate (no UTF-8 has one) that escaped."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def _storable(alert: Alert) -> Alert:

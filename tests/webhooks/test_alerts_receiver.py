@@ -319,3 +319,15 @@ def test_a_body_split_again_adds_nothing(app: Flask, client: FlaskClient) -> Non
                      .values(status="pending", claimed_by=None, lease_until=None))
 
     assert payloads(app) == first and len(first) == 600
+
+
+def test_a_group_key_with_a_lone_surrogate_keeps_its_alerts(
+    app: Flask, client: FlaskClient,
+) -> None:
+    """No UTF-8 holds \\ud800: the key is kept escaped, the group's alerts are not lost."""
+    body = json.dumps({**TWO_FIRING, "groupKey": '{}:{x="\ud800"}'}).encode()
+
+    response = client.post(URL, data=body, content_type="application/json", headers=AUTH)
+
+    assert response.status_code == 200
+    assert [a["group_key"] for a in payloads(app)] == ['{}:{x="\\ud800"}'] * 2
