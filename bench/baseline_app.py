@@ -17,7 +17,8 @@ from flask import Flask, jsonify, request
 USAGE = """
     python -m bench.baseline_app --port P --store URL --table T --settings JSON
 
-POST /webhooks/gitlab parses the JSON body and commits it as one row (its own transaction):
+POST /webhooks/gitlab parses the JSON body and commits it as one row (its own transaction);
+POST /webhooks/alerts commits the body unparsed (bench.alerts_storm):
 SQLite in WAL mode with synchronous=FULL, or PostgreSQL. GET /healthz answers 200. gunicorn
 gets the settings `helpdesk-connector run` gives it (see `connector_settings`), bind aside.
 """
@@ -39,6 +40,11 @@ def create_app(store: str, table: str) -> Flask:
     @app.post("/webhooks/gitlab")
     def receive() -> Any:
         request.get_json(force=True)  # parsed, as the connector parses it; 400 if malformed
+        insert(request.get_data(as_text=True))
+        return jsonify(status="accepted")
+
+    @app.post("/webhooks/alerts")
+    def receive_alerts() -> Any:  # unparsed, as the connector stores a large alerts body
         insert(request.get_data(as_text=True))
         return jsonify(status="accepted")
 

@@ -101,6 +101,13 @@ class AlertsConfig(Strict):
     # Alertmanager's API base (silences from the chat, its silence form in messages); without
     # it the messages link the form by the webhook's externalURL and offer no silence buttons.
     alertmanager: AlertmanagerConfig | None = None
+    # Alertmanager sends a whole group in one body (5,000 alerts ≈ 2.4 MB) and never retries a
+    # 4xx: the alerts receiver takes bodies up to this (the other receivers keep 1 MiB).
+    max_body_mb: float = Field(16, gt=0, le=256)
+
+    @property
+    def max_body_bytes(self) -> int:
+        return int(self.max_body_mb * 1024 * 1024)
 
     @field_validator("project", mode="before")
     @classmethod

@@ -238,6 +238,10 @@ class Alert:
     labels: dict[str, str] = field(default_factory=dict)  # the alert's own labels
     annotations: dict[str, str] = field(default_factory=dict)  # summary, description, runbook_url…
     source_fingerprint: str = ""  # Alertmanager's fingerprint of the label set
+    # The alerts of the body left out as bad (one line each, the first few; rejected_count
+    # says how many in all), for the group's message.
+    rejected: tuple[str, ...] = ()
+    rejected_count: int = 0
 
     @property
     def group(self) -> str:

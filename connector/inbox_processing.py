@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.engine import Row
 
 from connector import ticketevents
+from connector.alertintake import BODY_EVENT, split_body
 from connector.chatevents import process_chat_event
 from connector.core import Connector
 from connector.store import inbox
@@ -77,10 +78,12 @@ def _tracker_batch(c: Connector, rows: list[Row[Any]]) -> int:
 
 
 def process_event(c: Connector, row: Row[Any]) -> str:
-    """Route a non-tracker event: a chat's update to the chat spine, anything else to the
-    processor a feature registered for its source."""
+    """Route a non-tracker event: a chat's update to the chat spine, an alerts body to be
+    split, anything else to the processor a feature registered for its source."""
     if row.source in c.config.chats.configured():
         return process_chat_event(c, row)
+    if row.event_name == BODY_EVENT:  # an alerts body: its alerts become events of their own
+        return split_body(c, row)
     processor = c.registry.sources.get(row.source)
     if processor is not None:
         return processor(c, row)

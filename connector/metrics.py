@@ -73,6 +73,9 @@ class Metrics:
                                 ["source", "status"], registry=r)
         self.processed = Counter("hdc_events_processed", "Inbox events processed by the rules",
                                  ["source", "outcome"], registry=r)
+        self.alerts_rejected = Counter("hdc_alerts_rejected", "Alerts left out of an "
+                                       "accepted body as bad (their group kept)", ["reason"],
+                                       registry=r)
         self.warnings = Counter("hdc_rule_warnings", "Values a regulation's rules could not act "
                                 "on (e.g. an impact the table lacks)", ["tracker", "field"],
                                 registry=r)

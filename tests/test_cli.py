@@ -212,3 +212,20 @@ def test_telegram_set_webhook_refuses_plain_http(
     assert "chats.telegram.webhook_url: Telegram needs a public https URL" in \
         capsys.readouterr().err
     assert standin_telegram.calls("setWebhook") == []
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    (0, "greater than 0"), (1000, "less than or equal to 256"), ("lots", "a valid number")])
+def test_check_config_bounds_the_alerts_body(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: Any, said: str,
+) -> None:
+    """The alerts receiver takes whole Alertmanager groups, up to alerts.max_body_mb."""
+    config = tmp_path / "alerts.yml"
+    config.write_text(yaml.safe_dump({
+        "trackers": {"gitlab": {"webhook_secret": "s"}},
+        "alerts": {"token": "t", "project": 1, "max_body_mb": value}}), encoding="utf-8")
+
+    assert main(["check-config", str(config)]) == 1
+
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"error: {config}: alerts.max_body_mb: ") and said in line

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from connector.clock import FakeClock
+from connector.inbox_processing import drain_inbox
 from tests.conftest import ALERTS_TOKEN, SLACK_ALERTS, SLACK_L2
 from tests.drive import post_slack, run_until_idle
 from tests.test_outage import L1, Outage
@@ -70,6 +71,8 @@ def alert_starting(world: Outage, starts_at: str) -> None:
     post_slack(world.client, "/webhooks/slack/interactions",
                f"payload={json.dumps(payload)}".encode(),
                content_type="application/x-www-form-urlencoded")
+    drain_inbox(world.c)  # the press: the group's message is edited at its next slot
+    world.c.clock.advance(3)  # type: ignore[attr-defined]
     run_until_idle(world.c)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from connector.assembly import build_connector
@@ -54,7 +54,8 @@ def create_app(config: Config | str | None = None, *, start_worker: bool | None 
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
-        reason = {413: f"body larger than {MAX_BODY} bytes"}.get(exc.code or 0, exc.description)
+        limit = request.max_content_length or MAX_BODY  # a receiver may allow more
+        reason = {413: f"body larger than {limit} bytes"}.get(exc.code or 0, exc.description)
         return jsonify(error=reason), exc.code
 
     @app.errorhandler(Exception)

@@ -18,27 +18,32 @@ MAX_DIGITS = 40  # ids and timestamps; no sender needs a longer integer
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
-def raw_body() -> bytes:
-    """The whole body, read once. Over MAX_BODY it is refused (413): werkzeug refuses a
-    Content-Length over it, but only cuts a chunked body there, so what is left is checked. A
-    chunked body the server cannot decode is the client's error (400), and one that stops
-    coming (the connector's gunicorn worker waits BODY_SECONDS for each piece) a 408."""
+def raw_body(limit: int = MAX_BODY) -> bytes:
+    """The whole body, read once. Over `limit` (MAX_BODY but for a receiver that allows more)
+    it is refused (413): werkzeug refuses a Content-Length over it, but only cuts a chunked
+    body there, so what is left is checked. A chunked body the server cannot decode is the
+    client's error (400), and one that stops coming (the connector's gunicorn worker waits
+    BODY_SECONDS for each piece) a 408."""
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadError(f"body larger than {limit} bytes", 413)
     try:
         data = request.get_data(cache=True)
         chunked = request.content_length is None
-        more = chunked and len(data) >= MAX_BODY and request.environ["wsgi.input"].read(1)
+        more = chunked and len(data) >= limit and request.environ["wsgi.input"].read(1)
     except TimeoutError:
         raise PayloadError("the body stopped coming before its end", 408) from None
     except (OSError, ValueError) as exc:  # gunicorn's InvalidChunkSize, werkzeug's own
         raise PayloadError(f"malformed chunked body: {type(exc).__name__}", 400) from None
     if more:
-        raise PayloadError(f"body larger than {MAX_BODY} bytes", 413)
+        raise PayloadError(f"body larger than {limit} bytes", 413)
     return data
 
 
-def parse_json(text: str) -> Any:
+def parse_json(text: str, *, whole: bool = True) -> Any:
     """JSON as a receiver accepts it: at most MAX_DEPTH deep, integers of at most MAX_DIGITS
-    digits, finite numbers, no lone surrogates (they cannot be stored as UTF-8)."""
+    digits, finite numbers, no lone surrogates (they cannot be stored as UTF-8). Not `whole`:
+    depth and text are left to whoever judges the parts (the alerts worker, alert by alert);
+    the body is stored as the text that came, which is UTF-8 whatever it escapes."""
     try:
         value = json.loads(text, parse_int=_integer, parse_float=_float,
                            parse_constant=_constant)
@@ -47,7 +52,7 @@ def parse_json(text: str) -> Any:
                            400) from None
     except RecursionError:
         raise PayloadError(f"JSON nested deeper than {MAX_DEPTH} levels", 400) from None
-    if _SURROGATE_ESCAPE.search(text) or _deep(text):  # rare: only then walk the document
+    if whole and (_SURROGATE_ESCAPE.search(text) or _deep(text)):  # rare: only then walk it
         _check(value)
     return value
 

@@ -15,7 +15,7 @@ from connector.errors import PayloadError, StoreError
 from connector.events import TicketEvent
 from connector.store import inbox
 from webhooks.body import parse_json, raw_body
-from webhooks.extension import ConnectorExtension
+from webhooks.extension import MAX_BODY, ConnectorExtension
 
 
 def extension() -> ConnectorExtension:
@@ -30,15 +30,20 @@ def secrets_match(given: str | None, expected: str) -> bool:
 
 def read_json(request: Request) -> tuple[str, Any]:
     """The body as text and parsed JSON, or PayloadError with the status to answer."""
+    text = read_text(request)
+    return text, parse_json(text)
+
+
+def read_text(request: Request, limit: int = MAX_BODY) -> str:
+    """A JSON body (by its content type) as text, at most `limit` bytes, not yet parsed."""
     if request.mimetype != "application/json":
         raise PayloadError("content type must be application/json, not "
                            f"{request.mimetype[:60]!r}", 415)
-    raw = raw_body()
+    raw = raw_body(limit)
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PayloadError(f"body is not valid UTF-8 (byte {exc.start})", 400) from None
-    return text, parse_json(text)
 
 
 def body_digest(text: str) -> str:

@@ -8,6 +8,7 @@ import weakref
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 
 from connector.store.claims import claim
@@ -33,6 +34,25 @@ def add_event(
     }
     result: int | None = insert_ignore(conn, inbox, values, returning=inbox.c.id)
     return result
+
+
+def add_events(conn: Connection, source: str, events: list[tuple[str, str, str, str]]) -> int:
+    """Store many events (dedup key, name, ordering key, payload) in the caller's transaction,
+    in their order; returns how many were new (the others' dedup keys were seen before)."""
+    if not events:
+        return 0
+    t = now(conn)
+    rows = [{"source": source, "dedup_key": key[:255], "event_name": name,
+             "ordering_key": order[:255], "payload": payload, "received_at": t,
+             "status": "pending", "attempts": 0} for key, name, order, payload in events]
+    stmt = _insert_many(conn.dialect.name)
+    return len(conn.execute(stmt, rows).all())
+
+
+@functools.lru_cache(maxsize=2)
+def _insert_many(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(inbox).on_conflict_do_nothing().returning(inbox.c.id)
 
 
 _COLUMNS = "source, dedup_key, event_name, ordering_key, payload, received_at, status, attempts"

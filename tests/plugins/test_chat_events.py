@@ -4,7 +4,9 @@ connector does not use), alert bodies become Alerts; malformed bodies raise Payl
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -297,31 +299,47 @@ def am(**changes: Any) -> dict[str, Any]:
     pytest.param(am(startsAt="0001-01-01T00:00:00Z"), Alert(
         "am:a1b2@0001-01-01T00:00:00Z", "firing", "DiskFull", "critical", "95 % used",
         "http://prom.test/g"), id="Alertmanager's zero start: none"),
-    pytest.param(am(startsAt="вчера"), Alert(
-        "am:a1b2@вчера", "firing", "DiskFull", "critical", "95 % used",
-        "http://prom.test/g"), id="an odd start only dates nothing"),
     pytest.param({"alerts": [{"id": "x", "status": "firing", "title": "T"}]},
                  Alert("generic:x@", "firing", "T"), id="generic, only required fields"),
 ])
 def test_alert_bodies_become_alerts(payload: dict[str, Any], expected: Alert) -> None:
-    assert alert_events.normalize(payload) == [expected]
+    body = alert_events.normalize(payload)
+    plain = [replace(a, labels={}, annotations={}, source_fingerprint="") for a in body.alerts]
+    assert (plain, body.rejected) == ([expected], [])  # labels: tests/plugins/alerts
 
 
-@pytest.mark.parametrize(("payload", "reason"), [
-    pytest.param([], "JSON object with a list", id="not an object"),
-    pytest.param({"alerts": {}}, "JSON object with a list", id="alerts not a list"),
-    pytest.param({"alerts": []}, "the list is empty", id="empty"),
-    pytest.param(am(status="weird"), r"alerts\[0\].status", id="status weird"),
-    pytest.param(am(labels={"severity": "x"}), r"alerts\[0\].labels.alertname",
-                 id="no alertname"),
-    pytest.param({"version": "4", "alerts": [AM_ALERT, 7]}, r"alerts\[1\]: expected an object",
-                 id="second not an object"),
-    pytest.param({"alerts": [{**GENERIC, "id": ""}]}, r"alerts\[0\].id", id="generic no id"),
-    pytest.param({"alerts": [{**GENERIC, "title": 5}]}, r"alerts\[0\].title",
-                 id="generic title not text"),
-    pytest.param({"alerts": [GENERIC, {**GENERIC, "status": None}]}, r"alerts\[1\].status",
-                 id="generic second bad"),
+@pytest.mark.parametrize("payload", [
+    pytest.param([], id="not an object"),
+    pytest.param({"alerts": {}}, id="alerts not a list"),
+    pytest.param({"alerts": []}, id="empty"),
 ])
-def test_bad_alert_bodies_name_the_first_bad_field(payload: Any, reason: str) -> None:
-    with pytest.raises(PayloadError, match=reason):
+def test_a_payload_that_is_no_alerts_body_is_refused(payload: Any) -> None:
+    with pytest.raises(PayloadError, match="alerts: "):
         alert_events.normalize(payload)
+
+
+@pytest.mark.parametrize(("payload", "index", "reason", "detail"), [
+    pytest.param(am(status="weird"), 0, "bad_status", r"alerts\[0\].status", id="status weird"),
+    pytest.param(am(labels={"severity": "x"}), 0, "missing_alertname",
+                 r"alerts\[0\].labels.alertname", id="no alertname"),
+    pytest.param(am(startsAt="вчера"), 0, "bad_timestamp", r"alerts\[0\].startsAt",
+                 id="an odd start"),
+    pytest.param({"version": "4", "alerts": [AM_ALERT, 7]}, 1, "not_object",
+                 r"alerts\[1\]: expected an object", id="second not an object"),
+    pytest.param({"alerts": [{**GENERIC, "id": ""}]}, 0, "missing_field", r"alerts\[0\].id",
+                 id="generic no id"),
+    pytest.param({"alerts": [{**GENERIC, "title": 5}]}, 0, "missing_field",
+                 r"alerts\[0\].title", id="generic title not text"),
+    pytest.param({"alerts": [GENERIC, {**GENERIC, "status": None}]}, 1, "bad_status",
+                 r"alerts\[1\].status", id="generic second bad"),
+    pytest.param({"alerts": [{**GENERIC, "started_at": "soon"}]}, 0, "bad_timestamp",
+                 r"alerts\[0\].started_at", id="generic odd start"),
+])
+def test_a_bad_alert_is_rejected_alone_naming_its_bad_field(
+        payload: Any, index: int, reason: str, detail: str) -> None:
+    body = alert_events.normalize(payload)
+    [rejected] = body.rejected
+    assert (rejected.index, rejected.reason) == (index, reason)
+    assert re.search(detail, rejected.detail)
+    assert len(body.alerts) == len(payload["alerts"]) - 1
+    assert all(a.rejected == (rejected.detail,) and a.rejected_count == 1 for a in body.alerts)

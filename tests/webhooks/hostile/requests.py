@@ -28,6 +28,7 @@ from tests.webhooks.hostile.values import (
 )
 
 MAX_BODY = 1024 * 1024
+ALERTS_MAX_BODY = 16 * MAX_BODY  # alerts.max_body_mb's default: a whole Alertmanager group
 
 
 @dataclass(frozen=True)
