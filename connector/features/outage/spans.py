@@ -1,7 +1,7 @@
 """An outage's downtime read from its timeline — pure, over the recorded entries, so the
 conclusion (downtime.py) and the reports count it alike. Start: the stated or alerted start,
 else the ticket's creation, else the declaration (a start more than PLAUSIBLE_DAYS before the
-end is a slip, not a fact); end: the first entry into a stage that asks for the conclusion
+declaration is a slip, not a fact); end: the first entry into a stage that asks for the conclusion
 (restored), else into the closing stage, else none yet. The conclusion's «downtime» entry,
 when the responsible corrected either end, is the word that counts."""
 
@@ -41,9 +41,9 @@ def restored_at(events: Sequence[dict[str, Any]], rules: OutageRules) -> float |
     stage; None while the outage is neither."""
     marks = {s.name for s in rules.stages if s.conclusion}
     closing = {s.name for s in rules.stages if s.closing or not s.next}
-    for wanted in (marks, closing):
+    for wanted in (marks, closing):  # an outage read from history may begin in either
         found = next((float(e["at"]) for e in events
-                      if e["kind"] == "stage" and e.get("stage") in wanted), None)
+                      if e["kind"] in ("stage", "declared") and e.get("stage") in wanted), None)
         if found is not None:
             return found
     return None
@@ -65,9 +65,10 @@ def span_of(events: Sequence[dict[str, Any]], rules: OutageRules, declared_at: f
                                                                         int | float)]
     declared = next((e for e in events if e["kind"] == "declared"), {})
     created = declared.get("created")
-    if stated and plausible(float(stated[-1]["start"]), end):
+    earliest = float(declared_at) - PLAUSIBLE_DAYS * 86400  # not today: an outage open for
+    if stated and earliest <= float(stated[-1]["start"]) <= end:  # months keeps its start
         start, source = float(stated[-1]["start"]), str(stated[-1].get("source") or "stated")
-    elif isinstance(created, int | float) and plausible(float(created), end):
+    elif isinstance(created, int | float) and earliest <= float(created) <= end:
         start, source = float(created), "created"  # a ticket opened long before is not one
     else:
         start, source = float(declared_at), "declared"
