@@ -182,7 +182,8 @@ def _strings(value: Any) -> dict[str, str]:
     shown as written)."""
     if not isinstance(value, dict):
         return {}
-    return {str(k): str(v) for k, v in value.items() if v is not None}
+    return {storable_text(str(k)): storable_text(str(v)) for k, v in value.items()
+            if v is not None}
 
 
 def _alertmanager(a: Any, where: str) -> Alert:
