@@ -32,8 +32,15 @@ def schedule(conn: Connection, chat: str, group_id: int, channel: str, text: str
     """The group's message in `chat` shows `text` and `buttons` soon, within the chat's rate."""
     action = Action("update_alert", chat, alert_ref(group_id),
                     {"channel": channel, "text": text, "buttons": buttons}, RULE)
+    coalesce(conn, action, f"{chat}|{alert_ref(group_id)}", channel)
+
+
+def coalesce(conn: Connection, action: Action, message_scope: str, channel: str) -> None:
+    """`action` (to one chat, rewriting one message: `message_scope`) done soon: it replaces
+    the message's waiting one, else it takes the next free slot of its rate scope — the
+    message on Slack, the chat's `channel` on Telegram."""
     typed_params(action.kind, action.params)
-    message_scope = f"{chat}|{alert_ref(group_id)}"
+    chat = action.target
     waiting = _slot(conn, message_scope)[1]
     if waiting and outbox.replace_pending(conn, waiting, action.params):
         return

@@ -16,7 +16,7 @@ from connector.actions import CreateSilence, ExpireSilence
 from connector.adapters import Performed
 from connector.context import FeatureContext
 from connector.events import Action, Alert, ChatMessage, TicketRef
-from connector.features.alerts import groups, store
+from connector.features.alerts import groups, roomnotes, store
 from connector.features.alerts.message import rules_for
 from connector.features.alerts.models import small_int
 from connector.features.alerts.wording import decision_text
@@ -56,6 +56,7 @@ def process_alert(c: FeatureContext, row: Row[Any]) -> str:
                 actions.append(groups.in_thread(c, group_id, c.render(
                     "alert_group_resolved_line", name,
                     decision=decision_text(c, group.decision, name))))
+        roomnotes.tell_rooms(c, conn, group_id)
         count = enqueue_actions(c, conn, row.dedup_key, actions, row.id)
         return finish(c, conn, row, "done",
                       f"alert group {group_id} {state}: {count} action(s)")

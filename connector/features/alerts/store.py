@@ -71,6 +71,12 @@ def members(conn: Connection, group_id: int, limit: int) -> tuple[list[Row[Any]]
     return rows, int(counts.get("firing", 0)), int(counts.get("resolved", 0))
 
 
+def newest(conn: Connection, group_id: int) -> Row[Any] | None:
+    """The group's alert that changed last (fired, resolved or fired again)."""
+    return conn.execute(select(alerts).where(alerts.c.group_id == group_id).order_by(
+        alerts.c.updated_at.desc(), alerts.c.id.desc()).limit(1)).first()
+
+
 def undecided_since(conn: Connection, before: float) -> list[Row[Any]]:
     """Firing groups nobody decided on, last raised before `before`."""
     return list(conn.execute(select(alert_groups).where(
