@@ -17,17 +17,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from connector.clock import FakeClock
 from connector.inbox_processing import drain_inbox
 from connector.outbox_dispatch import dispatch_outbox
 from connector.store import inbox
-from connector.store.schema import outages, outbox
+from connector.store.schema import outages
 from connector.timestamps import from_epoch
 from tests.alertmanager_bodies import storm
 from tests.conftest import ALERTS_TOKEN, SLACK_ALERTS, TG_ALERTS, issue_hook
-from tests.drive import post_slack
+from tests.drive import post_slack, settle_on_clock
 from tests.standins.gitlab import StandInGitLab
 from tests.standins.slack import StandInSlack
 from tests.standins.telegram import StandInTelegram
@@ -72,16 +72,7 @@ class Storm:
             self.clock.advance(1)
 
     def settle(self) -> None:
-        """Work until nothing is pending, moving the business clock to each waiting action."""
-        for _ in range(10_000):
-            self.pump()
-            with self.o.c.engine.connect() as conn:
-                due = conn.execute(select(func.min(outbox.c.next_attempt_at)).where(
-                    outbox.c.status == "pending")).scalar()
-            if due is None:
-                return
-            self.clock.set(max(self.clock.now(), due))
-        raise AssertionError("never settled")
+        settle_on_clock(self.o.c, self.clock, self.pump)
 
     def busiest_minute(self, chat: str) -> int:
         """The most edits of one rate scope of `chat` in any 60 s."""

@@ -27,12 +27,16 @@ RATES: dict[str, tuple[float, bool]] = {"slack": (1.0, False), "telegram": (3.0,
 DEFAULT_RATE = (3.0, True)
 
 
+def message_scope(chat: str, group_id: int) -> str:
+    return f"{chat}|{alert_ref(group_id)}"
+
+
 def schedule(conn: Connection, chat: str, group_id: int, channel: str, text: str,
              buttons: list[tuple[str, str]]) -> None:
     """The group's message in `chat` shows `text` and `buttons` soon, within the chat's rate."""
     action = Action("update_alert", chat, alert_ref(group_id),
                     {"channel": channel, "text": text, "buttons": buttons}, RULE)
-    coalesce(conn, action, f"{chat}|{alert_ref(group_id)}", channel)
+    coalesce(conn, action, message_scope(chat, group_id), channel)
 
 
 def coalesce(conn: Connection, action: Action, message_scope: str, channel: str) -> None:
@@ -54,6 +58,15 @@ def coalesce(conn: Connection, action: Action, message_scope: str, channel: str)
     conn.execute(update(alert_edits).where(alert_edits.c.scope == message_scope)
                  .values(pending_key=key))
     outbox.enqueue_at(conn, action, key, due)
+
+
+def waiting(conn: Connection, message_scope: str) -> bool:
+    """Whether the message has an edit waiting that nobody performs yet: a change need not be
+    rendered now — when that edit is done, the message is rendered anew (see flows.follow_up)
+    and edited again if it shows less than the group now holds. A storm renders the message
+    once per slot, not once per alert."""
+    return outbox.waiting(conn, select(alert_edits.c.pending_key).where(
+        alert_edits.c.scope == message_scope[:255]).scalar_subquery())
 
 
 def _slot(conn: Connection, scope: str) -> tuple[float, str | None]:
