@@ -168,10 +168,13 @@ class OpenRoom(InChannel):
 
 
 class PostInRoom(InChannel):
-    """A message of its own in an outage's room, with buttons (e.g. to a related service)."""
+    """A message of its own in an outage's room, with buttons (e.g. to a related service).
+    With a `note` key: one message kept under that key — posted the first time, edited in
+    place after (an alert group's count in the room)."""
 
     text: str
     buttons: list[tuple[str, str]] = []
+    note: str = ""
 
 
 class UpdateRoom(InChannel):

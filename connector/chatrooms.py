@@ -125,6 +125,9 @@ class RoomActions:
         if row is None or not row.message_id:
             raise NotYetError("the outage room is not open yet")
         thread = row.thread_id or None
+        if p.note:
+            self._room_note(item, p, row.channel_id, thread)
+            return
         if not p.buttons:  # a long text (a conclusion) in pieces, each once
             self._post_pieces(item, row.channel_id, thread,  # type: ignore[attr-defined]
                               split_text(p.text, self.chat.max_text))
@@ -137,6 +140,25 @@ class RoomActions:
                                     [Button(t, d) for t, d in p.buttons], key=key)
         with self.engine.begin() as conn:
             self._remember_buttons(conn, row.channel_id, posted.message_id, p.buttons)
+
+    def _room_note(self, item: OutboxItem, p: PostInRoom, channel_id: str,
+                   thread: str | None) -> None:
+        """The note's one message in the room: edited once posted; posted once (a retry looks
+        for it by its key where the platform can tell)."""
+        key, text = f"{p.note}|{self.chat.name}", p.text[: self.chat.max_text]
+        buttons = [Button(t, d) for t, d in p.buttons]
+        with reading(self.engine) as conn:
+            message_id = threads.piece_posted(conn, key)
+        if message_id is not None:
+            self.chat.update(channel_id, message_id, text, buttons)
+            return
+        posted = self.chat.find_post(channel_id, key, item.created_at - 5, thread) \
+            if item.attempt > 1 else None
+        if posted is None:
+            posted = self.chat.post(channel_id, thread, text, buttons, key=key)
+        with self.engine.begin() as conn:
+            threads.record_piece(conn, key, posted.message_id)
+            self._remember_buttons(conn, channel_id, posted.message_id, p.buttons)
 
     def _open_form(self, item: OutboxItem) -> Performed:
         """The form in the room; a Slack modal once (a retry of an expired trigger fails for

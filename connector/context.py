@@ -4,22 +4,33 @@
 A feature reads the regulations and their texts (`mappings`, `render`, `mapping_for`; the
 service catalog is `mappings.catalog`), the config, the store (`engine`) and the business
 clock, and asks the trackers and chats the few questions it needs (`supports`,
-`ticket_history`, `tickets_since`, `is_member`). Everything it wants done goes out as actions
+`ticket_history`, `tickets_since`, `is_member`), and which rooms other features hold open
+for a service (`service_rooms`). Everything it wants done goes out as actions
 through the outbox (connector/work.py); what it handles comes in through what it registered
 (connector/registry.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from connector.adapters import Snapshot
 from connector.clock import Clock
 from connector.config import Config
 from connector.events import TicketEvent, TicketRef
 from connector.mappings import Mapping, Mappings
+
+
+@dataclass(frozen=True)
+class ServiceRoom:
+    """A room another feature holds open for a catalog service now (an outage's): the ref
+    whose room it is and the logical chat channel the room lives in."""
+
+    ref: TicketRef
+    channel: str
 
 
 class FeatureContext(Protocol):
@@ -63,6 +74,10 @@ class FeatureContext(Protocol):
     def is_member(self, chat: str, channel_id: str, user_id: str) -> bool | None:
         """Whether a user belongs to a chat channel; None when the chat runs dry (nobody to
         ask). ActionError when the chat cannot tell now."""
+
+    def service_rooms(self, conn: Connection, service: str) -> list[ServiceRoom]:
+        """The rooms open now for a catalog service, as the features that hold rooms tell
+        (registry.service_rooms): one feature reaches another's rooms without importing it."""
 
 
 # What the command line gives a feature's commands: the connector built from a config

@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from connector.adapters import Adapter, ChatPlugin, Snapshot, Tracker, TrackerPlugin
 from connector.chat import Chat
 from connector.circuits import Circuits
 from connector.clock import Clock
 from connector.config import Config
+from connector.context import ServiceRoom
 from connector.errors import PermanentActionError
 from connector.events import TicketEvent, TicketRef
 from connector.mappings import Mapping, Mappings, render
@@ -96,6 +97,9 @@ class Connector:
     def is_member(self, chat: str, channel_id: str, user_id: str) -> bool | None:
         found = self.chats.get(chat)
         return None if found is None else found.is_member(channel_id, user_id)
+
+    def service_rooms(self, conn: Connection, service: str) -> list[ServiceRoom]:
+        return [room for find in self.registry.room_finders for room in find(self, conn, service)]
 
     def bot_username(self, source: str) -> str:
         tracker = self.config.trackers.configured().get(source)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Row
 
 from connector.adapters import Performed
 from connector.config import Config
-from connector.context import FeatureContext
+from connector.context import FeatureContext, ServiceRoom
 from connector.events import (
     Action,
     ChatButton,
@@ -48,6 +48,9 @@ JoinHandler = Callable[[FeatureContext, Connection, ChatJoin], list[Action]]
 AfterAction = Callable[[FeatureContext, Connection, OutboxItem, Performed], None]
 # Runs in the transaction that records an action as failed for good (with the reason).
 AfterFailure = Callable[[FeatureContext, Connection, OutboxItem, str], None]
+# The rooms a feature holds open now for a catalog service (an outage's room): other features
+# post into them without importing the feature that holds them.
+ServiceRooms = Callable[[FeatureContext, Connection, str], list[ServiceRoom]]
 # check-config's look at a feature's own config against the mappings (and at what each
 # tracker kind can do): one `file: key: problem — fix` line per problem.
 ConfigCheck = Callable[[Config, Mappings, Callable[[str], frozenset[str]]], list[str]]
@@ -97,6 +100,7 @@ class Registry:
     pages: list[Callable[[FeatureContext], Blueprint]] = field(default_factory=list)
     channels: dict[str, str] = field(default_factory=dict)  # config key → logical channel
     checks: list[ConfigCheck] = field(default_factory=list)
+    room_finders: list[ServiceRooms] = field(default_factory=list)
     _aliases: dict[str, str] = field(default_factory=dict)
 
     def source(self, name: str, processor: SourceProcessor) -> None:
@@ -175,6 +179,10 @@ class Registry:
     def check(self, check: ConfigCheck) -> None:
         """A cross-check check-config runs (the channels posted to are checked anyway)."""
         self.checks.append(check)
+
+    def service_rooms(self, finder: ServiceRooms) -> None:
+        """Tell which rooms the feature holds open for a service (FeatureContext asks all)."""
+        self.room_finders.append(finder)
 
     def buttons_for(self, ev: ChatButton) -> tuple[Buttons, ChatButton] | None:
         """The handler of a press, with the press in today's shape (legacy data re-read)."""

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
+from connector.clock import FakeClock
 from connector.core import Connector
 from connector.inbox_processing import drain_inbox
 from connector.outbox_dispatch import dispatch_outbox
-from connector.store import inbox, outbox
+from connector.store import inbox, outbox, schema
 from plugins.slack.verify import sign
 from tests.conftest import SLACK_SIGNING_SECRET, TELEGRAM_SECRET, WEBHOOK_SECRET
 
@@ -36,6 +39,20 @@ def run_until_idle(c: Connector, timeout: float = 30.0) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("connector did not become idle")
+
+
+def settle_on_clock(c: Connector, clock: FakeClock, work: Callable[[], object]) -> None:
+    """Run `work` (a worker's round) until nothing is pending, moving the business clock to
+    each action that waits its turn (a chat's rate) — never sleeping."""
+    for _ in range(10_000):
+        work()
+        with c.engine.connect() as conn:
+            due = conn.execute(select(func.min(schema.outbox.c.next_attempt_at)).where(
+                schema.outbox.c.status == "pending")).scalar()
+        if due is None:
+            return
+        clock.set(max(clock.now(), due))
+    raise AssertionError("never settled")
 
 
 def post_slack(client: FlaskClient, path: str, body: bytes, *,

@@ -10,15 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 
 from connector.clock import FakeClock
 from connector.core import Connector
 from connector.inbox_processing import drain_inbox
 from connector.outbox_dispatch import dispatch_outbox
-from connector.store.schema import outbox
 from tests.conftest import ALERTS_TOKEN, SLACK_ALERTS, TG_ALERTS
-from tests.drive import post_slack
+from tests.drive import post_slack, settle_on_clock
 from tests.standins.gitlab import StandInGitLab
 from tests.standins.slack import StandInSlack
 from tests.standins.telegram import StandInTelegram
@@ -59,16 +57,11 @@ class Clocked(World):
 
     def settle(self) -> None:
         """Work until nothing is pending, moving the business clock to each waiting edit."""
-        for _ in range(10_000):
-            drain_inbox(self.c)
-            dispatch_outbox(self.c)
-            with self.c.engine.connect() as conn:
-                due = conn.execute(select(func.min(outbox.c.next_attempt_at)).where(
-                    outbox.c.status == "pending")).scalar()
-            if due is None:
-                return
-            self.clock.set(max(self.clock.now(), due))
-        raise AssertionError("never settled")
+        settle_on_clock(self.c, self.clock, self.step)
+
+    def step(self) -> None:
+        drain_inbox(self.c)
+        dispatch_outbox(self.c)
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from tests.conftest import REPO, config_data, issue_hook
 from tests.drive import post_slack, run_until_idle
 from tests.standins.gitlab import StandInGitLab
 from tests.standins.slack import StandInSlack
+from tests.standins.telegram import StandInTelegram
 from webhooks.app import create_app
 
 OWNER, DUTY, L1, HEAD, STRANGER = "U0OWNER", "U0DUTY", "U0L1", "U0HEAD", "U0STRANGER"
@@ -129,7 +130,8 @@ def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
                   mapping_text: dict[str, str] | None = None, outages: str = "C0OUTAGES",
                   people: dict[str, dict[str, str]] | None = None, room: str = "channel",
                   required_steps: bool = False, services: dict[str, dict[str, Any]] | None = None,
-                  channels: dict[str, str] | None = None, **config: Any) -> Iterator[Outage]:
+                  channels: dict[str, str] | None = None,
+                  telegram: StandInTelegram | None = None, **config: Any) -> Iterator[Outage]:
     """Belarus on GitLab and Slack, with the catalog's people given stand-in Slack ids;
     `mapping_text`: files of the mappings replaced; `outages`: the outage channel's id;
     `room`: the outage section's room form — the shipped mapping's `thread` (§4.3.1,
@@ -138,6 +140,7 @@ def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
     `people`: more ids for the catalog's people; `required_steps`: keep §4.3.2's required
     steps (test_outage_steps.py checks them; elsewhere a stage moves on without ticks);
     `services`: keys added to the catalog's services; `channels`: more Slack channels;
+    `telegram`: a Telegram stand-in with the l2 and alerts chats too;
     `config`: more top-level config sections
     (mail, prometheus)."""
     mappings = tmp_path / "mappings"
@@ -167,7 +170,8 @@ def belarus_world(tmp_path: Path, db_url: str, standin_gitlab: StandInGitLab,
         standin_slack.add_user(uid, uid.lower(), uid.title(), f"{uid.lower()}@example.org")
     standin_gitlab.add_user("erp-owner", 77)
     standin_gitlab.add_issue(1, 23, labels=["API", "Priority: High", "Accident"])
-    data = config_data(db_url, standin_gitlab, slack=standin_slack, alerts=True)
+    data = config_data(db_url, standin_gitlab, slack=standin_slack, telegram=telegram,
+                       alerts=True)
     data["mappings_dir"] = str(mappings)
     data["chats"]["slack"]["channels"]["outages"] = outages
     data["chats"]["slack"]["channels"].update(channels or {})

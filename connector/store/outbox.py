@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import ScalarSelect, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -48,6 +48,15 @@ def replace_pending(conn: Connection, idempotency_key: str, params: dict[str, An
         outbox.c.idempotency_key == idempotency_key[:255], outbox.c.status == "pending",
         (outbox.c.lease_until.is_(None)) | (outbox.c.lease_until < t)).values(
         params=json.dumps(params, ensure_ascii=False))).rowcount)
+
+
+def waiting(conn: Connection, idempotency_key: ScalarSelect[Any]) -> bool:
+    """Whether the action whose key `idempotency_key` selects is pending and nobody performs
+    it now (replace_pending would take it): one query however the key is kept."""
+    t = now(conn)
+    return conn.execute(select(outbox.c.id).where(
+        outbox.c.idempotency_key == idempotency_key, outbox.c.status == "pending",
+        (outbox.c.lease_until.is_(None)) | (outbox.c.lease_until < t))).first() is not None
 
 
 def enqueue_many(conn: Connection, rows: list[dict[str, Any]]) -> None:

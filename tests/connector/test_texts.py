@@ -82,6 +82,7 @@ REALISTIC = {
     "firing": 3, "resolved": 1, "state": "🔴", "waited": "0 ч 30 мин",
     "alerts": "🔴 ErpcApiErrors: 5xx у API рецептов выше 5%\n   сервис: рецепты, узел: 10.0.0.1",
     "details": "Предлагаемый приоритет: Priority: High.", "until": "26.11.2026 17:00 MSK",
+    "newest": "🔴 ErpcApiErrors: 5xx у API рецептов выше 5%\n   сервис: рецепты, узел: 10.0.0.1",
 }
 
 

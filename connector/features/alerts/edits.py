@@ -27,13 +27,24 @@ RATES: dict[str, tuple[float, bool]] = {"slack": (1.0, False), "telegram": (3.0,
 DEFAULT_RATE = (3.0, True)
 
 
+def message_scope(chat: str, group_id: int) -> str:
+    return f"{chat}|{alert_ref(group_id)}"
+
+
 def schedule(conn: Connection, chat: str, group_id: int, channel: str, text: str,
              buttons: list[tuple[str, str]]) -> None:
     """The group's message in `chat` shows `text` and `buttons` soon, within the chat's rate."""
     action = Action("update_alert", chat, alert_ref(group_id),
                     {"channel": channel, "text": text, "buttons": buttons}, RULE)
+    coalesce(conn, action, message_scope(chat, group_id), channel)
+
+
+def coalesce(conn: Connection, action: Action, message_scope: str, channel: str) -> None:
+    """`action` (to one chat, rewriting one message: `message_scope`) done soon: it replaces
+    the message's waiting one, else it takes the next free slot of its rate scope — the
+    message on Slack, the chat's `channel` on Telegram."""
     typed_params(action.kind, action.params)
-    message_scope = f"{chat}|{alert_ref(group_id)}"
+    chat = action.target
     waiting = _slot(conn, message_scope)[1]
     if waiting and outbox.replace_pending(conn, waiting, action.params):
         return
@@ -47,6 +58,15 @@ def schedule(conn: Connection, chat: str, group_id: int, channel: str, text: str
     conn.execute(update(alert_edits).where(alert_edits.c.scope == message_scope)
                  .values(pending_key=key))
     outbox.enqueue_at(conn, action, key, due)
+
+
+def waiting(conn: Connection, message_scope: str) -> bool:
+    """Whether the message has an edit waiting that nobody performs yet: a change need not be
+    rendered now — when that edit is done, the message is rendered anew (see flows.follow_up)
+    and edited again if it shows less than the group now holds. A storm renders the message
+    once per slot, not once per alert."""
+    return outbox.waiting(conn, select(alert_edits.c.pending_key).where(
+        alert_edits.c.scope == message_scope[:255]).scalar_subquery())
 
 
 def _slot(conn: Connection, scope: str) -> tuple[float, str | None]:

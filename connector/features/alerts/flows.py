@@ -16,9 +16,9 @@ from connector.actions import CreateSilence, ExpireSilence
 from connector.adapters import Performed
 from connector.context import FeatureContext
 from connector.events import Action, Alert, ChatMessage, TicketRef
-from connector.features.alerts import groups, store
+from connector.features.alerts import groups, roomnotes, store
 from connector.features.alerts.message import rules_for
-from connector.features.alerts.models import small_int
+from connector.features.alerts.models import TRACKER, alert_ref, small_int
 from connector.features.alerts.wording import decision_text
 from connector.store import threads
 from connector.store.outbox import OutboxItem
@@ -38,7 +38,7 @@ def process_alert(c: FeatureContext, row: Row[Any]) -> str:
                                          asdict(alert), group_id)
         if before == alert.status:  # Alertmanager repeats a group's alerts: nothing new
             return finish(c, conn, row, "done", f"alert group {group_id}: no change")
-        _, firing, _ = store.members(conn, group_id, 1)
+        firing = store.any_firing(conn, group_id)
         was = store.get(conn, group_id)
         state = "firing" if firing else "resolved"
         store.change(conn, group_id, state=state)
@@ -48,7 +48,7 @@ def process_alert(c: FeatureContext, row: Row[Any]) -> str:
         if not json.loads(group.details).get("posted"):
             actions = [groups.post(c, conn, group)] if state == "firing" else []
         else:
-            groups.refresh(c, conn, group_id)
+            groups.refresh(c, conn, group_id, lazy=True)
             if was.state == "resolved" and state == "firing":
                 actions.append(groups.in_thread(c, group_id, c.render(
                     "alert_group_refired", name, title=alert.title)))
@@ -56,6 +56,7 @@ def process_alert(c: FeatureContext, row: Row[Any]) -> str:
                 actions.append(groups.in_thread(c, group_id, c.render(
                     "alert_group_resolved_line", name,
                     decision=decision_text(c, group.decision, name))))
+        roomnotes.tell_rooms(c, conn, group_id, lazy=True)
         count = enqueue_actions(c, conn, row.dedup_key, actions, row.id)
         return finish(c, conn, row, "done",
                       f"alert group {group_id} {state}: {count} action(s)")
@@ -75,8 +76,16 @@ def on_reply(c: FeatureContext, conn: Connection, ref: TicketRef, m: ChatMessage
 def follow_up(c: FeatureContext, conn: Connection, item: OutboxItem, performed: Performed) -> None:
     """What came back from an action on a group: its ticket's link, its silence made or
     lifted — recorded on the group, said in its message and thread."""
+    kind, result, ref = item.action.kind, performed.result, item.action.ticket
+    if kind in ("post_alert", "update_alert") and ref.tracker == TRACKER:
+        group_id = small_int(ref.key)
+        if group_id is not None and ref == alert_ref(group_id):
+            groups.after_edit(c, conn, item.action.target, group_id, item.action.params)
+        return
+    if roomnotes.is_note(item):
+        roomnotes.after_note(c, conn, item)
+        return
     name, _ = rules_for(c)
-    kind, result = item.action.kind, performed.result
     if kind == "create_issue" and item.action.params.get("alert_id") is not None:
         group_id = int(item.action.params["alert_id"])
         store.change(conn, group_id, issue_url=str(result.get("url", "")))

@@ -29,18 +29,40 @@ def post(c: FeatureContext, conn: Connection, group: Row[Any]) -> Action:
         "topic_title": c.render("alert_topic_title", name)}, RULE)
 
 
-def refresh(c: FeatureContext, conn: Connection, group_id: int) -> None:
+def refresh(c: FeatureContext, conn: Connection, group_id: int, *, lazy: bool = False) -> None:
     """The group's message shows the group as it is now, in every chat (a group never posted
-    — all its alerts came resolved — has nothing to show)."""
+    — all its alerts came resolved — has nothing to show). `lazy`: a chat whose edit still
+    waits is left to it — rendered anew once done (after_edit) — so a storm renders the
+    message once per edit, not once per alert."""
+    group = store.get(conn, group_id)
+    if group is None or not json.loads(group.details).get("posted"):
+        return
+    channel = alerts_config(c).channel
+    chats = [t.target for t in chat_targets(c, Action("update_alert", "chat", alert_ref(
+        group_id), {"channel": channel, "text": ""}, RULE))
+        if t.target != "chat"]  # no chat has the channel: nothing to edit
+    if lazy:
+        chats = [chat for chat in chats
+                 if not edits.waiting(conn, edits.message_scope(chat, group_id))]
+    if not chats:
+        return
+    text, buttons = render_group(c, conn, group)
+    for chat in chats:
+        edits.schedule(conn, chat, group_id, channel, text, buttons)
+
+
+def after_edit(c: FeatureContext, conn: Connection, chat: str, group_id: int,
+               shown: dict[str, Any]) -> None:
+    """The group's message in `chat` was posted or edited showing `shown`: edited again,
+    within the rate, if the group moved on since (changes left to a waiting edit too)."""
     group = store.get(conn, group_id)
     if group is None or not json.loads(group.details).get("posted"):
         return
     text, buttons = render_group(c, conn, group)
-    channel = alerts_config(c).channel
-    for target in chat_targets(c, Action("update_alert", "chat", alert_ref(group_id),
-                                         {"channel": channel, "text": text}, RULE)):
-        if target.target != "chat":  # no chat has the channel: nothing to edit
-            edits.schedule(conn, target.target, group_id, channel, text, buttons)
+    now_shown = (text, [list(b) for b in buttons])
+    if edits.waiting(conn, edits.message_scope(chat, group_id)) or \
+            now_shown != (shown.get("text"), [list(b) for b in shown.get("buttons", [])]):
+        edits.schedule(conn, chat, group_id, alerts_config(c).channel, text, buttons)
 
 
 def in_thread(c: FeatureContext, group_id: int, text: str) -> Action:

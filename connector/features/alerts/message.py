@@ -61,7 +61,7 @@ def render_group(c: FeatureContext, conn: Connection,
     details = json.loads(group.details)
     rows, firing, resolved = store.members(conn, group.id, rules.max_alerts_shown)
     alerts = [json.loads(r.details) | {"status": r.status} for r in rows]
-    lines = [line for a in alerts for line in _alert_lines(c, name, rules, a)]
+    lines = [line for a in alerts for line in alert_lines(c, name, rules, a)]
     if firing + resolved > len(rows):
         lines.append(say("alert_more", count=firing + resolved - len(rows)))
     severity = _first(alerts, "severity")
@@ -86,7 +86,7 @@ def render_group(c: FeatureContext, conn: Connection,
     return text, _buttons(c, name, group)
 
 
-def _alert_lines(c: FeatureContext, name: str | None, rules: AlertRules,
+def alert_lines(c: FeatureContext, name: str | None, rules: AlertRules,
                  a: dict[str, Any]) -> list[str]:
     labels: dict[str, str] = a.get("labels") or {"severity": a.get("severity", "")}
     notes: dict[str, str] = a.get("annotations") or {"summary": a.get("summary", "")}

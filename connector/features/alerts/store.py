@@ -71,6 +71,18 @@ def members(conn: Connection, group_id: int, limit: int) -> tuple[list[Row[Any]]
     return rows, int(counts.get("firing", 0)), int(counts.get("resolved", 0))
 
 
+def any_firing(conn: Connection, group_id: int) -> bool:
+    """Whether any of the group's alerts fires (without counting a storm's thousands)."""
+    return conn.execute(select(alerts.c.id).where(
+        alerts.c.group_id == group_id, alerts.c.status == "firing").limit(1)).first() is not None
+
+
+def newest(conn: Connection, group_id: int) -> Row[Any] | None:
+    """The group's alert that joined it last (by the group's index, however big the group)."""
+    return conn.execute(select(alerts).where(alerts.c.group_id == group_id).order_by(
+        alerts.c.id.desc()).limit(1)).first()
+
+
 def undecided_since(conn: Connection, before: float) -> list[Row[Any]]:
     """Firing groups nobody decided on, last raised before `before`."""
     return list(conn.execute(select(alert_groups).where(

@@ -41,6 +41,8 @@ TEMPLATES: dict[str, set[str]] = {
     "alert_silence_expired": {"user"},
     "alert_silence_refused": set(),
     "alert_silence_comment": {"user", "chat", "url"},
+    # the group's one note in the room of its service's outage (roomnotes.py)
+    "alert_room_note": {"title", "firing", "resolved", "newest"},
     # the ticket L1 registers
     "alert_issue_title": {"title", "severity"},
     "alert_issue_description": {"title", "severity", "summary", "url", "user", "decision"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from connector.config import Config
 from connector.features.outage import (
+    alertrooms,
     answers,
     buttons,
     criteria_command,
@@ -39,6 +40,7 @@ def register(registry: Registry, config: Config) -> None:
     registry.command("metrics", metrics.on_metrics)
     registry.command("outage", declaring.on_outage)
     registry.on_join(joins.on_join)
+    registry.service_rooms(alertrooms.open_rooms)
     registry.command("progress", progress.on_progress)
     registry.command("eta", eta.on_eta)
     registry.command("criteria", criteria_command.on_criteria)

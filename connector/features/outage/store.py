@@ -72,6 +72,14 @@ def still_open(conn: Connection, final_stages: set[str], kind: str = "outage") -
                                                    outages.c.origin == "live")))
 
 
+def open_for_service(conn: Connection, final_stages: set[str], service: str) -> list[Row[Any]]:
+    """A catalog service's outages handled live and not yet over (alerts for it go to their
+    rooms)."""
+    return list(conn.execute(select(outages).where(
+        outages.c.service == service, outages.c.stage.not_in(final_stages),
+        outages.c.kind == "outage", outages.c.origin == "live").order_by(outages.c.id)))
+
+
 def move(conn: Connection, outage_id: int, from_stage: str, to_stage: str) -> bool:
     """Move the outage on, only from the stage the press saw (a second press does nothing)."""
     t = now(conn)
