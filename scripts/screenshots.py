@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a file, from anywhere
 
 from connector.clock import FakeClock
-from tests.browser import browser_missing, chromium, log_in, served, wait_for
+from tests.browser import browser_missing, chromium, log_in, wait_for
 from tests.dashboard import (
     NAME,
     PASSWORD,
@@ -24,6 +24,7 @@ from tests.dashboard import (
     dashboard_app,
     history,
 )
+from tests.serving import served
 
 MARCH = "?from=2026-03-01&to=2026-03-20"
 

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -19,7 +17,6 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as shown
 from selenium.webdriver.support.ui import WebDriverWait
-from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("HDC_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("HDC_CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -32,19 +29,6 @@ def browser_missing() -> str | None:
         if not (os.path.isfile(path) and os.access(path, os.X_OK)) and not shutil.which(path):
             return f"{path} is not installed (Debian: apt-get install chromium chromium-driver)"
     return None
-
-
-@contextmanager
-def served(app: Flask) -> Iterator[str]:
-    """The app on a free loopback port, threaded; its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.shutdown()
-        thread.join()
 
 
 @contextmanager

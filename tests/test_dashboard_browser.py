@@ -14,8 +14,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from connector.clock import FakeClock
-from tests.browser import PATIENCE, browser_missing, chromium, log_in, served, wait_for
+from tests.browser import PATIENCE, browser_missing, chromium, log_in, wait_for
 from tests.dashboard import NAME, PASSWORD, START, add_user, connector_of, dashboard_app, history
+from tests.serving import served
 
 MISSING = browser_missing()
 pytestmark = pytest.mark.skipif(MISSING is not None and not os.environ.get("CI"),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,11 +14,11 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 
 from connector.config import Config
 from tests.alertmanager_bodies import storm
 from tests.conftest import WEBHOOK_SECRET, config_data, issue_hook
+from tests.serving import served as served_app
 from tests.webhooks.conftest import stored
 from tests.webhooks.test_alerts_receiver import AUTH, URL, app, metric, payloads
 from webhooks.app import create_app
@@ -37,15 +36,11 @@ def alerts_app(db_url: str, max_body_mb: float | None = None) -> Flask:
 
 @contextmanager
 def served(app: Flask) -> Iterator[str]:
-    """The app on werkzeug's threaded server in this process: bodies really come in pieces."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02})
-    thread.start()
+    """The alerts receiver on a real server in this process: bodies really come in pieces."""
     try:
-        yield f"http://127.0.0.1:{server.port}{URL}"
+        with served_app(app) as base:
+            yield f"{base}{URL}"
     finally:
-        server.shutdown()
-        thread.join()
         app.extensions["helpdesk_connector"].connector.engine.dispose()
 
 
