@@ -33,8 +33,11 @@ def binary() -> str:
 
 
 @contextmanager
-def running(tmp: Path, webhook_url: str, token: str) -> Iterator[str]:
-    """Alertmanager sending every group to `webhook_url` at once (short waits); its URL."""
+def running(tmp: Path, webhook_url: str, token: str, *, port: int | None = None,
+            storage: str = "am-data") -> Iterator[str]:
+    """Alertmanager sending every group to `webhook_url` at once (short waits); its URL. A
+    second one on the same `port` with another `storage` is the first restarted with its
+    silences lost."""
     config: dict[str, Any] = {
         "route": {"receiver": "connector", "group_by": ["alertname", "service"],
                   "group_wait": "1s", "group_interval": "1s", "repeat_interval": "1h"},
@@ -42,12 +45,12 @@ def running(tmp: Path, webhook_url: str, token: str) -> Iterator[str]:
             "url": webhook_url, "send_resolved": True,
             "http_config": {"authorization": {"type": "Bearer", "credentials": token}}}]}]}
     (tmp / "alertmanager.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    port = free_port()
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     log = (tmp / "alertmanager.log").open("wb")
     proc = subprocess.Popen([
         binary(), f"--config.file={tmp / 'alertmanager.yml'}",
-        f"--storage.path={tmp / 'am-data'}", f"--web.listen-address=127.0.0.1:{port}",
+        f"--storage.path={tmp / storage}", f"--web.listen-address=127.0.0.1:{port}",
         "--cluster.listen-address=", f"--web.external-url={url}"],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:

@@ -73,9 +73,15 @@ def _pg_schema_url() -> Iterator[str]:
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         url = make_url(base)
         options = f"{url.query['options']} " if "options" in url.query else ""
-        url = url.update_query_dict({"options": f"{options}-csearch_path={schema}"})
+        url = url.update_query_dict({"options": f"{options}-csearch_path={schema}",
+                                     "application_name": schema})
         yield url.render_as_string(hide_password=False)
         with admin.begin() as conn:
+            # Apps made by create_app(config) build their own connector, whose pool nobody
+            # disposes: its idle connections would pile up over the suite (max_connections).
+            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                 "WHERE application_name = :name AND pid <> pg_backend_pid()"),
+                         {"name": schema})
             # A connection the test leaked inside an open transaction would make
             # DROP wait forever; fail the teardown instead.
             conn.execute(sa.text("SET LOCAL lock_timeout = '30s'"))

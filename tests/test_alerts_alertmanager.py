@@ -8,15 +8,18 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from connector.assembly import build_connector
 from connector.config import Config
+from connector.store.schema import outbox
 from tests.alertmanager import running
 from tests.conftest import ALERTS_TOKEN, SLACK_ALERTS, TG_ALERTS, config_data
 from tests.drive import run_until_idle
@@ -30,28 +33,35 @@ from webhooks.app import create_app
 DUTY = "U0DUTY0001"  # the catalog's duty engineer of erp-api: «Дежурный инженер»
 
 
+@contextmanager
+def connector_for(am: str, db_url: str, port: int, gitlab: StandInGitLab, slack: StandInSlack,
+                  telegram: StandInTelegram) -> Iterator[World]:
+    """The connector serving /webhooks/alerts on `port` for Alertmanager `am`."""
+    data = config_data(db_url, gitlab, slack=slack, telegram=telegram, alerts=True)
+    data["alerts"]["alertmanager"] = {"url": am}
+    slack.add_channel(SLACK_ALERTS, "ehr_alert", members=["U0L1", DUTY])
+    c = build_connector(Config.model_validate(data))
+    app = create_app(c.config, start_worker=False, setup_logs=False)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield World(c, app.test_client(), gitlab, slack, telegram)
+    finally:
+        server.shutdown()
+        c.engine.dispose()
+
+
 @pytest.fixture
 def am_world(db_url: str, tmp_path: Path, standin_gitlab: StandInGitLab,
              standin_slack: StandInSlack,
              standin_telegram: StandInTelegram) -> Iterator[tuple[World, str]]:
     standin_gitlab.add_project(1)
     port = free_port()
-    with running(tmp_path, f"http://127.0.0.1:{port}/webhooks/alerts", ALERTS_TOKEN) as am:
-        data = config_data(db_url, standin_gitlab, slack=standin_slack,
-                           telegram=standin_telegram, alerts=True)
-        data["alerts"]["alertmanager"] = {"url": am}
-        standin_slack.add_channel(SLACK_ALERTS, "ehr_alert", members=["U0L1", DUTY])
-        c = build_connector(Config.model_validate(data))
-        app = create_app(c.config, start_worker=False, setup_logs=False)
-        server = make_server("127.0.0.1", port, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield World(c, app.test_client(), standin_gitlab, standin_slack,
-                        standin_telegram), am
-        finally:
-            server.shutdown()
-            c.engine.dispose()
+    with running(tmp_path, f"http://127.0.0.1:{port}/webhooks/alerts", ALERTS_TOKEN) as am, \
+            connector_for(am, db_url, port, standin_gitlab, standin_slack,
+                          standin_telegram) as world:
+        yield world, am
 
 
 def settle(world: World, done: Callable[[], bool], timeout: float = 60) -> None:
@@ -117,3 +127,30 @@ def test_a_group_of_three_is_one_message_and_silences_are_made_and_lifted(
     [silence] = silences(am)
     assert silence["status"]["state"] == "expired"
     assert "hdc:alerts:silence:1:4" in button_values(world.slack_message())
+
+
+def test_lifting_a_silence_alertmanager_lost_is_done_not_retried(
+    db_url: str, tmp_path: Path, standin_gitlab: StandInGitLab, standin_slack: StandInSlack,
+    standin_telegram: StandInTelegram,
+) -> None:
+    """Alertmanager restarted without its storage answers 500 «silence not found» to the
+    DELETE: nothing is silenced, which is what «Снять» asks, so it is done at once (not retried
+    for ever) and the message offers «Заглушить» again."""
+    standin_gitlab.add_project(1)
+    am_port, hook_port = free_port(), free_port()
+    hook = f"http://127.0.0.1:{hook_port}/webhooks/alerts"
+    am = f"http://127.0.0.1:{am_port}"
+    with connector_for(am, db_url, hook_port, standin_gitlab, standin_slack,
+                       standin_telegram) as world:
+        with running(tmp_path, hook, ALERTS_TOKEN, port=am_port):
+            fire_three(am)
+            settle(world, lambda: bool(world.slack.messages(SLACK_ALERTS)))
+            world.press_slack("hdc:alerts:silence:1:1", user=DUTY, action_ts="2.2")
+            assert len(silences(am)) == 1
+        with running(tmp_path, hook, ALERTS_TOKEN, port=am_port, storage="am-data-2"):
+            assert silences(am) == []
+            world.press_slack("hdc:alerts:unsilence:1", user=DUTY, action_ts="3.3")
+            with world.c.engine.connect() as conn:
+                status = dict(conn.execute(select(outbox.c.kind, outbox.c.status)).all())
+            assert status["expire_silence"] == "done"
+            assert "hdc:alerts:silence:1:4" in button_values(world.slack_message())

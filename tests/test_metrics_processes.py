@@ -106,6 +106,10 @@ def gunicorn(sqlite_url: str, gitlab: StandInGitLab, tmp_path: Path) -> Iterator
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: healthy(url, proc, log), timeout=120, what="gunicorn to answer")
+        # On a busy machine the second worker may still be importing while the first answers
+        # every request: deliveries start once both have loaded the app and started its lanes.
+        wait_for(lambda: log.read_text(errors="replace").count(" started: ") >= 2,
+                 timeout=120, what="both gunicorn workers to start their lanes")
         yield url, shared, log
     finally:
         stop(proc)

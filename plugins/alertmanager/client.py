@@ -9,7 +9,7 @@ from typing import Any
 
 from connector.actions import CreateSilence, ExpireSilence
 from connector.adapters import Adapter, Performed
-from connector.errors import PermanentActionError
+from connector.errors import PermanentActionError, RetryableActionError
 from connector.store.outbox import OutboxItem
 from plugins.alertmanager.config import AlertmanagerConfig
 from plugins.http import JsonClient, digest
@@ -57,9 +57,22 @@ class AlertmanagerClient(Adapter):
         return None
 
     def _expire(self, p: ExpireSilence) -> Performed:
+        """Alertmanager 0.25 answers 500 «silence not found» for a silence it lost (restarted
+        without its storage, or forgotten after its retention): the 500 is checked against the
+        silence itself, and one that is gone or expired is what «Снять» asked for."""
         try:
             self.api.call("DELETE", f"/silence/{p.silence_id}")
-        except PermanentActionError as exc:
-            if "answered 404" not in str(exc):  # gone already: expired is what was asked
+        except (RetryableActionError, PermanentActionError):
+            if self._still_silencing(p.silence_id):
                 raise
         return Performed(result={"silence_id": p.silence_id})
+
+    def _still_silencing(self, silence_id: str) -> bool:
+        try:
+            silence = self.api.call("GET", f"/silence/{silence_id}")
+        except PermanentActionError as exc:
+            if "answered 404" in str(exc):
+                return False
+            raise
+        return not (isinstance(silence, dict) and
+                    (silence.get("status") or {}).get("state") == "expired")
