@@ -84,11 +84,12 @@ class ChatPerformer(RoomActions, Adapter):
         if row is not None and row.message_id:
             if row.state == "closed":  # escalated again after it ended
                 self.chat.reopen_thread(row.channel_id, row.thread_id)
-                self._post_pieces(item, row.channel_id, row.thread_id, pieces)
+                self._post_pieces(item, row.channel_id, row.thread_id, pieces, thread_row=row.id)
                 with self.engine.begin() as conn:
                     threads.set_state(conn, row.id, "open")
             else:  # the first attempt opened it; its tail may not have landed
-                self._post_pieces(item, row.channel_id, row.thread_id, pieces, start=1)
+                self._post_pieces(item, row.channel_id, row.thread_id, pieces, start=1,
+                                  thread_row=row.id)
             return
         if row is None and isinstance(p, PostAlert) and p.topic:
             row = self._shared_topic(p, channel_id, ticket)
@@ -113,7 +114,8 @@ class ChatPerformer(RoomActions, Adapter):
                 threads.save(conn, ticket, self.chat.name, p.channel, posted)
             self._remember_buttons(conn, posted.channel_id, posted.message_id,
                                    [(b.text, b.data) for b in buttons])
-        self._post_pieces(item, posted.channel_id, posted.thread_id, pieces, start=1)
+        self._post_pieces(item, posted.channel_id, posted.thread_id, pieces, start=1,
+                          thread_row=row.id if row is not None else None)
 
     def _shared_topic(self, p: PostAlert, channel_id: str, ticket: str) -> Any:
         """The one topic messages like this share (created once, where the chat has topics),
@@ -144,14 +146,15 @@ class ChatPerformer(RoomActions, Adapter):
                      p.channel, item.action.ticket)
             return
         self._post_pieces(item, row.channel_id, row.thread_id,
-                          split_text(p.text, self.chat.max_text))
+                          split_text(p.text, self.chat.max_text), thread_row=row.id)
 
     def _close(self, item: OutboxItem) -> None:
         row = self._thread(item)
         if row is None or row.state != "open":
             return
         self._post_pieces(item, row.channel_id, row.thread_id,
-                          split_text(item.action.params_as(Deescalate).text, self.chat.max_text))
+                          split_text(item.action.params_as(Deescalate).text, self.chat.max_text),
+                          thread_row=row.id)
         self.chat.close_thread(row.channel_id, row.thread_id)
         with self.engine.begin() as conn:
             threads.set_state(conn, row.id, "closed")
@@ -204,7 +207,8 @@ class ChatPerformer(RoomActions, Adapter):
         self.chat.answer_button(p.callback_id, p.text, refusal=p.refusal)
 
     def _post_pieces(self, item: OutboxItem, channel_id: str, thread_id: str | None,
-                     pieces: Sequence[str], start: int = 0) -> None:
+                     pieces: Sequence[str], start: int = 0, *,
+                     thread_row: int | None = None) -> None:
         """Post pieces[start:] in order, each exactly once: a piece's key is the action's key
         and its number; a posted piece is recorded, and on a retry one that landed without
         being recorded is looked for where the platform can tell (Slack message metadata)."""
@@ -220,7 +224,8 @@ class ChatPerformer(RoomActions, Adapter):
             if posted is None:
                 posted = self.chat.post(channel_id, thread_id, pieces[number], key=key)
             with self.engine.begin() as conn:
-                threads.record_piece(conn, key, posted.message_id)
+                threads.record_piece(conn, key, posted.message_id, chat=self.chat.name,
+                                     channel_id=channel_id, thread_row=thread_row)
 
     def _opening_text(self, item: OutboxItem) -> str:
         if item.action.kind != "escalate":

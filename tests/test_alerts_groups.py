@@ -16,7 +16,7 @@ from connector.core import Connector
 from connector.inbox_processing import drain_inbox
 from connector.outbox_dispatch import dispatch_outbox
 from tests.conftest import ALERTS_TOKEN, SLACK_ALERTS, TG_ALERTS
-from tests.drive import post_slack, settle_on_clock
+from tests.drive import post_slack, post_telegram, settle_on_clock
 from tests.standins.gitlab import StandInGitLab
 from tests.standins.slack import StandInSlack
 from tests.standins.telegram import StandInTelegram
@@ -175,3 +175,33 @@ def test_an_undecided_group_is_raised_again_once_per_period(world: Clocked) -> N
     remind(world.c)
     world.settle()
     assert len(reminders()) == 2
+
+
+def test_in_the_shared_telegram_topic_a_reply_belongs_to_the_group_it_answers(
+    world: Clocked,
+) -> None:
+    """All groups share one alerts topic: the cause of a one-off is the reply to the question
+    asked for that group, not whatever group the topic was first opened for; a message that
+    answers nothing in the topic is no group's cause."""
+    world.send(body(am_alert(1), name="ErpApiDown"))
+    world.send(body(am_alert(2, name="ErpDbSlow"), name="ErpDbSlow"))
+    world.settle()
+    first, second = world.tg.messages(TG_ALERTS)
+    topic = second["message_thread_id"]
+    update = world.tg.callback_update(TG_ALERTS, second["message_id"], "hdc:alerts:oneoff:2")
+    assert post_telegram(world.client, update).status_code == 200
+    world.settle()
+    question = world.tg.messages(TG_ALERTS)[-1]
+    assert "причину" in question["text"]
+
+    stray = world.tg.message_update(TG_ALERTS, "кто-нибудь видит?", thread_id=topic)
+    assert post_telegram(world.client, stray).status_code == 200
+    answer = world.tg.message_update(TG_ALERTS, "Плановое обновление СУБД", thread_id=topic,
+                                     reply_to=question["message_id"])
+    assert post_telegram(world.client, answer).status_code == 200
+    world.settle()
+
+    first, second = world.tg.messages(TG_ALERTS)[:2]
+    assert "Плановое обновление СУБД" in second["text"]
+    assert "кто-нибудь" not in second["text"]
+    assert "Плановое обновление СУБД" not in first["text"]

@@ -167,6 +167,12 @@ posted_pieces = Table(
     Column("key", String(255), primary_key=True),
     Column("message_id", String(64), nullable=False),
     Column("posted_at", Float, nullable=False),
+    # The thread the piece was posted in (threads.id), where it was one: a reply to it is
+    # taken for that thread even in a topic several threads share.
+    Column("chat", String(32), nullable=False, server_default=""),
+    Column("channel_id", String(64), nullable=False, server_default=""),
+    Column("thread_row", Integer),
+    Index("ix_posted_pieces_message", "chat", "channel_id", "message_id"),
 )
 
 # Every button the connector put on a message it posted (or redrew): a press is taken only for

@@ -35,10 +35,18 @@ def by_chat_thread(conn: Connection, chat: str, channel_id: str, thread_id: str 
         found = conn.execute(select(threads).where(
             threads.c.chat == chat, threads.c.channel_id == channel_id,
             threads.c.message_id == reply_to)).first()
+        if found is None:  # a reply to a later line the connector wrote in the thread
+            found = conn.execute(select(threads).join(
+                posted_pieces, posted_pieces.c.thread_row == threads.c.id).where(
+                posted_pieces.c.chat == chat, posted_pieces.c.channel_id == channel_id,
+                posted_pieces.c.message_id == reply_to)).first()
     if found is None and thread_id is not None:
-        found = conn.execute(select(threads).where(
+        sharing = conn.execute(select(threads).where(
             threads.c.chat == chat, threads.c.channel_id == channel_id,
-            threads.c.thread_id == thread_id)).first()
+            threads.c.thread_id == thread_id).limit(2)).all()
+        if len(sharing) > 1:
+            return None  # a shared topic: a message answering none of its threads is none's
+        found = sharing[0] if sharing else None
     if found is None:
         found = conn.execute(select(threads).where(
             threads.c.chat == chat, threads.c.channel_id == channel_id,
@@ -113,9 +121,11 @@ def piece_posted(conn: Connection, key: str) -> str | None:
     return found
 
 
-def record_piece(conn: Connection, key: str, message_id: str) -> None:
+def record_piece(conn: Connection, key: str, message_id: str, *, chat: str = "",
+                 channel_id: str = "", thread_row: int | None = None) -> None:
     insert_ignore(conn, posted_pieces, {"key": key[:255], "message_id": message_id,
-                                        "posted_at": now(conn)})
+                                        "posted_at": now(conn), "chat": chat,
+                                        "channel_id": channel_id, "thread_row": thread_row})
 
 
 def record_buttons(conn: Connection, chat: str, channel_id: str, message_id: str,

@@ -180,10 +180,16 @@ class StandInTelegram(TelegramFiles, TelegramRooms, StandIn[RecordedRequest]):
 
     def message_update(self, chat_id: int, text: str, *, thread_id: int | None = None,
                        from_user: Json | None = None, message_id: int | None = None,
-                       date: int | None = None) -> Json:
+                       date: int | None = None, reply_to: int | None = None) -> Json:
+        """A person's message; `reply_to` answers that message (as Telegram shows it, one
+        level deep)."""
         with self._lock:
             chat = self._chats[chat_id]
-            when = {} if date is None else {"date": date}
+            when: Json = {} if date is None else {"date": date}
+            if reply_to is not None:
+                replied = {k: v for k, v in chat["messages"][reply_to].items()
+                           if k != "reply_to_message"}
+                when["reply_to_message"] = copy.deepcopy(replied)
             msg = self._new_message(chat, {"is_bot": False, **(from_user or USER)}, thread_id,
                                     message_id, text=text, **when)
             if text.startswith("/"):
