@@ -142,6 +142,8 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     mappings = check_config(config)
+    for fallback in mappings.fallbacks:  # warnings, not errors: an older copy after an upgrade
+        print(f"warning: {fallback.line()}", file=sys.stderr)
     print(f"ok: {args.config}; mappings: {', '.join(sorted(mappings.by_name))}")
     return EXIT_OK
 
