@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from connector import __version__
 from connector.config import DEFAULT_CONFIG_ENV, Config, config_path, load_config
 from connector.errors import ActionError, ConfigError, PayloadError, StoreError
 
@@ -48,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="helpdesk-connector", description=__doc__)
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="serve webhooks and run the worker (gunicorn)")
@@ -260,10 +262,10 @@ def cmd_retry(args: argparse.Namespace) -> int:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     # start-up time: imported by the command that needs it
     from connector.store.db import make_engine, upgrade
+    from connector.upgrades import schema_change
 
     config = load_config(args.config)
-    upgrade(make_engine(config.store.url))
-    print("store is at the newest schema")
+    print(schema_change(*upgrade(make_engine(config.store.url))))
     return EXIT_OK
 
 

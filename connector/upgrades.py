@@ -101,3 +101,11 @@ def log_fallbacks(fallbacks: Iterable[Fallback]) -> None:
     """One warning per key the running connector takes from the shipped mappings."""
     for fallback in fallbacks:
         log.warning("%s", fallback.line())
+
+
+def schema_change(before: str | None, after: str | None) -> str:
+    """What `db-upgrade` did, in the revisions' names."""
+    if before == after:
+        return f"store already at revision {after}, the newest: nothing to do"
+    start = f"revision {before}" if before else "an empty database"
+    return f"store upgraded from {start} to revision {after}"
