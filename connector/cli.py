@@ -106,12 +106,14 @@ def _parser() -> argparse.ArgumentParser:
     from connector.features.reports.commands import register as report_commands
     from connector.features.reports.dashboard.commands import register as user_commands
     from connector.features.sla.commands import register as sla_commands
+    from connector.mappingsdiff import register as mappings_commands
     from connector.operations_cli import register as operator_commands
     operator_commands(sub)  # inbox|outbox list|show|retry|cancel
     sla_commands(sub, build=_connector)  # sla show|repair
     report_commands(sub, build=_connector)  # report
     user_commands(sub, build=_connector)  # users add|list|remove (the dashboard's)
     outage_commands(sub, build=_connector)  # outages import
+    mappings_commands(sub)  # mappings diff
     return p
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from connector import __version__
 from connector.assembly import build_connector
 from connector.cli import main
 from connector.config import load_config
@@ -144,3 +145,56 @@ def test_errors_in_the_copy_stay_errors(
 
     assert status == 1
     assert "ru.command_open: unknown placeholder {nope}" in err
+
+
+def test_mappings_diff_shows_what_the_shipped_ones_have_otherwise(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    etc = _init(tmp_path)
+    mappings = etc / "mappings"
+    _edit(mappings / "templates.yml", lambda d: [d["ru"].pop("alert_room_note"),
+                                                 d["en"].update(command_open="Open: {listing}"),
+                                                 d["en"].update(command_recorded="Noted")])
+    _edit(mappings / "belarus-ehr.yml", lambda d: [d.pop("alerts"),
+                                                   d["templates"]["ru"].pop("outage_status"),
+                                                   d.update(description="Минск")])
+    (mappings / "calendars.yml").unlink()
+    (mappings / "minsk-extra.yml").write_text("name: minsk-extra\nrules: []\n", encoding="utf-8")
+    capsys.readouterr()
+
+    assert main(["mappings", "diff", "--config", str(etc / "config.yml")]) == 0
+
+    out = capsys.readouterr().out
+    assert out.startswith(f"your copy: {mappings.resolve()}\n"
+                          f"shipped with helpdesk-connector {__version__}: {shipped_mappings()}\n")
+    assert out.split("\n\n", 1)[1] == (
+        "belarus-ehr.yml:\n"
+        "  + alerts\n"
+        "  ~ description\n"
+        "  + templates.ru.outage_status\n"
+        "calendars.yml: only shipped, not in your copy\n"
+        "catalog.yml: same\n"
+        "minsk-extra.yml: your own file, not shipped\n"
+        "sevastopol-miac.yml: same\n"
+        "templates.yml:\n"
+        "  ~ en.command_open\n"
+        "  ~ en.command_recorded\n"
+        "  + ru.alert_room_note\n")
+
+
+def test_mappings_diff_unified_shows_each_changed_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    etc = _init(tmp_path)
+    shipped = (shipped_mappings() / "catalog.yml").read_text(encoding="utf-8")
+    (etc / "mappings" / "catalog.yml").write_text(
+        shipped.replace("gitlab: duty}", "gitlab: duty-1}", 1), encoding="utf-8")
+    capsys.readouterr()
+
+    assert main(["mappings", "diff", "--unified", "--config", str(etc / "config.yml")]) == 0
+
+    out = capsys.readouterr().out
+    assert "catalog.yml:\n  ~ catalog.people\n" in out
+    assert "\n    -    duty:        {name: \"Дежурный инженер\", slack: U0DUTY0001, telegram: " \
+        "100000001, gitlab: duty-1}\n" in out
+    assert f"\n    +++ {shipped_mappings() / 'catalog.yml'} (shipped)\n" in out
