@@ -28,6 +28,7 @@ from connector.errors import ConfigError, StoreError
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+POSTGRES_DRIVER = "psycopg"  # installed by the [postgres] extra (setup.cfg)
 
 
 _CLOCKS: weakref.WeakKeyDictionary[Engine, Clock] = weakref.WeakKeyDictionary()
@@ -111,7 +112,15 @@ def _engine(url: str, synchronous: str) -> Engine:
     if parsed.get_backend_name() != "postgresql":
         raise ConfigError.at("config", "store.url", f"unsupported database {parsed.drivername}",
                              "use sqlite or postgresql")
-    return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    try:
+        return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    except ModuleNotFoundError as exc:  # the driver is the [postgres] extra
+        if exc.name != POSTGRES_DRIVER:
+            raise
+        raise ConfigError.at("config", "store.url", "a PostgreSQL store needs its driver "
+                             f"({POSTGRES_DRIVER}), which is not installed",
+                             "pip install 'helpdesk-connector[postgres]' in the connector's "
+                             "environment") from None
 
 
 def reading(engine: Engine) -> Connection:
