@@ -33,6 +33,7 @@ from connector.people import check_people
 from connector.registry import Registry
 from connector.rules.models import EscalateOnLabel, EscalateWhen
 from connector.store.db import make_engine, upgrade
+from connector.upgrades import log_fallbacks
 from plugins.alertmanager.client import AlertmanagerClient
 from plugins.prometheus.client import PrometheusClient
 from plugins.smtp.mailer import SmtpMailer
@@ -191,6 +192,7 @@ def build_connector(config: Config, *, migrate: bool = True,
     """Validate everything, open the store (its time read from `clock`) and build the
     adapters."""
     mappings = check_config(config)
+    log_fallbacks(mappings.fallbacks)
     engine = make_engine(config.store.url, synchronous=config.store.sqlite_synchronous,
                          clock=clock)
     if migrate:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from connector import __version__
 from connector.config import DEFAULT_CONFIG_ENV, Config, config_path, load_config
 from connector.errors import ActionError, ConfigError, PayloadError, StoreError
 
@@ -48,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="helpdesk-connector", description=__doc__)
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="serve webhooks and run the worker (gunicorn)")
@@ -104,12 +106,14 @@ def _parser() -> argparse.ArgumentParser:
     from connector.features.reports.commands import register as report_commands
     from connector.features.reports.dashboard.commands import register as user_commands
     from connector.features.sla.commands import register as sla_commands
+    from connector.mappingsdiff import register as mappings_commands
     from connector.operations_cli import register as operator_commands
     operator_commands(sub)  # inbox|outbox list|show|retry|cancel
     sla_commands(sub, build=_connector)  # sla show|repair
     report_commands(sub, build=_connector)  # report
     user_commands(sub, build=_connector)  # users add|list|remove (the dashboard's)
     outage_commands(sub, build=_connector)  # outages import
+    mappings_commands(sub)  # mappings diff
     return p
 
 
@@ -142,6 +146,8 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     mappings = check_config(config)
+    for fallback in mappings.fallbacks:  # warnings, not errors: an older copy after an upgrade
+        print(f"warning: {fallback.line()}", file=sys.stderr)
     print(f"ok: {args.config}; mappings: {', '.join(sorted(mappings.by_name))}")
     return EXIT_OK
 
@@ -258,10 +264,10 @@ def cmd_retry(args: argparse.Namespace) -> int:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     # start-up time: imported by the command that needs it
     from connector.store.db import make_engine, upgrade
+    from connector.upgrades import schema_change
 
     config = load_config(args.config)
-    upgrade(make_engine(config.store.url))
-    print("store is at the newest schema")
+    print(schema_change(*upgrade(make_engine(config.store.url))))
     return EXIT_OK
 
 

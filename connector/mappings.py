@@ -15,6 +15,7 @@ from connector.features.sla.calendars import WorkCalendar
 from connector.features.sla.models import SlaPolicy
 from connector.features.templates import FEATURE_TEMPLATES
 from connector.rules.models import AnyRule, AssignOnLabel, CloseAgreement
+from connector.upgrades import Fallback, files_to_load, fill_from_shipped
 from connector.validators import TimeZoneName
 from connector.vocabulary import Vocabulary
 from connector.words import Words
@@ -26,6 +27,7 @@ TEMPLATES_FILE = "templates.yml"
 CALENDARS_FILE = "calendars.yml"
 CATALOG_FILE = "catalog.yml"
 LANGUAGES = ("ru", "en")
+COMMON_FILES = (TEMPLATES_FILE, CALENDARS_FILE, CATALOG_FILE)  # every mappings directory's
 
 # Template id → placeholders it may use. Rules render these, and features the ids they declare
 # (connector/features/*/texts.py); nothing user-facing lives in code.
@@ -104,6 +106,7 @@ class Mappings(BaseModel):
     templates: Templates
     calendars: dict[str, WorkCalendar] = {}  # calendars.yml: working hours SLA clocks count in
     catalog: Catalog = Catalog()  # catalog.yml: services, who answers for them, where to tell
+    fallbacks: list[Fallback] = []  # what the admin's copy lacks, taken from the shipped files
 
     def get(self, name: str) -> Mapping:
         return self.by_name[name]
@@ -138,19 +141,23 @@ def load_mappings(directory: Path) -> Mappings:
     templates: Templates = {}
     calendars: dict[str, WorkCalendar] = {}
     catalog = Catalog()
-    for path in sorted(directory.glob("*.yml")):
+    fallbacks: list[Fallback] = []
+    for path, whole in files_to_load(directory, COMMON_FILES):
         try:
+            data, filled = fill_from_shipped(path, read_yaml(path),
+                                             texts=path.name == TEMPLATES_FILE)
+            fallbacks += [whole] if whole else filled
             if path.name == TEMPLATES_FILE:
-                templates = _load_templates(path)
+                templates = _load_templates(path, data)
                 continue
             if path.name == CALENDARS_FILE:
-                calendars = parse_model(CalendarsFile, read_yaml(path), str(path)).calendars
+                calendars = parse_model(CalendarsFile, data, str(path)).calendars
                 continue
             if path.name == CATALOG_FILE:
-                catalog = parse_model(CatalogFile, read_yaml(path), str(path)).catalog
+                catalog = parse_model(CatalogFile, data, str(path)).catalog
                 problems += catalog.problems(str(path))
                 continue
-            mapping = parse_model(Mapping, read_yaml(path), str(path))
+            mapping = parse_model(Mapping, data, str(path))
         except ConfigError as exc:
             problems += exc.problems
             continue
@@ -183,7 +190,8 @@ def load_mappings(directory: Path) -> Mappings:
                          if key not in catalog.people]
     if problems:
         raise ConfigError(problems)
-    return Mappings(by_name=by_name, templates=templates, calendars=calendars, catalog=catalog)
+    return Mappings(by_name=by_name, templates=templates, calendars=calendars, catalog=catalog,
+                    fallbacks=fallbacks)
 
 
 def _outage_services(file: str, rules: OutageRules, catalog: Catalog) -> list[str]:
@@ -196,8 +204,7 @@ def _outage_services(file: str, rules: OutageRules, catalog: Catalog) -> list[st
             for key, sid in named if sid not in catalog.services]
 
 
-def _load_templates(path: Path) -> Templates:
-    data = read_yaml(path)
+def _load_templates(path: Path, data: object) -> Templates:
     if not isinstance(data, dict) or not all(isinstance(v, dict | None) for v in data.values()):
         raise ConfigError.at(str(path), "", "expected a mapping of languages", "write ru: and en:")
     texts = {str(lang): dict(v or {}) for lang, v in data.items()}

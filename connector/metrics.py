@@ -22,6 +22,7 @@ from prometheus_client.multiprocess import MultiProcessCollector, mark_process_d
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
+from connector import __version__
 from connector.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,16 @@ class StoreGauges(Collector):
         yield family
 
 
+class BuildInfo(Collector):
+    """hdc_build_info{version} = 1: which release runs, for dashboards and upgrade checks."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily("hdc_build_info", "The running helpdesk-connector release",
+                                   labels=["version"])
+        family.add_metric([__version__], 1)
+        yield family
+
+
 class Metrics:
     """Counters the receivers and workers update."""
 
@@ -65,6 +76,7 @@ class Metrics:
         if shared:  # every counter of this process is a file there, made at its first use
             Path(shared).mkdir(parents=True, exist_ok=True)
         r = self.registry
+        r.register(BUILD_INFO)
         self.received = Counter("hdc_events_received", "Webhook events accepted into the inbox",
                                 ["source"], registry=r)
         self.deduplicated = Counter("hdc_events_deduplicated", "Webhook deliveries seen before",
@@ -104,6 +116,7 @@ class Metrics:
             return self.registry
         registry = CollectorRegistry(auto_describe=True)
         MultiProcessCollector(registry)
+        registry.register(BUILD_INFO)
         if self.store_gauges is not None:
             registry.register(self.store_gauges)
         for collector in self.store_collectors:
@@ -130,6 +143,9 @@ class Metrics:
                                  f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                                  "choose a free port") from None
         log.info("worker metrics at http://%s:%d/metrics", host, port)
+
+
+BUILD_INFO = BuildInfo()
 
 
 def multiprocess_dir() -> str | None:

@@ -11,7 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from connector import operations
+from connector import __version__, operations
 from connector.core import Connector
 from connector.store.db import reading
 
@@ -26,13 +26,13 @@ def _connector() -> Connector:
 
 @bp.get("/healthz")
 def healthz() -> Any:
-    """200 when the store answers, 503 otherwise."""
+    """200 when the store answers, 503 otherwise; with the running version."""
     try:
         with reading(_connector().engine) as conn:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
-        return jsonify(status="unhealthy", store=type(exc).__name__), 503
-    return jsonify(status="ok", store="reachable")
+        return jsonify(status="unhealthy", store=type(exc).__name__, version=__version__), 503
+    return jsonify(status="ok", store="reachable", version=__version__)
 
 
 @bp.get("/metrics")

@@ -16,6 +16,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, Table, create_engine, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
@@ -27,6 +28,7 @@ from connector.errors import ConfigError, StoreError
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+POSTGRES_DRIVER = "psycopg"  # installed by the [postgres] extra (setup.cfg)
 
 
 _CLOCKS: weakref.WeakKeyDictionary[Engine, Clock] = weakref.WeakKeyDictionary()
@@ -110,7 +112,15 @@ def _engine(url: str, synchronous: str) -> Engine:
     if parsed.get_backend_name() != "postgresql":
         raise ConfigError.at("config", "store.url", f"unsupported database {parsed.drivername}",
                              "use sqlite or postgresql")
-    return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    try:
+        return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    except ModuleNotFoundError as exc:  # the driver is the [postgres] extra
+        if exc.name != POSTGRES_DRIVER:
+            raise
+        raise ConfigError.at("config", "store.url", "a PostgreSQL store needs its driver "
+                             f"({POSTGRES_DRIVER}), which is not installed",
+                             "pip install 'helpdesk-connector[postgres]' in the connector's "
+                             "environment") from None
 
 
 def reading(engine: Engine) -> Connection:
@@ -184,16 +194,19 @@ def _make_sqlite_durable(engine: Engine, synchronous: str) -> None:
             writer.release()
 
 
-def upgrade(engine: Engine) -> None:
+def upgrade(engine: Engine) -> tuple[str | None, str | None]:
     """Bring the schema to the newest migration; processes starting together take turns
-    (PostgreSQL: an advisory lock; SQLite: a lock file next to the database)."""
+    (PostgreSQL: an advisory lock; SQLite: a lock file next to the database). Returns the
+    revision before (None: an empty database) and after."""
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with _migration_lock(engine), engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
+        before = MigrationContext.configure(conn).get_current_revision()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        return before, MigrationContext.configure(conn).get_current_revision()
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from flask import Flask
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine
 
+from connector import __version__
 from connector.core import Connector
 from connector.inbox_processing import drain_inbox
 from tests.conftest import issue_hook
@@ -47,7 +48,7 @@ def test_healthz_is_ok_when_the_store_answers(
 ) -> None:
     response = make_app(db_url).test_client().get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "store": "reachable"}
+    assert response.json == {"status": "ok", "store": "reachable", "version": __version__}
 
 
 def test_healthz_is_503_when_the_sqlite_file_is_gone(
@@ -65,7 +66,8 @@ def test_healthz_is_503_when_the_sqlite_file_is_gone(
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json == {"status": "unhealthy", "store": "OperationalError"}
+    assert response.json == {"status": "unhealthy", "store": "OperationalError",
+                             "version": __version__}
     shutil.rmtree(database)
 
 
@@ -94,6 +96,11 @@ def test_metrics_are_exposed_from_zero(db_url: str, make_app: Callable[[str], Fl
     for status in ("pending", "done", "ignored", "failed"):
         assert sample(scrape, "hdc_inbox_events", status=status) == 0
     assert sample(scrape, "hdc_events_received_total", source="gitlab") == 0
+
+
+def test_metrics_name_the_running_release(sqlite_url: str,
+                                          make_app: Callable[[str], Flask]) -> None:
+    assert sample(metrics(make_app(sqlite_url)), "hdc_build_info", version=__version__) == 1
 
 
 def test_metrics_count_deliveries_and_duplicates(
