@@ -49,8 +49,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         show = _action(actions, box, "show", f"everything about one {noun}", cmd_show)
         show.add_argument("id", type=row_id, metavar="ID")
         show.add_argument("--json", action="store_true", help="machine-readable output")
-        retry = _action(actions, box, "retry", f"put failed or cancelled {noun}s back in line",
-                        cmd_retry)
+        retry = _action(actions, box, "retry", f"put {ops.either(ops.RETRYABLE[box])} {noun}s "
+                        "back in line", cmd_retry)
         retry.add_argument("ids", nargs="+", metavar="ID", type=row_id)
         cancel = _action(actions, box, "cancel",
                          f"take pending or failed {noun}s out of line for good", cmd_cancel)
