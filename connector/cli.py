@@ -139,10 +139,12 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_check_config(args: argparse.Namespace) -> int:
     # start-up time: imported by the command that needs it
     from connector.assembly import check_config
+    from connector.startup import announce
 
     config = load_config(args.config)
     mappings = check_config(config)
     print(f"ok: {args.config}; mappings: {', '.join(sorted(mappings.by_name))}")
+    announce(config, mappings, sys.stdout)
     return EXIT_OK
 
 
@@ -270,8 +272,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from connector.assembly import build_connector
     from connector.logs import setup_logging
     from connector.runner import Runner
+    from connector.startup import start_up
 
     config = load_config(args.config)
+    start_up(config)  # the summary; the store opened and migrated, or one line and exit 1
     setup_logging(config.logging, config.secrets())
     runner = Runner(build_connector(config))
     if config.worker.metrics_port:  # split mode: its own /metrics (docs/operations.md)
@@ -296,11 +300,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     # start-up time: imported by the command that needs it
     from gunicorn.app.base import BaseApplication
 
+    from connector.startup import start_up
+
     # start-up time: imported by the command that needs it
     from webhooks.gunicorn_conf import HOOKS
     from webhooks.server import WORKER_CLASS
 
     config = load_config(args.config)  # fail fast, before forking
+    start_up(config)  # the summary; the store opened and migrated, or one line and exit 1
     # start-up time: imported by the command that needs it
     from connector.assembly import check_config
 
