@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from connector.config import DEFAULT_CONFIG_ENV, Config, config_path, load_config
+from connector.envfile import ENV_FILE_HELP, OPTION, load_env_file, take_env_file
 from connector.errors import ActionError, ConfigError, PayloadError, StoreError
 
 if TYPE_CHECKING:  # start-up time: the connector's types only for the checker
@@ -26,9 +27,11 @@ CONFIG_HELP = f"config YAML (default: ${DEFAULT_CONFIG_ENV})"
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
+    argv, env_file = take_env_file(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     command: Callable[[argparse.Namespace], int] = args.command
     try:
+        load_env_file(env_file)
         _resolve_config(args)
         return command(args)
     except ConfigError as exc:  # boundary: every config problem, one per line
@@ -48,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="helpdesk-connector", description=__doc__)
+    p.add_argument(OPTION, metavar="FILE", help=ENV_FILE_HELP)  # taken out by take_env_file
     sub = p.add_subparsers(required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="serve webhooks and run the worker (gunicorn)")
@@ -223,7 +227,7 @@ def cmd_failed(args: argparse.Namespace) -> int:
     from connector.store import inbox, outbox
     from connector.store.db import open_existing, reading
 
-    config = load_config(args.config)
+    config = load_config(args.config, secrets=False)  # reads the store only
     engine = open_existing(config.store.url, config.source)
     with reading(engine) as conn:
         events, actions = inbox.failed(conn), outbox.failed(conn)

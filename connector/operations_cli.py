@@ -144,7 +144,7 @@ def _on_store(command: Callable[[argparse.Namespace, Engine], int]
     """Run a command on the store of --config (or $HELPDESK_CONNECTOR_CONFIG), unmigrated; a
     store error is one line and exit 1."""
     def run(args: argparse.Namespace) -> int:
-        config = load_config(config_path(args.config))
+        config = load_config(config_path(args.config), secrets=False)  # the store only
         engine = open_existing(config.store.url, config.source)
         try:
             return command(args, engine)
