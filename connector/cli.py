@@ -101,7 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", help="write DIR/config.yml and a copy of the mappings to edit")
     init.add_argument("directory", type=Path, metavar="DIR")
     init.add_argument("--data-dir", type=Path, metavar="DATA",
-                      help="where the SQLite store goes (default: DIR/data)")
+                      help="where the SQLite store goes (default: $HDC_DATA_DIR, else "
+                      "/var/lib/helpdesk-connector as root, else $XDG_DATA_HOME/"
+                      "helpdesk-connector or ~/.local/share/helpdesk-connector)")
     init.set_defaults(command=cmd_init)
     # start-up time: `--help` and `init` import no store, no SDK
     from connector.features.outage.commands import register as outage_commands

@@ -32,8 +32,8 @@ _TRACKER_PLACE = re.compile(r"^[a-z]+:[^#\s]+(#\d+)?$")
 class StoreConfig(Strict):
     """Where the store lives: SQLite (the embedded default) or PostgreSQL (scale-out)."""
 
-    # Relative SQLite paths follow the config file: data/ next to it, never beside it in /etc
-    # by default. `init --data-dir /var/lib/…` writes an absolute path instead.
+    # Relative SQLite paths follow the config file (without store.url: data/ next to it).
+    # `init` writes an absolute path in the platform's data directory (or --data-dir).
     url: str = DEFAULT_STORE_URL
     # SQLite only. FULL: an acknowledged webhook survives a power loss (each commit waits for
     # the disk). NORMAL: faster; after a power loss (not a crash) the last commits may be gone.
