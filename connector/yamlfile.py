@@ -100,6 +100,9 @@ def _describe(model: type[BaseModel], err: Any, file: str) -> str:
                               f"remove it or use one of: {', '.join(sorted(known))}")
     if err["type"] == "missing":
         return format_problem(file, key, "required key is missing", "add it")
+    own = err["msg"].removeprefix("Value error, ")
+    if " — " in own:  # a validator's own `problem — fix`
+        return format_problem(file, key, *own.split(" — ", 1))
     return format_problem(file, key, err["msg"], "see the commented example config")
 
 
