@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from connector import __version__
 from connector.config import DEFAULT_CONFIG_ENV, Config, config_path, load_config
+from connector.envfile import ENV_FILE_HELP, OPTION, load_env_file, take_env_file
 from connector.errors import ActionError, ConfigError, PayloadError, StoreError
 
 if TYPE_CHECKING:  # start-up time: the connector's types only for the checker
@@ -27,9 +28,11 @@ CONFIG_HELP = f"config YAML (default: ${DEFAULT_CONFIG_ENV})"
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
+    argv, env_file = take_env_file(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     command: Callable[[argparse.Namespace], int] = args.command
     try:
+        load_env_file(env_file)
         _resolve_config(args)
         return command(args)
     except ConfigError as exc:  # boundary: every config problem, one per line
@@ -50,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="helpdesk-connector", description=__doc__)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument(OPTION, metavar="FILE", help=ENV_FILE_HELP)  # taken out by take_env_file
     sub = p.add_subparsers(required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="serve webhooks and run the worker (gunicorn)")
@@ -99,7 +103,9 @@ def _parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", help="write DIR/config.yml and a copy of the mappings to edit")
     init.add_argument("directory", type=Path, metavar="DIR")
     init.add_argument("--data-dir", type=Path, metavar="DATA",
-                      help="where the SQLite store goes (default: DIR/data)")
+                      help="where the SQLite store goes (default: $HDC_DATA_DIR, else "
+                      "/var/lib/helpdesk-connector as root, else $XDG_DATA_HOME/"
+                      "helpdesk-connector or ~/.local/share/helpdesk-connector)")
     init.set_defaults(command=cmd_init)
     # start-up time: `--help` and `init` import no store, no SDK
     from connector.features.outage.commands import register as outage_commands
@@ -143,12 +149,14 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_check_config(args: argparse.Namespace) -> int:
     # start-up time: imported by the command that needs it
     from connector.assembly import check_config
+    from connector.startup import announce
 
     config = load_config(args.config)
     mappings = check_config(config)
     for fallback in mappings.fallbacks:  # warnings, not errors: an older copy after an upgrade
         print(f"warning: {fallback.line()}", file=sys.stderr)
     print(f"ok: {args.config}; mappings: {', '.join(sorted(mappings.by_name))}")
+    announce(config, mappings, sys.stdout)
     return EXIT_OK
 
 
@@ -227,7 +235,7 @@ def cmd_failed(args: argparse.Namespace) -> int:
     from connector.store import inbox, outbox
     from connector.store.db import open_existing, reading
 
-    config = load_config(args.config)
+    config = load_config(args.config, secrets=False)  # reads the store only
     engine = open_existing(config.store.url, config.source)
     with reading(engine) as conn:
         events, actions = inbox.failed(conn), outbox.failed(conn)
@@ -276,8 +284,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from connector.assembly import build_connector
     from connector.logs import setup_logging
     from connector.runner import Runner
+    from connector.startup import start_up
 
     config = load_config(args.config)
+    start_up(config)  # the summary; the store opened and migrated, or one line and exit 1
     setup_logging(config.logging, config.secrets())
     runner = Runner(build_connector(config))
     if config.worker.metrics_port:  # split mode: its own /metrics (docs/operations.md)
@@ -302,11 +312,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     # start-up time: imported by the command that needs it
     from gunicorn.app.base import BaseApplication
 
+    from connector.startup import start_up
+
     # start-up time: imported by the command that needs it
     from webhooks.gunicorn_conf import HOOKS
     from webhooks.server import WORKER_CLASS
 
     config = load_config(args.config)  # fail fast, before forking
+    start_up(config)  # the summary; the store opened and migrated, or one line and exit 1
     # start-up time: imported by the command that needs it
     from connector.assembly import check_config
 

@@ -13,7 +13,7 @@ from connector.configbase import ChatConfig, Strict, TrackerConfig
 from connector.errors import ConfigError
 from connector.starter import DEFAULT_STORE_URL, shipped_mappings
 from connector.validators import SlackMemberId, TelegramUserId
-from connector.yamlfile import interpolate_env, parse_model, read_yaml
+from connector.yamlfile import every_key, interpolate_env, parse_model, read_yaml
 from plugins.alertmanager.config import AlertmanagerConfig
 from plugins.gitlab.config import GitLabConfig
 from plugins.mantis.config import MantisConfig
@@ -32,8 +32,8 @@ _TRACKER_PLACE = re.compile(r"^[a-z]+:[^#\s]+(#\d+)?$")
 class StoreConfig(Strict):
     """Where the store lives: SQLite (the embedded default) or PostgreSQL (scale-out)."""
 
-    # Relative SQLite paths follow the config file: data/ next to it, never beside it in /etc
-    # by default. `init --data-dir /var/lib/…` writes an absolute path instead.
+    # Relative SQLite paths follow the config file (without store.url: data/ next to it).
+    # `init` writes an absolute path in the platform's data directory (or --data-dir).
     url: str = DEFAULT_STORE_URL
     # SQLite only. FULL: an acknowledged webhook survives a power loss (each commit waits for
     # the disk). NORMAL: faster; after a power loss (not a crash) the last commits may be gone.
@@ -275,6 +275,11 @@ class Config(Strict):
         return [s for s in found if s]
 
 
+def _store_key(key: str) -> bool:
+    """What a command that only reads the store needs resolved: where the store is."""
+    return key == "store" or key.startswith("store.")
+
+
 def config_path(given: str | Path | None) -> Path:
     """The config every command reads: --config FILE, else $HELPDESK_CONNECTOR_CONFIG."""
     found = given or os.environ.get(DEFAULT_CONFIG_ENV)
@@ -284,10 +289,13 @@ def config_path(given: str | Path | None) -> Path:
     return Path(found)
 
 
-def load_config(path: str | Path) -> Config:
-    """Read, interpolate `${ENV}` and validate a config file; relative paths follow the file."""
+def load_config(path: str | Path, *, secrets: bool = True) -> Config:
+    """Read, interpolate `${ENV}` and validate a config file; relative paths follow the file.
+    secrets=False: for commands that only read the store, an unset variable is empty outside
+    `store:` (the tokens stay unresolved: a dry run), instead of an error."""
     path = Path(path)
-    raw = interpolate_env(read_yaml(path), str(path))
+    raw = interpolate_env(read_yaml(path), str(path),
+                          needed=every_key if secrets else _store_key)
     if isinstance(raw, dict):
         raw = {**raw, "source": str(path)}
     config = parse_model(Config, raw, str(path))

@@ -25,7 +25,10 @@ STATUSES: dict[str, tuple[str, ...]] = {
     "inbox": ("pending", "done", "ignored", "failed", "cancelled"),
     "outbox": ("pending", "done", "dry_run", "failed", "cancelled"),
 }
-RETRYABLE, CANCELLABLE = ("failed", "cancelled"), ("pending", "failed")
+# An ignored event may be replayed too: its project was added to the config meanwhile.
+RETRYABLE: dict[str, tuple[str, ...]] = {"inbox": inbox_store.REQUEUEABLE,
+                                         "outbox": ("failed", "cancelled")}
+CANCELLABLE = ("pending", "failed")
 DEFAULT_LIMIT, MAX_LIMIT, MAX_TICKET = 50, 1000, 255
 
 # What a list shows of a row, by the operator's name for it; `show` adds the _DETAILS.
@@ -122,11 +125,12 @@ def show(conn: Connection, box: str, row_id: int) -> dict[str, Any] | None:
 
 
 def retry(conn: Connection, box: str, row_id: int) -> Outcome:
-    """Put a failed or cancelled row back in line (an action is checked before it acts)."""
+    """Put a failed or cancelled row (or an ignored event) back in line (an action is checked
+    before it acts)."""
     requeue = inbox_store.requeue if box == "inbox" else outbox_store.requeue
     if requeue(conn, row_id):
         return Outcome(True, "back in line")
-    return Outcome(False, _why_not(conn, box, row_id, RETRYABLE, "retried"))
+    return Outcome(False, _why_not(conn, box, row_id, RETRYABLE[box], "retried"))
 
 
 def cancel(conn: Connection, box: str, row_id: int) -> Outcome:
@@ -153,8 +157,12 @@ def _why_not(conn: Connection, box: str, row_id: int, allowed: tuple[str, ...],
     if found.status == "pending" and found.lease_until is not None \
             and found.lease_until >= now(conn) and "pending" in allowed:
         return "a worker is on it right now; try again in a moment"
-    return (f"it is {found.status}; only {' or '.join(allowed)} {NOUN[box]}s can be {verb}, "
-            "left alone")
+    return f"it is {found.status}; only {either(allowed)} {NOUN[box]}s can be {verb}, left alone"
+
+
+def either(words: tuple[str, ...]) -> str:
+    """("a", "b", "c") → "a, b or c"."""
+    return " or ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
 
 
 def _readable(row: dict[str, Any]) -> dict[str, Any]:

@@ -49,8 +49,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         show = _action(actions, box, "show", f"everything about one {noun}", cmd_show)
         show.add_argument("id", type=row_id, metavar="ID")
         show.add_argument("--json", action="store_true", help="machine-readable output")
-        retry = _action(actions, box, "retry", f"put failed or cancelled {noun}s back in line",
-                        cmd_retry)
+        retry = _action(actions, box, "retry", f"put {ops.either(ops.RETRYABLE[box])} {noun}s "
+                        "back in line", cmd_retry)
         retry.add_argument("ids", nargs="+", metavar="ID", type=row_id)
         cancel = _action(actions, box, "cancel",
                          f"take pending or failed {noun}s out of line for good", cmd_cancel)
@@ -144,7 +144,7 @@ def _on_store(command: Callable[[argparse.Namespace, Engine], int]
     """Run a command on the store of --config (or $HELPDESK_CONNECTOR_CONFIG), unmigrated; a
     store error is one line and exit 1."""
     def run(args: argparse.Namespace) -> int:
-        config = load_config(config_path(args.config))
+        config = load_config(config_path(args.config), secrets=False)  # the store only
         engine = open_existing(config.store.url, config.source)
         try:
             return command(args, engine)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
 from connector.errors import ConfigError
 
 CONFIG_NAME, MAPPINGS_NAME = "config.yml", "mappings"
+APP, DATA_DIR_ENV = "helpdesk-connector", "HDC_DATA_DIR"
 DB_NAME = "helpdesk-connector.db"
 # Without store.url the store is data/helpdesk-connector.db next to the config (see config.py).
 DEFAULT_STORE_URL = f"sqlite:///data/{DB_NAME}"
@@ -23,11 +25,21 @@ def shipped_mappings() -> Path:
     return Path(str(resources.files("connector") / "shipped_mappings")).resolve()
 
 
+def default_data_dir(environ: Mapping[str, str] = os.environ, euid: int | None = None) -> Path:
+    """Where init puts the store without --data-dir: the platform's data directory, never the
+    config's: $HDC_DATA_DIR, else (not root) $XDG_DATA_HOME/helpdesk-connector (by default
+    ~/.local/share/helpdesk-connector), else (root) /var/lib/helpdesk-connector."""
+    if environ.get(DATA_DIR_ENV):
+        return Path(environ[DATA_DIR_ENV])
+    if (os.geteuid() if euid is None else euid) == 0:
+        return Path("/var/lib") / APP
+    home = environ.get("HOME") or str(Path.home())
+    return Path(environ.get("XDG_DATA_HOME") or Path(home) / ".local" / "share") / APP
+
+
 def store_url(data_dir: Path | None) -> str:
-    """The SQLite URL init writes: relative to the config (DIR/data) unless a data dir is given."""
-    if data_dir is None:
-        return DEFAULT_STORE_URL
-    return f"sqlite:///{data_dir.resolve() / DB_NAME}"
+    """The SQLite URL init writes: an absolute path in the data dir given, else the platform's."""
+    return f"sqlite:///{(data_dir or default_data_dir()).resolve() / DB_NAME}"
 
 
 def init_dir(directory: Path, data_dir: Path | None = None) -> list[Path]:

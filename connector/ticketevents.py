@@ -18,6 +18,7 @@ from connector.rules.engine import RuleWarning, decide
 from connector.rules.state import TicketState
 from connector.store import inbox, outbox, tickets
 from connector.store.db import now, reading
+from connector.unlisted import tell_unlisted
 from connector.work import enqueue_actions, fanned_out, finish
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ def _decide(c: Connector, row: Row[Any], event: TicketEvent, state: TicketState)
                         late=True)
     mapping = c.mapping_for(event.ref)
     if mapping is None:
+        tell_unlisted(c, event.ref)
         return Plan(row, "ignored", f"no mapping for project {event.ref.project}")
     decision = decide(mapping, event, state, c.rules_context())
     return Plan(row, "done", "", event.ref, decision.state, decision.actions,

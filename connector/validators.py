@@ -7,13 +7,39 @@ import re
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
+
+_MEMBER_ID_FIX = "the person's profile → ⋮ → Copy member ID"
 
 
 def _slack_member_id(value: str) -> str:
     if value and not re.fullmatch(r"[UW][A-Z0-9]+", value):
-        raise ValueError("must be a Slack member id (U… or W…), not a name: the person's "
-                         "profile → ⋮ → Copy member ID")
+        if re.fullmatch(r"[CGD][A-Z0-9]+", value):
+            raise ValueError(f"{value[:40]!r} is a channel's id; a person's is U… or W… — "
+                             f"{_MEMBER_ID_FIX}")
+        raise ValueError(f"{value[:40]!r} is a name; a person's id is U… or W… — "
+                         f"{_MEMBER_ID_FIX}")
+    return value
+
+
+def _not_a_number(value: object) -> bool:
+    return isinstance(value, str) and not re.fullmatch(r"\s*-?\d+\s*", value)
+
+
+def _telegram_chat_number(value: object) -> object:
+    """Before the int: a chat's @name or title gets the way to its number."""
+    if _not_a_number(value):
+        raise ValueError(f"{str(value)[:40]!r} is a name, and Telegram's API takes the chat's "
+                         "number (-100… for a supergroup) — add the bot to the group; its id "
+                         "is in the bot's getUpdates, or a bot like @getidsbot tells it")
+    return value
+
+
+def _telegram_user_number(value: object) -> object:
+    """Before the int: a person's @username gets the way to their number."""
+    if _not_a_number(value):
+        raise ValueError(f"{str(value)[:40]!r} is a username, and Telegram's API takes the "
+                         "user's number — a bot like @userinfobot tells a user theirs")
     return value
 
 
@@ -34,5 +60,8 @@ def _time_zone(value: str) -> str:
 
 
 SlackMemberId = Annotated[str, AfterValidator(_slack_member_id)]  # "" when none
-TelegramUserId = Annotated[int | None, AfterValidator(_telegram_user_id)]
+TelegramChatId = Annotated[int, BeforeValidator(_telegram_chat_number)]
+TelegramUserNumber = Annotated[int, BeforeValidator(_telegram_user_number)]
+TelegramUserId = Annotated[int | None, BeforeValidator(_telegram_user_number),
+                           AfterValidator(_telegram_user_id)]
 TimeZoneName = Annotated[str, AfterValidator(_time_zone)]

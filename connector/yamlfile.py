@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
@@ -19,8 +20,21 @@ _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 def read_yaml(path: Path) -> Any:
     """Parse one YAML file, reporting syntax errors with the file and line."""
+    text = read_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError.at(str(path), where, f"invalid YAML: {problem}",
+                             "fix the syntax (indent with spaces, not tabs)") from None
+
+
+def read_text(path: Path) -> str:
+    """A config-side file's text (UTF-8), or a ConfigError saying why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError.at(str(path), "", "file not found", "check the path") from None
     except IsADirectoryError:
@@ -35,23 +49,22 @@ def read_yaml(path: Path) -> Any:
                              "check the path") from None
     except UnicodeDecodeError:
         raise ConfigError.at(str(path), "", "not UTF-8", "save the file as UTF-8") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError.at(str(path), where, f"invalid YAML: {problem}",
-                             "fix the syntax (indent with spaces, not tabs)") from None
 
 
-def interpolate_env(node: Any, file: str, key: str = "") -> Any:
-    """Replace `${VAR}` and `${VAR:-default}` in strings; an unset VAR with no default fails."""
+def every_key(key: str) -> bool:
+    """Every `${VAR}` of the file is needed (the default)."""
+    return True
+
+
+def interpolate_env(node: Any, file: str, key: str = "",
+                    needed: Callable[[str], bool] = every_key) -> Any:
+    """Replace `${VAR}` and `${VAR:-default}` in strings; an unset VAR with no default fails
+    where the key is `needed`, and is empty elsewhere (a command that uses no secret)."""
     if isinstance(node, dict):
-        return {k: interpolate_env(v, file, f"{key}.{k}" if key else str(k))
+        return {k: interpolate_env(v, file, f"{key}.{k}" if key else str(k), needed)
                 for k, v in node.items()}
     if isinstance(node, list):
-        return [interpolate_env(v, file, f"{key}[{i}]") for i, v in enumerate(node)]
+        return [interpolate_env(v, file, f"{key}[{i}]", needed) for i, v in enumerate(node)]
     if not isinstance(node, str):
         return node
 
@@ -62,6 +75,8 @@ def interpolate_env(node: Any, file: str, key: str = "") -> Any:
             return value
         if default is not None:
             return default
+        if not needed(key):
+            return ""
         raise ConfigError.at(
             file, key, f"environment variable {name} is not set",
             f"export {name}=… or write ${{{name}:-default}}",
@@ -85,6 +100,9 @@ def _describe(model: type[BaseModel], err: Any, file: str) -> str:
                               f"remove it or use one of: {', '.join(sorted(known))}")
     if err["type"] == "missing":
         return format_problem(file, key, "required key is missing", "add it")
+    own = err["msg"].removeprefix("Value error, ")
+    if " — " in own:  # a validator's own `problem — fix`
+        return format_problem(file, key, *own.split(" — ", 1))
     return format_problem(file, key, err["msg"], "see the commented example config")
 
 

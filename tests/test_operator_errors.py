@@ -16,7 +16,7 @@ from connector.starter import init_dir
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
-    init_dir(tmp_path / "x")
+    init_dir(tmp_path / "x", tmp_path / "data")
     return tmp_path / "x" / "config.yml"
 
 
@@ -40,8 +40,8 @@ def test_a_read_on_a_store_never_started_says_to_upgrade_and_creates_nothing(
 
 def test_a_store_without_its_schema_says_to_upgrade(
         capsys: pytest.CaptureFixture[str], config: Path) -> None:
-    (config.parent / "data").mkdir()
-    (config.parent / "data" / "helpdesk-connector.db").touch()
+    (config.parent.parent / "data").mkdir()  # init's data dir
+    (config.parent.parent / "data" / "helpdesk-connector.db").touch()
 
     code, err = run(capsys, "outbox", "list", "--config", str(config))
 

@@ -70,7 +70,9 @@ def test_the_package_is_installed_not_borrowed_from_the_checkout(
         p.name for p in (REPO / "mappings").glob("*.yml"))
 
 
-def test_init_then_run_serves_healthz(installed: Path, elsewhere: Path, tmp_path: Path) -> None:
+def test_init_then_run_serves_healthz(installed: Path, elsewhere: Path, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HDC_DATA_DIR", str(tmp_path / "data"))  # as root: not /var/lib here
     hdc = str(installed / "helpdesk-connector")
     target = tmp_path / "helpdesk-connector"
     config = target / "config.yml"
@@ -85,7 +87,7 @@ def test_init_then_run_serves_healthz(installed: Path, elsewhere: Path, tmp_path
 
     text = run.output()
     assert "Traceback" not in text, text
-    assert (target / "data" / "helpdesk-connector.db").is_file()  # the store under data/
+    assert (tmp_path / "data" / "helpdesk-connector.db").is_file()  # the data dir, not DIR
 
 
 def _env() -> dict[str, str]:

@@ -147,9 +147,14 @@ def failed(conn: Connection, limit: int = 100) -> list[Row[Any]]:
         .where(inbox.c.status == "failed").order_by(inbox.c.id.desc()).limit(limit)))
 
 
+# Ignored events too: an event of a project added to the config since is acted on.
+REQUEUEABLE = ("failed", "cancelled", "ignored")
+
+
 def requeue(conn: Connection, event_id: int) -> bool:
-    """Put a failed (or cancelled) event back in line (after an operator fixed its cause)."""
+    """Put a failed, cancelled or ignored event back in line (after an operator fixed its
+    cause)."""
     stmt = (update(inbox).where(inbox.c.id == event_id,
-                                inbox.c.status.in_(("failed", "cancelled")))
+                                inbox.c.status.in_(REQUEUEABLE))
             .values(status="pending", attempts=0, lease_until=None, claimed_by=None))
     return bool(conn.execute(stmt).rowcount)

@@ -22,6 +22,8 @@ def check_settings(section: Any, source: str) -> list[str]:
 def _not_an_id(value: str) -> str:
     if not value:
         return "is empty"
+    if re.fullmatch(r"[UW][A-Z0-9]+", value):
+        return f"{value!r} is a person's member id, not a channel's"
     if value.startswith("#") or value == value.lower():
         return f"{value!r} is a channel name, and the API takes channel ids"
     return f"{value!r} is not a Slack channel id"

@@ -12,10 +12,31 @@ import yaml
 from connector.assembly import check_config
 from connector.cli import main
 from connector.config import load_config
-from connector.starter import shipped_mappings
+from connector.starter import DATA_DIR_ENV, default_data_dir, shipped_mappings
 from tests.conftest import REPO
 
 SHIPPED = sorted(p.name for p in (REPO / "mappings").glob("*.yml"))
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where these tests' init puts the store without --data-dir (never /var/lib here)."""
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "platform-data"))
+    return tmp_path / "platform-data"
+
+
+@pytest.mark.parametrize(("environ", "euid", "found"), [
+    ({DATA_DIR_ENV: "/srv/hdc", "XDG_DATA_HOME": "/x", "HOME": "/home/a"}, 0, "/srv/hdc"),
+    ({DATA_DIR_ENV: "/srv/hdc", "HOME": "/home/a"}, 1000, "/srv/hdc"),
+    ({"HOME": "/root", "XDG_DATA_HOME": "/x"}, 0, "/var/lib/helpdesk-connector"),
+    ({"HOME": "/home/a", "XDG_DATA_HOME": "/x/share"}, 1000, "/x/share/helpdesk-connector"),
+    ({"HOME": "/home/a"}, 1000, "/home/a/.local/share/helpdesk-connector"),
+    ({"HOME": "/home/a", DATA_DIR_ENV: ""}, 1000, "/home/a/.local/share/helpdesk-connector"),
+])
+def test_the_store_goes_to_the_platforms_data_directory(
+    environ: dict[str, str], euid: int, found: str
+) -> None:
+    assert default_data_dir(environ, euid) == Path(found)
 
 
 def test_the_shipped_mappings_are_the_checkouts() -> None:
@@ -24,7 +45,7 @@ def test_the_shipped_mappings_are_the_checkouts() -> None:
 
 
 def test_init_writes_a_config_and_mappings_check_config_accepts(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "etc" / "helpdesk-connector"
 
@@ -34,7 +55,8 @@ def test_init_writes_a_config_and_mappings_check_config_accepts(
     assert sorted(p.name for p in (target / "mappings").iterdir()) == SHIPPED
     config = load_config(target / "config.yml")
     assert config.mappings_dir == target.resolve() / "mappings"
-    assert config.store.url == f"sqlite:///{target.resolve()}/data/helpdesk-connector.db"
+    assert config.store.url == f"sqlite:///{data_dir.resolve()}/helpdesk-connector.db"
+    assert str(target) not in config.store.url  # never inside DIR
     assert sorted(check_config(config).by_name) == ["belarus-ehr", "sevastopol-miac"]
     assert stat.S_IMODE((target / "config.yml").stat().st_mode) == 0o600  # holds a secret
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import holidays
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from connector.validators import TimeZoneName
 
@@ -37,6 +37,18 @@ def _span(text: str) -> tuple[int, int]:
     if not (0 <= start < end <= 86400 and m1 < 60 and m2 < 60):
         raise ValueError(f"{text!r}: the end must come after the start, within one day")
     return start, end
+
+
+def _covered(span: tuple[int, int], breaks: list[tuple[int, int]]) -> bool:
+    """Whether sorted breaks leave nothing of a working span."""
+    start, end = span
+    for a, b in breaks:
+        if a > start:
+            return False
+        start = max(start, b)
+        if start >= end:
+            return True
+    return start >= end
 
 
 class WorkCalendar(BaseModel):
@@ -66,6 +78,20 @@ class WorkCalendar(BaseModel):
         for text in value:
             _span(text)
         return value
+
+    @model_validator(mode="after")
+    def _some_working_time(self) -> WorkCalendar:
+        """A clock counting in a calendar with no working time would never run out."""
+        breaks = sorted(_span(text) for text in self.breaks)
+        spans = [_span(text) for texts in self.hours.values() for text in texts]
+        if not spans:
+            why = "no day has working hours"
+        elif all(_covered(span, breaks) for span in spans):
+            why = "the breaks cover every working hour"
+        else:
+            return self
+        raise ValueError(f"no working time: {why}; an SLA clock counting in it would never run "
+                         "out — give a day hours outside the breaks, e.g. mon: [\"09:00-18:00\"]")
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None,
                    deep: bool = False) -> WorkCalendar:

@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], build: Bu
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    c: FeatureContext = args.build(load_config(config_path(args.config)), False)
+    c: FeatureContext = args.build(load_config(config_path(args.config), secrets=False), False)
     status = EXIT_OK
     with reading(c.engine) as conn:
         for ticket in args.tickets:
