@@ -5,7 +5,6 @@ Skipped only where systemd-analyze is missing and CI is unset (.ci/run installs 
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import shutil
@@ -16,6 +15,7 @@ import pytest
 
 from connector.cli import _parser
 from tests.conftest import REPO
+from tests.tools import installed
 
 UNITS = sorted((REPO / "docs" / "deploy").glob("*.service"))
 EXPOSURE_AT_MOST = 3.0
@@ -23,12 +23,7 @@ INSTALLED_AT = Path("/opt/helpdesk-connector/bin/helpdesk-connector")  # docs/in
 
 
 def systemd_analyze() -> str:
-    found = shutil.which("systemd-analyze")
-    if found is None:
-        if os.environ.get("CI"):
-            raise AssertionError("systemd-analyze is missing: .ci/run installs systemd")
-        pytest.skip("systemd-analyze is not installed (apt-get install systemd)")
-    return found
+    return installed("systemd-analyze", "systemd")
 
 
 def systemd_version(binary: str) -> int:
