@@ -18,6 +18,7 @@ from connector.adapters import (
 )
 from connector.chat import Chat
 from connector.chatflows import ChatPerformer
+from connector.circuits import Circuits
 from connector.clock import SYSTEM_CLOCK, Clock
 from connector.config import Config
 from connector.core import Connector, speak
@@ -27,6 +28,7 @@ from connector.features.escalation import feature as escalation
 from connector.features.outage import feature as outage
 from connector.features.reports import feature as reports
 from connector.features.sla import feature as sla
+from connector.lag_gauges import LagGauges
 from connector.mappings import CATALOG_FILE, Mapping, Mappings, load_mappings
 from connector.metrics import Metrics
 from connector.people import check_people
@@ -225,8 +227,11 @@ def build_connector(config: Config, *, migrate: bool = True,
     metrics = Metrics()
     connector = Connector(config, mappings, engine, plugins, trackers, adapters, metrics,
                           chat_plugins=chat_plugins, chats=chats,
+                          circuits=Circuits(metrics.circuit_changed),
                           registry=build_registry(config))
     metrics.watch_store(connector.store_counts)
+    metrics.watch(LagGauges(connector))
+    metrics.watch_circuits(list(adapters))
     for make in connector.registry.gauges:
         metrics.watch(make(connector))
     return connector

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 OPEN_AFTER = 3  # failures in a row
@@ -21,9 +22,10 @@ class Circuits:
     """Consecutive failures per target (a tracker, a chat). Open: callers skip the target
     until the pause is over; then one try (half-open) closes it or opens it for longer."""
 
-    def __init__(self) -> None:
+    def __init__(self, changed: Callable[[str, bool], None] | None = None) -> None:
         self._lock = threading.Lock()
         self._states: dict[str, _State] = {}
+        self._changed = changed  # told (target, is_open) when a circuit opens or closes
 
     def failed(self, target: str) -> None:
         with self._lock:
@@ -32,10 +34,15 @@ class Circuits:
             if state.failures >= OPEN_AFTER:
                 pause = min(LONGEST_PAUSE, FIRST_PAUSE * 2 ** (state.failures - OPEN_AFTER))
                 state.until = time.monotonic() + pause
+            opened = state.failures == OPEN_AFTER
+        if opened and self._changed is not None:
+            self._changed(target, True)
 
     def succeeded(self, target: str) -> None:
         with self._lock:
-            self._states.pop(target, None)
+            state = self._states.pop(target, None)
+        if state is not None and state.failures >= OPEN_AFTER and self._changed is not None:
+            self._changed(target, False)
 
     def pause_left(self, target: str) -> float:
         """Seconds the target is still left alone; 0 when it may be tried."""

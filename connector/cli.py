@@ -13,9 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from connector import __version__
+from connector.clihelp import describe_commands
 from connector.config import DEFAULT_CONFIG_ENV, Config, config_path, load_config
 from connector.envfile import ENV_FILE_HELP, OPTION, load_env_file, take_env_file
 from connector.errors import ActionError, ConfigError, PayloadError, StoreError
+from connector.jsonstyle import cli_json
+from connector.ports import ensure_free
+from connector.samples import register as sample_commands
 
 if TYPE_CHECKING:  # start-up time: the connector's types only for the checker
     from connector.context import FeatureContext
@@ -58,9 +62,9 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="serve webhooks and run the worker (gunicorn)")
     run.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8080)
-    run.add_argument("--threads", type=int, default=8)
+    run.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    run.add_argument("--port", type=int, default=8080, help="port to listen on")
+    run.add_argument("--threads", type=int, default=8, help="threads answering requests")
     run.set_defaults(command=cmd_run)
 
     worker = sub.add_parser("worker", help="run only the worker (scale-out next to `run`)")
@@ -120,6 +124,8 @@ def _parser() -> argparse.ArgumentParser:
     user_commands(sub, build=_connector)  # users add|list|remove (the dashboard's)
     outage_commands(sub, build=_connector)  # outages import
     mappings_commands(sub)  # mappings diff
+    sample_commands(sub)  # sample gitlab-issue
+    describe_commands(p)  # every command's --help: a description line, defaults shown
     return p
 
 
@@ -184,9 +190,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     ctx = RuleContext(mappings, config.language, dict(config.roles))
     decision = decide(mappings.get(mapping_name), event, TicketState(), ctx)
     if args.json:
-        print(json.dumps([{"kind": a.kind, "target": a.target, "ticket": str(a.ticket),
-                           "params": a.params, "rule": a.reason} for a in decision.actions],
-                         ensure_ascii=False, indent=2))
+        print(cli_json([{"kind": a.kind, "target": a.target, "ticket": str(a.ticket),
+                         "params": a.params, "rule": a.reason} for a in decision.actions]))
         for warning in decision.warnings:
             print(f"warning: {warning.text}", file=sys.stderr)
         return EXIT_OK
@@ -324,6 +329,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from connector.assembly import check_config
 
     check_config(config)
+    ensure_free(args.host, args.port)  # a busy port: one line naming --port
 
     class Server(BaseApplication):  # type: ignore[misc,unused-ignore]
         def load_config(self) -> None:

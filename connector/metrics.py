@@ -12,6 +12,7 @@ from pathlib import Path
 from prometheus_client import (
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     disable_created_metrics,
     start_http_server,
@@ -98,6 +99,20 @@ class Metrics:
             ["target"], registry=r,
             buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600),
         )
+        self.reconcile_errors = Counter("hdc_reconcile_errors", "Reconciliation passes over a "
+                                        "tracker's projects that failed", ["tracker"],
+                                        registry=r)
+        self.circuit_open = Gauge("hdc_circuit_open", "1 while a target's circuit is open: "
+                                  "3 failures in a row, until an action there succeeds",
+                                  ["target"], registry=r, multiprocess_mode="livemax")
+
+    def watch_circuits(self, targets: list[str]) -> None:
+        """Every target's circuit shows, closed (0) until it opens."""
+        for target in targets:
+            self.circuit_open.labels(target).set(0)
+
+    def circuit_changed(self, target: str, is_open: bool) -> None:
+        self.circuit_open.labels(target).set(1 if is_open else 0)
 
     def watch_store(self, read: Callable[[], tuple[dict[str, int], dict[str, int]]]) -> None:
         """Publish inbox/outbox depth from the store."""

@@ -4,7 +4,6 @@ queues without SQL. Registered into the main parser by connector/cli.py."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from connector import operations as ops
 from connector.config import DEFAULT_CONFIG_ENV, config_path, load_config
+from connector.jsonstyle import cli_json
 from connector.store.db import open_existing, reading
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2  # as connector.cli
@@ -89,7 +89,7 @@ def cmd_list(args: argparse.Namespace, engine: Engine) -> int:
     with reading(engine) as conn:
         rows = ops.list_rows(conn, args.box, which)
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(cli_json(rows))
     elif not rows:
         print(f"no {ops.NOUN[args.box]}s match")
     else:
@@ -104,12 +104,12 @@ def cmd_show(args: argparse.Namespace, engine: Engine) -> int:
         print(f"error: {args.box}:{args.id}: no such {ops.NOUN[args.box]}", file=sys.stderr)
         return EXIT_INVALID
     if args.json:
-        print(json.dumps(row, ensure_ascii=False, indent=2))
+        print(cli_json(row))
         return EXIT_OK
     print(f"{args.box}:{args.id}")
     for key, value in row.items():
         if isinstance(value, dict | list):
-            text = json.dumps(value, ensure_ascii=False, indent=2)
+            text = cli_json(value)
             print(f"{key}:\n  " + text.replace("\n", "\n  "))
         else:
             print(f"{key}: {'—' if value is None else value}")

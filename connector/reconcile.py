@@ -69,5 +69,11 @@ def reconciliation_jobs(c: Connector) -> list[Job]:
 
 
 def _poll(c: Connector, kind: str, _: object) -> list[str]:
-    """One pass over a tracker's projects: its lane to wake if it found work."""
-    return [kind] if reconcile_all(c, kind) else []
+    """One pass over a tracker's projects: its lane to wake if it found work. A failed pass is
+    counted (hdc_reconcile_errors_total) and left to the job's boundary to log."""
+    try:
+        found = reconcile_all(c, kind)
+    except Exception:
+        c.metrics.reconcile_errors.labels(kind).inc()
+        raise
+    return [kind] if found else []

@@ -39,6 +39,7 @@ def create_app(config: Config | str | None = None, *, start_worker: bool | None 
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.json.compact, app.json.ensure_ascii, app.json.sort_keys = True, False, False  # type: ignore[attr-defined]
     app.wsgi_app = DrainedBodies(app.wsgi_app)  # type: ignore[method-assign]
     ConnectorExtension(connector, runner).init_app(app)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from connector.errors import PayloadError, StoreError
 from connector.events import TicketEvent
+from connector.jsonstyle import http_json
 from connector.store import inbox
 from webhooks.body import parse_json, raw_body
 from webhooks.extension import MAX_BODY, ConnectorExtension
@@ -76,7 +76,7 @@ def store_events(source: str, events: list[tuple[str, str, str, str]]) -> Respon
 
 def answer(code: int, **fields: Any) -> Response:
     """A small JSON answer, built without Flask's JSON provider (this is the hot path)."""
-    return Response(json.dumps(fields, ensure_ascii=False), code, mimetype="application/json")
+    return Response(http_json(fields), code, mimetype="application/json")
 
 
 def read_ticket_event(source: str, event_name: str, handled: frozenset[str],

@@ -10,7 +10,6 @@ gunicorn too: `gunicorn -k webhooks.server.JsonErrorWorker …`.
 
 from __future__ import annotations
 
-import json
 import socket
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -19,6 +18,8 @@ from gunicorn import util
 from gunicorn.http.errors import ParseException
 from gunicorn.workers.gthread import ThreadWorker
 
+from connector.jsonstyle import http_json
+
 WORKER_CLASS = "webhooks.server.JsonErrorWorker"
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -26,7 +27,7 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:
     """What gunicorn writes for a request it refuses, as {"error": "..."} on one line."""
     error = f"{reason}: {mesg}" if mesg else reason
-    body = json.dumps({"error": " ".join(error.split())[:300]}).encode()
+    body = http_json({"error": " ".join(error.split())[:300]}).encode()
     head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
             "Content-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1", "replace")
