@@ -4,6 +4,7 @@ durable worker doing the same work, timed from each process's start to the last 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ from typing import Any
 
 from bench.hooks import BodyTemplate
 from bench.phases import Bench
-from bench.procs import Child, Processes, signals_as_exit
+from bench.procs import REPO, Child, Processes, signals_as_exit
 from bench.standin import BenchGitLab, serve_gitlab
 from bench.stores import Stores
 
@@ -45,6 +46,9 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--backlog", type=int, default=2000)
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--only", choices=["connector", "baseline"], help="measure one side only")
+    p.add_argument("--also", action="append", default=[], metavar="NAME=DIR",
+                   help="also time the worker of another checkout (e.g. `git worktree add` of "
+                        "the commit before a change), in the same rounds")
     p.add_argument("--worker-args", default="",
                    help="prefix for the worker's python, e.g. '-m cProfile -o FILE'")
     p.add_argument("--threads", type=int, default=8)
@@ -72,8 +76,9 @@ class Drain:
         start, self.next_iid = self.next_iid, self.next_iid + self.o.backlog
         return range(start, start + self.o.backlog)
 
-    def connector(self, name: str) -> dict[str, Any]:
-        """Store the backlog through the receiver alone, then time `worker` draining it."""
+    def connector(self, name: str, tree: Path = REPO) -> dict[str, Any]:
+        """Store the backlog through the receiver alone, then time `worker` (of the checkout
+        `tree`) draining it."""
         iids = self.iids()
         srv = self.bench.start_connector(name, embedded=False, gitlab=self.gitlab)
         assert srv.config is not None
@@ -86,7 +91,7 @@ class Drain:
         args = [*self.o.worker_args.split(), "-m", "connector.cli", "worker", "--config",
                 str(srv.config)]
         started = time.monotonic()
-        worker = self.procs.spawn(f"{name}-worker", [sys.executable, *args])
+        worker = self.procs.spawn(f"{name}-worker", [sys.executable, *args], cwd=tree)
         try:
             return self.timed(worker, iids, started, stays=True)
         finally:
@@ -154,20 +159,36 @@ def commit_ms(path: Path, commits: int = 100) -> float:
         db.close()
 
 
+def _other(d: Drain, run: str, tree: Path) -> dict[str, Any]:
+    return d.connector(run, tree)
+
+
+def _sides(opts: argparse.Namespace) -> dict[str, Callable[[Drain, str], dict[str, Any]]]:
+    """What each round measures, by name: the baseline, this checkout's worker, and others'."""
+    sides: dict[str, Callable[[Drain, str], dict[str, Any]]] = {
+        "connector": Drain.connector, "baseline": Drain.baseline}
+    for spec in opts.also:
+        name, _, tree = spec.partition("=")
+        sides[name] = functools.partial(_other, tree=Path(tree))
+    return {k: v for k, v in sides.items() if not opts.only or k == opts.only}
+
+
 def _rounds(d: Drain, say: Callable[[str], None]) -> list[dict[str, Any]]:
+    sides = _sides(d.o)
+    names = list(sides)
     rounds = []
     for r in range(d.o.rounds):
-        sides = ["connector", "baseline"] if r % 2 == 0 else ["baseline", "connector"]
+        order = names[r % len(names):] + names[:r % len(names)]  # each goes first in turn
         result: dict[str, Any] = {"round": r + 1, "load_before": os.getloadavg()[0],
-                                  "commit_ms": commit_ms(d.tmp / "probe-commit.db")}
-        for side in sides:
-            if d.o.only and side != d.o.only:
-                continue
+                                  "commit_ms": commit_ms(d.tmp / "probe-commit.db"),
+                                  "order": order}
+        for side in order:
             say(f"round {r + 1}: {side}")
-            result[side] = getattr(d, side)(f"{side}-{r + 1}")
+            result[side] = sides[side](d, f"{side}-{r + 1}")
             say(f"round {r + 1}: {side}: {_figure(result[side])}")
-        c, b = result.get("connector"), result.get("baseline")
-        result["ratio"] = c["per_s"] / b["per_s"] if c and b else None
+        base = result.get("baseline")
+        result["ratio"] = {k: result[k]["per_s"] / base["per_s"] for k in names
+                           if k != "baseline" and base}
         result["load_after"] = os.getloadavg()[0]
         rounds.append(result)
     return rounds
@@ -179,17 +200,19 @@ def _figure(s: dict[str, Any]) -> str:
 
 
 def _table(rounds: list[dict[str, Any]]) -> str:
-    lines = ["| round | load | commit ms | connector ev/s (s; first note s) | baseline ev/s "
-             "(s; first note s) | ratio |", "|---|---|---:|---:|---:|---:|"]
+    names = list(rounds[0]["order"]) if rounds else []
+    lines = ["| round (order) | load | commit ms | " + " | ".join(
+        f"{n} ev/s (s; first note s)" for n in names) + " | ratios to baseline |",
+        "|---|---|---:|" + "---:|" * len(names) + "---|"]
     for r in rounds:
-        def cell(side: str, r: dict[str, Any] = r) -> str:
-            s = r.get(side)
-            return f"{s['per_s']:.0f} ({s['seconds']:.2f}; {s['first_note_s']:.2f})" if s \
-                else "—"
-        ratio = f"{r['ratio']:.2f}×" if r["ratio"] else "—"
-        lines.append(f"| {r['round']} | {r['load_before']:.2f} → {r['load_after']:.2f} | "
-                     f"{r['commit_ms']:.2f} | "
-                     f"{cell('connector')} | {cell('baseline')} | {ratio} |")
+        cells = []
+        for n in names:
+            s = r[n]
+            cells.append(f"{s['per_s']:.0f} ({s['seconds']:.2f}; {s['first_note_s']:.2f})")
+        ratios = ", ".join(f"{k} {v:.2f}×" for k, v in r["ratio"].items()) or "—"
+        lines.append(f"| {r['round']} ({', '.join(r['order'])}) | {r['load_before']:.2f} → "
+                     f"{r['load_after']:.2f} | {r['commit_ms']:.2f} | " + " | ".join(cells)
+                     + f" | {ratios} |")
     return "\n".join(lines)
 
 
