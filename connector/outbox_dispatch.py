@@ -65,13 +65,6 @@ def dispatch_outbox(c: Connector, target: str | None = None,
     return total
 
 
-def perform(c: Connector, item: OutboxItem) -> None:
-    """Run one action through its adapter and record the result."""
-    performed = attempt(c, item)
-    if performed is not None:
-        settle_done(c, [(item, performed)])
-
-
 def attempt(c: Connector, item: OutboxItem) -> Performed | None:
     """Run one action through its adapter; a failure is recorded here, a success returned
     for `settle_done` to record."""
