@@ -9,6 +9,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "gitlab" / "gitlab_issue_hook.json"
 CONFLICT = ("Priority: Low", "Priority: High")
+KEPT = "Priority: High"  # the one priority label of a closed issue: no conflict to solve
 PROJECT = 1
 ASSIGNEE = 51  # the fixture's assignee, kept: no "missing assignee" reminder
 SECRET = "spine-webhook-secret"
@@ -16,23 +17,29 @@ PATH = "/webhooks/gitlab"
 _SENTINEL = 987654321012
 
 
-def payload(iid: int) -> dict[str, Any]:
-    """The fixture with `iid`, project 1, its assignee kept and both conflicting labels added."""
+def payload(iid: int, kind: str = "conflict") -> dict[str, Any]:
+    """The fixture with `iid`, project 1, its assignee kept, and either both conflicting labels
+    added (`conflict`: the rules remove one and say why, two actions) or closed by its L1
+    with one priority label and no word from the head of support (`close`: one reminder
+    note, belarus-ehr's close_agreement — the only action the event causes)."""
     body: dict[str, Any] = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    extra = [{"id": 900 + i, "title": t, "type": "ProjectLabel"} for i, t in enumerate(CONFLICT)]
+    titles = CONFLICT if kind == "conflict" else (KEPT,)
+    extra = [{"id": 900 + i, "title": t, "type": "ProjectLabel"} for i, t in enumerate(titles)]
     body["labels"] = body["labels"] + extra
     body["object_attributes"]["labels"] = body["labels"]
     body["object_attributes"]["iid"] = iid
     body["object_attributes"]["assignee_ids"] = [ASSIGNEE]
     body["project"]["id"] = PROJECT
+    if kind == "close":
+        body["object_attributes"].update(action="close", state="closed", state_id=2)
     return body
 
 
 class BodyTemplate:
     """Serialises the payload once; `render(iid)` only substitutes the number."""
 
-    def __init__(self) -> None:
-        text = json.dumps(payload(_SENTINEL))
+    def __init__(self, kind: str = "conflict") -> None:
+        text = json.dumps(payload(_SENTINEL, kind))
         if text.count(str(_SENTINEL)) != 1:
             raise ValueError("payload template: iid sentinel must occur exactly once")
         self._head, self._tail = text.split(str(_SENTINEL))

@@ -12,10 +12,12 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request
 
 from bench.hooks import ASSIGNEE, CONFLICT, PROJECT
+from bench.keepalive import KeepAliveServer
 from tests.standins.gitlab import RecordedRequest, StandInGitLab
 
 LONG_AGO = "2020-01-01T00:00:00Z"  # before any reconciliation look-back: polling finds nothing
 _ISSUE_PUT = re.compile(rf"^/api/v4/projects/{PROJECT}/issues/(\d+)$")
+_NOTE_POST = re.compile(rf"^/api/v4/projects/{PROJECT}/issues/(\d+)/notes$")
 
 
 class BenchGitLab(StandInGitLab):
@@ -52,6 +54,17 @@ class BenchGitLab(StandInGitLab):
                 first[iid] = min(first.get(iid, r.at), r.at)
         return first
 
+    def notes_posted(self, iids: range) -> list[tuple[int, float]]:
+        """(iid, when) of every note created on issues `iids`, in arrival order."""
+        with self._lock:
+            records = list(self.requests)
+        out = []
+        for r in records:
+            match = _NOTE_POST.match(r.path)
+            if r.method == "POST" and match and r.status == 201 and int(match.group(1)) in iids:
+                out.append((int(match.group(1)), r.at))
+        return out
+
     def counts(self) -> dict[str, int]:
         """Requests by method and answer, e.g. {"PUT 200": 10}."""
         with self._lock:
@@ -64,15 +77,24 @@ class BenchGitLab(StandInGitLab):
 
 
 @contextmanager
-def serve_gitlab(clock: Callable[[], float]) -> Iterator[BenchGitLab]:
-    """A threaded stand-in GitLab on 127.0.0.1 for the duration of the block."""
+def serve_gitlab(clock: Callable[[], float], keep_alive: bool = False) -> Iterator[BenchGitLab]:
+    """A threaded stand-in GitLab on 127.0.0.1 for the duration of the block; `keep_alive`:
+    connections stay open between requests, as GitLab's do (werkzeug's server closes each)."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
+    own = KeepAliveServer(server.application) if keep_alive else None
+    if own is not None:
+        server.port = own.port  # the stand-in's URLs name the server that answers
+        own.start()
+    else:
+        server.start()
     try:
         gitlab = BenchGitLab(server, clock)
         gitlab.add_project(PROJECT)  # reconciliation's issue list finds the project
         yield gitlab
     finally:
         server.clear()
-        server.stop()
+        if own is not None:
+            own.stop()
+        else:
+            server.stop()

@@ -82,8 +82,8 @@ class Pace:
         self.since = time.monotonic()
 
     def __call__(self, more: bool = False) -> bool:
-        if self.after is not None and not more:  # a backlog's news is passed on at its end
-            self.after()
+        if self.after is not None:  # each batch's news at once: a backlog's first actions go
+            self.after()            # out while the next batches are decided
         if self.receiving():
             self.stopping.wait(min(MAX_REST, (time.monotonic() - self.since) * REST_RATIO))
         self.since = time.monotonic()

@@ -15,6 +15,9 @@ from connector.errors import ConfigError, format_problem
 
 M = TypeVar("M", bound=BaseModel)
 
+# libyaml's parser where PyYAML was built with it: the same data, ten times as fast (a
+# worker's start-up reads every mapping)
+LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -22,7 +25,11 @@ def read_yaml(path: Path) -> Any:
     """Parse one YAML file, reporting syntax errors with the file and line."""
     text = read_text(path)
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=LOADER)
+    except yaml.YAMLError:
+        pass  # libyaml words its errors differently: the reference parser says what is wrong
+    try:
+        return yaml.load(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

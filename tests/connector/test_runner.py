@@ -60,3 +60,15 @@ def test_a_stopping_lane_says_so_between_pieces() -> None:
     stop = RecordingStop()
     stop.set()
     assert Pace(stop, lambda: False)() is True
+
+
+@pytest.mark.parametrize("more", [True, False])
+def test_the_outbox_hears_of_new_actions_after_every_batch_of_a_backlog(more: bool) -> None:
+    """A backlog's first batch of actions goes out while the next batches are decided: the
+    outbox lanes are woken after each batch, not only at the backlog's end."""
+    woken: list[int] = []
+    pace = Pace(threading.Event(), lambda: False, after=lambda: woken.append(1))
+
+    pace(more=more)
+
+    assert woken == [1]
