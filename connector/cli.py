@@ -324,12 +324,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from webhooks.server import WORKER_CLASS
 
     config = load_config(args.config)  # fail fast, before forking
-    start_up(config)  # the summary; the store opened and migrated, or one line and exit 1
-    # start-up time: imported by the command that needs it
-    from connector.assembly import check_config
-
-    check_config(config)
     ensure_free(args.host, args.port)  # a busy port: one line naming --port
+    start_up(config)  # the summary; the store opened and migrated, or one line and exit 1
 
     class Server(BaseApplication):  # type: ignore[misc,unused-ignore]
         def load_config(self) -> None:

@@ -22,10 +22,11 @@ DRY = "DRY RUN (no {what}: {writes} only logged)"
 _started: list[str] = []  # the config this process started up with, once
 
 
-def start_up(config: Config, out: TextIO = sys.stderr) -> None:
-    """Before serving or working: check the config, say what will run, and open and migrate
-    the store in this process, before any fork (a StoreError is one line for the admin)."""
-    announce(config, check_config(config), out)
+def start_up(config: Config, out: TextIO | None = None) -> None:
+    """Before serving or working: check the config, say what will run (on stderr unless told),
+    and open and migrate the store in this process, before any fork (a StoreError is one line
+    for the admin)."""
+    announce(config, check_config(config), out or sys.stderr)
     open_and_migrate(config)
     _started.append(config.source)
 
