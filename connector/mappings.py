@@ -107,9 +107,14 @@ class Mappings(BaseModel):
     calendars: dict[str, WorkCalendar] = {}  # calendars.yml: working hours SLA clocks count in
     catalog: Catalog = Catalog()  # catalog.yml: services, who answers for them, where to tell
     fallbacks: list[Fallback] = []  # what the admin's copy lacks, taken from the shipped files
+    notices: list[str] = []  # other warnings of the load (the config's people moved)
 
     def get(self, name: str) -> Mapping:
         return self.by_name[name]
+
+    def warnings(self) -> list[str]:
+        """What check-config prints and the connector logs once at start, not refused."""
+        return [f.line() for f in self.fallbacks] + self.notices
 
     def texts(self, mapping: Mapping | None, language: str) -> dict[str, str]:
         """Template id → text in a language, with a regulation's own wording over the defaults."""
