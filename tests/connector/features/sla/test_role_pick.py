@@ -24,8 +24,8 @@ from tests.standins.slack import StandInSlack
 
 
 def with_roles(target: Path, roles: dict[str, list[str]], role: str) -> Path:
-    """The shipped mappings; Belarus' triage breach told in L2 naming `role`; the catalog's
-    people holding the roles given (person key → roles)."""
+    """The shipped mappings; Belarus' triage breach told in L2 naming `role`; only the
+    catalog's people given hold roles (person key → roles)."""
     shutil.copytree(REPO / "mappings", target)
     belarus = target / "belarus-ehr.yml"
     text = belarus.read_text(encoding="utf-8")
@@ -34,8 +34,8 @@ def with_roles(target: Path, roles: dict[str, list[str]], role: str) -> Path:
                                             f'chat: l2, role: {role}}}\n', 1), encoding="utf-8")
     catalog_file = target / "catalog.yml"
     catalog = yaml.safe_load(catalog_file.read_text(encoding="utf-8"))
-    for key, held in roles.items():
-        catalog["catalog"]["people"][key]["roles"] = held
+    for key, person in catalog["catalog"]["people"].items():
+        person["roles"] = roles.get(key, [])
     catalog_file.write_text(yaml.safe_dump(catalog, allow_unicode=True), encoding="utf-8")
     return target
 
