@@ -80,7 +80,8 @@ def check_config(config: Config) -> Mappings:
     problems += check_people(config)
     catalog, moved = merge_people(config, mappings.catalog,
                                   str(config.mappings_dir / CATALOG_FILE))
-    mappings = mappings.model_copy(update={"catalog": catalog, "notices": moved})
+    mappings = mappings.model_copy(update={"catalog": catalog,
+                                           "notices": [*mappings.notices, *moved]})
     chats = config.chats.configured()
     problems += mappings.catalog.client_problems(
         str(config.mappings_dir / CATALOG_FILE),

@@ -8,7 +8,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from connector.events import TicketEvent
-from connector.validators import CustomFieldValues
 
 
 class When(BaseModel):
@@ -24,7 +23,7 @@ class When(BaseModel):
     priority: list[str] = []
     impact: list[str] = []  # regulation impact (Sevastopol «Влияние»)
     category: list[str] = []  # Mantis category, OTRS ticket type
-    field: CustomFieldValues = {}  # custom field → value
+    field: dict[str, str] = {}  # custom field → value
 
     @model_validator(mode="after")
     def _says_something(self) -> When:

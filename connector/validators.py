@@ -1,5 +1,5 @@
-"""Checked value types shared by the config and the mappings: chat identities, time zones, role
-and custom field names, each refused with what to write instead."""
+"""Checked value types shared by the config and the mappings: chat identities, time zones and
+role names, each refused with what to write instead."""
 
 from __future__ import annotations
 
@@ -59,21 +59,6 @@ def _time_zone(value: str) -> str:
     return value
 
 
-def _custom_field_name(value: str) -> str:
-    """A name MantisBT can give a custom field (Znuny's dynamic fields have no commas either)."""
-    if "," in value:
-        raise ValueError(f"{value[:60]!r}: MantisBT refuses a comma in a custom field's name "
-                         "(error 1307), so no field is named so — name the field without one, "
-                         "e.g. «ФИО пользователя и логин», and write that name here")
-    return value
-
-
-def _custom_field_names(value: dict[str, str]) -> dict[str, str]:
-    for name in value:
-        _custom_field_name(name)
-    return value
-
-
 def _role_names(value: list[str]) -> list[str]:
     if not all(role.strip() for role in value):
         raise ValueError("a role must be a non-empty name, e.g. duty or l2")
@@ -86,6 +71,4 @@ TelegramUserNumber = Annotated[int, BeforeValidator(_telegram_user_number)]
 TelegramUserId = Annotated[int | None, BeforeValidator(_telegram_user_number),
                            AfterValidator(_telegram_user_id)]
 TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
-CustomFieldName = Annotated[str, AfterValidator(_custom_field_name)]
-CustomFieldValues = Annotated[dict[str, str], AfterValidator(_custom_field_names)]  # name → value
 RoleNames = Annotated[list[str], AfterValidator(_role_names)]  # duty, l2, head_of_support…

@@ -6,8 +6,6 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from connector.validators import CustomFieldName, CustomFieldValues
-
 
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -81,7 +79,7 @@ class Condition(BaseModel):
     label: str | None = None
     status: str | None = None  # regulation status, e.g. acknowledged
     handler_in: list[str] | None = None  # usernames of the L2 group
-    field: CustomFieldValues | None = None  # {name: value}: a custom field has this value
+    field: dict[str, str] | None = None  # {name: value}: a custom field has this value
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Condition:
@@ -104,7 +102,7 @@ class Detect(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     labels: list[str] = []  # the form's row labels, read as connector/rules/form.py says
-    custom_fields: list[CustomFieldName] = []  # tracker custom fields that must be non-empty
+    custom_fields: list[str] = []  # tracker custom fields that must be non-empty
     text_fields: list[str] = []  # e.g. steps_to_reproduce
     attachment_types: list[str] = []  # file extensions, e.g. [png, jpg, gif]
     # The ticket's own field (Mantis' priority, its category — «сервис» in Sevastopol §2.7):
