@@ -31,11 +31,11 @@ from connector.features.sla import feature as sla
 from connector.lag_gauges import LagGauges
 from connector.mappings import CATALOG_FILE, Mapping, Mappings, load_mappings
 from connector.metrics import Metrics
-from connector.people import check_people
+from connector.people import check_people, merge_people
 from connector.registry import Registry
 from connector.rules.models import EscalateOnLabel, EscalateWhen
 from connector.store.db import make_engine, upgrade
-from connector.upgrades import log_fallbacks
+from connector.upgrades import log_warnings
 from plugins.alertmanager.client import AlertmanagerClient
 from plugins.prometheus.client import PrometheusClient
 from plugins.smtp.mailer import SmtpMailer
@@ -78,6 +78,10 @@ def check_config(config: Config) -> Mappings:
     for name, chat in config.chats.configured().items():  # what the vendors themselves refuse
         problems += load_chat_plugin(name).check_settings(chat, config.source)
     problems += check_people(config)
+    catalog, moved = merge_people(config, mappings.catalog,
+                                  str(config.mappings_dir / CATALOG_FILE))
+    mappings = mappings.model_copy(update={"catalog": catalog,
+                                           "notices": [*mappings.notices, *moved]})
     chats = config.chats.configured()
     problems += mappings.catalog.client_problems(
         str(config.mappings_dir / CATALOG_FILE),
@@ -194,7 +198,7 @@ def build_connector(config: Config, *, migrate: bool = True,
     """Validate everything, open the store (its time read from `clock`) and build the
     adapters."""
     mappings = check_config(config)
-    log_fallbacks(mappings.fallbacks)
+    log_warnings(mappings.warnings())
     engine = make_engine(config.store.url, synchronous=config.store.sqlite_synchronous,
                          clock=clock)
     if migrate:

@@ -159,8 +159,8 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     mappings = check_config(config)
-    for fallback in mappings.fallbacks:  # warnings, not errors: an older copy after an upgrade
-        print(f"warning: {fallback.line()}", file=sys.stderr)
+    for line in mappings.warnings():  # not errors: an older copy after an upgrade, people moved
+        print(f"warning: {line}", file=sys.stderr)
     print(f"ok: {args.config}; mappings: {', '.join(sorted(mappings.by_name))}")
     announce(config, mappings, sys.stdout)
     return EXIT_OK

@@ -12,7 +12,7 @@ from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_val
 from connector.configbase import ChatConfig, Strict, TrackerConfig
 from connector.errors import ConfigError
 from connector.starter import DEFAULT_STORE_URL, shipped_mappings
-from connector.validators import SlackMemberId, TelegramUserId
+from connector.validators import RoleNames, SlackMemberId, TelegramUserId
 from connector.yamlfile import every_key, interpolate_env, parse_model, read_yaml
 from plugins.alertmanager.config import AlertmanagerConfig
 from plugins.gitlab.config import GitLabConfig
@@ -72,23 +72,16 @@ class ChatsConfig(Strict):
 
 
 class PersonConfig(Strict):
-    """One person under all their names: chat ids and tracker usernames, and the roles
-    (duty, l2, head_of_support…) that buttons can be allowed by (connector/people.py)."""
+    """Deprecated (people are named once, in the catalog): read for one more release and
+    merged into the catalog's people (connector/people.py)."""
 
     name: str = Field(min_length=1)
-    roles: list[str] = []
+    roles: RoleNames = []
     slack: SlackMemberId = ""  # U… or W…
     telegram: TelegramUserId = None
     gitlab: str = ""
     mantis: str = ""
     otrs: str = ""
-
-    @field_validator("roles")
-    @classmethod
-    def _named_roles(cls, value: list[str]) -> list[str]:
-        if not all(role.strip() for role in value):
-            raise ValueError("a role must be a non-empty name, e.g. duty or l2")
-        return value
 
 
 class AlertsConfig(Strict):
@@ -247,7 +240,7 @@ class Config(Strict):
     roles: dict[str, str] = {}
     trackers: TrackersConfig = TrackersConfig()
     chats: ChatsConfig = ChatsConfig()
-    people: list[PersonConfig] = []  # who is who across chats and trackers, with roles
+    people: list[PersonConfig] = []  # deprecated: moved to the catalog (mappings/catalog.yml)
     alerts: AlertsConfig | None = None
     mail: MailConfig | None = None  # outage notices to the catalog's mailing lists
     prometheus: PrometheusConfig | None = None  # /metrics and affected users in outage rooms

@@ -14,6 +14,7 @@ from connector.features.outage.models import OutageRules
 from connector.features.sla.calendars import WorkCalendar
 from connector.features.sla.models import SlaPolicy
 from connector.features.templates import FEATURE_TEMPLATES
+from connector.fieldnames import comma_names
 from connector.rules.models import AnyRule, AssignOnLabel, CloseAgreement
 from connector.upgrades import Fallback, files_to_load, fill_from_shipped
 from connector.validators import TimeZoneName
@@ -107,9 +108,14 @@ class Mappings(BaseModel):
     calendars: dict[str, WorkCalendar] = {}  # calendars.yml: working hours SLA clocks count in
     catalog: Catalog = Catalog()  # catalog.yml: services, who answers for them, where to tell
     fallbacks: list[Fallback] = []  # what the admin's copy lacks, taken from the shipped files
+    notices: list[str] = []  # other warnings: names no field can have, the config's people moved
 
     def get(self, name: str) -> Mapping:
         return self.by_name[name]
+
+    def warnings(self) -> list[str]:
+        """What check-config prints and the connector logs once at start, not refused."""
+        return [f.line() for f in self.fallbacks] + self.notices
 
     def texts(self, mapping: Mapping | None, language: str) -> dict[str, str]:
         """Template id → text in a language, with a regulation's own wording over the defaults."""
@@ -142,6 +148,7 @@ def load_mappings(directory: Path) -> Mappings:
     calendars: dict[str, WorkCalendar] = {}
     catalog = Catalog()
     fallbacks: list[Fallback] = []
+    notices: list[str] = []
     for path, whole in files_to_load(directory, COMMON_FILES):
         try:
             data, filled = fill_from_shipped(path, read_yaml(path),
@@ -166,6 +173,7 @@ def load_mappings(directory: Path) -> Mappings:
                 str(path), "name", f"{mapping.name!r} differs from the file name",
                 f"write name: {path.stem}"))
         problems += _check_templates(str(path), mapping.templates, "templates.", complete=False)
+        notices += comma_names(str(path), mapping)
         by_name[mapping.name] = mapping
     if not templates and not any(TEMPLATES_FILE in p for p in problems):
         problems.append(format_problem(
@@ -191,7 +199,7 @@ def load_mappings(directory: Path) -> Mappings:
     if problems:
         raise ConfigError(problems)
     return Mappings(by_name=by_name, templates=templates, calendars=calendars, catalog=catalog,
-                    fallbacks=fallbacks)
+                    fallbacks=fallbacks, notices=notices)
 
 
 def _outage_services(file: str, rules: OutageRules, catalog: Catalog) -> list[str]:

@@ -1,73 +1,99 @@
-"""Who is who: one person's chat ids and tracker usernames, and the roles buttons allow by."""
+"""People are named once, in the catalog (mappings/catalog.yml `people:`): the config's old
+`people:` list is still read for one release — merged into the catalog's people, the catalog
+winning where both name someone — with one warning naming the move."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 
 from connector.config import Config, PersonConfig
 from connector.errors import format_problem
+from connector.features.outage.catalog import Catalog, Person
 
 CHATS = ("slack", "telegram")  # ids compared exactly
 TRACKERS = ("gitlab", "mantis", "otrs")  # usernames compared without case
+FIELDS = ("name", "roles", *CHATS, *TRACKERS)  # what a config entry may tell of a person
 
 
-def identities(person: PersonConfig) -> Iterator[tuple[str, str]]:
+def identities(person: PersonConfig | Person) -> Iterator[tuple[str, str]]:
     """(system, identity) for every name the person has, in lookup form."""
     for system in (*CHATS, *TRACKERS):
         value = getattr(person, system)
         if value is not None and value != "":
-            yield system, _key(system, str(value))
+            yield system, str(value).casefold() if system in TRACKERS else str(value)
 
 
-def _key(system: str, identity: str) -> str:
-    _known(system)
-    return identity.casefold() if system in TRACKERS else identity
+def merge_people(config: Config, catalog: Catalog,
+                 catalog_file: str) -> tuple[Catalog, list[str]]:
+    """The catalog with the config's people it lacks added, and the warnings: one for the
+    move, one per person both name differently (the catalog's values kept)."""
+    if not config.people:
+        return catalog, []
+    people = dict(catalog.people)
+    warnings = [format_problem(config.source, "people",
+                               f"moved to the catalog ({catalog_file} people: …)",
+                               "move these entries there")]
+    for i, entry in enumerate(config.people):
+        key = _same_person(entry, people)
+        if key is None:
+            people[_new_key(entry, people)] = Person(
+                **{f: getattr(entry, f) for f in FIELDS})
+            continue
+        kept, differing = _merged(people[key], entry)
+        people[key] = kept
+        if differing:
+            warnings.append(format_problem(
+                catalog_file, f"people.{key}",
+                f"{kept.name} is also {config.source} people[{i}] with another "
+                f"{', '.join(differing)}; the catalog's is used",
+                "keep the one entry in the catalog"))
+    return catalog.model_copy(update={"people": people}), warnings
 
 
-def _known(system: str) -> None:
-    if system not in CHATS and system not in TRACKERS:
-        raise ValueError(f"unknown system {system!r}: one of {', '.join(CHATS + TRACKERS)}")
+def _same_person(entry: PersonConfig, people: dict[str, Person]) -> str | None:
+    """The catalog's key for someone the entry names: by an identity in common, else by name."""
+    mine = set(identities(entry))
+    return next((k for k, p in people.items() if mine & set(identities(p))),
+                next((k for k, p in people.items() if p.name == entry.name), None))
 
 
-class People:
-    """Lookups over the `people:` section; the first entry wins where check-config would
-    report two entries sharing an identity."""
+def _merged(person: Person, entry: PersonConfig) -> tuple[Person, list[str]]:
+    """The catalog's person with what only the entry tells filled in; the fields where both
+    tell something different (the catalog's kept)."""
+    filled: dict[str, object] = {}
+    differing: list[str] = []
+    for field in FIELDS:
+        ours, theirs = getattr(person, field), getattr(entry, field)
+        if theirs in (None, "", []) or _alike(field, ours, theirs):
+            continue
+        if ours in (None, "", []):
+            filled[field] = theirs
+        else:
+            differing.append(field)
+    return person.model_copy(update=filled), differing
 
-    def __init__(self, persons: Sequence[PersonConfig]) -> None:
-        self.persons = tuple(persons)
-        self._by_identity: dict[tuple[str, str], PersonConfig] = {}
-        for person in self.persons:
-            for found in identities(person):
-                self._by_identity.setdefault(found, person)
 
-    @classmethod
-    def from_config(cls, config: Config) -> People:
-        return cls(config.people)
+def _alike(field: str, ours: object, theirs: object) -> bool:
+    if field in TRACKERS:
+        return str(ours).casefold() == str(theirs).casefold()
+    if field == "roles":
+        return set(ours) == set(theirs)  # type: ignore[call-overload]
+    return ours == theirs
 
-    def find(self, system: str, identity: str) -> PersonConfig | None:
-        """The person with this Slack or Telegram user id, or GitLab/Mantis/OTRS username."""
-        return self._by_identity.get((system, _key(system, identity))) if identity else None
 
-    def with_role(self, role: str) -> list[PersonConfig]:
-        """Everyone holding `role`, in the config's order."""
-        return [p for p in self.persons if role in p.roles]
-
-    def ids(self, role: str, system: str) -> list[str]:
-        """The ids (or usernames) in `system` of everyone holding `role` who has one there,
-        e.g. the Slack ids of the duty engineers, to invite them into a room."""
-        _known(system)
-        return [str(value) for p in self.with_role(role)
-                if (value := getattr(p, system)) is not None and value != ""]
-
-    def allowed(self, chat: str, user_id: str, roles: Iterable[str]) -> bool:
-        """Whether the chat user is a known person holding one of `roles` (none: nobody)."""
-        person = self.find(chat, user_id)
-        return person is not None and not set(person.roles).isdisjoint(roles)
+def _new_key(entry: PersonConfig, people: dict[str, Person]) -> str:
+    """A key for someone only the config names: a tracker username, else a chat id."""
+    base = next((str(v) for v in (entry.gitlab, entry.mantis, entry.otrs, entry.slack,
+                                  entry.telegram) if v), entry.name)
+    key, n = base, 2
+    while key in people:
+        key, n = f"{base}-{n}", n + 1
+    return key
 
 
 def check_people(config: Config) -> list[str]:
-    """check-config's problems with `people:`: an identity two entries claim, an entry no
-    lookup can ever find."""
+    """check-config's problems with the deprecated `people:`: an identity two entries claim,
+    an entry no lookup can ever find."""
     problems: list[str] = []
     seen: dict[tuple[str, str], int] = {}
     for i, person in enumerate(config.people):

@@ -121,6 +121,7 @@ trackers:
   # mantis: and otrs: as in config.example.yml
 
 # Chats (Slack, Telegram) and the alerts channel: see config.example.yml and docs/integrations/.
+# People (chat ids, tracker usernames, roles) are named once, in mappings/catalog.yml `people:`.
 
 worker:
   embedded: true              # the worker runs inside `run`; false: start `worker` too

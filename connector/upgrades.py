@@ -97,10 +97,11 @@ def _fill_texts(copy: dict[Any, Any], shipped: dict[Any, Any],
     return filled, keys
 
 
-def log_fallbacks(fallbacks: Iterable[Fallback]) -> None:
-    """One warning per key the running connector takes from the shipped mappings."""
-    for fallback in fallbacks:
-        log.warning("%s", fallback.line())
+def log_warnings(lines: Iterable[str]) -> None:
+    """One warning per key the running connector takes from the shipped mappings, and per
+    section moved (the config's people to the catalog)."""
+    for line in lines:
+        log.warning("%s", line)
 
 
 def schema_change(before: str | None, after: str | None) -> str:

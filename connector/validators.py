@@ -1,5 +1,5 @@
-"""Checked value types shared by the config and the mappings: chat identities and time zones,
-each refused with what to write instead."""
+"""Checked value types shared by the config and the mappings: chat identities, time zones and
+role names, each refused with what to write instead."""
 
 from __future__ import annotations
 
@@ -59,9 +59,16 @@ def _time_zone(value: str) -> str:
     return value
 
 
+def _role_names(value: list[str]) -> list[str]:
+    if not all(role.strip() for role in value):
+        raise ValueError("a role must be a non-empty name, e.g. duty or l2")
+    return value
+
+
 SlackMemberId = Annotated[str, AfterValidator(_slack_member_id)]  # "" when none
 TelegramChatId = Annotated[int, BeforeValidator(_telegram_chat_number)]
 TelegramUserNumber = Annotated[int, BeforeValidator(_telegram_user_number)]
 TelegramUserId = Annotated[int | None, BeforeValidator(_telegram_user_number),
                            AfterValidator(_telegram_user_id)]
 TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
+RoleNames = Annotated[list[str], AfterValidator(_role_names)]  # duty, l2, head_of_support…

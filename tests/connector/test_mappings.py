@@ -227,3 +227,26 @@ def test_several_problems_are_reported_at_once(mappings_dir: Path) -> None:
 def test_not_a_directory(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="mappings_dir: not a directory"):
         load_mappings(tmp_path / "absent")
+
+
+@pytest.mark.parametrize(("change", "key", "name"), [
+    (registration(item=1, custom_fields=["Ответственное лицо, МО"]),
+     "rules[0].registered_by_l1.items[1].detect.custom_fields[0]", "Ответственное лицо, МО"),
+    (set_rule(2, when={"field": {"Линия, ЛТП": "L2"}}), "rules[2].when.field", "Линия, ЛТП"),
+], ids=["detect", "condition"])
+def test_a_custom_field_name_mantis_cannot_hold_is_a_warning(
+    mappings_dir: Path, change: Edit, key: str, name: str
+) -> None:
+    """MantisBT refuses a comma in a custom field's name (error 1307): a mapping naming one can
+    never match; said, not refused, so a copy made before the check still starts."""
+    path = mappings_dir / "sevastopol-miac.yml"
+    edit(path, change)
+
+    [warning] = load_mappings(mappings_dir).warnings()
+
+    assert warning.startswith(f"{path}: {key}: {name!r}: MantisBT refuses a comma")
+    assert warning.endswith("«ФИО пользователя и логин», and write that name here")
+
+
+def test_the_shipped_mappings_name_only_fields_mantis_can_hold() -> None:
+    assert load_mappings(REPO / "mappings").warnings() == []

@@ -1,8 +1,10 @@
-"""The `people:` section and its lookups: one person under several identities, with roles that
-allow buttons; strict keys, and problems that name file, key and fix."""
+"""One person, one entry (issue 22 item 6): people are named in the catalog, with their roles;
+the config's old `people:` is still read for one release — checked as before, merged into the
+catalog's people (the catalog winning), with one warning naming the move."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +12,9 @@ import pytest
 import yaml
 
 from connector.assembly import check_config
-from connector.config import Config, PersonConfig, load_config
+from connector.cli import main
+from connector.config import PersonConfig, load_config
 from connector.errors import ConfigError
-from connector.people import People
 from tests.conftest import REPO
 
 PEOPLE: list[dict[str, Any]] = [
@@ -24,85 +26,11 @@ PEOPLE: list[dict[str, Any]] = [
 ]
 
 
-@pytest.fixture
-def people() -> People:
-    return People.from_config(Config.model_validate({"people": PEOPLE}))
-
-
 def write(tmp_path: Path, people: list[dict[str, Any]]) -> Path:
     path = tmp_path / "config.yml"
     data = {"mappings_dir": str(REPO / "mappings"), "people": people}
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
-
-
-@pytest.mark.parametrize(("system", "identity", "who"), [
-    ("slack", "U0DUTY", "Анна Дежурная"),
-    ("slack", "W0IVAN", "Иван Петров"),
-    ("telegram", "5550001", "Иван Петров"),
-    ("gitlab", "ipetrov", "Иван Петров"),  # tracker usernames: case does not matter
-    ("gitlab", "ANNA", "Анна Дежурная"),
-    ("mantis", "ipetrov", "Иван Петров"),
-    ("otrs", "ivan.petrov", "Иван Петров"),
-    ("slack", "u0duty", None),  # chat ids are exact
-    ("telegram", "5550009", None),
-    ("mantis", "anna", None),  # known elsewhere, not in Mantis
-    ("slack", "", None),
-])
-def test_a_person_is_found_by_any_identity(
-    people: People, system: str, identity: str, who: str | None,
-) -> None:
-    found = people.find(system, identity)
-
-    assert (found.name if found else None) == who
-
-
-@pytest.mark.parametrize(("role", "names"), [
-    ("l2", ["Анна Дежурная", "Иван Петров"]),
-    ("duty", ["Анна Дежурная"]),
-    ("head_of_support", ["Ольга Главная"]),
-    ("L2", []),  # roles are names, compared exactly
-    ("nobody", []),
-])
-def test_people_are_listed_by_role_in_config_order(
-    people: People, role: str, names: list[str],
-) -> None:
-    assert [p.name for p in people.with_role(role)] == names
-
-
-@pytest.mark.parametrize(("role", "system", "ids"), [
-    ("l2", "slack", ["U0DUTY", "W0IVAN"]),
-    ("l2", "telegram", ["5550002", "5550001"]),
-    ("head_of_support", "slack", []),  # no Slack id: left out
-    ("l2", "mantis", ["ipetrov"]),
-])
-def test_ids_of_a_role_in_one_system(
-    people: People, role: str, system: str, ids: list[str],
-) -> None:
-    assert people.ids(role, system) == ids
-
-
-@pytest.mark.parametrize(("chat", "user_id", "roles", "allowed"), [
-    ("slack", "U0DUTY", {"duty"}, True),
-    ("telegram", "5550002", ["head_of_support", "duty"], True),
-    ("telegram", "5550001", {"duty"}, False),
-    ("telegram", "5550003", {"head_of_support"}, True),
-    ("slack", "U0STRANGER", {"duty"}, False),  # not a known person
-    ("slack", "U0DUTY", set(), False),  # no role allows nobody
-])
-def test_allowed_by_role(
-    people: People, chat: str, user_id: str, roles: set[str], allowed: bool,
-) -> None:
-    assert people.allowed(chat, user_id, roles) is allowed
-
-
-@pytest.mark.parametrize("call", [
-    lambda p: p.find("jira", "x"), lambda p: p.ids("l2", "email"),
-    lambda p: p.allowed("discord", "1", {"l2"}),
-], ids=["find", "ids", "allowed"])
-def test_an_unknown_system_is_a_programming_error(people: People, call: Any) -> None:
-    with pytest.raises(ValueError, match="unknown system"):
-        call(people)
 
 
 def test_the_people_section_is_parsed_from_the_file(tmp_path: Path) -> None:
@@ -157,3 +85,106 @@ def test_check_config_refuses_people_no_lookup_could_tell_apart(
 
     [problem] = caught.value.problems
     assert problem.startswith(f"{path}: {key}: ") and says in problem
+
+
+MOVED = "people: moved to the catalog ("
+
+
+def catalog_with(tmp_path: Path, **people: dict[str, Any]) -> Path:
+    """A copy of the shipped mappings whose catalog adds (or replaces) these people."""
+    target = tmp_path / "mappings"
+    shutil.copytree(REPO / "mappings", target)
+    path = target / "catalog.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["catalog"]["people"].update(people)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return target
+
+
+def config_file(tmp_path: Path, people: list[dict[str, Any]], mappings: Path) -> Path:
+    path = write(tmp_path, people)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["mappings_dir"] = str(mappings)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("roles", "says"), [
+    ("l2", "valid list"),
+    (["l2", " "], "non-empty name"),
+    ([""], "non-empty name"),
+])
+def test_a_catalog_persons_roles_are_checked_like_the_configs(
+        tmp_path: Path, roles: Any, says: str) -> None:
+    mappings = catalog_with(tmp_path, anna={"name": "Анна", "roles": roles})
+
+    with pytest.raises(ConfigError) as caught:
+        check_config(load_config(config_file(tmp_path, [], mappings)))
+
+    [problem] = caught.value.problems
+    assert problem.startswith(f"{mappings / 'catalog.yml'}: catalog.people.anna.roles")
+    assert says in problem
+
+
+@pytest.mark.parametrize("entries", [PEOPLE[:1], PEOPLE], ids=["one", "three"])
+def test_the_deprecated_people_warn_once_and_join_the_catalog(
+        tmp_path: Path, entries: list[dict[str, Any]]) -> None:
+    path = write(tmp_path, entries)
+
+    mappings = check_config(load_config(path))
+
+    assert mappings.warnings() == [
+        f"{path}: {MOVED}{REPO / 'mappings' / 'catalog.yml'} people: …) — move these entries "
+        "there"]
+    held = {p.name: p.roles for p in mappings.catalog.people.values()}
+    assert {e["name"]: e["roles"] for e in entries}.items() <= held.items()
+    assert mappings.catalog.people["anna"].slack == "U0DUTY"  # keyed by a tracker username
+
+
+def test_without_config_people_nothing_is_said(tmp_path: Path) -> None:
+    assert check_config(load_config(write(tmp_path, []))).warnings() == []
+
+
+def test_check_config_prints_the_move_once_and_exits_0(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, PEOPLE)
+
+    assert main(["check-config", "--config", str(path)]) == 0
+
+    err = capsys.readouterr().err
+    assert err.count(MOVED) == 1 and "warning: " in err
+
+
+@pytest.mark.parametrize(("catalog", "entry", "kept", "differing"), [
+    # the same person by a shared identity: the catalog's name wins, its empty roles filled
+    ({"name": "Смирнова А.", "slack": "U0ANNA0001"},
+     {"name": "Анна Смирнова", "roles": ["l2"], "slack": "U0ANNA0001"},
+     {"name": "Смирнова А.", "roles": ["l2"], "slack": "U0ANNA0001"}, "name"),
+    # by name; tracker usernames compared without case; roles in any order
+    ({"name": "Анна", "roles": ["duty", "l2"], "gitlab": "ASmirnova"},
+     {"name": "Анна", "roles": ["l2", "duty"], "gitlab": "asmirnova", "telegram": 5550002},
+     {"name": "Анна", "roles": ["duty", "l2"], "gitlab": "ASmirnova", "telegram": 5550002},
+     None),
+    # both tell a role list and a Telegram id, differently: the catalog's kept
+    ({"name": "Анна", "roles": ["duty"], "slack": "U0ANNA0001", "telegram": 5550001},
+     {"name": "Анна", "roles": ["l2"], "slack": "U0ANNA0001", "telegram": 5550009},
+     {"name": "Анна", "roles": ["duty"], "slack": "U0ANNA0001", "telegram": 5550001},
+     "roles, telegram"),
+], ids=["by-identity", "alike", "conflict"])
+def test_a_person_in_both_is_the_catalogs_and_a_difference_is_named(
+        tmp_path: Path, catalog: dict[str, Any], entry: dict[str, Any],
+        kept: dict[str, Any], differing: str | None) -> None:
+    mappings = catalog_with(tmp_path, anna=catalog)
+    path = config_file(tmp_path, [entry], mappings)
+
+    found = check_config(load_config(path))
+
+    person = found.catalog.people["anna"]
+    assert {k: getattr(person, k) for k in kept} == kept
+    assert [p.name for p in found.catalog.people.values()].count(person.name) == 1
+    [moved, *conflicts] = found.warnings()
+    assert MOVED in moved
+    assert conflicts == ([] if differing is None else [
+        f"{mappings / 'catalog.yml'}: people.anna: {person.name} is also {path} people[0] "
+        f"with another {differing}; the catalog's is used — keep the one entry in the "
+        "catalog"])

@@ -12,7 +12,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from connector.errors import format_problem
-from connector.validators import SlackMemberId, TelegramUserId
+from connector.validators import RoleNames, SlackMemberId, TelegramUserId
 
 ServiceId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -43,6 +43,7 @@ class Person(Strict):
     """Someone the catalog names, under every identity the connector meets them by."""
 
     name: str = Field(min_length=1)  # how texts name them, e.g. «Иванова А. С.»
+    roles: RoleNames = []  # names the team gives (duty, l2…): an SLA threshold's `role:`
     email: str = ""
     slack: SlackMemberId = ""
     telegram: TelegramUserId = None
@@ -139,6 +140,10 @@ class Catalog(Strict):
         keys = {key for service in self.services.values() for key in service.l1}
         return {name for key in keys if key in self.people
                 for name in [str(getattr(self.people[key], tracker, "") or "")] if name}
+
+    def holding(self, role: str) -> list[Person]:
+        """Everyone holding `role`, in the catalog's order."""
+        return [p for p in self.people.values() if role in p.roles]
 
     def organisation(self, named: str = "", reporter: str = "") -> str | None:
         """The code of the МО a request names (by code, title or another name; case and

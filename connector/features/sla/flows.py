@@ -242,8 +242,9 @@ def _event_time(c: FeatureContext, event: TicketEvent) -> float:
 
 
 def _who(c: FeatureContext, role: str | None) -> str:
-    """The people holding a role, by name; else the role's tracker username from the config."""
+    """The catalog's people holding a role, by name; else the role's tracker username from
+    the config."""
     if not role:
         return ""
-    names = [p.name for p in c.config.people if role in p.roles]
+    names = [p.name for p in c.mappings.catalog.holding(role)]
     return ", ".join(names) or c.config.roles.get(role, "")
