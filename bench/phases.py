@@ -105,7 +105,7 @@ class Bench:
 
     def load(self, label: str, port: int, mode: str, *, iid_start: int, seconds: float = 0,
              warmup: float = 0, rate: float = 0, count: int = 0,
-             concurrency: int = 16) -> dict[str, Any]:
+             concurrency: int = 16, body: str = "conflict") -> dict[str, Any]:
         """Run the load generator in its own process and return its records."""
         out = self.tmp / f"load-{label}.json"
         child = self.procs.python(
@@ -113,7 +113,7 @@ class Bench:
             "--seconds", str(seconds), "--warmup", str(warmup), "--rate", str(rate),
             "--count", str(count), "--concurrency", str(concurrency),
             "--iid-start", str(iid_start), "--key-prefix", f"{self.stores.run}-{label}",
-            "--clock", self.clock, "--out", str(out))
+            "--clock", self.clock, "--body", body, "--out", str(out))
         limit = seconds + warmup + 120 + count / 10
         try:
             code = child.proc.wait(limit)
