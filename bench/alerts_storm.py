@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             store = o.store or f"sqlite:///{tmp / 'connector.db'}"
             alone_store = o.store or f"sqlite:///{tmp / 'alone.db'}"
-            settings, _ = connector_settings(config(tmp, store, True), o.threads)
+            settings, _ = connector_settings(o.threads)
             base_store = o.store or f"sqlite:///{tmp / 'baseline.db'}"
             port = free_port()
             results = {"baseline": measure(procs, "baseline", [

@@ -111,7 +111,7 @@ trackers:
 # Chats (Slack, Telegram) and the alerts channel: see config.example.yml and docs/integrations/.
 
 worker:
-  embedded: true              # the worker runs inside `run`; false: start `worker` too
+  embedded: true              # `run` starts the worker as its own process; false: start `worker`
   lease_seconds: 120          # a claim of a process that died is taken over after this
 
 logging:
