@@ -21,6 +21,7 @@ from bench.stores import Stores
 
 USAGE = """
     .venv/bin/python -m bench.apart [--rate 200] [--seconds 15] [--servers baseline,run,w2]
+                                    (alone: `run` with worker.embedded: false, no worker)
 
 Every server a separate process on loopback, loaded one after the other by bench/load.py
 (open loop: latency from each request's scheduled send) with `--body past-due` hooks: GitLab
@@ -34,7 +35,7 @@ breached, so every event costs the worker an SLA clock, a label PUT and a note P
   --threads 8 'webhooks.app:create_app()'`, on a fresh SQLite store.
 Prints a Markdown table with the load average; the machine may be shared: compare ratios.
 """
-SERVERS = ("baseline", "run", "w2")
+SERVERS = ("baseline", "run", "w2", "alone")
 
 
 def options(argv: list[str] | None) -> argparse.Namespace:
@@ -45,7 +46,7 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--warmup", type=float, default=2.0, help="unmeasured lead-in")
     p.add_argument("--open-threads", type=int, default=32, help="max requests in flight")
     p.add_argument("--threads", type=int, default=8, help="gunicorn threads, every server")
-    p.add_argument("--servers", default=",".join(SERVERS), help="which, in this order")
+    p.add_argument("--servers", default=",".join(SERVERS[:3]), help="which, in this order")
     p.add_argument("--start-timeout", type=float, default=180.0)
     p.add_argument("--settle", type=float, default=180.0,
                    help="max wait for the worker to finish the events after the load")
@@ -72,8 +73,8 @@ class Apart:
             return
         with serve_gitlab(self.bench.now) as gitlab:
             try:
-                srv = self.bench.start_connector("run", True, gitlab) if name == "run" else \
-                    self._start_w2(gitlab)
+                srv = self._start_w2(gitlab) if name == "w2" else \
+                    self.bench.start_connector(name, name == "run", gitlab)
                 figures = self._steady(name, srv)
                 started = time.monotonic()
                 figures["pending_after"] = self.bench.settle(srv, name)

@@ -13,6 +13,8 @@ import socket
 import stat
 import tempfile
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +28,9 @@ log = logging.getLogger(__name__)
 MAX_PATH = 107  # sockaddr_un's sun_path, less its terminating NUL (Linux)
 MAX_NAME = 200  # a source name is short ("gitlab", "alerts"); more is no wake-up of ours
 STOP_CHECK = 0.5  # seconds between the listener's looks at whether the worker stops
+# A burst: BURST_WAKES wake-ups within BURST_SECONDS (30 webhooks a second and more). One
+# webhook now and then is none: its lane takes it at once (webhook → effect stays short).
+BURST_WAKES, BURST_SECONDS = 3, 0.1
 
 
 def wake_path(config: Config) -> str:
@@ -69,7 +74,14 @@ class WakeListener:
         self.sock: socket.socket | None = None
         self.stopping = threading.Event()
         self.bound = 0
+        self.recent: deque[float] = deque(maxlen=BURST_WAKES)  # when the last wake-ups came
         self.thread = threading.Thread(target=self._run, name="wake-listener", daemon=True)
+
+    def receiving(self) -> bool:
+        """Are the receivers answering a burst of webhooks? Then the worker's lanes rest
+        between pieces of work (connector/runner.py, Pace), so the acks' writes come first."""
+        recent = self.recent
+        return len(recent) == BURST_WAKES and time.monotonic() - recent[0] < BURST_SECONDS
 
     def start(self) -> bool:
         """Bind and listen; False (said once in the log) when another process listens there
@@ -111,6 +123,7 @@ class WakeListener:
                 every_so_often(log, "wake-ups: receiving failed; this worker polls",
                                exc_info=True)
                 return
+            self.recent.append(time.monotonic())
             self.wake(data.decode(errors="replace") or None)
 
 

@@ -34,8 +34,9 @@ def serve(config: Config) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    runner.start()
     listener = WakeListener(wake_path(config), runner.wake)
+    runner.receiving = listener.receiving  # a burst of webhooks: the lanes give way
+    runner.start()
     listener.start()
     if ready_fd is not None:
         _say_ready(int(ready_fd))

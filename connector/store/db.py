@@ -7,12 +7,11 @@ import fcntl
 import functools
 import logging
 import os
-import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -23,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from connector.clock import SYSTEM_CLOCK, Clock
 from connector.errors import ConfigError, StoreError
+from connector.store.writerlock import WriterLock
 
 log = logging.getLogger(__name__)
 
@@ -117,53 +117,6 @@ def reading(engine: Engine) -> Connection:
     """A connection for reads only: on SQLite it takes no write lock (WAL readers see the last
     commit), so it never waits for a writer nor makes one wait."""
     return engine.connect().execution_options(hdc_read_only=True)
-
-
-class WriterLock:
-    """One writer at a time on a SQLite file. Threads of this process take turns by a lock
-    that wakes the next one the moment it is free; processes (`run`'s receivers and its worker,
-    operator commands) by flock on `<database>.writer`, which the kernel hands to a waiting
-    process at once — SQLite's own busy handler sleeps 1–100 ms between its tries."""
-
-    def __init__(self, database: str | None) -> None:
-        self.threads = threading.RLock()
-        self.path = f"{database}.writer" if database and database != ":memory:" else None
-        self.depth = 0  # changed only by the thread holding `threads`
-        self.file: tuple[int, IO[bytes]] | None = None  # (pid that opened it, the file)
-
-    def acquire(self) -> None:
-        self.threads.acquire()
-        if self.depth == 0 and self.path is not None:
-            try:
-                fcntl.flock(self._file(), fcntl.LOCK_EX)
-            except OSError as exc:
-                self.threads.release()
-                raise StoreError(f"cannot lock {self.path}: {exc.strerror or exc}") from exc
-            except BaseException:
-                self.threads.release()
-                raise
-        self.depth += 1
-
-    def release(self) -> None:
-        self.depth -= 1
-        if self.depth == 0 and self.file is not None:
-            fcntl.flock(self.file[1], fcntl.LOCK_UN)
-        self.threads.release()
-
-    def __enter__(self) -> WriterLock:
-        self.acquire()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.release()
-
-    def _file(self) -> IO[bytes]:
-        """The lock file, opened once per process (a forked child opens its own: flock locks
-        belong to the open file, which a fork would share)."""
-        assert self.path is not None
-        if self.file is None or self.file[0] != os.getpid():
-            self.file = (os.getpid(), open(self.path, "a+b"))  # noqa: SIM115 - held while the process lives
-        return self.file[1]
 
 
 _WRITERS: weakref.WeakKeyDictionary[Engine, WriterLock] = weakref.WeakKeyDictionary()
