@@ -52,7 +52,8 @@ def options(argv: list[str] | None) -> argparse.Namespace:
 def config(tmp: Path, store: str, embedded: bool) -> Path:
     """The connector's config: GitLab never called, the alerts receiver on."""
     data = {"store": {"url": store}, "mappings_dir": str(REPO / "mappings"),
-            "roles": {"infrastructure_owner": "a", "new_client_owner": "b"},
+            "roles": {"infrastructure_owner": "a", "new_client_owner": "b",
+                      "head_of_support": "c"},
             "trackers": {"gitlab": {"base_url": "http://127.0.0.1:9", "token": "",
                                     "webhook_secret": "s", "projects": [
                                         {"id": 1, "mapping": "belarus-ehr"}],
