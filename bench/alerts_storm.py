@@ -52,7 +52,8 @@ def options(argv: list[str] | None) -> argparse.Namespace:
 def config(tmp: Path, store: str, embedded: bool) -> Path:
     """The connector's config: GitLab never called, the alerts receiver on."""
     data = {"store": {"url": store}, "mappings_dir": str(REPO / "mappings"),
-            "roles": {"infrastructure_owner": "a", "new_client_owner": "b"},
+            "roles": {"infrastructure_owner": "a", "new_client_owner": "b",
+                      "head_of_support": "c"},
             "trackers": {"gitlab": {"base_url": "http://127.0.0.1:9", "token": "",
                                     "webhook_secret": "s", "projects": [
                                         {"id": 1, "mapping": "belarus-ehr"}],
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             store = o.store or f"sqlite:///{tmp / 'connector.db'}"
             alone_store = o.store or f"sqlite:///{tmp / 'alone.db'}"
-            settings, _ = connector_settings(config(tmp, store, True), o.threads)
+            settings, _ = connector_settings(o.threads)
             base_store = o.store or f"sqlite:///{tmp / 'baseline.db'}"
             port = free_port()
             results = {"baseline": measure(procs, "baseline", [

@@ -9,7 +9,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, jsonify, request
@@ -22,10 +21,6 @@ POST /webhooks/alerts commits the body unparsed (bench.alerts_storm):
 SQLite in WAL mode with synchronous=FULL, or PostgreSQL. GET /healthz answers 200. gunicorn
 gets the settings `helpdesk-connector run` gives it (see `connector_settings`), bind aside.
 """
-# What `helpdesk-connector run` set in gunicorn when this file was written (connector/cli.py);
-# used only when the settings cannot be read from the connector itself.
-DOCUMENTED = {"workers": 1, "worker_class": "gthread", "timeout": 30}
-
 
 def create_app(store: str, table: str) -> Flask:
     """The bare app; the table is created if missing."""
@@ -103,36 +98,14 @@ def libpq_url(url: str) -> str:
     return re.sub(r"^postgresql\+\w+://", "postgresql://", url)
 
 
-def connector_settings(config: Path, threads: int) -> tuple[dict[str, Any], str]:
-    """gunicorn settings `helpdesk-connector run` makes (bind aside), and their source."""
-    # connector.cli's own code runs up to gunicorn's start, which is replaced by a capture.
-    from gunicorn.app.base import BaseApplication
-    from gunicorn.config import Config as GunicornConfig
+def connector_settings(threads: int) -> tuple[dict[str, Any], str]:
+    """gunicorn settings `helpdesk-connector run` gives its receivers (bind and hooks aside),
+    and their source."""
+    from webhooks.serve import settings  # the connector's modules only where it is compared
 
-    from connector import cli
-
-    captured: dict[str, Any] = {}
-    original = BaseApplication.run
-
-    def capture(app: Any) -> None:
-        captured.update({k: s.value for k, s in app.cfg.settings.items()})
-
-    BaseApplication.run = capture  # type: ignore[method-assign,unused-ignore]
-    try:
-        code = cli.main(["run", "--config", str(config), "--port", "1",
-                         "--threads", str(threads)])
-    finally:
-        BaseApplication.run = original  # type: ignore[method-assign,unused-ignore]
-    if code != 0 or not captured:
-        return {**DOCUMENTED, "threads": threads}, "documented (reading connector.cli failed)"
-    defaults = {k: s.value for k, s in GunicornConfig().settings.items()}
-    changed = {k: v for k, v in captured.items()  # and the documented ones, to show them
-               if k != "bind" and (v != defaults.get(k) or k in DOCUMENTED)}
-    try:
-        json.dumps(changed)
-    except TypeError:
-        return {**DOCUMENTED, "threads": threads}, "documented (a setting is not plain data)"
-    return changed, "read from connector.cli"
+    plain = {k: v for k, v in settings("127.0.0.1", 1, threads).items()
+             if k != "bind" and not callable(v)}
+    return plain, "read from webhooks.serve"
 
 
 def serve(host: str, port: int, store: str, table: str, settings: dict[str, Any]) -> None:

@@ -1,8 +1,10 @@
-"""The GitLab Issue Hook every benchmark request sends: a label conflict on issue `iid`."""
+"""The GitLab Issue Hooks benchmark requests send: a label conflict on issue `iid` (the spine's
+default), or a ticket long past due (every event opens an SLA clock already breached)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +37,26 @@ def payload(iid: int, kind: str = "conflict") -> dict[str, Any]:
     return body
 
 
+def past_due(iid: int) -> dict[str, Any]:
+    """The fixture with `iid`, project 1, assigned but with no priority, created and updated in
+    2013: under belarus-ehr its triage clock (4 working hours) starts long breached, so the
+    worker labels the issue «SLA: нарушен» and writes a note for every event."""
+    body: dict[str, Any] = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    body["object_attributes"]["iid"] = iid
+    body["object_attributes"]["assignee_ids"] = [ASSIGNEE]
+    body["project"]["id"] = PROJECT
+    return body
+
+
+BODIES: dict[str, Callable[[int], dict[str, Any]]] = {
+    "conflict": payload, "close": lambda iid: payload(iid, "close"), "past-due": past_due}
+
+
 class BodyTemplate:
     """Serialises the payload once; `render(iid)` only substitutes the number."""
 
     def __init__(self, kind: str = "conflict") -> None:
-        text = json.dumps(payload(_SENTINEL, kind))
+        text = json.dumps(BODIES[kind](_SENTINEL))
         if text.count(str(_SENTINEL)) != 1:
             raise ValueError("payload template: iid sentinel must occur exactly once")
         self._head, self._tail = text.split(str(_SENTINEL))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.hooks import PATH, SECRET, BodyTemplate, headers
+from bench.hooks import BODIES, PATH, SECRET, BodyTemplate, headers
 
 USAGE = """
     python -m bench.load --port P --mode open --rate 200 --seconds 10 --out FILE
@@ -145,8 +145,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--iid-start", type=int, default=1)
     p.add_argument("--key-prefix", required=True, help="Idempotency-Key = PREFIX-<i>")
     p.add_argument("--secret", default=SECRET)
-    p.add_argument("--body", choices=["conflict", "close"], default="conflict",
-                   help="the Issue Hook sent (bench.hooks.payload)")
+    p.add_argument("--body", choices=sorted(BODIES), default="conflict",
+                   help="which Issue Hook (bench/hooks.py)")
     p.add_argument("--clock", choices=sorted(CLOCKS), default="monotonic")
     p.add_argument("--timeout", type=float, default=30.0, help="per request, seconds")
     p.add_argument("--out", type=Path, required=True)

@@ -51,8 +51,7 @@ class Bench:
         self.tmp = tmp
         self.results: dict[str, Any] = {"steady": {}, "peak": {}, "drain": {}, "effect": {},
                                         "gitlab_requests": {}}
-        probe = self.write_config("probe", f"sqlite:///{tmp / 'probe.db'}", True, None)
-        self.settings, self.settings_source = connector_settings(probe, opts.threads)
+        self.settings, self.settings_source = connector_settings(opts.threads)
 
     def say(self, text: str) -> None:
         """A progress line on stderr."""

@@ -80,14 +80,16 @@ class Processes:
         self.children: list[Child] = []
         self.stopped: dict[str, str] = {}  # name → how it went, e.g. "exited on SIGTERM in 1.2 s"
 
-    def spawn(self, name: str, args: Sequence[str], cwd: Path = REPO) -> Child:
-        """Start `args` from the repository root (or `cwd`: another checkout); stdout and
+    def spawn(self, name: str, args: Sequence[str], cwd: Path = REPO,
+              env: dict[str, str] | None = None) -> Child:
+        """Start `args` from the repository root (or `cwd`: another checkout; `env` added to
+        its environment); stdout and
         stderr go to `<log_dir>/<name>.log`."""
         log_path = self.log_dir / f"{name}.log"
         log = log_path.open("ab")
         proc = subprocess.Popen(list(args), cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True,
-                                env=self.env, preexec_fn=_ARM)
+                                env={**self.env, **(env or {})}, preexec_fn=_ARM)
         child = Child(name, proc, log_path, log)
         self.children.append(child)
         return child

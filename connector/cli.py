@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import signal
+import os
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -286,63 +285,27 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     # start-up time: imported by the command that needs it
-    from connector.assembly import build_connector
-    from connector.logs import setup_logging
-    from connector.runner import Runner
     from connector.startup import start_up
+    from connector.workerproc import READY_FD_ENV, serve
 
     config = load_config(args.config)
-    start_up(config)  # the summary; the store opened and migrated, or one line and exit 1
-    setup_logging(config.logging, config.secrets())
-    runner = Runner(build_connector(config))
-    if config.worker.metrics_port:  # split mode: its own /metrics (docs/operations.md)
-        runner.c.metrics.serve(config.worker.metrics_host, config.worker.metrics_port,
-                               config.source)
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    runner.start()
-    stop.wait()
-    runner.stop()
+    if READY_FD_ENV not in os.environ:  # started by hand; `run` did this for its own worker
+        start_up(config)  # the summary; the store opened and migrated, or one line and exit 1
+    serve(config)
     return EXIT_OK
-
-
-# The embedded worker's threads hand the interpreter to request threads every millisecond, not
-# Python's default 5 ms: a webhook's ack waits less behind the worker (steady ack p99 on SQLite
-# 51–124 ms → 30–48 ms in docs/BENCHMARKS.md), for a little of the worker's throughput.
-SWITCH_INTERVAL = 0.001
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     # start-up time: imported by the command that needs it
-    from gunicorn.app.base import BaseApplication
-
+    from connector.logs import setup_logging
     from connector.startup import start_up
+    from connector.supervisor import run
 
-    # start-up time: imported by the command that needs it
-    from webhooks.gunicorn_conf import HOOKS
-    from webhooks.server import WORKER_CLASS
-
-    config = load_config(args.config)  # fail fast, before forking
+    config = load_config(args.config)  # fail fast, before any process starts
     ensure_free(args.host, args.port)  # a busy port: one line naming --port
     start_up(config)  # the summary; the store opened and migrated, or one line and exit 1
-
-    class Server(BaseApplication):  # type: ignore[misc,unused-ignore]
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{args.host}:{args.port}")
-            self.cfg.set("workers", 1)
-            self.cfg.set("worker_class", WORKER_CLASS)
-            self.cfg.set("threads", args.threads)
-            self.cfg.set("timeout", 30)
-            for name, hook in HOOKS.items():  # /metrics with PROMETHEUS_MULTIPROC_DIR
-                self.cfg.set(name, hook)
-
-        def load(self) -> Any:
-            sys.setswitchinterval(SWITCH_INTERVAL)
-            return _app_for(config)
-
-    Server().run()
-    return EXIT_OK
+    setup_logging(config.logging, config.secrets())
+    return run(args.config, args.host, args.port, args.threads, config.worker.embedded)
 
 
 def _connector(config: Config, migrate: bool) -> FeatureContext:
@@ -351,13 +314,6 @@ def _connector(config: Config, migrate: bool) -> FeatureContext:
     # start-up time: imported by the command that needs it
     from connector.assembly import build_connector
     return build_connector(config, migrate=migrate)
-
-
-def _app_for(config: Config) -> Any:
-    # start-up time: imported by the command that needs it
-    from webhooks.app import create_app
-
-    return create_app(config)
 
 
 if __name__ == "__main__":

@@ -116,9 +116,20 @@ class WorkerConfig(Strict):
     max_attempts: int = Field(12, ge=1)
     backoff_base_seconds: float = Field(2, gt=0)
     backoff_max_seconds: float = Field(600, gt=0)
+    # Where the worker listens for the receivers' wake-ups (a Unix datagram socket); default:
+    # `<database>.wake` beside a SQLite store, else in the temp directory (connector/wakeup.py).
+    wake_socket: str | None = None
     # Split mode: `worker` serves its own counters at http://metrics_host:metrics_port/metrics.
     metrics_port: int | None = Field(None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"
+
+    @field_validator("wake_socket")
+    @classmethod
+    def _socket_path(cls, value: str | None) -> str | None:
+        if value is not None and not 0 < len(os.fsencode(value)) <= 107:
+            raise ValueError("a Unix socket path of 1 to 107 bytes, e.g. "
+                             "/run/helpdesk-connector/wake")
+        return value
 
 
 class OpsConfig(Strict):
@@ -302,4 +313,7 @@ def load_config(path: str | Path, *, secrets: bool = True) -> Config:
         # model_copy, not StoreConfig(url=…): the section's other keys (synchronous) stay
         updates["store"] = config.store.model_copy(
             update={"url": prefix + str(base / url[len(prefix):])})
+    wake = config.worker.wake_socket
+    if wake and not Path(wake).is_absolute():
+        updates["worker"] = config.worker.model_copy(update={"wake_socket": str(base / wake)})
     return config.model_copy(update=updates)

@@ -183,6 +183,12 @@ def clear_multiprocess_dir(workers: int = 1) -> None:
                                "set it to a directory only this gunicorn writes, e.g. "
                                "/run/helpdesk-connector"])
         return
+    clear_shared_dir(shared)
+
+
+def clear_shared_dir(shared: str) -> None:
+    """Make `shared` (PROMETHEUS_MULTIPROC_DIR) an empty directory this user writes, or a
+    ConfigError says why it is not."""
     try:
         Path(shared).mkdir(parents=True, exist_ok=True)
         for stale in Path(shared).glob("*.db"):

@@ -124,7 +124,7 @@ trackers:
 # People (chat ids, tracker usernames, roles) are named once, in mappings/catalog.yml `people:`.
 
 worker:
-  embedded: true              # the worker runs inside `run`; false: start `worker` too
+  embedded: true              # `run` starts the worker as its own process; false: start `worker`
   lease_seconds: 120          # a claim of a process that died is taken over after this
 
 logging:

@@ -160,6 +160,8 @@ def test_every_scrape_shows_the_same_totals_with_two_gunicorn_workers(
                if name == "hdc_actions_total" and ("outcome", "done") in labels)
     assert done == 2 * sent
     assert total(first, "hdc_action_latency_seconds_count", target="gitlab") == 2 * sent
+    # SQLite under several workers: said once, at start, pointing to `run`.
+    assert log.read_text(errors="replace").count("2 gunicorn workers on a SQLite store") == 1
 
 
 def test_the_worker_serves_its_own_counters_in_split_mode(

@@ -18,14 +18,19 @@ from webhooks.draining import DrainedBodies
 from webhooks.extension import MAX_BODY, ConnectorExtension
 
 log = logging.getLogger(__name__)
+IN_PROCESS = ("worker.embedded: the worker runs inside this web process, and webhook answers "
+              "wait behind its work when it is busy: serve with `helpdesk-connector run` (the "
+              "worker as its own process), or set worker.embedded: false and run "
+              "`helpdesk-connector worker` beside (docs/install.md)")
 
 def create_app(config: Config | str | None = None, *, start_worker: bool | None = None,
                setup_logs: bool = True, clock: Clock = SYSTEM_CLOCK) -> Flask:
     """Build the app; with no argument the config path comes from $HELPDESK_CONNECTOR_CONFIG.
 
-    The background worker starts when `worker.embedded` is true (override with start_worker),
-    so `gunicorn 'webhooks.app:create_app()'` serves and works in every worker process. Tests
-    pass a `clock` to freeze business time.
+    `helpdesk-connector run` passes start_worker=False: it runs the worker as a process of its
+    own. Under plain `gunicorn 'webhooks.app:create_app()'` the worker runs inside every web
+    process when `worker.embedded` is true (acks then share the interpreter with it: a warning
+    says so). Tests pass a `clock` to freeze business time.
     """
     if not isinstance(config, Config):
         config = load_config(config_path(config))
@@ -36,6 +41,8 @@ def create_app(config: Config | str | None = None, *, start_worker: bool | None 
     if config.worker.embedded if start_worker is None else start_worker:
         runner = Runner(connector)
         runner.start()
+        if start_worker is None:
+            log.warning(IN_PROCESS)
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY

@@ -9,16 +9,20 @@ from flask import Flask
 
 from connector.core import Connector
 from connector.runner import Runner
+from connector.wakeup import WakeSender, wake_path
 
 MAX_BODY = 1024 * 1024  # 1 MiB: far above any real hook, small enough to refuse floods
 
 
 class ConnectorExtension:
-    """Attaches a Connector (and optionally its background Runner) to an app."""
+    """Attaches a Connector to an app, and what takes the stored events: a Runner in this
+    process (plain gunicorn with `worker.embedded`), else a worker elsewhere, woken by
+    datagram (connector/wakeup.py)."""
 
     def __init__(self, connector: Connector, runner: Runner | None) -> None:
         self.connector = connector
         self.runner = runner
+        self.sender = None if runner else WakeSender(wake_path(connector.config))
         self.answering = 0  # requests being answered now; the worker gives way to a burst
         self._count = threading.Lock()
 
@@ -51,3 +55,5 @@ class ConnectorExtension:
         """Events from `source` were stored: its inbox lane takes them now."""
         if self.runner:
             self.runner.wake(source)
+        elif self.sender:
+            self.sender(source)

@@ -7,7 +7,6 @@ import fcntl
 import functools
 import logging
 import os
-import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from connector.clock import SYSTEM_CLOCK, Clock
 from connector.errors import ConfigError, StoreError
+from connector.store.writerlock import WriterLock
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ def reading(engine: Engine) -> Connection:
     return engine.connect().execution_options(hdc_read_only=True)
 
 
-_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITERS: weakref.WeakKeyDictionary[Engine, WriterLock] = weakref.WeakKeyDictionary()
 
 
 @contextmanager
@@ -161,7 +161,7 @@ def raw_write(engine: Engine) -> Iterator[Any]:
 
 
 def _make_sqlite_durable(engine: Engine, synchronous: str) -> None:
-    writer = _WRITERS[engine] = threading.RLock()  # one writer per process, woken at once
+    writer = _WRITERS[engine] = WriterLock(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
