@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -141,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
                 apart.measure(name)
         finally:
             procs.close()
+            if os.environ.get("HDC_BENCH_KEEP"):
+                shutil.copytree(tmp, os.environ["HDC_BENCH_KEEP"], dirs_exist_ok=True)
     print(table(apart.results, o))
     if o.json:
         o.json.write_text(json.dumps(apart.results, indent=2), encoding="utf-8")

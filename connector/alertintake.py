@@ -14,6 +14,7 @@ from sqlalchemy.engine import Row
 from connector.core import Connector
 from connector.errors import PayloadError
 from connector.events import ALERT_SOURCE
+from connector.slices import Slicer
 from connector.store import inbox
 from connector.work import finish
 from plugins.alerts.events import Body, parse_body
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 BODY_EVENT = "alert_body"  # the receiver's row: a whole body, as it came
 ALERT_EVENT = "alert"  # the worker's rows: one normalised Alert each
-PIECE = 250  # alerts stored per transaction (≈ 120 KB)
+ALERT_WRITES = Slicer(first_guess=0.0001)  # a body's alerts, stored a slice at a time
 
 
 def alert_events(body: Body) -> list[tuple[str, str, str, str]]:
@@ -52,15 +53,14 @@ def split_body(c: Connector, row: Row[Any]) -> str:
         log.warning("alerts body %s (inbox) left out whole: %s", row.id, exc.reason)
         return outcome
     events, added = alert_events(body), 0
-    pieces = [events[i:i + PIECE] for i in range(0, len(events), PIECE)] or [[]]
-    # In pieces, each its own short transaction: the store's write lock is let go between
-    # them, so a receiver's insert waits for one piece, not for thousands of rows. A body
+    # In slices, each its own short transaction: the store's write lock is let go between
+    # them, so a receiver's insert waits for one slice, not for thousands of rows. A body
     # split again (the worker stopped half-way) adds only what is missing: the keys dedupe.
-    for piece in pieces[:-1]:
+    # The body is settled in a transaction of its own, after its last alert is stored.
+    for piece in ALERT_WRITES.pieces(c.engine, events):
         with c.engine.begin() as conn:
-            added += inbox.add_events(conn, ALERT_SOURCE, piece)
-    with c.engine.begin() as conn:  # the last piece settles the body
-        added += inbox.add_events(conn, ALERT_SOURCE, pieces[-1])
+            added += inbox.add_events(conn, ALERT_SOURCE, list(piece))
+    with c.engine.begin() as conn:
         said = f"{len(body.alerts)} alert(s), {added} new, {len(body.rejected)} rejected"
         if body.truncated:
             said += f", {body.truncated} truncated by the sender"

@@ -12,10 +12,12 @@ from connector import ticketevents
 from connector.alertintake import BODY_EVENT, split_body
 from connector.chatevents import process_chat_event
 from connector.core import Connector
+from connector.slices import Slicer
 from connector.store import inbox
 from connector.work import Between, batches, finish, never_stop
 
 log = logging.getLogger(__name__)
+TRACKER_WRITES = Slicer()  # decided tracker events, written a slice at a time
 
 def drain_inbox(c: Connector, source: str | None = None, between: Between = never_stop) -> int:
     """Process pending events (from one source, if given) until none is claimable; returns
@@ -46,8 +48,8 @@ def _one(c: Connector, row: Row[Any]) -> int:
 
 
 def _tracker_batch(c: Connector, rows: list[Row[Any]]) -> int:
-    """Decide a batch of tracker events, then write it in one short transaction; if that
-    fails (a lease taken over), write the events one by one, each on its own."""
+    """Decide a batch of tracker events, then write it in short transactions (slices); if one
+    fails (a lease taken over), write its events one by one, each on its own."""
     plans: list[ticketevents.Plan] = []
     for item in ticketevents.plan_batch(c, rows):
         if isinstance(item, ticketevents.Crash):
@@ -56,21 +58,22 @@ def _tracker_batch(c: Connector, rows: list[Row[Any]]) -> int:
             _park(c, item.row, item.error)
         else:
             plans.append(item)
-    try:
-        with c.engine.begin() as conn:
-            ticketevents.apply_batch(c, conn, plans)
-        written = plans
-    except Exception:  # boundary: fall back to one transaction per event
-        log.warning("writing a batch of %d inbox events failed; writing them one by one",
-                    len(plans), exc_info=True)
-        written = []
-        for p in plans:
-            try:
-                with c.engine.begin() as conn:
-                    ticketevents.apply(c, conn, p)
-                written.append(p)
-            except Exception:  # boundary: lease lost or store refused: claimed again later
-                log.exception("writing inbox event %s failed", p.row.id)
+    written: list[ticketevents.Plan] = []
+    for piece in TRACKER_WRITES.pieces(c.engine, plans):
+        try:
+            with c.engine.begin() as conn:
+                ticketevents.apply_batch(c, conn, list(piece))
+            written += piece
+        except Exception:  # boundary: fall back to one transaction per event
+            log.warning("writing a batch of %d inbox events failed; writing them one by one",
+                        len(piece), exc_info=True)
+            for p in piece:
+                try:
+                    with c.engine.begin() as conn:
+                        ticketevents.apply(c, conn, p)
+                    written.append(p)
+                except Exception:  # boundary: lease lost or store refused: claimed again later
+                    log.exception("writing inbox event %s failed", p.row.id)
     for p in written:
         ticketevents.report(c, p)
         c.metrics.processed.labels(p.row.source, p.status).inc()

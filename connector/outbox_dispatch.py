@@ -13,11 +13,13 @@ from connector.actions import ActionParamsError
 from connector.adapters import Performed
 from connector.core import Connector
 from connector.errors import NotYetError, PermanentActionError, RetryableActionError
+from connector.slices import Slicer
 from connector.store import outbox
 from connector.store.outbox import OutboxItem
 from connector.work import Between, never_stop
 
 log = logging.getLogger(__name__)
+SETTLING = Slicer()  # performed actions recorded a slice at a time, with their hooks
 SETTLE_WITHIN = 0.2  # seconds an action performed may wait to be recorded with the next ones
 
 Done = tuple[OutboxItem, Performed]
@@ -105,25 +107,25 @@ def attempt(c: Connector, item: OutboxItem) -> Performed | None:
 
 
 def settle_done(c: Connector, done: list[Done]) -> list[Done]:
-    """Record performed actions as done (with the features' hooks) in one transaction; if
-    that fails, each on its own, so one action's hook never costs the others their record.
+    """Record performed actions as done (with the features' hooks) a slice per transaction; if
+    one fails, its actions each on their own, so one action's hook never costs the others
+    their record.
     Returns an empty list, for the caller's next batch."""
-    if not done:
-        return []
-    try:
-        with c.engine.begin() as conn:
-            for item, performed in done:
-                _mark_done(c, conn, item, performed)
-    except Exception:  # boundary: record them one by one; a failing one is claimed again
-        log.warning("recording %d performed actions failed; recording them one by one",
-                    len(done), exc_info=True)
-        for item, performed in done:
-            try:
-                with c.engine.begin() as conn:
+    for piece in SETTLING.pieces(c.engine, done):
+        try:
+            with c.engine.begin() as conn:
+                for item, performed in piece:
                     _mark_done(c, conn, item, performed)
-            except Exception:  # boundary: checked and recorded on its next claim
-                log.exception("recording %s on %s failed", item.action.kind, item.action.ticket,
-                              extra={"outbox_id": item.id})
+        except Exception:  # boundary: record them one by one; a failing one is claimed again
+            log.warning("recording %d performed actions failed; recording them one by one",
+                        len(piece), exc_info=True)
+            for item, performed in piece:
+                try:
+                    with c.engine.begin() as conn:
+                        _mark_done(c, conn, item, performed)
+                except Exception:  # boundary: checked and recorded on its next claim
+                    log.exception("recording %s on %s failed", item.action.kind,
+                                  item.action.ticket, extra={"outbox_id": item.id})
     for item, performed in done:
         a = item.action
         c.metrics.actions.labels(target=a.target, kind=a.kind, outcome=performed.status).inc()
