@@ -57,7 +57,7 @@ def split_body(c: Connector, row: Row[Any]) -> str:
     # them, so a receiver's insert waits for one slice, not for thousands of rows. A body
     # split again (the worker stopped half-way) adds only what is missing: the keys dedupe.
     # The body is settled in a transaction of its own, after its last alert is stored.
-    for piece in ALERT_WRITES.pieces(c.engine, events):
+    for piece in ALERT_WRITES.pieces(c.engine, events, c.receivers_busy):
         with c.engine.begin() as conn:
             added += inbox.add_events(conn, ALERT_SOURCE, list(piece))
     with c.engine.begin() as conn:

@@ -8,7 +8,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -49,6 +49,10 @@ class Connector:
     registry: Registry = field(default_factory=Registry)
     worker_id: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
+    # Are webhooks arriving in a burst now? Set by the Runner (the receivers' wake-ups, or the
+    # requests of the process it runs in); the worker then writes in short slices
+    # (connector/slices.py) so their inserts do not wait. True where nobody tells: short slices.
+    receivers_busy: Callable[[], bool] = field(default=lambda: True)
 
     @property
     def clock(self) -> Clock:

@@ -59,7 +59,7 @@ def _tracker_batch(c: Connector, rows: list[Row[Any]]) -> int:
         else:
             plans.append(item)
     written: list[ticketevents.Plan] = []
-    for piece in TRACKER_WRITES.pieces(c.engine, plans):
+    for piece in TRACKER_WRITES.pieces(c.engine, plans, c.receivers_busy):
         try:
             with c.engine.begin() as conn:
                 ticketevents.apply_batch(c, conn, list(piece))

@@ -111,7 +111,7 @@ def settle_done(c: Connector, done: list[Done]) -> list[Done]:
     one fails, its actions each on their own, so one action's hook never costs the others
     their record.
     Returns an empty list, for the caller's next batch."""
-    for piece in SETTLING.pieces(c.engine, done):
+    for piece in SETTLING.pieces(c.engine, done, c.receivers_busy):
         try:
             with c.engine.begin() as conn:
                 for item, performed in piece:

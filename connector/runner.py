@@ -98,6 +98,7 @@ class Runner:
         self.stopping = threading.Event()
         # Set by the web app it runs in: are receivers answering requests right now?
         self.receiving: Callable[[], bool] = lambda: False
+        connector.receivers_busy = self._receiving  # the worker's writes: slices in a burst
         every = connector.config.worker.poll_interval_seconds
         self.outbox = {target: Lane(f"outbox:{target}", self._dispatch(target), every,
                                     self.stopping, threads=THREADS_PER_TARGET,

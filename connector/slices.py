@@ -26,15 +26,17 @@ class Slicer:
                  timer: Callable[[], float] = time.perf_counter) -> None:
         self.budget, self.per_item, self.timer = budget, first_guess, timer
 
-    def pieces(self, engine: Engine, items: Sequence[T]) -> Iterator[Sequence[T]]:
+    def pieces(self, engine: Engine, items: Sequence[T],
+               busy: Callable[[], bool] = lambda: True) -> Iterator[Sequence[T]]:
         """Each piece is written (in its own transaction) by the caller before the next is
-        asked for. PostgreSQL locks rows, not the database: one piece, as before."""
-        if engine.dialect.name != "sqlite":
-            if items:
-                yield items
-            return
+        asked for. While webhooks are not arriving (`busy`: a burst now), or on PostgreSQL,
+        which locks rows, not the database, the rest goes in one piece: a backlog drains at
+        a commit per batch."""
         i = 0
         while i < len(items):
+            if engine.dialect.name != "sqlite" or not busy():
+                yield items[i:]
+                return
             n = max(1, int(self.budget / self.per_item))
             piece = items[i:i + n]
             started = self.timer()

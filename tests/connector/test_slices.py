@@ -48,6 +48,20 @@ def test_slices_settle_at_the_budget(cost: float, budget: float, settles_at: int
     assert len(pieces[-2]) == pytest.approx(settles_at, rel=0.05, abs=1)
 
 
+def test_with_no_webhooks_arriving_a_batch_is_one_piece() -> None:
+    work = Work(0.001)
+    slicer = Slicer(0.008, first_guess=0.002, timer=work.timer)
+    arriving = iter([True, True, False])  # a burst ends after two slices
+
+    pieces = []
+    for piece in slicer.pieces(sa.create_engine("sqlite://"), list(range(100)),
+                               lambda: next(arriving)):
+        work.write(list(piece))
+        pieces.append(len(piece))
+
+    assert pieces == [4, 4, 92]
+
+
 def test_postgresql_writes_a_batch_in_one_piece() -> None:
     engine = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
     slicer = Slicer(0.008, first_guess=0.002)
