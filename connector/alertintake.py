@@ -53,11 +53,12 @@ def split_body(c: Connector, row: Row[Any]) -> str:
         log.warning("alerts body %s (inbox) left out whole: %s", row.id, exc.reason)
         return outcome
     events, added = alert_events(body), 0
-    # In slices, each its own short transaction: the store's write lock is let go between
-    # them, so a receiver's insert waits for one slice, not for thousands of rows. A body
+    # In slices, each its own short transaction, burst or not (Alertmanager sends the next
+    # body of a storm a second later, no burst to see): the store's write lock is let go
+    # between them, so a receiver's insert waits for one slice, not for thousands of rows. A body
     # split again (the worker stopped half-way) adds only what is missing: the keys dedupe.
     # The body is settled in a transaction of its own, after its last alert is stored.
-    for piece in ALERT_WRITES.pieces(c.engine, events, c.receivers_busy):
+    for piece in ALERT_WRITES.pieces(c.engine, events):
         with c.engine.begin() as conn:
             added += inbox.add_events(conn, ALERT_SOURCE, list(piece))
     with c.engine.begin() as conn:
