@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import signal
+import sys
 import threading
 
 from connector.assembly import build_connector
@@ -20,12 +21,17 @@ log = logging.getLogger(__name__)
 # Set by `run` (connector/supervisor.py) for the worker it starts: a pipe's write end, where
 # the worker says it is up. Such a worker leaves /metrics to the receivers' (shared counters).
 READY_FD_ENV = "HDC_WORKER_READY_FD"
+# The wake-up listener hands a new event to its lane while other lanes run: threads switch
+# every millisecond, not Python's default 5 ms, so the wake-up is not queued behind a lane's
+# slice of the interpreter (webhook → effect, docs/BENCHMARKS.md).
+SWITCH_INTERVAL = 0.001
 
 
 def serve(config: Config) -> None:
     """Run the worker until SIGTERM or SIGINT; then the lanes finish the piece in hand and
     the claims still held go back to the store."""
     setup_logging(config.logging, config.secrets())
+    sys.setswitchinterval(SWITCH_INTERVAL)
     runner = Runner(build_connector(config))
     ready_fd = os.environ.pop(READY_FD_ENV, None)
     if config.worker.metrics_port and ready_fd is None:  # split mode: its own /metrics
