@@ -93,7 +93,10 @@ class Supervisor:
         return 0
 
     def _first_worker(self) -> None:
-        """Start the worker and wait until it says it is up (or dies, or `run` is stopped)."""
+        """Start the worker and wait until it says it is up, dies, or `run` is stopped. One
+        that dies on its way up is started again with backoff, as any dead worker: the store
+        was opened before (connector/startup.py), so what stopped it is most likely passing —
+        PostgreSQL restarting while the worker migrated. One that hangs stops `run`."""
         read_end, write_end = os.pipe()
         try:
             self._start_worker(write_end)
@@ -103,17 +106,14 @@ class Supervisor:
             deadline = time.monotonic() + START_SECONDS
             while not self.stopping.is_set() and time.monotonic() < deadline:
                 if select.select([said], [], [], TICK)[0]:
-                    if said.readline().strip() == b"ready":
-                        return
-                    break  # the pipe closed: the worker died on its way up
+                    said.readline()  # "ready", or the pipe closed: it died on its way up
+                    return  # a dead one is _keep_worker's to start again
             if self.stopping.is_set():
                 return
         worker = self.kids.worker
         assert worker is not None
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            worker.wait(5)
-        raise StartFailed(f"the worker (pid {worker.pid}) did not start (exit status "
-                          f"{worker.poll()}); see its lines above")
+        raise StartFailed(f"the worker (pid {worker.pid}) did not say it was up within "
+                          f"{START_SECONDS:.0f} s; see its lines above")
 
     def _start_worker(self, ready_fd: int | None = None) -> None:
         env = {READY_FD_ENV: str(ready_fd)} if ready_fd is not None else {}
