@@ -278,7 +278,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from connector.store.db import make_engine, upgrade
     from connector.upgrades import schema_change
 
-    config = load_config(args.config)
+    config = load_config(args.config, secrets=False)  # the store only
     print(schema_change(*upgrade(make_engine(config.store.url))))
     return EXIT_OK
 

@@ -1,7 +1,8 @@
 """Operator commands as the service user: `--env-file FILE` (or $HDC_ENV_FILE) reads the file the
 systemd units read (EnvironmentFile= syntax), before or after the command, the process
-environment winning; commands that need no secret (inbox|outbox list/show, sla show, failed)
-resolve none, so they work in a shell without the service's secrets."""
+environment winning; commands that need no secret but the store's (inbox|outbox list/show, sla
+show, failed, db-upgrade) resolve no other, so they work in a shell without the service's
+secrets."""
 
 from __future__ import annotations
 
@@ -118,7 +119,7 @@ def test_without_the_file_a_command_that_needs_secrets_names_the_missing_one(
 
 @pytest.mark.parametrize("command", [
     ["inbox", "list"], ["outbox", "list"], ["inbox", "show", "1"], ["outbox", "show", "1"],
-    ["failed"], ["sla", "show", "--tracker", "gitlab", "1#7"],
+    ["failed"], ["sla", "show", "--tracker", "gitlab", "1#7"], ["db-upgrade"],
 ])
 def test_commands_that_need_no_secret_resolve_none(command: list[str], unit: Path) -> None:
     done = cli([*command, "--config", str(unit.parent / "config.yml")])
