@@ -146,9 +146,19 @@ class Supervisor:
     def _spawn(self, args: list[str], env: dict[str, str] | None = None,
                fds: tuple[int, ...] = (), nice: int = 0) -> subprocess.Popen[bytes]:
         """A child on this process's stdin, stdout and stderr (one log), in its group, `nice`
-        steps below this process's CPU priority."""
-        return subprocess.Popen(args, env={**self.kids.env, **(env or {})}, pass_fds=fds,
-                                preexec_fn=(lambda: os.nice(nice)) if nice else None)
+        steps below this process's CPU priority — where the host allows it: a seccomp filter
+        without setpriority (a unit's SystemCallFilter) costs the acks' priority, never the
+        start (set from here, before the child's threads exist: they inherit it)."""
+        child = subprocess.Popen(args, env={**self.kids.env, **(env or {})}, pass_fds=fds)
+        if nice:
+            try:
+                os.setpriority(os.PRIO_PROCESS, child.pid,
+                               os.getpriority(os.PRIO_PROCESS, 0) + nice)
+            except OSError as exc:
+                log.warning("cannot lower the worker's CPU priority (%s): the receivers share "
+                            "the cores with it evenly; allow setpriority (docs/install.md)",
+                            exc.strerror or exc)
+        return child
 
     def _stop_all(self) -> None:
         """SIGTERM to both; whoever is not gone after STOP_SECONDS is killed."""

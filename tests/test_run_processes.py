@@ -84,6 +84,8 @@ def test_run_serves_and_works_in_two_processes_woken_by_each_webhook(
         running: ConnectorProcess, standin_gitlab: StandInGitLab) -> None:
     kids = children(running.proc.pid)
     assert set(kids) == {"web", "worker"}, running.output()
+    web_nice = os.getpriority(os.PRIO_PROCESS, kids["web"])
+    assert os.getpriority(os.PRIO_PROCESS, kids["worker"]) == min(19, web_nice + 10)  # acks first
 
     deliver(running, 23)
     wait_for(corrected(standin_gitlab, 23), timeout=60, what="the worker, woken, to act")
